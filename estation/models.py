@@ -1,0 +1,11 @@
+"""Imports every domain's models so that ``Base.metadata`` is complete (Alembic, create_all)."""
+
+from estation.accounts import models as accounts  # noqa: F401
+from estation.cases import models as cases  # noqa: F401
+from estation.db import Base
+from estation.jobs import models as jobs  # noqa: F401
+from estation.labour import models as labour  # noqa: F401
+from estation.ledger import models as ledger  # noqa: F401
+from estation import outbox  # noqa: F401
+
+metadata = Base.metadata
