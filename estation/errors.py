@@ -30,3 +30,9 @@ class InvalidInput(EstationError):
     """Input that passed the schema but breaks a domain rule (overlapping periods, ...)."""
 
     status_code = 422
+
+
+def error_body(message: str, field: str | None, kind: str) -> dict:
+    """The JSON error shape, the same as FastAPI's own 422s so clients read one format."""
+    loc = ["body", field] if field else ["body"]
+    return {"detail": [{"loc": loc, "msg": message, "type": kind}]}

@@ -63,3 +63,30 @@ class AccessLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     what: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class AuthSession(Base):
+    """A signed-in session kept on the server, so ending it (logout, kiosk timeout) really ends it."""
+
+    __tablename__ = "auth_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kiosk: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInAttempt(Base):
+    """Every sign-in attempt, kept to slow down guessing and to answer who signed in when."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    """Username, or the keyed hash of an id number: never an id number in clear."""
+    method: Mapped[str] = mapped_column(String(20))
+    success: Mapped[bool] = mapped_column(Boolean)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow
@@ -44,10 +45,17 @@ class Case(Base, TimestampMixin):
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), index=True)
     window: Mapped[int | None] = mapped_column(Integer)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    opened_on: Mapped[date] = mapped_column(Date)
-    due_on: Mapped[date] = mapped_column(Date)
+    opened_on: Mapped[date] = mapped_column(Date, index=True)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    """The day the documents were complete: the time limit runs from here."""
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    due_on_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    """True when the official holiday calendar did not cover the period and weekdays were counted."""
     documents: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
-    """Each catalogue document of the service and whether it was handed in."""
+    """Each required document of the checklist and whether it was handed in."""
+    slip_documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The tell-once slip: everything missing at the first contact. Never grows afterwards."""
+    slip_issued_on: Mapped[date | None] = mapped_column(Date)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -68,3 +76,16 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class ContributionSetting(Base, TimestampMixin):
+    """The figures for flexible workers' continued contribution in one year (set by the province)."""
+
+    __tablename__ = "contribution_setting"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province: Mapped[str] = mapped_column(String(2), default="37")
+    average_monthly_wage: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    lower_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.60"))
+    upper_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("3.00"))
+    rate: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.20"))

@@ -1,0 +1,24 @@
+# estation: the two commands of README.md, and the pieces they are made of.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install
+
+# Install everything, migrate, load the demo data and serve at http://127.0.0.1:8000 (SQLite, no server).
+run: install
+	$(BIN)/estation migrate
+	$(BIN)/estation demo
+	$(BIN)/estation serve
+
+# Install everything, start the real PostgreSQL and search-engine nodes, run the whole test suite.
+test: install
+	scripts/test
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@

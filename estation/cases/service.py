@@ -1,0 +1,258 @@
+"""Counter cases: accept with a checklist, tell once what is missing, review, complete or refuse on time.
+
+Any counter window may open any service. Services only flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from estation.accounts.models import User
+from estation.cases import pension
+from estation.cases.catalogue import PENSION_TRANSFER
+from estation.cases.models import Case, CaseEvent, CaseStatus, ServiceType
+from estation.cases.working_days import DEFAULT_CALENDAR, CalendarNotCovered, WorkingCalendar
+from estation.errors import Conflict, InvalidInput, NotFound
+from estation.labour.models import Resident, Scheme
+
+OPEN_STATUSES = (CaseStatus.awaiting_documents, CaseStatus.accepted, CaseStatus.in_review)
+STATUS_LABELS = {
+    CaseStatus.awaiting_documents: "待补材料",
+    CaseStatus.accepted: "已受理",
+    CaseStatus.in_review: "审核中",
+    CaseStatus.completed: "已办结",
+    CaseStatus.refused: "不予办理",
+}
+REFERENCE_PREFIX = "DL"
+"""甸柳: reference numbers read DL + opening date + a four-digit number of the day."""
+
+
+def service_types(session: Session) -> list[ServiceType]:
+    return list(session.scalars(select(ServiceType).order_by(ServiceType.code)))
+
+
+def get_service_type(session: Session, code: str) -> ServiceType:
+    service = session.get(ServiceType, code)
+    if service is None:
+        raise NotFound("没有这项服务", field="service_code")
+    return service
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("没有这个办件")
+    return case
+
+
+def case_by_reference(session: Session, reference: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+
+
+def next_reference(session: Session, day: date) -> str:
+    prefix = f"{REFERENCE_PREFIX}{day:%Y%m%d}"
+    last = session.scalar(select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%")))
+    number = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def due_date(start: date, working_days: int, *, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> tuple[date, bool]:
+    """The due date and whether it is provisional. Past the official calendar the case is not turned
+    away: weekdays are counted and the due date is marked provisional until the holidays are known."""
+    try:
+        return calendar.add_working_days(start, working_days), False
+    except CalendarNotCovered:
+        current, remaining = start, working_days
+        while remaining:
+            current += timedelta(days=1)
+            try:
+                working = calendar.is_working_day(current)
+            except CalendarNotCovered:
+                working = current.weekday() < 5
+            if working:
+                remaining -= 1
+        return current, True
+
+
+def _event(case: Case, status: CaseStatus, user: User | None, note: str) -> None:
+    case.events.append(CaseEvent(status=status, by_user_id=user.id if user else None, note=note))
+
+
+def _accept(case: Case, service: ServiceType, *, user: User | None, today: date, note: str) -> None:
+    case.status = CaseStatus.accepted
+    case.accepted_on = today
+    case.due_on, case.due_on_provisional = due_date(today, service.time_limit_working_days)
+    suffix = "（节假日安排未公布，时限按工作日暂估）" if case.due_on_provisional else ""
+    _event(case, CaseStatus.accepted, user, f"{note}；办理时限{service.time_limit_working_days}个工作日，应于{case.due_on:%Y年%m月%d日}前办结{suffix}")
+
+
+def checklist(session: Session, *, service: ServiceType, details: dict[str, Any]) -> list[str]:
+    """The full list of documents for this case: a pension transfer uses its assessment's list, which
+    already fits the person's situation (e.g. an official transfer needs the approval)."""
+    assessed = details.get("assessment", {}).get("required_documents") if service.code == PENSION_TRANSFER else None
+    return list(assessed) if assessed else list(service.documents)
+
+
+def open_case(
+    session: Session, *, resident: Resident, service_code: str, handed_in: set[str] | list[str], user: User | None,
+    window: int | None, today: date, details: dict[str, Any] | None = None,
+) -> Case:
+    """Accept at any window. Everything missing goes on one slip now; nothing may be asked later."""
+    service = get_service_type(session, service_code)
+    details = dict(details or {})
+    required = checklist(session, service=service, details=details)
+    unknown = set(handed_in) - set(required)
+    if unknown:
+        raise InvalidInput(f"不在本事项清单上的材料：{'、'.join(sorted(unknown))}", field="handed_in")
+    case = Case(
+        reference=next_reference(session, today),
+        service_code=service.code,
+        resident_id=resident.id,
+        status=CaseStatus.awaiting_documents,
+        window=window,
+        opened_by_id=user.id if user else None,
+        opened_on=today,
+        documents={doc: doc in handed_in for doc in required},
+        details=details,
+        slip_documents=[],
+    )
+    session.add(case)
+    missing = [doc for doc in required if doc not in handed_in]
+    if missing:
+        case.slip_documents = missing
+        case.slip_issued_on = today
+        _event(case, CaseStatus.awaiting_documents, user, "一次性告知需补齐的材料：" + "；".join(missing))
+    else:
+        _accept(case, service, user=user, today=today, note="材料齐全，当场受理")
+    session.flush()
+    return case
+
+
+def receive_documents(
+    session: Session, *, case: Case, documents: set[str] | list[str], user: User | None, today: date,
+) -> Case:
+    """Tick documents off the slip. Only slip items count: a second list is never issued."""
+    if case.status != CaseStatus.awaiting_documents:
+        raise Conflict("该办件不在待补材料状态", field="documents")
+    off_slip = set(documents) - set(case.slip_documents)
+    if off_slip:
+        raise InvalidInput(f"不在一次性告知单上的材料：{'、'.join(sorted(off_slip))}", field="documents")
+    received = {**case.documents, **{doc: True for doc in documents}}
+    case.documents = received
+    still = [doc for doc in case.slip_documents if not received.get(doc)]
+    if still:
+        _event(case, CaseStatus.awaiting_documents, user, "收到补交材料：" + "；".join(sorted(documents)) + "。仍缺：" + "；".join(still))
+    else:
+        _accept(case, get_service_type(session, case.service_code), user=user, today=today, note="补齐告知单上的材料，受理")
+    session.flush()
+    return case
+
+
+def start_review(session: Session, *, case: Case, user: User | None, note: str = "") -> Case:
+    if case.status != CaseStatus.accepted:
+        raise Conflict("只有已受理的办件可以进入审核", field="status")
+    case.status = CaseStatus.in_review
+    _event(case, CaseStatus.in_review, user, note or "开始审核")
+    session.flush()
+    return case
+
+
+def complete(session: Session, *, case: Case, user: User | None, today: date, note: str = "") -> Case:
+    if case.status not in (CaseStatus.accepted, CaseStatus.in_review):
+        raise Conflict("只有已受理或审核中的办件可以办结", field="status")
+    case.status = CaseStatus.completed
+    case.closed_on = today
+    case.outcome_reason = note or None
+    on_time = case.due_on is None or today <= case.due_on
+    _event(case, CaseStatus.completed, user, (note or "办结") + ("" if on_time else "（超过办理时限）"))
+    session.flush()
+    return case
+
+
+def refuse(session: Session, *, case: Case, user: User | None, today: date, reason: str) -> Case:
+    """Refusal always carries its reason in writing (art. 8: a written refusal with reasons)."""
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise InvalidInput("不予办理必须写明理由", field="reason")
+    if case.status not in OPEN_STATUSES:
+        raise Conflict("该办件已结束", field="status")
+    case.status = CaseStatus.refused
+    case.closed_on = today
+    case.outcome_reason = reason
+    _event(case, CaseStatus.refused, user, "不予办理：" + reason)
+    session.flush()
+    return case
+
+
+def is_overdue(case: Case, today: date) -> bool:
+    if case.due_on is None:
+        return False
+    end = case.closed_on if case.status in (CaseStatus.completed, CaseStatus.refused) else today
+    return end > case.due_on
+
+
+def public_status(session: Session, reference: str) -> dict[str, Any] | None:
+    """What the kiosk may show for a reference number: no names, no id numbers."""
+    case = case_by_reference(session, reference)
+    if case is None:
+        return None
+    service = session.get(ServiceType, case.service_code)
+    return {
+        "reference": case.reference,
+        "service": service.name if service else case.service_code,
+        "status": case.status.value,
+        "status_label": STATUS_LABELS[case.status],
+        "opened_on": case.opened_on,
+        "due_on": case.due_on,
+        "still_missing": [doc for doc in case.slip_documents if not case.documents.get(doc)],
+    }
+
+
+# --- pension transfer -------------------------------------------------------------------------
+
+def pension_history(resident: Resident) -> tuple[pension.Period, ...]:
+    return tuple(
+        pension.Period(
+            province=p.province, start=p.start_month, end=p.end_month,
+            monthly_wage_base=p.monthly_wage_base, temporary_account=p.temporary_account,
+        )
+        for p in sorted(resident.insurance_periods, key=lambda p: p.start_month)
+        if p.scheme == Scheme.pension
+    )
+
+
+def assess_resident_transfer(
+    resident: Resident, *, new_province: str, application_date: date, approved_official_transfer: bool = False,
+    personal_account_balance: Decimal | int = 0,
+    province_names: dict[str, str] | None = None,
+) -> pension.TransferAssessment:
+    """The transfer assessment for a resident on file, from their recorded pension periods."""
+    return pension.assess_transfer(
+        pension.TransferRequest(
+            sex=resident.sex, birth_date=resident.birth_date, hukou_province=resident.hukou_province,
+            new_province=new_province, application_date=application_date, history=pension_history(resident),
+            approved_official_transfer=approved_official_transfer,
+            personal_account_balance=Decimal(personal_account_balance),
+        ),
+        province_names=province_names,
+    )
+
+
+def assessment_details(a: pension.TransferAssessment) -> dict[str, Any]:
+    """The assessment as JSON-safe case details."""
+    return {
+        "procedure": a.procedure,
+        "pooled_fund_amount": str(a.pooled_fund_amount),
+        "personal_account_amount": str(a.personal_account_amount),
+        "years_by_province": {k: str(v) for k, v in a.years_by_province.items()},
+        "total_contribution_years": str(a.total_contribution_years),
+        "meets_minimum": a.meets_minimum,
+        "claim_province": a.claim_province,
+        "required_documents": a.required_documents,
+        "explanation": a.explanation,
+    }

@@ -1,0 +1,83 @@
+"""The `estation` command: migrate, demo, import, export, serve (and index, match)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
+
+from estation.config import get_settings
+from estation.db import make_engine, make_session_factory, session_scope
+
+app = typer.Typer(help="就业e站 estation: 甸柳街道的就业与劳动保障数据平台。", no_args_is_help=True)
+console = Console()
+
+
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    engine = make_engine(get_settings().sqlalchemy_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress]:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        yield progress
+
+
+def progress_callback(progress: Progress):  # noqa: ANN201
+    """Adapt a rich progress bar to the loaders' ``progress(step, done, total)`` callback."""
+    tasks: dict[str, int] = {}
+
+    def report(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = progress.add_task(step, total=total)
+        progress.update(tasks[step], completed=done, total=total)
+
+    return report
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (SQLite under ./var by default, or ESTATION_DATABASE_URL)."""
+    from estation.migrate import upgrade
+
+    url = get_settings().sqlalchemy_url
+    upgrade(url)
+    console.print(f"数据库已是最新结构：{make_engine(url).url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the deterministic 甸柳街道 demo data (residents, employers, vacancies, accounts); safe to repeat."""
+    from fixtures.demo import load_demo
+
+    with cli_session() as session, progress_bar() as progress:
+        load_demo(session, progress=progress_callback(progress))
+    console.print("演示数据已载入。")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Serve the web UIs and the JSON API (OpenAPI at /docs)."""
+    import uvicorn
+
+    uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":
+    app()

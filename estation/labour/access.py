@@ -1,0 +1,73 @@
+"""Who may see which resident: enforced on the server for every route that reads a resident."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from estation.accounts.models import Role, User
+from estation.db import utcnow
+from estation.errors import Forbidden
+from estation.labour.models import Household, Resident
+from estation.ledger.models import CommunityAssignment, HouseholdPairing
+
+ALL_RESIDENTS = frozenset({Role.counter_staff, Role.admin})
+"""Any window handles any case, so counter staff see every resident of the subdistrict."""
+
+
+def _active(model, today):  # noqa: ANN001, ANN202
+    return (model.start_date <= today) & or_(model.end_date.is_(None), model.end_date >= today)
+
+
+def scope_residents(stmt: Select, user: User) -> Select:
+    """Narrow a SELECT over Resident to the rows ``user`` may see."""
+    today = utcnow().date()
+    if user.role in ALL_RESIDENTS:
+        return stmt
+    if user.role == Role.community_staff:
+        return stmt.where(Resident.community_code == user.community_code)
+    if user.role == Role.leader:
+        held = select(CommunityAssignment.community_code).where(
+            CommunityAssignment.leader_id == user.id, _active(CommunityAssignment, today)
+        )
+        return stmt.where(Resident.community_code.in_(held))
+    if user.role == Role.cadre:
+        paired = select(HouseholdPairing.household_id).where(
+            HouseholdPairing.cadre_id == user.id, _active(HouseholdPairing, today)
+        )
+        return stmt.where(Resident.household_id.in_(paired))
+    if user.role == Role.resident:
+        return stmt.where(Resident.id == user.resident_id)
+    return stmt.where(False)
+
+
+def scope_households(stmt: Select, user: User) -> Select:
+    today = utcnow().date()
+    if user.role in ALL_RESIDENTS:
+        return stmt
+    if user.role == Role.community_staff:
+        return stmt.where(Household.community_code == user.community_code)
+    if user.role == Role.leader:
+        held = select(CommunityAssignment.community_code).where(
+            CommunityAssignment.leader_id == user.id, _active(CommunityAssignment, today)
+        )
+        return stmt.where(Household.community_code.in_(held))
+    if user.role == Role.cadre:
+        paired = select(HouseholdPairing.household_id).where(
+            HouseholdPairing.cadre_id == user.id, _active(HouseholdPairing, today)
+        )
+        return stmt.where(Household.id.in_(paired))
+    if user.role == Role.resident:
+        mine = select(Resident.household_id).where(Resident.id == user.resident_id)
+        return stmt.where(Household.id.in_(mine))
+    return stmt.where(False)
+
+
+def ensure_can_see_resident(session: Session, user: User, resident_id: int) -> None:
+    if session.scalar(scope_residents(select(Resident.id).where(Resident.id == resident_id), user)) is None:
+        raise Forbidden("您无权查看该居民的信息")
+
+
+def ensure_can_see_household(session: Session, user: User, household_id: int) -> None:
+    if session.scalar(scope_households(select(Household.id).where(Household.id == household_id), user)) is None:
+        raise Forbidden("您无权查看该家庭的信息")

@@ -1,0 +1,156 @@
+"""JSON routes for communities, households, residents and their insurance periods."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from estation.accounts.models import Role
+from estation.accounts.service import log_access
+from estation.deps import DB, CurrentPrincipal, Principal, require_roles
+from estation.labour import access, repository, service
+from estation.errors import Forbidden, NotFound
+from estation.labour.models import EmploymentStatus, Household, Resident, WorkCapacity
+from estation.labour.schemas import (
+    CommunityOut,
+    HouseholdCreate,
+    HouseholdOut,
+    HouseholdUpdate,
+    InsurancePeriodCreate,
+    InsurancePeriodOut,
+    ResidentCreate,
+    ResidentOut,
+    ResidentUpdate,
+)
+from estation.schemas import Page
+
+router = APIRouter(prefix="/api/v1", tags=["labour"])
+
+Editor = Annotated[Principal, Depends(require_roles(Role.counter_staff, Role.community_staff, Role.admin))]
+PageNo = Annotated[int, Query(ge=1, le=100000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+Reason = Annotated[str, Query(min_length=2, max_length=200, description="为何查看该档案（记入访问日志）")]
+
+
+@router.get("/communities", response_model=list[CommunityOut])
+def list_communities(db: DB) -> list:
+    return repository.communities(db)
+
+
+def _household_out(h: Household) -> HouseholdOut:
+    return HouseholdOut.model_validate({**h.__dict__, "member_ids": [m.id for m in h.members]})
+
+
+@router.get("/households", response_model=Page[HouseholdOut])
+def list_households(
+    db: DB,
+    principal: CurrentPrincipal,
+    community_code: str | None = None,
+    hardship: bool | None = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> Page[HouseholdOut]:
+    stmt = select(Household).order_by(Household.id)
+    if community_code:
+        stmt = stmt.where(Household.community_code == community_code)
+    if hardship is not None:
+        stmt = stmt.where(Household.hardship == hardship)
+    rows, total = repository.paginate(db, access.scope_households(stmt, principal.user), page=page, size=size)
+    return Page(items=[_household_out(h) for h in rows], total=total, page=page, size=size)
+
+
+@router.post("/households", response_model=HouseholdOut, status_code=201)
+def create_household(db: DB, principal: Editor, data: HouseholdCreate) -> HouseholdOut:
+    if principal.role == Role.community_staff and data.community_code != principal.user.community_code:
+        raise Forbidden("社区工作人员只能为本社区建档")
+    return _household_out(service.create_household(db, data=data))
+
+
+@router.get("/households/{household_id}", response_model=HouseholdOut)
+def get_household(db: DB, principal: CurrentPrincipal, household_id: int) -> HouseholdOut:
+    return _household_out(_visible_household(db, principal, household_id))
+
+
+@router.patch("/households/{household_id}", response_model=HouseholdOut)
+def update_household(db: DB, principal: Editor, household_id: int, data: HouseholdUpdate) -> HouseholdOut:
+    household = _visible_household(db, principal, household_id)
+    return _household_out(service.update_household(db, household=household, data=data))
+
+
+@router.get("/residents", response_model=Page[ResidentOut])
+def list_residents(
+    db: DB,
+    principal: CurrentPrincipal,
+    community_code: str | None = None,
+    household_id: int | None = None,
+    work_capacity: WorkCapacity | None = None,
+    employment_status: EmploymentStatus | None = None,
+    hardship: bool | None = None,
+    name: Annotated[str | None, Query(max_length=40)] = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> Page[ResidentOut]:
+    stmt = repository.residents_stmt(
+        community_code=community_code,
+        household_id=household_id,
+        work_capacity=work_capacity,
+        employment_status=employment_status,
+        hardship=hardship,
+        name=name,
+    )
+    rows, total = repository.paginate(db, access.scope_residents(stmt, principal.user), page=page, size=size)
+    return Page(items=[service.resident_out(r) for r in rows], total=total, page=page, size=size)
+
+
+def _visible_resident(db: DB, principal: Principal, resident_id: int) -> Resident:
+    resident = service.get_resident(db, resident_id)
+    access.ensure_can_see_resident(db, principal.user, resident_id)
+    return resident
+
+
+def _visible_household(db: DB, principal: Principal, household_id: int) -> Household:
+    household = db.get(Household, household_id)
+    if household is None:
+        raise NotFound("家庭不存在")
+    access.ensure_can_see_household(db, principal.user, household_id)
+    return household
+
+
+@router.post("/residents", response_model=ResidentOut, status_code=201)
+def create_resident(db: DB, principal: Editor, data: ResidentCreate) -> ResidentOut:
+    access.ensure_can_see_household(db, principal.user, data.household_id)
+    resident = service.create_resident(db, data=data)
+    log_access(db, user=principal.user, resident_id=resident.id, action="create", what="居民档案", reason="新建档案")
+    return service.resident_out(resident)
+
+
+@router.get("/residents/{resident_id}", response_model=ResidentOut)
+def get_resident(db: DB, principal: CurrentPrincipal, resident_id: int, reason: Reason = "查看档案") -> ResidentOut:
+    resident = _visible_resident(db, principal, resident_id)
+    log_access(db, user=principal.user, resident_id=resident.id, action="read", what="居民档案", reason=reason)
+    return service.resident_out(resident)
+
+
+@router.patch("/residents/{resident_id}", response_model=ResidentOut)
+def update_resident(db: DB, principal: Editor, resident_id: int, data: ResidentUpdate) -> ResidentOut:
+    resident = _visible_resident(db, principal, resident_id)
+    service.update_resident(db, resident=resident, data=data)
+    log_access(db, user=principal.user, resident_id=resident.id, action="update", what="居民档案", reason="修改档案")
+    return service.resident_out(resident)
+
+
+@router.get("/residents/{resident_id}/insurance-periods", response_model=list[InsurancePeriodOut])
+def list_periods(db: DB, principal: CurrentPrincipal, resident_id: int, reason: Reason = "查看参保记录") -> list:
+    resident = _visible_resident(db, principal, resident_id)
+    log_access(db, user=principal.user, resident_id=resident.id, action="read", what="参保记录", reason=reason)
+    return resident.insurance_periods
+
+
+@router.post("/residents/{resident_id}/insurance-periods", response_model=InsurancePeriodOut, status_code=201)
+def add_period(db: DB, principal: Editor, resident_id: int, data: InsurancePeriodCreate):  # noqa: ANN201
+    resident = _visible_resident(db, principal, resident_id)
+    period = service.add_insurance_period(db, resident=resident, data=data)
+    log_access(db, user=principal.user, resident_id=resident.id, action="create", what="参保记录", reason="录入参保记录")
+    return period

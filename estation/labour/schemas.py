@@ -1,0 +1,187 @@
+"""Request and response bodies for residents, households and insurance periods."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from estation.identifiers import parse_resident_id
+from estation.labour.models import EmploymentStatus, Payer, Relation, Scheme, WorkCapacity
+from estation.schemas import Limits, Month, ORMModel, PhoneNumber, ProvinceCode
+
+CommunityCode = Annotated[str, Field(pattern=r"^370102009\d{3}$", examples=["370102009001"])]
+DISABILITY_CATEGORIES = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
+
+
+class CommunityOut(ORMModel):
+    code: str
+    name: str
+    short_name: str
+    lat: float
+    lon: float
+
+
+class HouseholdCreate(ORMModel):
+    community_code: CommunityCode
+    address: Annotated[str, Field(min_length=2, max_length=120)]
+    hardship: bool = False
+    hardship_reason: Annotated[str | None, Field(max_length=200)] = None
+
+
+class HouseholdUpdate(ORMModel):
+    address: Annotated[str | None, Field(min_length=2, max_length=120)] = None
+    hardship: bool | None = None
+    hardship_reason: Annotated[str | None, Field(max_length=200)] = None
+
+
+class HouseholdOut(ORMModel):
+    id: int
+    community_code: str
+    address: str
+    hardship: bool
+    hardship_reason: str | None
+    member_ids: list[int] = []
+
+
+class CapacityFields(ORMModel):
+    work_capacity: WorkCapacity | None = None
+    limits: Limits | None = None
+    max_hours_per_day: Annotated[float | None, Field(gt=0, le=12)] = None
+    disability_category: Annotated[str | None, Field(json_schema_extra={"enum": list(DISABILITY_CATEGORIES)})] = None
+    disability_grade: Annotated[int | None, Field(ge=1, le=4)] = None
+    health_note: Annotated[str | None, Field(max_length=500)] = None
+
+    @field_validator("disability_category")
+    @classmethod
+    def _category(cls, v: str | None) -> str | None:
+        if v is not None and v not in DISABILITY_CATEGORIES:
+            raise ValueError(f"残疾类别应为：{'、'.join(DISABILITY_CATEGORIES)}")
+        return v
+
+    @field_validator("disability_grade")
+    @classmethod
+    def _certificate_whole(cls, v: int | None, info: ValidationInfo) -> int | None:
+        if "disability_category" in info.data and (info.data["disability_category"] is None) != (v is None):
+            raise ValueError("残疾类别和等级需同时填写")
+        return v
+
+
+class ProfileFields(ORMModel):
+    skills: Annotated[str | None, Field(max_length=1000)] = None
+    experience: Annotated[str | None, Field(max_length=2000)] = None
+    wishes: Annotated[str | None, Field(max_length=1000)] = None
+    occupation_codes: list[Annotated[str, Field(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]] | None = None
+    preferred_hours_per_day: Annotated[float | None, Field(gt=0, le=12)] = None
+    preferred_days_per_week: Annotated[int | None, Field(ge=1, le=7)] = None
+    max_travel_km: Annotated[float | None, Field(gt=0, le=50)] = None
+    home_based_only: bool | None = None
+    consent_to_employers: bool | None = None
+    education: Annotated[str | None, Field(max_length=20)] = None
+
+
+class ResidentCreate(CapacityFields, ProfileFields):
+    household_id: int
+    relation: Relation
+    id_number: Annotated[str, Field(examples=["370102198001010012"])]
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    phone: PhoneNumber | None = None
+    hukou_province: ProvinceCode
+    birth_date: date | None = None
+    """Optional: when given it must agree with the id number."""
+    sex: Annotated[str | None, Field(pattern="^(male|female)$")] = None
+    employment_status: EmploymentStatus
+    status_since: date | None = None
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, v: str) -> str:
+        return parse_resident_id(v).number
+
+    # Field validators (not a model validator) so that a 422 names the field that disagrees.
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_agrees(cls, v: date | None, info: ValidationInfo) -> date | None:
+        number = info.data.get("id_number")
+        if v is not None and number and v != parse_resident_id(number).birth_date:
+            raise ValueError("出生日期与身份证号不一致")
+        return v
+
+    @field_validator("sex")
+    @classmethod
+    def _sex_agrees(cls, v: str | None, info: ValidationInfo) -> str | None:
+        number = info.data.get("id_number")
+        if v is not None and number and v != parse_resident_id(number).sex:
+            raise ValueError("性别与身份证号不一致")
+        return v
+
+
+class ResidentUpdate(CapacityFields, ProfileFields):
+    name: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    phone: PhoneNumber | None = None
+    employment_status: EmploymentStatus | None = None
+    status_since: date | None = None
+
+
+class ResidentOut(ORMModel):
+    id: int
+    household_id: int
+    relation: Relation
+    id_number_masked: str
+    name: str
+    phone_masked: str
+    birth_date: date
+    sex: str
+    age: int
+    hukou_province: str
+    community_code: str
+    work_capacity: WorkCapacity
+    limits: dict[str, int]
+    max_hours_per_day: float
+    disability_category: str | None
+    disability_grade: int | None
+    employment_status: EmploymentStatus
+    skills: str
+    experience: str
+    wishes: str
+    occupation_codes: list[str]
+    preferred_hours_per_day: float | None
+    preferred_days_per_week: int | None
+    max_travel_km: float
+    home_based_only: bool
+    consent_to_employers: bool
+
+
+class InsurancePeriodCreate(ORMModel):
+    scheme: Scheme
+    province: ProvinceCode
+    start_month: Month
+    end_month: Month
+    monthly_wage_base: Annotated[Decimal, Field(gt=0, le=200000, decimal_places=2)]
+    payer: Payer
+    employer_name: Annotated[str | None, Field(max_length=120)] = None
+    temporary_account: bool = False
+
+    @field_validator("end_month")
+    @classmethod
+    def _order(cls, v: str, info: ValidationInfo) -> str:
+        start = info.data.get("start_month")
+        if start is not None and v < start:
+            raise ValueError("结束月份不能早于开始月份")
+        return v
+
+
+class InsurancePeriodOut(ORMModel):
+    id: int
+    resident_id: int
+    scheme: Scheme
+    province: str
+    start_month: date
+    end_month: date
+    months: int
+    monthly_wage_base: Decimal
+    payer: Payer
+    employer_name: str | None
+    temporary_account: bool

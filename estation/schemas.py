@@ -1,0 +1,62 @@
+"""Pydantic pieces shared by every domain's schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from estation import physical
+from estation.geo import provinces
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    size: int
+
+
+class ORMModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _province(value: str) -> str:
+    if value not in provinces():
+        raise ValueError("未知的省级行政区代码")
+    return value
+
+
+def _demands(value: dict[str, int]) -> dict[str, int]:
+    return physical.normalise_levels(value, default=0)
+
+
+def _limits(value: dict[str, int]) -> dict[str, int]:
+    return physical.normalise_levels(value, default=physical.MAX_LEVEL)
+
+
+ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$", examples=["37"]), AfterValidator(_province)]
+Demands = Annotated[dict[str, int], AfterValidator(_demands)]
+"""A job's physical demand, level 0-4 per functional domain (estation.physical); a missing domain is 0."""
+Limits = Annotated[dict[str, int], AfterValidator(_limits)]
+"""The highest level a resident manages per functional domain; a missing domain is unrestricted (4)."""
+PhoneNumber = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", examples=["13805310000"])]
+
+
+def _month(value: str) -> str:
+    year = int(value[:4])
+    if not 1950 <= year <= 2100:
+        raise ValueError("年份超出范围")
+    return value
+
+
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2015-07"]), AfterValidator(_month)]
+"""A calendar month as ``YYYY-MM``."""
+
+
+def month_to_date(value: str):  # noqa: ANN201
+    from datetime import date
+
+    return date(int(value[:4]), int(value[5:7]), 1)

@@ -1,0 +1,23 @@
+"""The schema comes from Alembic alone: an empty database migrates to head and matches the models."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from estation.migrate import alembic_config
+from estation.models import metadata
+
+
+def test_empty_database_migrates_to_head(engine, database_url) -> None:  # noqa: ANN001
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head
+    tables = set(inspect(engine).get_table_names())
+    assert set(metadata.tables) <= tables
+
+
+def test_models_and_migrations_agree(engine) -> None:  # noqa: ANN001
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    assert diff == []
