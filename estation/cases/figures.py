@@ -61,7 +61,7 @@ def counter_figures(session: Session, *, since: date, until: date, today: date) 
         figures.total.add(case, today)
         by_window["未指定窗口" if case.window is None else f"{case.window}号窗口"].add(case, today)
         by_service[case.service_code].add(case, today)
-    figures.by_window = dict(sorted(by_window.items()))
+    figures.by_window = dict(sorted(by_window.items(), key=lambda item: (len(item[0]), item[0])))
     figures.by_service = dict(sorted(by_service.items()))
     figures.service_names = dict(session.execute(select(ServiceType.code, ServiceType.name)).tuples().all())
     return figures

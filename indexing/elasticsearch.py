@@ -1,0 +1,287 @@
+"""The Elasticsearch dialect: mapping, request bodies, and the backend that sends them (client 8.x).
+
+Text arrives already segmented (indexing/text.py), so every text field uses the built-in
+``whitespace`` analyzer, which exists even in the minimal integ-test distribution that lacks the
+analysis-common module. The request-body functions are pure so that golden tests pin the dialect.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, NotFoundError, helpers
+
+from estation.physical import DOMAIN_NAMES
+from indexing.documents import KINDS, Kind, SearchDocument, normalise_occupation_filter
+from indexing.query import FACETS, EngineUnavailable, SearchHits, SearchQuery, Sort
+from indexing.text import is_initials, segment_prefix
+
+TEXT_FIELDS = ["text_title^3", "text_body", "text_terms^2"]
+_UNAVAILABLE = (ConnectionError, ConnectionTimeout)
+
+
+def index_settings() -> dict:
+    # One shard and no replica: a street office's listings fit one shard many times over, and a
+    # single-node cluster with a replica configured would sit at yellow forever.
+    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+
+
+def mappings(*, vector_dims: int, model_id: str, documents: int | None = None) -> dict:
+    text = {"type": "text", "analyzer": "whitespace"}
+    keyword = {"type": "keyword"}
+    meta: dict[str, Any] = {"model_id": model_id, "vector_dims": vector_dims, "schema": 1}
+    if documents is not None:
+        meta["documents"] = documents
+    return {
+        "dynamic": "strict",
+        "_meta": meta,
+        "_source": {"excludes": ["vector"]},
+        "properties": {
+            "id": {"type": "long"},
+            "title": keyword,
+            "text_title": text,
+            "text_body": text,
+            "text_terms": text,
+            "initials": text,
+            "location": {"type": "geo_point"},
+            "community_code": keyword,
+            "wage_min": {"type": "integer"},
+            "wage_max": {"type": "integer"},
+            "hours_per_day": {"type": "float"},
+            "days_per_week": {"type": "integer"},
+            "shift": keyword,
+            "employment_type": keyword,
+            "home_based": {"type": "boolean"},
+            "adjustments": keyword,
+            "demands": {"properties": {d: {"type": "byte"} for d in DOMAIN_NAMES}},
+            "occupation_codes": keyword,
+            "occupation_groups": keyword,
+            "occupation_mid": keyword,
+            "employer_id": {"type": "long"},
+            "startup_kind": keyword,
+            "amount_yuan": {"type": "long"},
+            "posted_at": {"type": "date"},
+            "valid_until": {"type": "date", "format": "strict_date"},
+            "vector": {"type": "dense_vector", "dims": vector_dims, "index": True, "similarity": "cosine"},
+        },
+    }
+
+
+def to_source(d: SearchDocument) -> dict:
+    src: dict[str, Any] = {
+        "id": d.id, "title": d.title, "text_title": d.text_title, "text_body": d.text_body,
+        "text_terms": d.text_terms, "initials": d.initials, "location": {"lat": d.lat, "lon": d.lon},
+        "community_code": d.community_code, "wage_min": d.wage_min, "wage_max": d.wage_max,
+        "hours_per_day": d.hours_per_day, "days_per_week": d.days_per_week, "shift": d.shift,
+        "employment_type": d.employment_type, "home_based": d.home_based, "adjustments": d.adjustments,
+        "demands": d.demands, "occupation_codes": d.occupation_codes, "occupation_groups": d.occupation_groups,
+        "occupation_mid": d.occupation_mid, "employer_id": d.employer_id, "startup_kind": d.startup_kind,
+        "amount_yuan": d.amount_yuan, "posted_at": d.posted_at.isoformat(), "valid_until": d.valid_until.isoformat(),
+    }
+    if d.vector is not None:
+        src["vector"] = d.vector
+    return {k: v for k, v in src.items() if v is not None}
+
+
+def _group_clause(group) -> dict:  # noqa: ANN001
+    should: list[dict] = [
+        {"multi_match": {"query": " ".join(group.alternatives), "fields": TEXT_FIELDS, "type": "most_fields"}}
+    ]
+    if group.initials_prefix:
+        should.append({"prefix": {"initials": group.initials_prefix}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def filters(q: SearchQuery) -> list[dict]:
+    out: list[dict] = [{"range": {"valid_until": {"gte": q.today.isoformat()}}}]
+    if q.community_codes:
+        out.append({"terms": {"community_code": list(q.community_codes)}})
+    if q.near is not None and q.radius_km is not None:
+        lat, lon = q.near
+        out.append({"geo_distance": {"distance": f"{q.radius_km}km", "location": {"lat": lat, "lon": lon}}})
+    for field, op, value in (
+        ("wage_max", "gte", q.min_wage),
+        ("hours_per_day", "lte", q.max_hours_per_day),
+        ("days_per_week", "lte", q.max_days_per_week),
+        ("posted_at", "gte", q.posted_since.isoformat() if q.posted_since else None),
+    ):
+        if value is not None:
+            out.append({"range": {field: {op: value}}})
+    for field, values in (("shift", q.shifts), ("employment_type", q.employment_types),
+                          ("startup_kind", q.startup_kinds)):
+        if values:
+            out.append({"terms": {field: list(values)}})
+    if q.home_based is not None:
+        out.append({"term": {"home_based": q.home_based}})
+    for adj in q.adjustments:
+        out.append({"term": {"adjustments": adj}})
+    for domain, level in q.max_demands:
+        if domain not in DOMAIN_NAMES:
+            raise ValueError(f"unknown functional domain {domain}")
+        out.append({"range": {f"demands.{domain}": {"lte": level}}})
+    if q.occupation:
+        out.append({"term": {"occupation_groups": normalise_occupation_filter(q.occupation)}})
+    if q.employer_id is not None:
+        out.append({"term": {"employer_id": q.employer_id}})
+    return out
+
+
+def sort_clause(q: SearchQuery) -> list:
+    sort = q.effective_sort
+    if sort == Sort.relevance:
+        return ["_score", {"posted_at": "desc"}, {"id": "desc"}]
+    if sort == Sort.distance and q.near is not None:
+        lat, lon = q.near
+        geo = {"location": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km", "distance_type": "arc"}
+        return [{"_geo_distance": geo}, {"id": "desc"}]
+    if sort == Sort.wage:
+        return [{"wage_max": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
+    return [{"posted_at": "desc"}, {"id": "desc"}]
+
+
+def search_body(q: SearchQuery) -> dict:
+    must = [_group_clause(g) for g in q.groups] or [{"match_all": {}}]
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": must, "filter": filters(q)}},
+        "sort": sort_clause(q),
+        "from": q.offset,
+        "size": q.per_page,
+        "track_total_hits": True,
+        "_source": False,
+    }
+    if q.facets:
+        body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in FACETS[q.kind]}
+    return body
+
+
+def suggest_body(prefix: str, *, today: date, limit: int) -> dict | None:
+    words, last = segment_prefix(prefix)
+    if last is None:
+        return None
+    must: list[dict] = [{"term": {"text_title": w}} for w in words]
+    typed: dict = {"prefix": {"text_title": last}}
+    if not words and is_initials(last):
+        typed = {"bool": {"should": [typed, {"prefix": {"initials": last}}], "minimum_should_match": 1}}
+    must.append(typed)
+    return {
+        "size": 0,
+        "query": {"bool": {"must": must, "filter": [{"range": {"valid_until": {"gte": today.isoformat()}}}]}},
+        "aggs": {"titles": {"terms": {"field": "title", "size": limit, "order": [{"_count": "desc"}, {"_key": "asc"}]}}},
+    }
+
+
+def parse_facets(aggs: dict) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for name, agg in aggs.items():
+        out[name] = {str(b.get("key_as_string", b["key"])): b["doc_count"] for b in agg["buckets"]}
+    return out
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, url: str, *, prefix: str = "estation", request_timeout: float = 10.0) -> None:
+        self.prefix = prefix
+        # No client-side retries: a dead node must be noticed at once so search can degrade.
+        self.client = Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False)
+
+    def alias(self, kind: Kind) -> str:
+        return f"{self.prefix}-{kind}"
+
+    def _call(self, fn, *args, **kwargs):  # noqa: ANN001, ANN202
+        try:
+            return fn(*args, **kwargs)
+        except _UNAVAILABLE as exc:
+            raise EngineUnavailable(f"Elasticsearch unreachable: {exc}") from exc
+        except ApiError as exc:
+            if exc.meta.status in (502, 503, 504):
+                raise EngineUnavailable(f"Elasticsearch unavailable: {exc}") from exc
+            raise
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.cluster.health(timeout="2s"))
+        except Exception:  # noqa: BLE001 - any failure means "not usable now"
+            return False
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _create(self, kind: Kind, *, vector_dims: int, model_id: str) -> str:
+        name = f"{self.alias(kind)}-{time.time_ns()}"
+        self._call(
+            self.client.indices.create, index=name, settings=index_settings(),
+            mappings=mappings(vector_dims=vector_dims, model_id=model_id),
+        )
+        return name
+
+    def ensure_indexes(self, *, vector_dims: int, model_id: str) -> None:
+        for kind in KINDS:
+            if not self._call(self.client.indices.exists_alias, name=self.alias(kind)):
+                name = self._create(kind, vector_dims=vector_dims, model_id=model_id)
+                self._call(self.client.indices.put_alias, index=name, name=self.alias(kind))
+
+    def index_meta(self, kind: Kind) -> dict:
+        resp = self._call(self.client.indices.get_mapping, index=self.alias(kind))
+        (name, body), = resp.body.items()
+        return {"index": name, **body["mappings"].get("_meta", {})}
+
+    def _actions(self, index: str, docs: Iterable[SearchDocument]) -> Iterator[dict]:
+        for d in docs:
+            yield {"_op_type": "index", "_index": index, "_id": str(d.id), "_source": to_source(d)}
+
+    def upsert(self, kind: Kind, docs: Sequence[SearchDocument]) -> None:
+        if docs:
+            self._call(helpers.bulk, self.client, self._actions(self.alias(kind), docs), raise_on_error=True)
+
+    def delete(self, kind: Kind, ids: Sequence[int]) -> None:
+        actions = ({"_op_type": "delete", "_index": self.alias(kind), "_id": str(i)} for i in ids)
+        try:
+            self._call(helpers.bulk, self.client, actions, raise_on_error=False)
+        except NotFoundError:
+            pass
+
+    def refresh(self, kind: Kind) -> None:
+        self._call(self.client.indices.refresh, index=self.alias(kind))
+
+    def count(self, kind: Kind) -> int:
+        return self._call(self.client.count, index=self.alias(kind))["count"]
+
+    def rebuild(self, kind: Kind, docs: Iterable[SearchDocument], *, vector_dims: int, model_id: str) -> int:
+        name = self._create(kind, vector_dims=vector_dims, model_id=model_id)
+        written = 0
+        for ok, _item in helpers.streaming_bulk(self.client, self._actions(name, docs), chunk_size=1000,
+                                                raise_on_error=True):
+            written += int(ok)
+        self._call(self.client.indices.refresh, index=name)
+        self._call(self.client.indices.put_mapping, index=name,
+                   meta={**mappings(vector_dims=vector_dims, model_id=model_id, documents=written)["_meta"]})
+        alias = self.alias(kind)
+        old = list(self._call(self.client.indices.get_alias, name=alias, ignore_unavailable=True).body) \
+            if self._call(self.client.indices.exists_alias, name=alias) else []
+        # One update_aliases call: readers see the old index or the new one, never neither.
+        actions: list[dict] = [{"remove": {"index": o, "alias": alias}} for o in old]
+        actions.append({"add": {"index": name, "alias": alias}})
+        self._call(self.client.indices.update_aliases, actions=actions)
+        for o in old:
+            self._call(self.client.indices.delete, index=o)
+        return written
+
+    def search(self, query: SearchQuery) -> SearchHits:
+        resp = self._call(self.client.search, index=self.alias(query.kind), body=search_body(query))
+        hits = resp["hits"]
+        return SearchHits(
+            ids=[int(h["_id"]) for h in hits["hits"]],
+            total=hits["total"]["value"],
+            facets=parse_facets(resp.get("aggregations", {})),
+        )
+
+    def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]:
+        body = suggest_body(prefix, today=today, limit=limit)
+        if body is None:
+            return []
+        resp = self._call(self.client.search, index=self.alias(kind), body=body)
+        return [b["key"] for b in resp["aggregations"]["titles"]["buckets"]]

@@ -1,0 +1,277 @@
+"""The index follows the database: outbox rows applied after commit, and full rebuilds.
+
+Services write ``enqueue(session, topic="index.vacancy", entity_id=...)`` in the user's transaction
+(estation/outbox.py). After commit, :func:`sync_pending` turns each pending row into an upsert (the
+listing is searchable) or a delete (closed, draft, expired or gone). A failed engine write keeps the
+row, counts the attempt and records the error; the next run retries it, so nothing is lost while the
+engine is down. :class:`OutboxWorker` runs the sync in the background, woken after each commit that
+wrote an outbox row and otherwise every few seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from estation.db import session_scope, utcnow
+from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
+from estation.outbox import OutboxEntry
+from indexing.documents import KINDS, Kind, SearchDocument, startup_document, vacancy_document
+from indexing.query import EngineUnavailable, SearchBackend
+
+log = logging.getLogger("estation.indexing")
+
+TOPICS: dict[str, Kind] = {"index.vacancy": "vacancy", "index.startup": "startup"}
+TOPIC_OF: dict[Kind, str] = {v: k for k, v in TOPICS.items()}
+Progress = Callable[[str, int, int], None]
+Vectors = Callable[[Kind, list], list[list[float]]]
+"""Optional: embeddings for a batch of rows (another module's encoder); None leaves vectors out."""
+
+
+@dataclass
+class SyncReport:
+    applied: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _model(kind: Kind):  # noqa: ANN202
+    return Vacancy if kind == "vacancy" else StartupOpportunity
+
+
+def _load(session: Session, kind: Kind, ids: Iterable[int]) -> dict[int, object]:
+    model = _model(kind)
+    stmt = select(model).where(model.id.in_(list(ids)))
+    if kind == "vacancy":
+        stmt = stmt.options(selectinload(Vacancy.employer), selectinload(Vacancy.occupation))
+    return {row.id: row for row in session.scalars(stmt)}
+
+
+def build_document(kind: Kind, row, *, today: date, vector=None) -> SearchDocument | None:  # noqa: ANN001
+    if kind == "vacancy":
+        return vacancy_document(row, today=today, vector=vector)
+    return startup_document(row, today=today, vector=vector)
+
+
+def _apply(backend: SearchBackend, kind: Kind, session: Session, ids: set[int], today: date,
+           vectors: Vectors | None) -> None:
+    rows = _load(session, kind, ids)
+    present = [rows[i] for i in sorted(ids) if i in rows]
+    vecs = vectors(kind, present) if vectors and present else [None] * len(present)
+    docs, gone = [], set(ids) - set(rows)
+    for row, vec in zip(present, vecs):
+        doc = build_document(kind, row, today=today, vector=vec)
+        if doc is None:
+            gone.add(row.id)
+        else:
+            docs.append(doc)
+    backend.upsert(kind, docs)
+    backend.delete(kind, sorted(gone))
+
+
+def sync_pending(
+    session: Session, backend: SearchBackend, *, limit: int = 500, today: date | None = None,
+    refresh: bool = False, vectors: Vectors | None = None,
+) -> SyncReport:
+    """Apply up to ``limit`` pending index rows to ``backend``; the caller commits the session.
+
+    Rows for one entity collapse into one write of its current state, so the order of changes inside
+    a batch does not matter. If the engine is unreachable every row stays pending; if one document is
+    refused, the others of the batch are still applied and only the refused one is retried.
+    """
+    today = today or date.today()
+    report = SyncReport()
+    pending = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.done_at.is_(None), OutboxEntry.topic.in_(list(TOPICS)))
+        .order_by(OutboxEntry.id)
+        .limit(limit)
+    ).all()
+    by_kind: dict[Kind, list[OutboxEntry]] = {}
+    for entry in pending:
+        by_kind.setdefault(TOPICS[entry.topic], []).append(entry)
+    for kind, entries in by_kind.items():
+        try:
+            _apply(backend, kind, session, {e.entity_id for e in entries}, today, vectors)
+            if refresh:
+                backend.refresh(kind)
+            _done(entries)
+            report.applied += len(entries)
+        except EngineUnavailable as exc:
+            _failed(entries, exc, report)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not block the rest
+            log.warning("index batch for %s failed, retrying one by one: %s", kind, exc)
+            for entity_id in sorted({e.entity_id for e in entries}):
+                mine = [e for e in entries if e.entity_id == entity_id]
+                try:
+                    _apply(backend, kind, session, {entity_id}, today, vectors)
+                    _done(mine)
+                    report.applied += len(mine)
+                except Exception as one_exc:  # noqa: BLE001
+                    _failed(mine, one_exc, report)
+            if refresh:
+                try:
+                    backend.refresh(kind)
+                except Exception:  # noqa: BLE001 - the rows are already recorded either way
+                    pass
+    session.flush()
+    return report
+
+
+def _done(entries: list[OutboxEntry]) -> None:
+    now = utcnow()
+    for e in entries:
+        e.attempts += 1
+        e.done_at = now
+        e.last_error = None
+
+
+def _failed(entries: list[OutboxEntry], exc: BaseException, report: SyncReport) -> None:
+    message = f"{type(exc).__name__}: {exc}"[:2000]
+    for e in entries:
+        e.attempts += 1
+        e.last_error = message
+    report.failed += len(entries)
+    report.errors.append(message)
+    log.warning("index write failed (%d rows kept for retry): %s", len(entries), message)
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(OutboxEntry)
+        .where(OutboxEntry.done_at.is_(None), OutboxEntry.topic.in_(list(TOPICS)))
+    ) or 0
+
+
+def searchable_rows(session: Session, kind: Kind, *, today: date, batch: int = 1000) -> Iterator:
+    model = _model(kind)
+    stmt = select(model).where(model.status == VacancyStatus.open, model.valid_until >= today).order_by(model.id)
+    if kind == "vacancy":
+        stmt = stmt.options(selectinload(Vacancy.employer), selectinload(Vacancy.occupation))
+    yield from session.scalars(stmt.execution_options(yield_per=batch))
+
+
+def rebuild(
+    session: Session, backend: SearchBackend, *, kinds: Iterable[Kind] = KINDS, today: date | None = None,
+    vector_dims: int = 384, model_id: str = "none", progress: Progress | None = None,
+    vectors: Vectors | None = None,
+) -> dict[str, int]:
+    """Fill a new index per kind from the database and swap the alias to it atomically.
+
+    Changes committed while the rebuild runs are written to the old index by the outbox worker; their
+    outbox rows are set pending again after the swap, so the new index gets them too.
+    """
+    today = today or date.today()
+    start_id = session.scalar(select(func.max(OutboxEntry.id))) or 0
+    written: dict[str, int] = {}
+    for kind in kinds:
+        model = _model(kind)
+        total = session.scalar(
+            select(func.count()).select_from(model).where(model.status == VacancyStatus.open, model.valid_until >= today)
+        ) or 0
+
+        def docs(kind: Kind = kind, total: int = total) -> Iterator[SearchDocument]:
+            done, chunk = 0, []
+            for row in searchable_rows(session, kind, today=today):
+                chunk.append(row)
+                if len(chunk) >= 500:
+                    yield from _chunk_docs(kind, chunk, today, vectors)
+                    done += len(chunk)
+                    chunk = []
+                    if progress:
+                        progress(f"重建{_LABEL[kind]}索引", done, total)
+            yield from _chunk_docs(kind, chunk, today, vectors)
+            if progress:
+                progress(f"重建{_LABEL[kind]}索引", total, total)
+
+        written[kind] = backend.rebuild(kind, docs(), vector_dims=vector_dims, model_id=model_id)
+        session.expunge_all()
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id > start_id, OutboxEntry.topic.in_(list(TOPICS)))
+        .values(done_at=None)
+    )
+    session.flush()
+    return written
+
+
+_LABEL = {"vacancy": "岗位", "startup": "创业机会"}
+
+
+def _chunk_docs(kind: Kind, rows: list, today: date, vectors: Vectors | None) -> Iterator[SearchDocument]:
+    if not rows:
+        return
+    vecs = vectors(kind, rows) if vectors else [None] * len(rows)
+    for row, vec in zip(rows, vecs):
+        doc = build_document(kind, row, today=today, vector=vec)
+        if doc is not None:
+            yield doc
+
+
+class OutboxWorker:
+    """Applies pending index rows in a background thread: after each commit that wrote one, and
+    every ``interval`` seconds, which is also how a stopped engine catches up once it is back."""
+
+    def __init__(self, session_factory: sessionmaker[Session], backend: SearchBackend, *,
+                 interval: float = 5.0, vectors: Vectors | None = None) -> None:
+        self.session_factory = session_factory
+        self.backend = backend
+        self.interval = interval
+        self.vectors = vectors
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def run_once(self) -> SyncReport:
+        with session_scope(self.session_factory) as session:
+            return sync_pending(session, self.backend, vectors=self.vectors)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.run_once()
+            except Exception:  # the worker must outlive a bad moment of the database or the engine
+                log.exception("outbox sync failed")
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="estation-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+
+def kick_after_commit(session_factory: sessionmaker[Session], kick: Callable[[], None]) -> None:
+    """Call ``kick`` after each commit of a session from ``session_factory`` that wrote an index row."""
+
+    @event.listens_for(session_factory, "after_flush")
+    def _note(session: Session, _ctx) -> None:  # noqa: ANN001
+        if any(isinstance(o, OutboxEntry) and o.topic in TOPICS for o in session.new):
+            session.info["estation_index_dirty"] = True
+
+    @event.listens_for(session_factory, "after_commit")
+    def _kick(session: Session) -> None:
+        if session.info.pop("estation_index_dirty", False):
+            kick()
+
+    @event.listens_for(session_factory, "after_rollback")
+    def _clear(session: Session) -> None:
+        session.info.pop("estation_index_dirty", None)
