@@ -7,18 +7,48 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from estation.accounts.api import router as accounts_router
+from estation.cases.api import router as cases_router
 from estation.config import Settings, get_settings
 from estation.db import make_engine, make_session_factory
 from estation.errors import EstationError, error_body
 from estation.jobs.api import router as jobs_router
 from estation.labour.api import router as labour_router
+from estation.web.home import router as home_router
+from estation.web.pages import render
+from estation.web.security import CSRF_COOKIE, SignInRequired
+from estation.web.templating import STATIC_DIR
 
 log = logging.getLogger("estation")
+
+
+class CachedStatic(StaticFiles):
+    """Static files carry a content version in their URL (static_url), so browsers keep them a year."""
+
+    async def get_response(self, path: str, scope) -> Response:  # noqa: ANN001
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 422: "填写有误", 429: "请稍后再试"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status_code: int, message: str) -> Response:
+    heading = ERROR_HEADINGS.get(status_code, "出错了")
+    back = "/" + request.url.path.strip("/").split("/")[0]  # the surface's own start page
+    return render(request, "error.html", {"heading": heading, "message": message, "back_url": back},
+                  status_code=status_code)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,18 +63,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
 
-    for router in (accounts_router, labour_router, jobs_router):
+    for router in (accounts_router, labour_router, jobs_router, cases_router, home_router):
         app.include_router(router)
+    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+
+    @app.middleware("http")
+    async def csrf_cookie(request: Request, call_next) -> Response:  # noqa: ANN001
+        response = await call_next(request)
+        token = getattr(request.state, "csrf_token", None)
+        if token and request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+        return response
 
     @app.exception_handler(EstationError)
-    async def domain_error(request: Request, exc: EstationError) -> JSONResponse:
-        kind = "value_error" if exc.status_code == 422 else type(exc).__name__
-        return JSONResponse(error_body(exc.message, exc.field, kind), status_code=exc.status_code)
+    async def domain_error(request: Request, exc: EstationError) -> Response:
+        if _is_api(request):
+            kind = "value_error" if exc.status_code == 422 else type(exc).__name__
+            return JSONResponse(error_body(exc.message, exc.field, kind), status_code=exc.status_code)
+        if isinstance(exc, SignInRequired):
+            return RedirectResponse(f"{exc.login_url}?next={request.url.path}", status_code=303)
+        return _error_page(request, exc.status_code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+        if _is_api(request):
+            return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+        fields = "、".join(str(e["loc"][-1]) for e in errors)
+        return _error_page(request, 422, f"填写的内容有误（{fields}），请返回检查后再提交。")
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:

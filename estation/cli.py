@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -77,6 +79,41 @@ def serve(
     import uvicorn
 
     uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+class Sheet(str, Enum):
+    residents = "residents"
+    periods = "periods"
+    vacancies = "vacancies"
+
+
+@app.command("import")
+def import_(
+    kind: Sheet = typer.Argument(..., help="What the file holds: residents (居民), periods (参保缴费期) or vacancies (岗位)."),
+    file: Path = typer.Argument(..., help=".xlsx or .csv (UTF-8 or GB18030) with the Chinese headers of `estation export`."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and print the report; write nothing."),
+    report: Path | None = typer.Option(None, "--report", help="Also save the full error list to this .xlsx."),
+) -> None:
+    """Import a sheet from the counter: all rows or none; every bad row is listed with its column and reason.
+
+    Exit code 0 = imported (or dry run passed), 1 = rows refused, 2 = file refused (type, size, encoding).
+    """
+    from estation.imports.commands import run_import
+
+    raise typer.Exit(run_import(kind.value, file, dry_run=dry_run, report_path=report))
+
+
+@app.command("export")
+def export(
+    kind: Sheet = typer.Argument(..., help="residents (居民), periods (参保缴费期) or vacancies (岗位)."),
+    out: Path = typer.Argument(..., help="The .xlsx file to write."),
+    full: bool = typer.Option(False, "--full", help="Write id numbers and phones in full (needed to re-import)."),
+    community: str | None = typer.Option(None, "--community", help="Only this community (12-digit code)."),
+) -> None:
+    """Export to .xlsx with the import headers; id numbers and phones are masked unless --full."""
+    from estation.imports.commands import run_export
+
+    raise typer.Exit(run_export(kind.value, out, full=full, community=community))
 
 
 if __name__ == "__main__":

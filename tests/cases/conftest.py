@@ -25,9 +25,10 @@ def api_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def app(api_database_url: str, tmp_path):  # noqa: ANN201
     app = create_app(Settings(environment="test", database_url=api_database_url, var_dir=tmp_path))
-    if not any(getattr(r, "path", "").startswith(router.prefix) for r in app.routes):
+    if "/api/v1/pension/transfer-assessment" not in app.openapi()["paths"]:
         # Until estation/app.py includes the cases router (the lead wires it).
         app.include_router(router)
+        app.openapi_schema = None
     yield app
     app.state.engine.dispose()
 

@@ -1,0 +1,35 @@
+"""One Jinja2 environment for every UI, with the helpers templates share."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from estation import physical
+from estation.privacy import mask_id_number, mask_name, mask_phone
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(path: str) -> str:
+    """A content-versioned URL, so static files can be cached for a year and still change."""
+    return f"/static/{path}?v={_fingerprint(path)}"
+
+
+def yuan(value: float | int | None) -> str:
+    return "" if value is None else f"{value:,.0f}元"
+
+
+templates.env.globals.update(static_url=static_url, physical=physical)
+templates.env.filters.update(mask_id=mask_id_number, mask_phone=mask_phone, mask_name=mask_name, yuan=yuan)
