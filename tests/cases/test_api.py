@@ -200,3 +200,39 @@ def test_quote_refusals_name_the_field(client, payload, field) -> None:
 def test_quote_without_months_is_refused(client) -> None:
     response = client.post(QUOTE_URL, json={"year": 2026})
     assert any("months" in e["msg"] for e in _errors(response))
+
+
+# --- no input gives a 500 ---------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+anything = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False), st.text(max_size=12),
+    st.sampled_from(["37", "31", "99", "2020-01", "2020-13", "1980-02-29", "2030-01-01", "male", "female"]),
+)
+months_or_junk = st.one_of(st.sampled_from(["1990-01", "2005-06", "2026-10", "2026-12", "1899-12"]), anything)
+fuzz_period = st.fixed_dictionaries(
+    {"province": st.one_of(st.sampled_from(["31", "37", "44"]), anything), "start": months_or_junk,
+     "end": months_or_junk, "monthly_wage_base": st.one_of(st.integers(-5, 300_000), anything)},
+    optional={"temporary_account": st.one_of(st.booleans(), anything)},
+)
+fuzz_body = st.fixed_dictionaries(
+    {"sex": st.one_of(st.sampled_from(["male", "female"]), anything),
+     "birth_date": st.one_of(st.dates().map(str), anything),
+     "hukou_province": st.one_of(st.sampled_from(["37", "44"]), anything),
+     "new_province": st.one_of(st.sampled_from(["37", "31"]), anything),
+     "application_date": st.one_of(st.dates().map(str), anything),
+     "history": st.one_of(st.lists(fuzz_period, max_size=4), anything)},
+    optional={"approved_official_transfer": st.one_of(st.booleans(), anything),
+              "personal_account_balance": st.one_of(st.integers(-1, 10**9), anything)},
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fuzz_body)
+def test_no_input_gives_a_server_error(client, payload) -> None:
+    response = client.post(URL, json=payload)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        assert set(response.json()) == KEYS
