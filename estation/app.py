@@ -17,9 +17,15 @@ from estation.cases.api import router as cases_router
 from estation.config import Settings, get_settings
 from estation.db import make_engine, make_session_factory
 from estation.errors import EstationError, error_body
+from estation.feedback.api import router as feedback_router
 from estation.jobs.api import router as jobs_router
+from estation.jobs.employer_api import router as employer_api_router
 from estation.labour.api import router as labour_router
+from estation.ledger.api import router as ledger_router
+from estation.web.employer import router as employer_web_router
 from estation.web.home import router as home_router
+from estation.web.kiosk import router as kiosk_router
+from estation.web.ledger.routes import router as ledger_web_router
 from estation.web.pages import render
 from estation.web.security import CSRF_COOKIE, SignInRequired
 from estation.web.templating import STATIC_DIR
@@ -63,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
 
-    for router in (accounts_router, labour_router, jobs_router, cases_router, home_router):
+    for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
+                   kiosk_router, feedback_router, employer_api_router, employer_web_router):
         app.include_router(router)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 

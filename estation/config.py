@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     minimum_wage_monthly: int = Field(default=2200, ge=500, le=20000)
     """The local monthly minimum wage (济南市区, 2025); full-time wages below it are refused."""
 
+    external_notifications: Literal["off", "log"] = "off"
+    """SMS / WeChat copies of in-platform notifications: ``off`` (default) or ``log`` (writes them to the log)."""
+
+    ledger_no_contact_days: int = Field(default=30, ge=1, le=365)
+    """A paired household not contacted (visit, call, return visit) for this many days is flagged."""
+    ledger_rules_file: Path | None = None
+    """Optional JSON list of policy-reminder rules replacing the built-in ones (estation.ledger.rules)."""
+
     kiosk_idle_seconds: int = Field(default=90, ge=10, le=600)
     kiosk_warning_seconds: int = Field(default=25, ge=20, le=120)
 

@@ -3,9 +3,12 @@
 from estation.accounts import models as accounts  # noqa: F401
 from estation.cases import models as cases  # noqa: F401
 from estation.db import Base
+from estation.feedback import models as feedback  # noqa: F401
 from estation.jobs import models as jobs  # noqa: F401
+from estation.kiosk import models as kiosk  # noqa: F401
 from estation.labour import models as labour  # noqa: F401
 from estation.ledger import models as ledger  # noqa: F401
+from estation.notifications import models as notifications  # noqa: F401
 from estation import outbox  # noqa: F401
 
 metadata = Base.metadata

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from estation.jobs.models import Adjustment
 from estation.physical import DOMAIN_NAMES
 from indexing.documents import Kind, SearchDocument, normalise_occupation_filter
-from indexing.query import FACETS, SearchHits, SearchQuery, Sort, merge_facet
+from indexing.query import FACETS, SearchHits, SearchQuery, Sort
 from indexing.text import is_initials, segment_prefix
 
 _BATCH = 1000
@@ -32,17 +33,12 @@ _WEIGHTS = "3.0, 1.0, 2.0, 1.0"
 _DOC_COLUMNS = (
     "id", "title", "community_code", "lat", "lon", "wage_min", "wage_max", "hours_per_day", "days_per_week",
     "shift", "employment_type", "home_based", "employer_id", "startup_kind", "amount_yuan", "posted_at",
-    "valid_until", *(f"d_{d}" for d in DOMAIN_NAMES), "vector",
+    "valid_until", *(f"d_{d}" for d in DOMAIN_NAMES), "adj_mask", "occupation_mid", "vector",
 )
-_SINGLE_FACETS = ("community_code", "employment_type", "shift", "home_based", "startup_kind")
-_TAG_FACETS = {"adjustments": "adj:", "occupation_mid": "mid:"}
-
-
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+# Adjustments as bits of one integer: a filter is one AND, the facet one SUM per bit, no join.
+_ADJ_BITS = {a.value: 1 << i for i, a in enumerate(Adjustment)}
+_KM_PER_DEGREE = 111.195
+_SINGLE_FACETS = ("community_code", "employment_type", "shift", "home_based", "startup_kind", "occupation_mid")
 
 
 def _quote(token: str) -> str:
@@ -82,7 +78,6 @@ class EmbeddedBackend:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-65536")
-            conn.create_function("distance_km", 4, _haversine, deterministic=True)
             self._local.conn = conn
             self._all.append(conn)
         return conn
@@ -109,13 +104,13 @@ class EmbeddedBackend:
 
     def _create_tables(self, conn: sqlite3.Connection, phys: str) -> None:
         demand_cols = ", ".join(f"d_{d} INTEGER NOT NULL DEFAULT 0" for d in DOMAIN_NAMES)
-        conn.executescript(f"""
+        script = f"""
             CREATE TABLE "{phys}_doc" (
                 id INTEGER PRIMARY KEY, title TEXT, community_code TEXT, lat REAL, lon REAL,
                 wage_min INTEGER, wage_max INTEGER, hours_per_day REAL, days_per_week INTEGER,
                 shift TEXT, employment_type TEXT, home_based INTEGER, employer_id INTEGER,
                 startup_kind TEXT, amount_yuan INTEGER, posted_at REAL, valid_until TEXT,
-                {demand_cols}, vector BLOB);
+                {demand_cols}, adj_mask INTEGER NOT NULL DEFAULT 0, occupation_mid TEXT, vector BLOB);
             CREATE INDEX "{phys}_posted" ON "{phys}_doc" (posted_at);
             CREATE INDEX "{phys}_latlon" ON "{phys}_doc" (lat, lon);
             CREATE INDEX "{phys}_wage" ON "{phys}_doc" (wage_max);
@@ -123,8 +118,11 @@ class EmbeddedBackend:
             CREATE VIRTUAL TABLE "{phys}_fts" USING fts5(
                 text_title, text_body, text_terms, initials, tokenize = 'unicode61 remove_diacritics 0');
             CREATE TABLE "{phys}_tag" (tag TEXT, doc_id INTEGER, PRIMARY KEY (tag, doc_id)) WITHOUT ROWID;
-            CREATE INDEX "{phys}_tag_doc" ON "{phys}_tag" (doc_id);
-        """)
+            CREATE INDEX "{phys}_tag_doc" ON "{phys}_tag" (doc_id)
+        """
+        # One statement at a time: executescript would commit the caller's open transaction.
+        for statement in script.split(";"):
+            conn.execute(statement)
 
     def _drop_tables(self, conn: sqlite3.Connection, phys: str) -> None:
         for suffix in ("doc", "fts", "tag"):
@@ -155,7 +153,11 @@ class EmbeddedBackend:
 
     # -- writes ------------------------------------------------------------------------------------
 
-    def _write(self, conn: sqlite3.Connection, phys: str, docs: Sequence[SearchDocument]) -> None:
+    def _write(self, conn: sqlite3.Connection, phys: str, docs: Sequence[SearchDocument], dims: int) -> None:
+        for d in docs:
+            # Elasticsearch refuses a vector of the wrong size; so does this backend, or they would differ.
+            if d.vector is not None and len(d.vector) != dims:
+                raise ValueError(f"vector of {len(d.vector)} dimensions for {d.kind} {d.id}; the index has {dims}")
         ids = [(d.id,) for d in docs]
         conn.executemany(f'DELETE FROM "{phys}_doc" WHERE id = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_fts" WHERE rowid = ?', ids)
@@ -176,9 +178,10 @@ class EmbeddedBackend:
         with self._write_lock:
             conn = self._conn()
             phys = self._physical(kind)
+            dims = self.index_meta(kind)["vector_dims"]
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._write(conn, phys, docs)
+                self._write(conn, phys, docs, dims)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -208,9 +211,9 @@ class EmbeddedBackend:
         for doc in docs:
             batch.append(doc)
             if len(batch) >= _BATCH:
-                written += self._write_batch(conn, phys, batch)
+                written += self._write_batch(conn, phys, batch, vector_dims)
                 batch = []
-        written += self._write_batch(conn, phys, batch)
+        written += self._write_batch(conn, phys, batch, vector_dims)
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             old = conn.execute("SELECT physical FROM search_alias WHERE alias = ?", (self._alias(kind),)).fetchone()
@@ -221,13 +224,17 @@ class EmbeddedBackend:
                 self._drop_tables(conn, old[0])
         return written
 
-    def _write_batch(self, conn: sqlite3.Connection, phys: str, batch: list[SearchDocument]) -> int:
+    def _write_batch(self, conn: sqlite3.Connection, phys: str, batch: list[SearchDocument], dims: int) -> int:
         if not batch:
             return 0
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
-            self._write(conn, phys, batch)
-            conn.execute("COMMIT")
+            try:
+                self._write(conn, phys, batch, dims)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return len(batch)
 
     # -- reads -------------------------------------------------------------------------------------
@@ -250,7 +257,9 @@ class EmbeddedBackend:
         phys = self._physical(q.kind)
         where, params = _filters(q, phys)
         if q.groups:
-            source = f'"{phys}_fts" JOIN "{phys}_doc" d ON d.id = "{phys}_fts".rowid'
+            # CROSS JOIN keeps the full-text match as the outer loop; left to itself the planner may
+            # walk a filter index and re-run the MATCH for every row, hundreds of times slower.
+            source = f'"{phys}_fts" CROSS JOIN "{phys}_doc" d ON d.id = "{phys}_fts".rowid'
             where.insert(0, f'"{phys}_fts" MATCH ?')
             params.insert(0, fts_match(q))
         else:
@@ -269,24 +278,24 @@ class EmbeddedBackend:
             return SearchHits(ids=ids, total=total)
         wanted = FACETS[q.kind]
         single = [f for f in _SINGLE_FACETS if f in wanted]
-        rows = conn.execute(f"SELECT {', '.join('d.' + f for f in single)} FROM {source} WHERE {cond}", params).fetchall()
-        facets: dict[str, dict[str, int]] = {}
-        for i, name in enumerate(single):
-            merge_facet(facets, name, (bool(r[i]) if name == "home_based" else r[i] for r in rows))
-        tag_facets = {name: pfx for name, pfx in _TAG_FACETS.items() if name in wanted}
-        if tag_facets and rows:
-            like = " OR ".join("tag LIKE ?" for _ in tag_facets)
-            for tag, n in conn.execute(
-                f'SELECT tag, count(*) FROM "{phys}_tag" WHERE ({like}) AND doc_id IN (SELECT d.id FROM {source} '
-                f"WHERE {cond}) GROUP BY tag",
-                [*(p + "%" for p in tag_facets.values()), *params],
-            ):
-                for name, pfx in tag_facets.items():
-                    if tag.startswith(pfx):
-                        facets.setdefault(name, {})[tag[len(pfx):]] = n
-        for name in wanted:
-            facets.setdefault(name, {})
-        return SearchHits(ids=ids, total=len(rows), facets=facets)
+        bits = list(_ADJ_BITS.items()) if "adjustments" in wanted else []
+        # One pass for every facet: group by the facet columns together, sum in Python. The groups
+        # are few (communities x types x shifts ...), the rows many.
+        cols = ", ".join(f"d.{f}" for f in single)
+        adj = "".join(f", sum((d.adj_mask & {bit}) != 0)" for _, bit in bits)
+        total, facets = 0, {name: {} for name in wanted}
+        for row in conn.execute(f"SELECT count(*){adj}, {cols} FROM {source} WHERE {cond} GROUP BY {cols}", params):
+            n = row[0]
+            total += n
+            for (value, bit_count) in zip(bits, row[1 : 1 + len(bits)]):
+                if bit_count:
+                    facets["adjustments"][value[0]] = facets["adjustments"].get(value[0], 0) + bit_count
+            for name, v in zip(single, row[1 + len(bits) :]):
+                if v is None:
+                    continue
+                key = ("true" if v else "false") if name == "home_based" else str(v)
+                facets[name][key] = facets[name].get(key, 0) + n
+        return SearchHits(ids=ids, total=total, facets=facets)
 
     def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]:
         words, last = segment_prefix(prefix)
@@ -299,7 +308,7 @@ class EmbeddedBackend:
             typed = f"({typed} OR initials : {_quote(last)} *)"
         parts.append(typed)
         rows = self._conn().execute(
-            f'SELECT d.title, count(*) AS n FROM "{phys}_fts" JOIN "{phys}_doc" d ON d.id = "{phys}_fts".rowid '
+            f'SELECT d.title, count(*) AS n FROM "{phys}_fts" CROSS JOIN "{phys}_doc" d ON d.id = "{phys}_fts".rowid '
             f'WHERE "{phys}_fts" MATCH ? AND d.valid_until >= ? GROUP BY d.title ORDER BY n DESC, d.title LIMIT ?',
             (" AND ".join(parts), today.isoformat(), limit),
         ).fetchall()
@@ -311,11 +320,7 @@ def _meta(vector_dims: int, model_id: str) -> dict:
 
 
 def _tags(d: SearchDocument) -> list[str]:
-    return (
-        [f"adj:{a}" for a in d.adjustments]
-        + [f"occ:{g}" for g in d.occupation_groups]
-        + [f"mid:{g}" for g in d.occupation_mid]
-    )
+    return [f"occ:{g}" for g in d.occupation_groups]
 
 
 def _doc_row(d: SearchDocument) -> tuple:
@@ -323,7 +328,12 @@ def _doc_row(d: SearchDocument) -> tuple:
     return (
         d.id, d.title, d.community_code, d.lat, d.lon, d.wage_min, d.wage_max, d.hours_per_day, d.days_per_week,
         d.shift, d.employment_type, int(d.home_based), d.employer_id, d.startup_kind, d.amount_yuan, d.posted_ts,
-        d.valid_until.isoformat(), *(d.demands.get(x, 0) for x in DOMAIN_NAMES), vector,
+        d.valid_until.isoformat(), *(d.demands.get(x, 0) for x in DOMAIN_NAMES),
+        sum(_ADJ_BITS[a] for a in set(d.adjustments)),
+        # One middle group per row for the facet: a vacancy has one occupation; a start-up listing
+        # several is counted under its first (start-ups are few, and their facet says so).
+        d.occupation_mid[0] if d.occupation_mid else None,
+        vector,
     )
 
 
@@ -341,9 +351,10 @@ def _filters(q: SearchQuery, phys: str) -> tuple[list[str], list]:
 
     any_of("d.community_code", q.community_codes)
     box = q.bounding_box()
-    if box is not None and q.near is not None:
-        where.append("d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ? AND distance_km(d.lat, d.lon, ?, ?) <= ?")
-        params.extend([*box, *q.near, q.radius_km])
+    if box is not None and q.near is not None and q.radius_km is not None:
+        expr, dist_params = _distance_sq(q.near)
+        where.append(f"d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ? AND {expr} <= ?")
+        params.extend([*box, *dist_params, q.radius_km**2])
     for column, op, value in (
         ("d.wage_max", ">=", q.min_wage),
         ("d.hours_per_day", "<=", q.max_hours_per_day),
@@ -360,8 +371,10 @@ def _filters(q: SearchQuery, phys: str) -> tuple[list[str], list]:
     if q.home_based is not None:
         where.append("d.home_based = ?")
         params.append(int(q.home_based))
-    for adj in q.adjustments:
-        tagged(f"adj:{adj}")
+    if q.adjustments:
+        mask = sum(_ADJ_BITS[a] for a in set(q.adjustments))
+        where.append("(d.adj_mask & ?) = ?")
+        params.extend([mask, mask])
     for domain, level in q.max_demands:
         if domain not in DOMAIN_NAMES:
             raise ValueError(f"unknown functional domain {domain}")
@@ -372,12 +385,22 @@ def _filters(q: SearchQuery, phys: str) -> tuple[list[str], list]:
     return where, params
 
 
+def _distance_sq(near: tuple[float, float]) -> tuple[str, list]:
+    """Squared equirectangular distance in km², plain SQL arithmetic: no per-row Python call, and
+    within a walking radius it differs from the great-circle distance by far less than a metre."""
+    lat, lon = near
+    kx = _KM_PER_DEGREE * math.cos(math.radians(lat))
+    return "((d.lat - ?) * ?) * ((d.lat - ?) * ?) + ((d.lon - ?) * ?) * ((d.lon - ?) * ?)", [
+        lat, _KM_PER_DEGREE, lat, _KM_PER_DEGREE, lon, kx, lon, kx]
+
+
 def _order(q: SearchQuery, phys: str) -> tuple[str, list]:
     sort = q.effective_sort
     if sort == Sort.relevance:
         return f'bm25("{phys}_fts", {_WEIGHTS}), d.posted_at DESC, d.id DESC', []
     if sort == Sort.distance and q.near is not None:
-        return "distance_km(d.lat, d.lon, ?, ?), d.id DESC", list(q.near)
+        expr, dist_params = _distance_sq(q.near)
+        return f"{expr}, d.id DESC", dist_params
     if sort == Sort.wage:
         return "d.wage_max DESC, d.id DESC", []
     return "d.posted_at DESC, d.id DESC", []

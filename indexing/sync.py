@@ -164,6 +164,8 @@ def rebuild(
 ) -> dict[str, int]:
     """Fill a new index per kind from the database and swap the alias to it atomically.
 
+    Commits ``session`` once (see below); the caller commits the replay it leaves pending.
+
     Changes committed while the rebuild runs are written to the old index by the outbox worker; their
     outbox rows are set pending again after the swap, so the new index gets them too.
     """
@@ -192,6 +194,9 @@ def rebuild(
 
         written[kind] = backend.rebuild(kind, docs(), vector_dims=vector_dims, model_id=model_id)
         session.expunge_all()
+    # End the long read transaction first: on SQLite a write from a snapshot older than another
+    # session's commit would be refused, and the rebuild itself wrote nothing to the database.
+    session.commit()
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.id > start_id, OutboxEntry.topic.in_(list(TOPICS)))

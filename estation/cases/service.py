@@ -256,3 +256,12 @@ def assessment_details(a: pension.TransferAssessment) -> dict[str, Any]:
         "required_documents": a.required_documents,
         "explanation": a.explanation,
     }
+
+
+def open_cases(session: Session, *, window: int | None = None, limit: int = 50) -> list[Case]:
+    """Cases still open, the soonest due first (those awaiting documents, with no due date, last)."""
+    stmt = select(Case).where(Case.status.in_(OPEN_STATUSES))
+    if window is not None:
+        stmt = stmt.where(Case.window == window)
+    stmt = stmt.order_by(Case.due_on.is_(None), Case.due_on, Case.id).limit(limit)
+    return list(session.scalars(stmt))

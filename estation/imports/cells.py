@@ -44,12 +44,17 @@ def text(value: Cell) -> str | None:
             "如确需以该符号开头，请在最前面加一个英文单引号'"
         )
     stripped = raw.strip(_SPACES + "\t\r\n")
-    if stripped[:1] == "'" and stripped[1:2] in FORMULA_TRIGGERS:
+    if _neutralised(stripped):
         # The escape our own export writes (and careful users type): keep the text, drop the quote.
         stripped = stripped[1:]
     if _CONTROL.search(stripped):
         raise ValueError("含有不可见的控制字符，请重新录入该单元格")
     return stripped
+
+
+def _neutralised(value: str) -> bool:
+    """The form ``safe_for_sheet`` writes: one apostrophe before a trigger (or before such a form)."""
+    return value[:1] == "'" and (value[1:2] in FORMULA_TRIGGERS or _neutralised(value[1:]))
 
 
 def _show(ch: str) -> str:
@@ -274,6 +279,6 @@ def safe_for_sheet(value: object) -> object:
     if not isinstance(value, str):
         return value
     value = _CONTROL.sub("", value)  # openpyxl refuses these characters and Excel would too
-    if value[:1] in FORMULA_TRIGGERS or (value[:1] == "'" and value[1:2] in FORMULA_TRIGGERS):
+    if value[:1] in FORMULA_TRIGGERS or _neutralised(value):
         return "'" + value
     return value

@@ -80,14 +80,16 @@ def run_export(kind: str, out: Path, *, full: bool, community: str | None) -> in
     # Written beside the target and renamed at the end, so a failure never leaves half a workbook.
     partial = out.with_name(out.name + ".part")
     try:
-        with cli_session() as session, progress_bar() as progress:
+        # Opened first, so an unwritable place fails before any work (and before openpyxl holds temp files).
+        with partial.open("wb") as target, cli_session() as session, progress_bar() as progress:
             count = export_xlsx(
-                session, kind=kind, out=partial, full=full, community_code=community,
+                session, kind=kind, out=target, full=full, community_code=community,
                 progress=progress_callback(progress),
             )
         os.replace(partial, out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        if partial.parent.is_dir():
+            partial.unlink(missing_ok=True)
         console.print(f"[bold red]导出失败：[/]无法写入 {escape(str(out))}（{escape(exc.strerror or str(exc))}）")
         return EXIT_FILE_REFUSED
     masked = "" if full or kind == "vacancies" else "（身份证号、手机号已脱敏）"

@@ -104,14 +104,12 @@ def import_table(
     try:
         for done, (row_no, cells) in enumerate(table.rows, start=1):
             values, errors = _parse_cells(row_no, cells, mapping)
-            if errors:
-                report.errors.extend(errors)
-            else:
-                try:
-                    build(context, row_no, values)
-                    report.valid += 1
-                except _RowFailed as failed:
-                    report.errors.extend(failed.errors)
+            try:
+                # Built even when a cell failed, so the schema can still report the row's other columns.
+                build(context, row_no, values, errors)
+                report.valid += 1
+            except _RowFailed as failed:
+                report.errors.extend(failed.errors)
             if done % 200 == 0 or done == report.rows:
                 report_progress(f"校验{KIND_NAMES[kind]}", done, report.rows)
     except BaseException:
@@ -156,20 +154,20 @@ def _map_headers(kind: str, table: Table) -> tuple[dict[int, Column], list[str]]
     return mapping, notes
 
 
-def _parse_cells(row_no: int, cells: list, mapping: dict[int, Column]) -> tuple[dict[str, Any], list[RowError]]:
+def _parse_cells(row_no: int, cells: list, mapping: dict[int, Column]) -> tuple[dict[str, Any], _Errors]:
     values: dict[str, Any] = {}
-    errors: list[RowError] = []
+    errors = _Errors()
     for i, column in mapping.items():
         try:
             value = column.parse(cells[i] if i < len(cells) else None)
         except ValueError as exc:
-            errors.append(RowError(row_no, column.header, str(exc)))
+            errors.add(RowError(row_no, column.header, str(exc)))
             continue
         if value is not None:
             values[column.field] = value
     for column in mapping.values():
-        if column.required and column.field not in values and not any(e.column == column.header for e in errors):
-            errors.append(RowError(row_no, column.header, "必填，不能为空"))
+        if column.required and column.field not in values:
+            errors.add(RowError(row_no, column.header, "必填，不能为空"))
     return values, errors
 
 
@@ -219,14 +217,22 @@ class _Context:
         savepoint.commit()
 
 
-def _validate(context: _Context, row_no: int, schema: type[BaseModel], data: dict, errors: list[RowError], rename=None):  # noqa: ANN001, ANN202
+class _Errors(list):
+    """A row's errors, one per column: a cell that failed to parse is not reported again as missing."""
+
+    def add(self, error: RowError) -> None:
+        if not any(e.column == error.column for e in self):
+            self.append(error)
+
+
+def _validate(context: _Context, row_no: int, schema: type[BaseModel], data: dict, errors: _Errors, rename=None):  # noqa: ANN001, ANN202
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else None
             header = (rename or {}).get(name) or context.header(name)
-            errors.append(RowError(row_no, header, _message(err)))
+            errors.add(RowError(row_no, header, _message(err)))
         return None
 
 
@@ -249,35 +255,36 @@ def _message(err: dict) -> str:
     return messages.get(kind, "取值无效")
 
 
-def _duplicate(context: _Context, row_no: int, key: Any, column: str, what: str) -> RowError | None:
+def _duplicate(context: _Context, row_no: int, key: Any, column: str, what: str, errors: _Errors) -> None:
     first = context.seen.setdefault(key, row_no)
-    return None if first == row_no else RowError(row_no, column, f"与第{first}行{what}重复")
+    if first != row_no:
+        errors.add(RowError(row_no, column, f"与第{first}行{what}重复"))
 
 
 # --- residents --------------------------------------------------------------------------------------
 
 
-def _resident(context: _Context, row_no: int, values: dict[str, Any]) -> None:
-    session, errors = context.session, []
+def _resident(context: _Context, row_no: int, values: dict[str, Any], errors: _Errors) -> None:
+    session = context.session
     limits = {d: values.pop(f"level:{d}") for d in physical.DOMAIN_NAMES if f"level:{d}" in values}
     household_id = values.pop("household_id", None)
     community = values.pop("community", None)
     household_fields = {k: values.pop(k) for k in ("address", "hardship", "hardship_reason") if k in values}
     fields = {**values, "household_id": household_id or 0, "limits": limits or None}
     data = _validate(context, row_no, ResidentCreate, fields, errors)
-    if data is not None and (dup := _duplicate(context, row_no, ("id", data.id_number), "身份证号", "的身份证号")):
-        errors.append(dup)
+    if data is not None:
+        _duplicate(context, row_no, ("id", data.id_number), "身份证号", "的身份证号", errors)
 
     new_household: HouseholdCreate | None = None
     if household_id is not None:
         if session.get(Household, household_id) is None:
-            errors.append(RowError(row_no, "家庭编号", "家庭编号不存在"))
+            errors.add(RowError(row_no, "家庭编号", "家庭编号不存在"))
     elif community is None or "address" not in household_fields:
-        errors.append(RowError(row_no, "社区代码" if community is None else "住址", "请填写家庭编号，或同时填写社区代码和住址"))
+        errors.add(RowError(row_no, "社区代码" if community is None else "住址", "请填写家庭编号，或同时填写社区代码和住址"))
     else:
         code = context.community_code(community)
         if code is None:
-            errors.append(RowError(row_no, "社区代码", "未知的社区：应为甸柳街道8个社区之一的代码或名称"))
+            errors.add(RowError(row_no, "社区代码", "未知的社区：应为甸柳街道8个社区之一的代码或名称"))
         else:
             rename = {"community_code": "社区代码", "address": "住址", "hardship_reason": "困难原因"}
             new_household = _validate(context, row_no, HouseholdCreate, {**household_fields, "community_code": code}, errors, rename)
@@ -293,7 +300,7 @@ def _resident(context: _Context, row_no: int, values: dict[str, Any]) -> None:
     context.run(row_no, write)
 
 
-def _household_at(context: _Context, row_no: int, data: HouseholdCreate, errors: list[RowError]) -> int | None:
+def _household_at(context: _Context, row_no: int, data: HouseholdCreate, errors: _Errors) -> int | None:
     """The one household already at this address, or None to create it; several is ambiguous."""
     ids = list(
         context.session.scalars(
@@ -301,27 +308,26 @@ def _household_at(context: _Context, row_no: int, data: HouseholdCreate, errors:
         )
     )
     if len(ids) > 1:
-        errors.append(RowError(row_no, "住址", "该住址登记了多个家庭，请填写家庭编号"))
+        errors.add(RowError(row_no, "住址", "该住址登记了多个家庭，请填写家庭编号"))
     return ids[0] if ids else None
 
 
 # --- insurance periods ------------------------------------------------------------------------------
 
 
-def _period(context: _Context, row_no: int, values: dict[str, Any]) -> None:
-    errors: list[RowError] = []
+def _period(context: _Context, row_no: int, values: dict[str, Any], errors: _Errors) -> None:
     resident: Resident | None = None
     number, name = values.pop("id_number", None), values.pop("name", None)
     try:
         rid = parse_resident_id(number)
     except ValueError as exc:
-        errors.append(RowError(row_no, "身份证号", str(exc)))
+        errors.add(RowError(row_no, "身份证号", str(exc)))
     else:
         resident = repository.resident_by_id_number(context.session, rid.number)
         if resident is None:
-            errors.append(RowError(row_no, "身份证号", "系统中没有该身份证号的居民，请先导入或登记居民"))
+            errors.add(RowError(row_no, "身份证号", "系统中没有该身份证号的居民，请先导入或登记居民"))
         elif name is not None and name != resident.name:
-            errors.append(RowError(row_no, "姓名", f"与该身份证号登记的姓名（{mask_name(resident.name)}）不一致"))
+            errors.add(RowError(row_no, "姓名", f"与该身份证号登记的姓名（{mask_name(resident.name)}）不一致"))
     data = _validate(context, row_no, InsurancePeriodCreate, values, errors)
     if data is not None and resident is not None:
         start, end = month_to_date(data.start_month), month_to_date(data.end_month)
@@ -329,7 +335,7 @@ def _period(context: _Context, row_no: int, values: dict[str, Any]) -> None:
         for other_start, other_end, other_row in spans:
             if other_start <= end and start <= other_end:
                 same = (other_start, other_end) == (start, end)
-                errors.append(RowError(row_no, "开始月份", f"与第{other_row}行{'重复' if same else '的同险种缴费期重叠'}"))
+                errors.add(RowError(row_no, "开始月份", f"与第{other_row}行{'重复' if same else '的同险种缴费期重叠'}"))
                 break
         else:
             spans.append((start, end, row_no))
@@ -341,27 +347,26 @@ def _period(context: _Context, row_no: int, values: dict[str, Any]) -> None:
 # --- vacancies --------------------------------------------------------------------------------------
 
 
-def _vacancy(context: _Context, row_no: int, values: dict[str, Any]) -> None:
-    session, errors = context.session, []
+def _vacancy(context: _Context, row_no: int, values: dict[str, Any], errors: _Errors) -> None:
+    session = context.session
     employer_id = 0
     try:
         uscc = validate_uscc(values.pop("uscc", ""))
     except ValueError as exc:
-        errors.append(RowError(row_no, "统一社会信用代码", str(exc)))
+        errors.add(RowError(row_no, "统一社会信用代码", str(exc)))
     else:
         employer_id = session.scalar(select(Employer.id).where(Employer.uscc == uscc)) or 0
         if not employer_id:
-            errors.append(RowError(row_no, "统一社会信用代码", "该用人单位尚未在系统中登记，请先登记用人单位"))
+            errors.add(RowError(row_no, "统一社会信用代码", "该用人单位尚未在系统中登记，请先登记用人单位"))
     if (community := values.pop("community", None)) is not None:
         values["community_code"] = context.community_code(community)
         if values["community_code"] is None:
-            errors.append(RowError(row_no, "社区代码", "未知的社区：应为甸柳街道8个社区之一的代码或名称"))
+            errors.add(RowError(row_no, "社区代码", "未知的社区：应为甸柳街道8个社区之一的代码或名称"))
             values.pop("community_code")
     demands = {d: values.pop(f"level:{d}") for d in physical.DOMAIN_NAMES if f"level:{d}" in values}
     data = _validate(context, row_no, VacancyCreate, {**values, "employer_id": employer_id, "demands": demands}, errors)
     if data is not None and employer_id:
-        if dup := _duplicate(context, row_no, ("vacancy", employer_id, data.title, data.address), "岗位名称", "（同一单位、同名岗位、同一地址）"):
-            errors.append(dup)
+        _duplicate(context, row_no, ("vacancy", employer_id, data.title, data.address), "岗位名称", "（同一单位、同名岗位、同一地址）", errors)
     if errors:
         raise _RowFailed(errors)
     context.run(row_no, lambda: create_vacancy(session, data=data, minimum_wage=context.minimum_wage))

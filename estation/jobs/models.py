@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow
@@ -76,6 +76,12 @@ class ApplicationStatus(str, enum.Enum):
     hired = "hired"
     not_hired = "not_hired"
     withdrawn = "withdrawn"
+
+
+class InvitationStatus(str, enum.Enum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
 
 
 class Occupation(Base):
@@ -200,3 +206,24 @@ class ApplicationEvent(Base):
     note: Mapped[str | None] = mapped_column(String(200))
 
     application: Mapped[Application] = relationship(back_populates="history")
+
+
+class Invitation(Base, TimestampMixin):
+    """An employer asks a recommended (masked) resident to consider a vacancy; the resident answers at the kiosk.
+
+    Accepting turns into an application, and only then does the employer see who the resident is.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("vacancy_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    status: Mapped[InvitationStatus] = mapped_column(_enum(InvitationStatus), default=InvitationStatus.pending)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    invited_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
+
+    vacancy: Mapped[Vacancy] = relationship()

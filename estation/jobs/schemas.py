@@ -12,6 +12,7 @@ from estation.jobs.models import (
     Adjustment,
     ApplicationStatus,
     EmployerStatus,
+    InvitationStatus,
     EmploymentType,
     Shift,
     StartupKind,
@@ -52,6 +53,15 @@ class EmployerCreate(ORMModel):
     @classmethod
     def _uscc(cls, v: str) -> str:
         return validate_uscc(v)
+
+    @field_validator("disabled_staff_other")
+    @classmethod
+    def _disabled_within_staff(cls, v: int, info: ValidationInfo) -> int:
+        # Disabled employees are part of the staff; more of them than staff is a typo in one of the counts.
+        if {"staff_count", "disabled_staff_grade12"} <= info.data.keys():
+            if info.data["disabled_staff_grade12"] + v > info.data["staff_count"]:
+                raise ValueError("残疾职工人数不能超过在职职工总数")
+        return v
 
 
 class EmployerOut(ORMModel):
@@ -107,9 +117,18 @@ class VacancyCreate(VacancyFields):
 class VacancyUpdate(ORMModel):
     title: Annotated[str | None, Field(min_length=2, max_length=80)] = None
     description: Annotated[str | None, Field(max_length=4000)] = None
+    occupation_code: OccupationCode | None = None
+    community_code: Annotated[str | None, Field(pattern=r"^370102009\d{3}$")] = None
+    address: Annotated[str | None, Field(min_length=2, max_length=160)] = None
+    lat: Lat | None = None
+    lon: Lon | None = None
     wage_min: Annotated[int | None, Field(ge=0, le=200000)] = None
     wage_max: Annotated[int | None, Field(ge=0, le=200000)] = None
     hours_per_day: Annotated[float | None, Field(gt=0, le=12)] = None
+    days_per_week: Annotated[int | None, Field(ge=1, le=7)] = None
+    shift: Shift | None = None
+    employment_type: EmploymentType | None = None
+    home_based: bool | None = None
     demands: Demands | None = None
     adjustments: list[Adjustment] | None = None
     openings: Annotated[int | None, Field(ge=1, le=999)] = None
@@ -202,3 +221,122 @@ class ApplicationOut(ORMModel):
     status_reason: str | None
     created_at: datetime
     history: list[ApplicationEventOut]
+
+
+Username = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,40}$", examples=["dianliu-jiazheng"])]
+Password = Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class EmployerRegistration(EmployerCreate):
+    """Registration of an employer together with its sign-in account (role employer)."""
+
+    username: Username
+    password: Password
+
+
+class EmployerRegistered(ORMModel):
+    employer: EmployerOut
+    username: str
+
+
+class StaffCounts(ORMModel):
+    staff_count: Annotated[int, Field(ge=0, le=1000000)]
+    disabled_staff_grade12: Annotated[int, Field(ge=0, le=1000000)] = 0
+    disabled_staff_other: Annotated[int, Field(ge=0, le=1000000)] = 0
+
+    @field_validator("disabled_staff_other")
+    @classmethod
+    def _disabled_within_staff(cls, v: int, info: ValidationInfo) -> int:
+        if {"staff_count", "disabled_staff_grade12"} <= info.data.keys():
+            if info.data["disabled_staff_grade12"] + v > info.data["staff_count"]:
+                raise ValueError("残疾职工人数不能超过在职职工总数")
+        return v
+
+
+class QuotaOut(ORMModel):
+    province: str
+    province_name: str
+    rate: float
+    staff_count: int
+    disabled_staff_grade12: int
+    disabled_staff_other: int
+    counted: int
+    required: float
+    gap: float
+    hires_needed: int
+    severe_hires_needed: int
+    met: bool
+    levy_exempt: bool
+    source: str
+
+
+class VacancyRenew(ORMModel):
+    valid_until: date
+
+
+class OccupationSuggestion(ORMModel):
+    code: str
+    name: str
+    score: float
+    matched: str
+
+
+class InvitationCreate(ORMModel):
+    candidate_ref: Annotated[str, Field(min_length=8, max_length=64)]
+    """The opaque reference of a recommended (masked) resident, as listed by the candidates route."""
+    message: Annotated[str, Field(max_length=200)] = ""
+
+
+class InvitationOut(ORMModel):
+    id: int
+    vacancy_id: int
+    status: InvitationStatus
+    message: str
+    created_at: datetime
+    responded_at: datetime | None
+    application_id: int | None
+
+
+class MaskedCandidateOut(ORMModel):
+    """A recommended resident without name, id number, phone, address or sex."""
+
+    candidate_ref: str
+    age_band: str
+    work_capacity: str
+    fits_demands: bool
+    skills: str
+    occupations: list[str]
+    distance_km: float | None
+    score: float | None
+    invitation_status: InvitationStatus | None
+
+
+class CandidatesOut(ORMModel):
+    available: bool
+    message: str
+    items: list[MaskedCandidateOut]
+
+
+class ApplicantOut(ORMModel):
+    application_id: int
+    reference: str
+    status: ApplicationStatus
+    status_reason: str | None
+    name: str
+    phone: str | None
+    age: int
+    sex: str
+    skills: str
+    work_capacity: str
+    via_invitation: bool
+    applied_at: datetime
+
+
+class NotificationOut(ORMModel):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None

@@ -21,8 +21,15 @@ from estation.jobs.models import (
     Vacancy,
     VacancyStatus,
 )
-from estation.jobs.schemas import EmployerCreate, StartupCreate, VacancyCreate, VacancyUpdate
+from estation.accounts.models import Role, User
+from estation.accounts.passwords import hash_password
+from estation.jobs.quota import check_staff_counts
+from estation.jobs.schemas import (
+    EmployerCreate, EmployerRegistration, StaffCounts, StartupCreate, VacancyCreate, VacancyUpdate,
+)
 from estation.labour.models import Community, Resident
+from estation.notifications.models import Audience
+from estation.notifications.service import notify
 from estation.outbox import enqueue
 
 MAX_VALIDITY = timedelta(days=366)
@@ -50,8 +57,33 @@ def create_employer(session: Session, *, data: EmployerCreate) -> Employer:
     return employer
 
 
+def register_employer(session: Session, *, data: EmployerRegistration) -> tuple[Employer, User]:
+    """The employer (pending review) and its sign-in account, in one transaction; staff are told."""
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict("该用户名已被使用，请换一个", field="username")
+    employer = create_employer(session, data=EmployerCreate(**data.model_dump(exclude={"username", "password"})))
+    user = User(username=data.username, display_name=data.contact_name, password_hash=hash_password(data.password),
+                role=Role.employer, employer_id=employer.id)
+    session.add(user)
+    session.flush()
+    notify(session, audience=Audience.staff, kind="employer.registered", title=f"新用人单位待审核：{employer.name}",
+           body=f"统一社会信用代码 {employer.uscc}，联系人 {employer.contact_name}", link="/employer/review")
+    return employer, user
+
+
+def update_staff_counts(session: Session, *, employer: Employer, data: StaffCounts) -> Employer:
+    """The counts behind the disability quota (在职职工 and disabled employees by grade)."""
+    check_staff_counts(staff_count=data.staff_count, disabled_grade12=data.disabled_staff_grade12,
+                       disabled_other=data.disabled_staff_other)
+    employer.staff_count = data.staff_count
+    employer.disabled_staff_grade12 = data.disabled_staff_grade12
+    employer.disabled_staff_other = data.disabled_staff_other
+    session.flush()
+    return employer
+
+
 def decide_employer(session: Session, *, employer: Employer, approve: bool, reason: str | None) -> Employer:
-    if not approve and not reason:
+    if not approve and not (reason or "").strip():
         raise InvalidInput("不予通过时请填写原因", field="reason")
     employer.status = EmployerStatus.approved if approve else EmployerStatus.refused
     employer.refusal_reason = None if approve else reason
@@ -61,6 +93,9 @@ def decide_employer(session: Session, *, employer: Employer, approve: bool, reas
                 vacancy.status = VacancyStatus.open
                 enqueue(session, topic="index.vacancy", entity_id=vacancy.id)
     session.flush()
+    notify(session, audience=Audience.employer, employer_id=employer.id, kind="employer.decision",
+           title="单位注册已审核通过，岗位可以发布了" if approve else "单位注册未通过审核",
+           body="" if approve else f"原因：{reason}", link="/employer")
     return employer
 
 
@@ -88,6 +123,16 @@ def _check_vacancy(
         raise InvalidInput("有效期不能早于今天", field="valid_until")
     if valid_until > today + MAX_VALIDITY:
         raise InvalidInput("有效期最长一年", field="valid_until")
+
+
+def check_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int) -> tuple[float, float]:
+    """Every rule create_vacancy applies, without writing anything (the posting form's preview)."""
+    _check_vacancy(
+        session, occupation_code=data.occupation_code, wage_min=data.wage_min, hours_per_day=data.hours_per_day,
+        days_per_week=data.days_per_week, employment_type=data.employment_type, valid_until=data.valid_until,
+        minimum_wage=minimum_wage,
+    )
+    return _place(session, data.community_code, data.lat, data.lon)
 
 
 def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int) -> Vacancy:
@@ -119,17 +164,53 @@ def update_vacancy(session: Session, *, vacancy: Vacancy, data: VacancyUpdate, m
         changes["adjustments"] = [a.value for a in data.adjustments]
     if changes.get("status") == VacancyStatus.open and vacancy.employer.status != EmployerStatus.approved:
         raise InvalidInput("用人单位审核通过后岗位才能发布", field="status")
-    merged = {c: changes.get(c, getattr(vacancy, c)) for c in ("wage_min", "wage_max", "hours_per_day", "valid_until")}
+    for required in ("title", "address", "wage_min", "wage_max", "hours_per_day", "days_per_week", "shift",
+                     "employment_type", "home_based", "demands", "adjustments", "openings", "valid_until", "status"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput("该项不能清空", field=required)
+    merged = {c: changes.get(c, getattr(vacancy, c)) for c in (
+        "wage_min", "wage_max", "hours_per_day", "valid_until", "days_per_week", "employment_type", "occupation_code")}
     if merged["wage_max"] < merged["wage_min"]:
         raise InvalidInput("最高工资不能低于最低工资", field="wage_max")
+    if "occupation_code" in changes and changes["occupation_code"]:
+        if session.get(Occupation, changes["occupation_code"]) is None:
+            raise InvalidInput("职业代码不在2022版职业分类大典中", field="occupation_code")
     if changes.get("status", vacancy.status) == VacancyStatus.open:
         _check_vacancy(
-            session, occupation_code=vacancy.occupation_code, wage_min=merged["wage_min"],
-            hours_per_day=merged["hours_per_day"], days_per_week=vacancy.days_per_week,
-            employment_type=vacancy.employment_type, valid_until=merged["valid_until"], minimum_wage=minimum_wage,
+            session, occupation_code=merged["occupation_code"], wage_min=merged["wage_min"],
+            hours_per_day=merged["hours_per_day"], days_per_week=merged["days_per_week"],
+            employment_type=merged["employment_type"], valid_until=merged["valid_until"], minimum_wage=minimum_wage,
         )
+    if {"community_code", "lat", "lon"} & changes.keys():
+        # A new place: coordinates if both are given, else the community's centre.
+        community = changes.get("community_code", vacancy.community_code)
+        changes["lat"], changes["lon"] = _place(session, community, changes.get("lat"), changes.get("lon"))
     for key, value in changes.items():
         setattr(vacancy, key, value)
+    session.flush()
+    enqueue(session, topic="index.vacancy", entity_id=vacancy.id)
+    return vacancy
+
+
+def close_vacancy(session: Session, *, vacancy: Vacancy) -> Vacancy:
+    """Stop recruiting; the listing leaves search through the outbox. Applications are kept."""
+    if vacancy.status == VacancyStatus.closed:
+        raise InvalidInput("该岗位已经关闭", field="status")
+    vacancy.status = VacancyStatus.closed
+    session.flush()
+    enqueue(session, topic="index.vacancy", entity_id=vacancy.id)
+    return vacancy
+
+
+def renew_vacancy(session: Session, *, vacancy: Vacancy, valid_until: date) -> Vacancy:
+    """Extend the validity (and reopen a closed or expired vacancy) once the employer is approved."""
+    today = utcnow().date()
+    if valid_until <= max(today, vacancy.valid_until if vacancy.status == VacancyStatus.open else today):
+        raise InvalidInput("新的有效期应晚于今天和原有效期", field="valid_until")
+    if valid_until > today + MAX_VALIDITY:
+        raise InvalidInput("有效期最长一年", field="valid_until")
+    vacancy.valid_until = valid_until
+    vacancy.status = VacancyStatus.open if vacancy.employer.status == EmployerStatus.approved else VacancyStatus.draft
     session.flush()
     enqueue(session, topic="index.vacancy", entity_id=vacancy.id)
     return vacancy
@@ -155,7 +236,9 @@ def _reference(session: Session, prefix: str, model: type, today: date) -> str:
     return f"{stem}{count + 1:04d}"
 
 
-def apply(session: Session, *, resident: Resident, vacancy: Vacancy, by_user_id: int | None) -> Application:
+def apply(
+    session: Session, *, resident: Resident, vacancy: Vacancy, by_user_id: int | None, note: str = "提交求职意向"
+) -> Application:
     if vacancy.status != VacancyStatus.open or vacancy.valid_until < utcnow().date():
         raise InvalidInput("该岗位已停止招聘", field="vacancy_id")
     existing = session.scalar(
@@ -170,9 +253,12 @@ def apply(session: Session, *, resident: Resident, vacancy: Vacancy, by_user_id:
         vacancy_id=vacancy.id,
         status=ApplicationStatus.new,
     )
-    application.history.append(ApplicationEvent(status=ApplicationStatus.new, by_user_id=by_user_id, note="提交求职意向"))
+    application.history.append(ApplicationEvent(status=ApplicationStatus.new, by_user_id=by_user_id, note=note))
     session.add(application)
     session.flush()
+    notify(session, audience=Audience.employer, employer_id=vacancy.employer_id, kind="application.new",
+           title=f"新的求职意向：{vacancy.title}", body=f"申请编号 {application.reference}",
+           link=f"/employer/vacancies/{vacancy.id}/candidates")
     return application
 
 
@@ -197,7 +283,35 @@ def change_application_status(
     application.status_reason = reason
     application.history.append(ApplicationEvent(status=status, by_user_id=by_user_id, note=reason))
     session.flush()
+    _notify_status(session, application=application, by_user_id=by_user_id)
     return application
+
+
+STATUS_LABELS = {
+    ApplicationStatus.new: "已提交",
+    ApplicationStatus.contacted: "已联系",
+    ApplicationStatus.interview: "邀请面试",
+    ApplicationStatus.hired: "已录用",
+    ApplicationStatus.not_hired: "未录用",
+    ApplicationStatus.withdrawn: "已撤回",
+}
+
+
+def _notify_status(session: Session, *, application: Application, by_user_id: int | None) -> None:
+    """Everyone concerned hears of the change, except whoever made it."""
+    actor = session.get(User, by_user_id) if by_user_id else None
+    vacancy = application.vacancy
+    label = STATUS_LABELS[application.status]
+    reason = f"；原因：{application.status_reason}" if application.status_reason else ""
+    body = f"{vacancy.title}（申请编号 {application.reference}）：{label}{reason}"
+    if actor is None or actor.role != Role.resident:
+        notify(session, audience=Audience.resident, resident_id=application.resident_id, kind="application.status",
+               title=f"您的求职申请状态：{label}", body=body, link="/kiosk")
+    if actor is None or actor.role != Role.employer:
+        notify(session, audience=Audience.employer, employer_id=vacancy.employer_id, kind="application.status",
+               title=f"申请状态更新：{label}", body=body, link=f"/employer/vacancies/{vacancy.id}/candidates")
+    notify(session, audience=Audience.staff, kind="application.status", title=f"求职跟踪：{label}",
+           body=f"{vacancy.employer.name} · {body}", link=None)
 
 
 def get_or_404(session: Session, model: type, key: object, message: str):  # noqa: ANN201

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow
@@ -35,6 +35,10 @@ class ActionKind(str, enum.Enum):
     referral = "referral"
     job_referral = "job_referral"
     return_visit = "return_visit"
+    placement = "placement"
+    """The referred person started the job; schedules the 30- and 90-day follow-ups."""
+    follow_up = "follow_up"
+    """The answer to a placement follow-up: is the person still in the job?"""
 
 
 class HouseholdPairing(Base):
@@ -47,6 +51,7 @@ class HouseholdPairing(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class CommunityAssignment(Base):
@@ -59,6 +64,20 @@ class CommunityAssignment(Base):
     community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class CommunityMeeting(Base, TimestampMixin):
+    """The quarterly meeting (座谈会) a leader holds in the community they hold."""
+
+    __tablename__ = "community_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
 
 
 class LedgerItem(Base, TimestampMixin):
@@ -74,22 +93,73 @@ class LedgerItem(Base, TimestampMixin):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[LedgerStatus] = mapped_column(_enum(LedgerStatus), default=LedgerStatus.open, index=True)
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+    """Set once when the item first ran past its due date unresolved."""
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    """The leader holding the household's community on that day."""
 
     actions: Mapped[list[LedgerAction]] = relationship(
-        back_populates="item", order_by="LedgerAction.id", cascade="all, delete-orphan"
+        back_populates="item", order_by="(LedgerAction.on, LedgerAction.id)", cascade="all, delete-orphan"
+    )
+    status_changes: Mapped[list[LedgerStatusChange]] = relationship(
+        back_populates="item", order_by="LedgerStatusChange.id", cascade="all, delete-orphan"
     )
 
 
 class LedgerAction(Base):
+    """Something done for a household: on one problem (item) or a general contact such as a visit."""
+
     __tablename__ = "ledger_action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("ledger_item.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_item.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
     kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
-    on: Mapped[date] = mapped_column(Date)
-    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    on: Mapped[date] = mapped_column(Date, index=True)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"))
+    """For job referrals and placements: the vacancy the person was sent to."""
+    outcome_ok: Mapped[bool | None] = mapped_column(Boolean)
+    """Return visit: the problem stayed solved; follow-up: still in the job."""
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    item: Mapped[LedgerItem] = relationship(back_populates="actions")
+    item: Mapped[LedgerItem | None] = relationship(back_populates="actions")
+
+
+class LedgerStatusChange(Base):
+    """Every status move of an item, reopenings included: nothing in a ledger is ever overwritten."""
+
+    __tablename__ = "ledger_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("ledger_item.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[LedgerStatus | None] = mapped_column(_enum(LedgerStatus))
+    to_status: Mapped[LedgerStatus] = mapped_column(_enum(LedgerStatus))
+    on: Mapped[date] = mapped_column(Date)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[LedgerItem] = relationship(back_populates="status_changes")
+
+
+class PlacementFollowUp(Base):
+    """A check 30 or 90 days after a placement: is the person still in the job?"""
+
+    __tablename__ = "placement_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_action_id: Mapped[int] = mapped_column(ForeignKey("ledger_action.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"))
+    days_after: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    still_employed: Mapped[bool | None] = mapped_column(Boolean)
+    answer_action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id"))

@@ -208,7 +208,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 anything = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False), st.text(max_size=12),
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
     st.sampled_from(["37", "31", "99", "2020-01", "2020-13", "1980-02-29", "2030-01-01", "male", "female"]),
 )
 months_or_junk = st.one_of(st.sampled_from(["1990-01", "2005-06", "2026-10", "2026-12", "1899-12"]), anything)
@@ -236,3 +236,14 @@ def test_no_input_gives_a_server_error(client, payload) -> None:
     assert response.status_code in (200, 422), response.text
     if response.status_code == 200:
         assert set(response.json()) == KEYS
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_numbers_are_refused(client, literal) -> None:
+    raw = (
+        '{"sex":"male","birth_date":"1980-05-01","hukou_province":"37","new_province":"37",'
+        '"application_date":"2026-11-02","history":[],"personal_account_balance":' + literal + "}"
+    )
+    response = client.post(URL, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert ["body", "personal_account_balance"] in [e["loc"] for e in response.json()["detail"]]

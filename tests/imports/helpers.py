@@ -40,8 +40,11 @@ def seed_places(session: Session) -> None:
     session.flush()
 
 
-def id_number(birth: date = date(1980, 5, 17), sex: str = "male") -> str:
-    return make_resident_id("370102", birth, next(_seq) * 2, sex=sex)
+def id_number(birth: date | None = None, sex: str = "male") -> str:
+    """A valid id number, unique within the run (the default birth date moves on with the sequence)."""
+    n = next(_seq)
+    birth = birth or date(1960, 1, 1) + timedelta(days=n % 14000)
+    return make_resident_id("370102", birth, 2 * n % 998 + 2, sex=sex)
 
 
 def create_employer(session: Session, *, name: str = "济南甸柳物业服务有限公司") -> Employer:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 04:12:11.161613
+Create Date: 2026-11-27 04:16:08.426133
 """
 
 from alembic import op
@@ -304,6 +304,27 @@ def upgrade() -> None:
     with op.batch_alter_table('insurance_period', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_insurance_period_resident_id'), ['resident_id'], unique=False)
 
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('audience', sa.Enum('resident', 'employer', 'staff', name='audience', native_enum=False, length=32), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
+    sa.Column('employer_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('body', sa.String(length=500), nullable=False),
+    sa.Column('link', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_notification_employer_id_employer')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_notification_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_audience'), ['audience'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_employer_id'), ['employer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_resident_id'), ['resident_id'], unique=False)
+
     op.create_table('access_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -362,6 +383,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_community_assignment_community_code'), ['community_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_community_assignment_leader_id'), ['leader_id'], unique=False)
 
+    op.create_table('community_meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_code', sa.String(length=12), nullable=False),
+    sa.Column('leader_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('topic', sa.String(length=200), nullable=False),
+    sa.Column('attendees', sa.Integer(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_community_meeting_community_code_community')),
+    sa.ForeignKeyConstraint(['leader_id'], ['app_user.id'], name=op.f('fk_community_meeting_leader_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_community_meeting'))
+    )
+    with op.batch_alter_table('community_meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_community_meeting_community_code'), ['community_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_community_meeting_held_on'), ['held_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_community_meeting_leader_id'), ['leader_id'], unique=False)
+
     op.create_table('counter_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=False),
@@ -401,6 +441,7 @@ def upgrade() -> None:
     sa.Column('household_id', sa.Integer(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('end_reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['cadre_id'], ['app_user.id'], name=op.f('fk_household_pairing_cadre_id_app_user')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_household_pairing_household_id_household')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_household_pairing'))
@@ -408,6 +449,48 @@ def upgrade() -> None:
     with op.batch_alter_table('household_pairing', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_pairing_cadre_id'), ['cadre_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_pairing_household_id'), ['household_id'], unique=False)
+
+    op.create_table('invitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'accepted', 'declined', name='invitationstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('message', sa.String(length=200), nullable=False),
+    sa.Column('invited_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_invitation_application_id_application')),
+    sa.ForeignKeyConstraint(['invited_by_user_id'], ['app_user.id'], name=op.f('fk_invitation_invited_by_user_id_app_user')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_invitation_resident_id_resident')),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_invitation_vacancy_id_vacancy')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
+    sa.UniqueConstraint('vacancy_id', 'resident_id', name=op.f('uq_invitation_vacancy_id'))
+    )
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitation_resident_id'), ['resident_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invitation_vacancy_id'), ['vacancy_id'], unique=False)
+
+    op.create_table('kiosk_print',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('subject', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.Column('terminal', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_kiosk_print_application_id_application')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_kiosk_print_resident_id_resident')),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_kiosk_print_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosk_print')),
+    sa.UniqueConstraint('reference', name=op.f('uq_kiosk_print_reference'))
+    )
+    with op.batch_alter_table('kiosk_print', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kiosk_print_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kiosk_print_resident_id'), ['resident_id'], unique=False)
 
     op.create_table('ledger_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -420,8 +503,12 @@ def upgrade() -> None:
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('open', 'in_progress', 'resolved', 'confirmed', 'closed', name='ledgerstatus', native_enum=False, length=32), nullable=False),
     sa.Column('sensitive', sa.Boolean(), nullable=False),
+    sa.Column('reopened_count', sa.Integer(), nullable=False),
+    sa.Column('escalated_on', sa.Date(), nullable=True),
+    sa.Column('escalated_to_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['escalated_to_id'], ['app_user.id'], name=op.f('fk_ledger_item_escalated_to_id_app_user')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_ledger_item_household_id_household')),
     sa.ForeignKeyConstraint(['raised_by_id'], ['app_user.id'], name=op.f('fk_ledger_item_raised_by_id_app_user')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_ledger_item_resident_id_resident')),
@@ -445,6 +532,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sign_in_attempt_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sign_in_attempt_login'), ['login'], unique=False)
 
+    op.create_table('suggestion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.Enum('suggestion', 'complaint', 'praise', name='suggestionkind', native_enum=False, length=32), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('open', 'answered', name='suggestionstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['app_user.id'], name=op.f('fk_suggestion_answered_by_id_app_user')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_suggestion_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion')),
+    sa.UniqueConstraint('reference', name=op.f('uq_suggestion_reference'))
+    )
+    with op.batch_alter_table('suggestion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_suggestion_resident_id'), ['resident_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_suggestion_status'), ['status'], unique=False)
+
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -461,33 +570,102 @@ def upgrade() -> None:
 
     op.create_table('ledger_action',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('home_visit', 'call', 'referral', 'job_referral', 'return_visit', name='actionkind', native_enum=False, length=32), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.Enum('home_visit', 'call', 'referral', 'job_referral', 'return_visit', 'placement', 'follow_up', name='actionkind', native_enum=False, length=32), nullable=False),
     sa.Column('on', sa.Date(), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('sensitive', sa.Boolean(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=True),
+    sa.Column('outcome_ok', sa.Boolean(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['app_user.id'], name=op.f('fk_ledger_action_by_user_id_app_user')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_ledger_action_household_id_household')),
     sa.ForeignKeyConstraint(['item_id'], ['ledger_item.id'], name=op.f('fk_ledger_action_item_id_ledger_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_ledger_action_resident_id_resident')),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_ledger_action_vacancy_id_vacancy')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_action'))
     )
     with op.batch_alter_table('ledger_action', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_action_by_user_id'), ['by_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_action_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_action_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_action_on'), ['on'], unique=False)
+
+    op.create_table('ledger_status_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('from_status', sa.Enum('open', 'in_progress', 'resolved', 'confirmed', 'closed', name='ledgerstatus', native_enum=False, length=32), nullable=True),
+    sa.Column('to_status', sa.Enum('open', 'in_progress', 'resolved', 'confirmed', 'closed', name='ledgerstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('by_user_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=300), nullable=False),
+    sa.Column('action_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['ledger_action.id'], name=op.f('fk_ledger_status_change_action_id_ledger_action')),
+    sa.ForeignKeyConstraint(['by_user_id'], ['app_user.id'], name=op.f('fk_ledger_status_change_by_user_id_app_user')),
+    sa.ForeignKeyConstraint(['item_id'], ['ledger_item.id'], name=op.f('fk_ledger_status_change_item_id_ledger_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_status_change'))
+    )
+    with op.batch_alter_table('ledger_status_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_status_change_item_id'), ['item_id'], unique=False)
+
+    op.create_table('placement_follow_up',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_action_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
+    sa.Column('vacancy_id', sa.Integer(), nullable=True),
+    sa.Column('days_after', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('answered_on', sa.Date(), nullable=True),
+    sa.Column('still_employed', sa.Boolean(), nullable=True),
+    sa.Column('answer_action_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['answer_action_id'], ['ledger_action.id'], name=op.f('fk_placement_follow_up_answer_action_id_ledger_action')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_placement_follow_up_household_id_household')),
+    sa.ForeignKeyConstraint(['placement_action_id'], ['ledger_action.id'], name=op.f('fk_placement_follow_up_placement_action_id_ledger_action'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_placement_follow_up_resident_id_resident')),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_placement_follow_up_vacancy_id_vacancy')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement_follow_up'))
+    )
+    with op.batch_alter_table('placement_follow_up', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_placement_follow_up_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_placement_follow_up_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_placement_follow_up_placement_action_id'), ['placement_action_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('placement_follow_up', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_placement_follow_up_placement_action_id'))
+        batch_op.drop_index(batch_op.f('ix_placement_follow_up_household_id'))
+        batch_op.drop_index(batch_op.f('ix_placement_follow_up_due_on'))
+
+    op.drop_table('placement_follow_up')
+    with op.batch_alter_table('ledger_status_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_status_change_item_id'))
+
+    op.drop_table('ledger_status_change')
     with op.batch_alter_table('ledger_action', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_action_on'))
         batch_op.drop_index(batch_op.f('ix_ledger_action_item_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_action_household_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_action_by_user_id'))
 
     op.drop_table('ledger_action')
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_event_case_id'))
 
     op.drop_table('case_event')
+    with op.batch_alter_table('suggestion', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_suggestion_status'))
+        batch_op.drop_index(batch_op.f('ix_suggestion_resident_id'))
+
+    op.drop_table('suggestion')
     with op.batch_alter_table('sign_in_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_in_attempt_login'))
         batch_op.drop_index(batch_op.f('ix_sign_in_attempt_at'))
@@ -498,6 +676,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ledger_item_household_id'))
 
     op.drop_table('ledger_item')
+    with op.batch_alter_table('kiosk_print', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kiosk_print_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_kiosk_print_at'))
+
+    op.drop_table('kiosk_print')
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitation_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_invitation_resident_id'))
+
+    op.drop_table('invitation')
     with op.batch_alter_table('household_pairing', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_pairing_household_id'))
         batch_op.drop_index(batch_op.f('ix_household_pairing_cadre_id'))
@@ -511,6 +699,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_counter_case_due_on'))
 
     op.drop_table('counter_case')
+    with op.batch_alter_table('community_meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_community_meeting_leader_id'))
+        batch_op.drop_index(batch_op.f('ix_community_meeting_held_on'))
+        batch_op.drop_index(batch_op.f('ix_community_meeting_community_code'))
+
+    op.drop_table('community_meeting')
     with op.batch_alter_table('community_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_assignment_leader_id'))
         batch_op.drop_index(batch_op.f('ix_community_assignment_community_code'))
@@ -529,6 +723,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_access_log_at'))
 
     op.drop_table('access_log')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_notification_employer_id'))
+        batch_op.drop_index(batch_op.f('ix_notification_created_at'))
+        batch_op.drop_index(batch_op.f('ix_notification_audience'))
+
+    op.drop_table('notification')
     with op.batch_alter_table('insurance_period', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_insurance_period_resident_id'))
 

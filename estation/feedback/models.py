@@ -1,0 +1,47 @@
+"""Suggestions and complaints residents leave (at the kiosk or elsewhere) and the staff's answers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from estation.db import Base, TimestampMixin
+from estation.db import enum_column as _enum
+
+
+class SuggestionKind(str, enum.Enum):
+    suggestion = "suggestion"
+    complaint = "complaint"
+    praise = "praise"
+
+
+SUGGESTION_KIND_LABELS = {
+    SuggestionKind.suggestion: "建议",
+    SuggestionKind.complaint: "投诉",
+    SuggestionKind.praise: "表扬",
+}
+
+
+class SuggestionStatus(str, enum.Enum):
+    open = "open"
+    answered = "answered"
+
+
+class Suggestion(Base, TimestampMixin):
+    __tablename__ = "suggestion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[SuggestionKind] = mapped_column(_enum(SuggestionKind))
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20), default="kiosk")
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    """Set when a signed-in resident left it, so they can read the answer next time."""
+    status: Mapped[SuggestionStatus] = mapped_column(_enum(SuggestionStatus), default=SuggestionStatus.open,
+                                                     index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,74 @@
+"""Leaving a suggestion or complaint, and staff answering it. Services only flush."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from estation.accounts.models import User
+from estation.db import utcnow
+from estation.errors import Conflict, InvalidInput, NotFound
+from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus
+
+MAX_TEXT = 1000
+MIN_TEXT = 2
+
+
+def _reference(session: Session, today: date) -> str:
+    stem = f"LY{today:%Y%m%d}"
+    last = session.scalar(select(func.max(Suggestion.reference)).where(Suggestion.reference.like(f"{stem}%")))
+    number = int(last[len(stem):]) + 1 if last else 1
+    return f"{stem}{number:04d}"
+
+
+def leave(session: Session, *, kind: SuggestionKind, text: str, resident_id: int | None,
+          channel: str = "kiosk") -> Suggestion:
+    text = (text or "").strip()
+    if len(text) < MIN_TEXT:
+        raise InvalidInput("请写下您的意见或建议", field="text")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"内容请不要超过{MAX_TEXT}字", field="text")
+    row = Suggestion(reference=_reference(session, utcnow().date()), kind=kind, text=text,
+                     resident_id=resident_id, channel=channel, status=SuggestionStatus.open)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def for_resident(session: Session, *, resident_id: int, limit: int = 20) -> list[Suggestion]:
+    return list(session.scalars(
+        select(Suggestion).where(Suggestion.resident_id == resident_id)
+        .order_by(Suggestion.created_at.desc(), Suggestion.id.desc()).limit(limit)
+    ))
+
+
+def by_reference(session: Session, reference: str) -> Suggestion | None:
+    return session.scalar(select(Suggestion).where(Suggestion.reference == reference.strip().upper()))
+
+
+def listing(session: Session, *, status: SuggestionStatus | None, limit: int, offset: int) -> tuple[list[Suggestion], int]:
+    stmt = select(Suggestion)
+    if status is not None:
+        stmt = stmt.where(Suggestion.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Suggestion.created_at.desc(), Suggestion.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def answer(session: Session, *, suggestion_id: int, text: str, by: User) -> Suggestion:
+    row = session.get(Suggestion, suggestion_id)
+    if row is None:
+        raise NotFound("没有这条留言")
+    if row.status == SuggestionStatus.answered:
+        raise Conflict("这条留言已经答复过了", field="answer")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("请填写答复内容", field="answer")
+    row.answer = text
+    row.answered_by_id = by.id
+    row.answered_at = utcnow()
+    row.status = SuggestionStatus.answered
+    session.flush()
+    return row

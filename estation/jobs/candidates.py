@@ -1,0 +1,154 @@
+"""Who an employer sees for a vacancy: applicants in full, recommended residents masked.
+
+Applicants chose to apply (or accepted an invitation), so the employer sees their name and phone to
+contact them; each such read is written to the access log. Recommended residents come from matching,
+only if they agreed to be shown to employers (Resident.consent_to_employers), and carry no name, id
+number, phone or address: an age band, their skills and whether the job's physical demands fit.
+They are addressed by an opaque reference that only this vacancy's page can resolve.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from estation.accounts.models import User
+from estation.accounts.service import log_access
+from estation.db import utcnow
+from estation.errors import NotFound
+from estation.geo import distance_km
+from estation.jobs.models import Application, ApplicationStatus, Invitation, InvitationStatus, Occupation, Vacancy
+from estation.labour.models import Resident, WorkCapacity
+from estation.labour.service import age_on
+from estation.physical import exceeded_domains
+from estation.privacy import lookup_hash
+
+CAPACITY_LABELS = {WorkCapacity.full: "完全劳动能力", WorkCapacity.partial: "部分劳动能力", WorkCapacity.none: "无劳动能力"}
+SEX_LABELS = {"male": "男", "female": "女"}
+SKILLS_SHOWN = 80
+
+
+@dataclass(frozen=True)
+class Applicant:
+    application: Application
+    name: str
+    phone: str | None
+    age: int
+    sex: str
+    skills: str
+    experience: str
+    work_capacity: str
+    via_invitation: bool
+
+
+def applicants(session: Session, *, vacancy: Vacancy, viewer: User) -> list[Applicant]:
+    """The vacancy's applications with who applied; every resident shown is logged as read by ``viewer``."""
+    apps = session.scalars(
+        select(Application).where(Application.vacancy_id == vacancy.id).order_by(Application.created_at, Application.id)
+    ).all()
+    invited = set(session.scalars(
+        select(Invitation.application_id).where(Invitation.vacancy_id == vacancy.id,
+                                                Invitation.status == InvitationStatus.accepted)
+    ))
+    today = utcnow().date()
+    out = []
+    for app in apps:
+        r = session.get(Resident, app.resident_id)
+        log_access(session, user=viewer, resident_id=r.id, action="read", what="applicant",
+                   reason=f"vacancy {vacancy.id} application {app.reference}")
+        out.append(Applicant(
+            application=app, name=r.name, phone=r.phone if app.status != ApplicationStatus.withdrawn else None,
+            age=age_on(r.birth_date, today), sex=SEX_LABELS.get(r.sex, ""), skills=r.skills or "",
+            experience=r.experience or "", work_capacity=CAPACITY_LABELS[r.work_capacity],
+            via_invitation=app.id in invited,
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class MaskedCandidate:
+    candidate_ref: str
+    age_band: str
+    work_capacity: str
+    fits_demands: bool
+    skills: str
+    occupations: list[str]
+    distance_km: float | None
+    score: float | None
+    invitation_status: InvitationStatus | None
+    invited_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    available: bool
+    message: str
+    items: list[MaskedCandidate]
+
+
+UNAVAILABLE = "人岗匹配服务尚未接入，暂时无法推荐求职者。已申请的求职者见上方列表。"
+
+
+def candidate_ref(vacancy_id: int, resident_id: int) -> str:
+    """Keyed, per vacancy: the same resident has unrelated references on two vacancies."""
+    return lookup_hash(f"candidate:{vacancy_id}:{resident_id}")[:24]
+
+
+def age_band(age: int) -> str:
+    low = age // 10 * 10
+    return f"{low}-{low + 9}岁"
+
+
+def _matched_residents(session: Session, vacancy: Vacancy, limit: int) -> list[tuple[Resident, float | None]] | None:
+    """Residents that matching ranks for the vacancy, or None when no matching service exists yet."""
+    try:
+        from estation.matching import service as matching  # noqa: PLC0415 - optional, built by another engineer
+    except ImportError:
+        return None
+    find = getattr(matching, "residents_for_vacancy", None)
+    if find is None:
+        return None
+    return [(m.resident, getattr(m, "score", None)) for m in find(session, vacancy=vacancy, limit=limit)]
+
+
+def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20) -> Recommendations:
+    matched = _matched_residents(session, vacancy, limit * 2)
+    if matched is None:
+        return Recommendations(available=False, message=UNAVAILABLE, items=[])
+    applied = set(session.scalars(select(Application.resident_id).where(Application.vacancy_id == vacancy.id)))
+    invitations = {i.resident_id: i for i in session.scalars(select(Invitation).where(Invitation.vacancy_id == vacancy.id))}
+    names = dict(session.execute(select(Occupation.code, Occupation.name)).all())
+    today = utcnow().date()
+    items = []
+    for resident, score in matched:
+        # Consent is checked here again whatever matching returns: it is the rule this page must keep.
+        if not resident.consent_to_employers or resident.id in applied:
+            continue
+        inv = invitations.get(resident.id)
+        items.append(MaskedCandidate(
+            candidate_ref=candidate_ref(vacancy.id, resident.id),
+            age_band=age_band(age_on(resident.birth_date, today)),
+            work_capacity=CAPACITY_LABELS[resident.work_capacity],
+            fits_demands=not exceeded_domains(vacancy.demands or {}, resident.limits or {}),
+            skills=(resident.skills or "")[:SKILLS_SHOWN],
+            occupations=[names[c] for c in resident.occupation_codes or [] if c in names],
+            distance_km=round(distance_km(resident.lat, resident.lon, vacancy.lat, vacancy.lon) * 2) / 2,
+            score=score, invitation_status=inv.status if inv else None, invited_at=inv.created_at if inv else None,
+        ))
+        if len(items) >= limit:
+            break
+    message = "" if items else "暂时没有符合条件且同意展示的求职者。"
+    return Recommendations(available=True, message=message, items=items)
+
+
+def resolve_candidate(session: Session, *, vacancy: Vacancy, ref: str) -> Resident:
+    """The consenting resident behind a reference of this vacancy; NotFound for anything else."""
+    ids = session.scalars(select(Resident.id).where(Resident.consent_to_employers.is_(True)))
+    for rid in ids:
+        if hmac.compare_digest(candidate_ref(vacancy.id, rid), ref):
+            return session.get(Resident, rid)
+    raise NotFound("求职者不存在或已不再展示")

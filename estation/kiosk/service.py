@@ -1,0 +1,212 @@
+"""What a resident sees of their own records at the kiosk, and the log of printed slips.
+
+Reads of a resident's record are logged with ``log_access`` like every other surface's; the resident
+reading their own record is the reason. Services only flush; the request commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from estation.accounts.models import User
+from estation.accounts.service import log_access
+from estation.cases.catalogue import PENSION_TRANSFER
+from estation.cases.models import Case, ServiceType
+from estation.cases.service import STATUS_LABELS as CASE_STATUS_LABELS
+from estation.db import utcnow
+from estation.errors import NotFound
+from estation.geo import provinces
+from estation.jobs.models import Application, ApplicationStatus, Vacancy, VacancyStatus
+from estation.kiosk.models import KioskPrint
+from estation.labour.models import Resident, Scheme
+
+OWN_RECORD = "本人在自助终端查询"
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.new: "已提交，等待单位联系",
+    ApplicationStatus.contacted: "单位已联系",
+    ApplicationStatus.interview: "约了面试",
+    ApplicationStatus.hired: "已录用",
+    ApplicationStatus.not_hired: "未录用",
+    ApplicationStatus.withdrawn: "已撤回",
+}
+SCHEME_LABELS = {
+    Scheme.pension: "养老保险",
+    Scheme.medical: "医疗保险",
+    Scheme.unemployment: "失业保险",
+    Scheme.work_injury: "工伤保险",
+}
+
+
+def _own(session: Session, *, user: User, resident_id: int, what: str) -> None:
+    log_access(session, user=user, resident_id=resident_id, action="view", what=what, reason=OWN_RECORD)
+
+
+def resident_of(session: Session, user: User) -> Resident:
+    resident = session.get(Resident, user.resident_id) if user.resident_id else None
+    if resident is None:
+        raise NotFound("没有找到您的居民信息，请到服务窗口咨询")
+    return resident
+
+
+# --- jobs -----------------------------------------------------------------------------------------
+
+def open_vacancy(session: Session, vacancy_id: int, *, today: date | None = None) -> Vacancy:
+    """A vacancy a resident may read and apply for: open and not expired."""
+    today = today or date.today()
+    vacancy = session.get(Vacancy, vacancy_id, options=[selectinload(Vacancy.employer)])
+    if vacancy is None or vacancy.status != VacancyStatus.open or vacancy.valid_until < today:
+        raise NotFound("这个岗位已经招满或停止招聘了")
+    return vacancy
+
+
+def application_for(session: Session, *, resident_id: int, vacancy_id: int) -> Application | None:
+    return session.scalar(
+        select(Application).where(Application.resident_id == resident_id, Application.vacancy_id == vacancy_id,
+                                  Application.status != ApplicationStatus.withdrawn)
+    )
+
+
+def applications(session: Session, *, user: User) -> list[Application]:
+    resident = resident_of(session, user)
+    _own(session, user=user, resident_id=resident.id, what="求职意向")
+    return list(session.scalars(
+        select(Application).where(Application.resident_id == resident.id)
+        .options(selectinload(Application.vacancy).selectinload(Vacancy.employer), selectinload(Application.history))
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    ))
+
+
+# --- counter cases ----------------------------------------------------------------------------
+
+@dataclass
+class CaseView:
+    reference: str
+    service: str
+    status_label: str
+    opened_on: date
+    due_on: date | None
+    closed_on: date | None
+    still_missing: list[str]
+    outcome_reason: str | None
+    is_pension_transfer: bool
+    details: dict = field(default_factory=dict)
+
+
+def cases(session: Session, *, user: User, what: str = "办事进度") -> list[CaseView]:
+    resident = resident_of(session, user)
+    _own(session, user=user, resident_id=resident.id, what=what)
+    names = dict(session.execute(select(ServiceType.code, ServiceType.name)).all())
+    rows = session.scalars(
+        select(Case).where(Case.resident_id == resident.id).order_by(Case.opened_on.desc(), Case.id.desc())
+    )
+    return [
+        CaseView(
+            reference=c.reference, service=names.get(c.service_code, c.service_code),
+            status_label=CASE_STATUS_LABELS[c.status], opened_on=c.opened_on, due_on=c.due_on,
+            closed_on=c.closed_on, still_missing=[d for d in c.slip_documents if not c.documents.get(d)],
+            outcome_reason=c.outcome_reason, is_pension_transfer=c.service_code == PENSION_TRANSFER,
+            details=dict(c.details or {}),
+        )
+        for c in rows
+    ]
+
+
+# --- social insurance -------------------------------------------------------------------------
+
+@dataclass
+class SchemeSummary:
+    scheme: str
+    label: str
+    total_months: int
+    rows: list[tuple[int, str, int]]
+    """(year, province name, months), newest year first."""
+
+    @property
+    def years_text(self) -> str:
+        years, months = divmod(self.total_months, 12)
+        return f"{years}年{months}个月" if months else f"{years}年"
+
+
+def _months_by_year(start: date, end: date) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for year in range(start.year, end.year + 1):
+        first = start.month if year == start.year else 1
+        last = end.month if year == end.year else 12
+        out[year] = last - first + 1
+    return out
+
+
+def insurance(session: Session, *, user: User) -> tuple[list[SchemeSummary], list[CaseView]]:
+    """Contributions by scheme, year and province, and the pension-transfer cases, for the resident."""
+    resident = resident_of(session, user)
+    _own(session, user=user, resident_id=resident.id, what="社保缴费记录")
+    names = provinces()
+    by_scheme: dict[Scheme, dict[tuple[int, str], int]] = defaultdict(lambda: defaultdict(int))
+    # Overlapping periods of one scheme (two employers in one month) count the month once.
+    seen: dict[Scheme, set[tuple[int, int, str]]] = defaultdict(set)
+    for p in resident.insurance_periods:
+        for year, months in _months_by_year(p.start_month, p.end_month).items():
+            first = p.start_month.month if year == p.start_month.year else 1
+            for m in range(first, first + months):
+                key = (year, m, p.province)
+                if key not in seen[p.scheme]:
+                    seen[p.scheme].add(key)
+                    by_scheme[p.scheme][(year, p.province)] += 1
+    summaries = []
+    for scheme in Scheme:
+        counts = by_scheme.get(scheme)
+        if not counts:
+            continue
+        distinct_months = len({(y, m) for y, m, _ in seen[scheme]})
+        rows = sorted(((y, names.get(prov, prov), n) for (y, prov), n in counts.items()), key=lambda r: (-r[0], r[1]))
+        summaries.append(SchemeSummary(scheme=scheme.value, label=SCHEME_LABELS[scheme], total_months=distinct_months,
+                                       rows=rows))
+    transfers = [c for c in cases(session, user=user, what="养老保险转移进度") if c.is_pension_transfer]
+    return summaries, transfers
+
+
+# --- printed slips ----------------------------------------------------------------------------
+
+def _print_reference(session: Session, today: date) -> str:
+    stem = f"DY{today:%Y%m%d}"
+    last = session.scalar(select(func.max(KioskPrint.reference)).where(KioskPrint.reference.like(f"{stem}%")))
+    number = int(last[len(stem):]) + 1 if last else 1
+    return f"{stem}{number:04d}"
+
+
+def record_print(session: Session, *, kind: str, subject: str, user: User | None, resident_id: int | None,
+                 application_id: int | None = None, terminal: str = "") -> KioskPrint:
+    """Every print is logged; a slip naming the resident's application also counts as a record access."""
+    row = KioskPrint(reference=_print_reference(session, utcnow().date()), kind=kind, subject=subject,
+                     user_id=user.id if user else None, resident_id=resident_id, application_id=application_id,
+                     terminal=terminal)
+    session.add(row)
+    session.flush()
+    if resident_id is not None:
+        log_access(session, user=user, resident_id=resident_id, action="print", what=f"{kind}:{subject}",
+                   reason=f"自助终端打印（{row.reference}）")
+    return row
+
+
+def get_print(session: Session, reference: str) -> KioskPrint:
+    row = session.scalar(select(KioskPrint).where(KioskPrint.reference == reference.strip().upper()))
+    if row is None:
+        raise NotFound("没有这张打印单")
+    return row
+
+
+def demo_cards(session: Session, *, limit: int = 8) -> list[Resident]:
+    """Residents who have a kiosk PIN: the demo personas whose cards the simulated reader offers."""
+    return list(session.scalars(select(Resident).where(Resident.pin_hash.is_not(None)).order_by(Resident.id).limit(limit)))
+
+
+def recommendations(session: Session, *, recommender, resident: Resident, user: User, limit: int = 10) -> list:  # noqa: ANN001
+    """The matching service's results for the resident (their limits and wishes are read: logged)."""
+    log_access(session, user=user, resident_id=resident.id, action="match", what="为我推荐", reason=OWN_RECORD)
+    return list(recommender(session, resident=resident, limit=limit))

@@ -1,0 +1,286 @@
+"""Pydantic shapes of the ledger API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field
+
+from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
+from estation.schemas import ORMModel
+
+Note = Annotated[str, Field(max_length=2000)]
+
+CATEGORY_LABELS = {
+    LedgerCategory.employment: "就业",
+    LedgerCategory.assistance: "困难救助",
+    LedgerCategory.health: "医疗健康",
+    LedgerCategory.elderly_care: "养老",
+    LedgerCategory.housing: "住房",
+    LedgerCategory.other: "其他",
+}
+STATUS_LABELS = {
+    LedgerStatus.open: "待办",
+    LedgerStatus.in_progress: "办理中",
+    LedgerStatus.resolved: "已解决",
+    LedgerStatus.confirmed: "回访确认",
+    LedgerStatus.closed: "已销号",
+}
+ACTION_LABELS = {
+    ActionKind.home_visit: "入户走访",
+    ActionKind.call: "电话联系",
+    ActionKind.referral: "转介办理",
+    ActionKind.job_referral: "推荐岗位",
+    ActionKind.return_visit: "回访",
+    ActionKind.placement: "上岗",
+    ActionKind.follow_up: "上岗跟踪",
+}
+MASKED_NOTE = "（敏感内容，仅包户干部可见）"
+
+# Actions a cadre records by hand; placements and follow-ups have their own routes.
+MANUAL_KINDS = (ActionKind.home_visit, ActionKind.call, ActionKind.referral, ActionKind.return_visit)
+
+
+class ItemCreate(ORMModel):
+    category: LedgerCategory
+    problem: Annotated[str, Field(min_length=2, max_length=2000)]
+    resident_id: int | None = None
+    raised_on: date | None = None
+    due_on: date
+    sensitive: bool = False
+
+
+class ActionCreate(ORMModel):
+    kind: ActionKind
+    on: date | None = None
+    note: Note = ""
+    sensitive: bool = False
+    resident_id: int | None = None
+    outcome_ok: bool | None = None
+    """Return visit: did the problem stay solved? ``False`` reopens a resolved item."""
+
+
+class VisitCreate(ORMModel):
+    """A contact with the household, optionally on one of its problems."""
+
+    kind: ActionKind = ActionKind.home_visit
+    item_id: int | None = None
+    on: date | None = None
+    note: Note = ""
+    sensitive: bool = False
+    outcome_ok: bool | None = None
+
+
+class StatusMove(ORMModel):
+    to: LedgerStatus
+    reason: Annotated[str, Field(max_length=300)] = ""
+
+
+class Reopen(ORMModel):
+    reason: Annotated[str, Field(min_length=2, max_length=300)]
+
+
+class ReferralCreate(ORMModel):
+    resident_id: int
+    vacancy_id: int
+    item_id: int | None = None
+    note: Note = ""
+
+
+class PlacementCreate(ORMModel):
+    started_on: date
+    note: Note = ""
+
+
+class FollowUpAnswer(ORMModel):
+    still_employed: bool
+    on: date | None = None
+    note: Note = ""
+
+
+class PairingCreate(ORMModel):
+    cadre_id: int
+    household_id: int
+    start_date: date
+
+
+class Reassign(ORMModel):
+    cadre_id: int
+    on: date
+    reason: Annotated[str, Field(min_length=2, max_length=200)]
+
+
+class AssignmentCreate(ORMModel):
+    leader_id: int
+    community_code: Annotated[str, Field(pattern=r"^\d{12}$")]
+    start_date: date
+
+
+class MeetingCreate(ORMModel):
+    community_code: Annotated[str, Field(pattern=r"^\d{12}$")]
+    held_on: date
+    topic: Annotated[str, Field(min_length=2, max_length=200)]
+    attendees: Annotated[int, Field(ge=0, le=1000)] = 0
+    notes: Note = ""
+
+
+class ActionOut(ORMModel):
+    id: int
+    household_id: int
+    item_id: int | None
+    resident_id: int | None
+    kind: ActionKind
+    on: date
+    by_user_id: int | None
+    note: str
+    sensitive: bool
+    masked: bool = False
+    vacancy_id: int | None
+    outcome_ok: bool | None
+
+
+class StatusChangeOut(ORMModel):
+    from_status: LedgerStatus | None
+    to_status: LedgerStatus
+    on: date
+    by_user_id: int | None
+    reason: str
+
+
+class ItemOut(ORMModel):
+    id: int
+    household_id: int
+    resident_id: int | None
+    category: LedgerCategory
+    problem: str
+    masked: bool = False
+    raised_on: date
+    raised_by_id: int | None
+    due_on: date
+    status: LedgerStatus
+    sensitive: bool
+    overdue: bool
+    reopened_count: int
+    escalated_on: date | None
+    escalated_to_id: int | None
+    actions: list[ActionOut]
+    status_changes: list[StatusChangeOut]
+
+
+class MemberOut(ORMModel):
+    id: int
+    name: str
+    relation: str
+    age: int
+    sex: str
+    id_number_masked: str
+    phone_masked: str
+    work_capacity: str
+    disability_grade: int | None
+    employment_status: str
+
+
+class ReminderOut(ORMModel):
+    resident_id: int
+    name: str
+    code: str
+    policy: str
+    reason: str
+    action: str
+
+
+class PairingOut(ORMModel):
+    id: int
+    cadre_id: int
+    household_id: int
+    start_date: date
+    end_date: date | None
+    end_reason: str | None
+
+
+class AssignmentOut(ORMModel):
+    id: int
+    leader_id: int
+    community_code: str
+    start_date: date
+    end_date: date | None
+
+
+class MeetingOut(ORMModel):
+    id: int
+    community_code: str
+    leader_id: int
+    held_on: date
+    topic: str
+    attendees: int
+    notes: str
+
+
+class HouseholdSummary(ORMModel):
+    id: int
+    community_code: str
+    address: str
+    hardship: bool
+    hardship_reason: str | None
+    open_items: int
+    overdue_items: int
+    last_contact_on: date | None
+    cadre_names: list[str]
+
+
+class HouseholdLedger(HouseholdSummary):
+    members: list[MemberOut]
+    items: list[ItemOut]
+    general_actions: list[ActionOut]
+    """Contacts not tied to one problem (a routine visit)."""
+    reminders: list[ReminderOut]
+    pairings: list[PairingOut]
+
+
+class FollowUpOut(ORMModel):
+    id: int
+    household_id: int
+    resident_id: int | None
+    vacancy_id: int | None
+    days_after: int
+    due_on: date
+    answered_on: date | None
+    still_employed: bool | None
+
+
+class LeaderDuty(ORMModel):
+    leader_id: int
+    leader_name: str
+    community_code: str
+    community_name: str
+    year: int
+    quarter: int
+    meetings: int
+    meeting_held: bool
+    households_visited: int
+    visits_required: int
+    compliant: bool
+
+
+class NoContact(ORMModel):
+    cadre_id: int
+    cadre_name: str
+    household_id: int
+    address: str
+    last_contact_on: date | None
+    days_without_contact: int | None
+
+
+class Duties(ORMModel):
+    year: int
+    quarter: int
+    leaders: list[LeaderDuty]
+    no_contact_days: int
+    no_contact: list[NoContact]
+
+
+class MatchResult(ORMModel):
+    available: bool
+    message: str
+    matches: list[dict]

@@ -1,0 +1,182 @@
+"""Finding work for a household: matching (from estation.matching), job referrals, placements, follow-ups."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from estation.accounts.models import User
+from estation.errors import Conflict, InvalidInput, NotFound
+from estation.jobs.models import Vacancy, VacancyStatus
+from estation.labour.models import Household, Resident
+from estation.ledger import repository, service
+from estation.ledger.models import ActionKind, LedgerAction, LedgerCategory, LedgerItem, LedgerStatus, PlacementFollowUp
+from estation.ledger.schemas import (
+    ActionCreate,
+    FollowUpAnswer,
+    FollowUpOut,
+    ItemCreate,
+    MatchResult,
+    PlacementCreate,
+    ReferralCreate,
+)
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP_DAYS = (30, 90)
+MATCHING_MODULE = "estation.matching.service"
+MATCHING_FUNCTIONS = ("match_household", "household_matches", "recommend_for_household")
+UNAVAILABLE = "岗位匹配服务暂未开通，暂时无法为这户推荐岗位。可先到“为民服务大厅”按岗位名称查询，再回到这里登记推荐。"
+
+
+def _matching_function():  # noqa: ANN202
+    """The household matcher of the matching domain, if it exists yet; never a stand-in."""
+    try:
+        module = importlib.import_module(MATCHING_MODULE)
+    except ImportError:
+        return None
+    return next((getattr(module, n) for n in MATCHING_FUNCTIONS if callable(getattr(module, n, None))), None)
+
+
+def _as_dict(row) -> dict:  # noqa: ANN001
+    if hasattr(row, "model_dump"):
+        return row.model_dump(mode="json")
+    if dataclasses.is_dataclass(row):
+        return dataclasses.asdict(row)
+    return dict(row)
+
+
+def find_work(session: Session, *, household: Household, request_state: object | None = None) -> MatchResult:
+    match = _matching_function()
+    if match is None:
+        return MatchResult(available=False, message=UNAVAILABLE, matches=[])
+    try:
+        result = match(session, household_id=household.id, state=request_state)
+    except TypeError:
+        result = match(session, household_id=household.id)
+    rows = getattr(result, "items", None) or getattr(result, "matches", None) or result
+    return MatchResult(available=True, message="", matches=[_as_dict(r) for r in rows])
+
+
+def _open_vacancy(session: Session, vacancy_id: int, today: date) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None or vacancy.status != VacancyStatus.open or vacancy.valid_until < today:
+        raise InvalidInput("该岗位不存在或已停止招聘", field="vacancy_id")
+    return vacancy
+
+
+def _employment_item(session: Session, *, user: User, household: Household, resident: Resident,
+                     item_id: int | None, today: date) -> LedgerItem:
+    if item_id is not None:
+        item = session.get(LedgerItem, item_id)
+        if item is None or item.household_id != household.id:
+            raise InvalidInput("该事项不属于这户", field="item_id")
+        return item
+    for item in reversed(repository.items_of(session, household.id)):
+        if item.category == LedgerCategory.employment and item.status in repository.UNRESOLVED and \
+                item.resident_id in (None, resident.id) and item.raised_on <= today:
+            return item
+    # A referral always belongs to a problem row, so the paper ledger shows it; open one if none exists.
+    return service.create_item(session, user=user, household=household, today=today, data=ItemCreate(
+        category=LedgerCategory.employment, problem=f"{resident.name}需要就业帮扶，推荐合适岗位",
+        resident_id=resident.id, due_on=today + timedelta(days=30)))
+
+
+def refer(session: Session, *, user: User, household: Household, data: ReferralCreate, today: date) -> LedgerAction:
+    resident = session.get(Resident, data.resident_id)
+    if resident is None or resident.household_id != household.id:
+        raise InvalidInput("该居民不是这户的成员", field="resident_id")
+    vacancy = _open_vacancy(session, data.vacancy_id, today)
+    item = _employment_item(session, user=user, household=household, resident=resident, item_id=data.item_id,
+                            today=today)
+    note = f"推荐岗位：{vacancy.title}（{vacancy.employer.name}，岗位编号{vacancy.id}）"
+    if data.note.strip():
+        note += "。" + data.note.strip()
+    return service.add_action(session, user=user, item=item, today=today, vacancy_id=vacancy.id,
+                              allow_kinds=(ActionKind.job_referral,),
+                              data=ActionCreate(kind=ActionKind.job_referral, resident_id=resident.id, note=note))
+
+
+def visible_referral(session: Session, user: User, action_id: int) -> LedgerAction:
+    action = session.get(LedgerAction, action_id)
+    if action is None or action.kind != ActionKind.job_referral:
+        raise NotFound("岗位推荐记录不存在")
+    service.visible_household(session, user, action.household_id)
+    return action
+
+
+def place(session: Session, *, user: User, referral: LedgerAction, data: PlacementCreate,
+          today: date) -> LedgerAction:
+    """The referred person started the job: record it and schedule the 30- and 90-day follow-ups."""
+    if data.started_on > today:
+        raise InvalidInput("上岗日期不能晚于今天", field="started_on")
+    if data.started_on < referral.on:
+        raise InvalidInput("上岗日期不能早于推荐日期", field="started_on")
+    item = session.get(LedgerItem, referral.item_id)
+    for a in item.actions:
+        if a.kind == ActionKind.placement and a.vacancy_id == referral.vacancy_id and a.resident_id == referral.resident_id:
+            raise Conflict("这次推荐已登记过上岗", field="started_on")
+    vacancy = session.get(Vacancy, referral.vacancy_id)
+    note = f"已到岗：{vacancy.title}（{vacancy.employer.name}）" if vacancy else "已到岗"
+    if data.note.strip():
+        note += "。" + data.note.strip()
+    action = service.add_action(session, user=user, item=item, today=today, vacancy_id=referral.vacancy_id,
+                                allow_kinds=(ActionKind.placement,),
+                                data=ActionCreate(kind=ActionKind.placement, on=data.started_on,
+                                                  resident_id=referral.resident_id, note=note))
+    for days in FOLLOW_UP_DAYS:
+        session.add(PlacementFollowUp(placement_action_id=action.id, household_id=item.household_id,
+                                      resident_id=referral.resident_id, vacancy_id=referral.vacancy_id,
+                                      days_after=days, due_on=data.started_on + timedelta(days=days)))
+    session.flush()
+    return action
+
+
+def visible_follow_up(session: Session, user: User, follow_up_id: int) -> PlacementFollowUp:
+    follow_up = session.get(PlacementFollowUp, follow_up_id)
+    if follow_up is None:
+        raise NotFound("跟踪记录不存在")
+    service.visible_household(session, user, follow_up.household_id)
+    return follow_up
+
+
+def answer(session: Session, *, user: User, follow_up: PlacementFollowUp, data: FollowUpAnswer,
+           today: date) -> PlacementFollowUp:
+    """Record whether the person is still in the job; a lost job reopens the employment problem."""
+    if follow_up.answered_on is not None:
+        raise Conflict("该跟踪已登记", field="still_employed")
+    on = data.on or today
+    if on > today:
+        raise InvalidInput("日期不能晚于今天", field="on")
+    if on < follow_up.due_on - timedelta(days=7):
+        raise InvalidInput(f"还未到上岗{follow_up.days_after}天跟踪时间（{follow_up.due_on}）", field="on")
+    placement = session.get(LedgerAction, follow_up.placement_action_id)
+    item = session.get(LedgerItem, placement.item_id)
+    if not data.still_employed and item.status in service.REOPENABLE:
+        service.reopen(session, user=user, item=item, today=on,
+                       reason=f"上岗{follow_up.days_after}天跟踪：已不在岗")
+    verdict = "仍在岗" if data.still_employed else "已不在岗"
+    note = f"上岗{follow_up.days_after}天跟踪：{verdict}" + ("。" + data.note.strip() if data.note.strip() else "")
+    action = service.add_action(session, user=user, item=item, today=today, vacancy_id=follow_up.vacancy_id,
+                                allow_kinds=(ActionKind.follow_up,),
+                                data=ActionCreate(kind=ActionKind.follow_up, on=on, resident_id=follow_up.resident_id,
+                                                  note=note, outcome_ok=data.still_employed))
+    follow_up.answered_on = on
+    follow_up.still_employed = data.still_employed
+    follow_up.answer_action_id = action.id
+    session.flush()
+    return follow_up
+
+
+def follow_ups(session: Session, *, user: User, household_id: int | None = None, open_only: bool = True
+               ) -> list[FollowUpOut]:
+    service.ensure_ledger_role(user)
+    ids = list(session.scalars(repository.household_ids_stmt(user)))
+    if household_id is not None:
+        ids = [i for i in ids if i == household_id]
+    return [FollowUpOut.model_validate(f) for f in repository.follow_ups(session, ids, open_only=open_only)]
+

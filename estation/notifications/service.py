@@ -1,0 +1,73 @@
+"""In-platform notifications: written in the transaction of the change they report, read per audience.
+
+Each notification also leaves an outbox row (topic ``notify``); :mod:`estation.notifications.notifier`
+delivers those after commit through an SMS / WeChat adapter, which is off by default.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from estation.accounts.models import Role, User
+from estation.db import utcnow
+from estation.errors import Forbidden, NotFound
+from estation.notifications.models import Audience, Notification
+from estation.outbox import enqueue
+
+NOTIFY_TOPIC = "notify"
+STAFF_INBOX = frozenset({Role.counter_staff, Role.admin})
+
+
+def notify(
+    session: Session, *, audience: Audience, kind: str, title: str, body: str = "", link: str | None = None,
+    resident_id: int | None = None, employer_id: int | None = None,
+) -> Notification:
+    if audience == Audience.resident and resident_id is None:
+        raise ValueError("a resident notification needs resident_id")
+    if audience == Audience.employer and employer_id is None:
+        raise ValueError("an employer notification needs employer_id")
+    row = Notification(
+        audience=audience, kind=kind, title=title[:120], body=body[:500], link=link,
+        resident_id=resident_id if audience == Audience.resident else None,
+        employer_id=employer_id if audience == Audience.employer else None,
+    )
+    session.add(row)
+    session.flush()
+    enqueue(session, topic=NOTIFY_TOPIC, entity_id=row.id)
+    return row
+
+
+def scope(stmt: Select, user: User) -> Select:
+    """Narrow a SELECT over Notification to the ones addressed to ``user``."""
+    if user.role == Role.resident and user.resident_id is not None:
+        return stmt.where(Notification.audience == Audience.resident, Notification.resident_id == user.resident_id)
+    if user.role == Role.employer and user.employer_id is not None:
+        return stmt.where(Notification.audience == Audience.employer, Notification.employer_id == user.employer_id)
+    if user.role in STAFF_INBOX:
+        return stmt.where(Notification.audience == Audience.staff)
+    return stmt.where(False)
+
+
+def inbox(session: Session, *, user: User, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    stmt = scope(select(Notification), user)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session: Session, *, user: User) -> int:
+    stmt = scope(select(func.count()).select_from(Notification), user).where(Notification.read_at.is_(None))
+    return session.scalar(stmt) or 0
+
+
+def mark_read(session: Session, *, user: User, notification_id: int) -> Notification:
+    row = session.get(Notification, notification_id)
+    if row is None:
+        raise NotFound("消息不存在")
+    if session.scalar(scope(select(Notification.id).where(Notification.id == row.id), user)) is None:
+        raise Forbidden("只能查看发给您的消息")
+    if row.read_at is None:
+        row.read_at = utcnow()
+        session.flush()
+    return row

@@ -1,0 +1,9 @@
+"""The employer surface at /employer: registration, vacancies, candidates, quota, staff review."""
+
+from fastapi import APIRouter
+
+from estation.web.employer import account, vacancies
+
+router = APIRouter()
+router.include_router(account.router)
+router.include_router(vacancies.router)

@@ -1,0 +1,158 @@
+"""Employer registration, the employer's home page, the quota page, notifications and staff review."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from estation.accounts import service as accounts
+from estation.accounts.models import Role
+from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal
+from estation.errors import EstationError, Forbidden
+from estation.jobs import quota, service
+from estation.jobs.models import Application, ApplicationStatus, Employer, EmployerStatus, Vacancy, VacancyStatus
+from estation.jobs.schemas import EmployerRegistration, StaffCounts
+from estation.labour.models import Community
+from estation.notifications import service as notifications
+from estation.privacy import mask_phone
+from estation.web.employer.common import EmployerUser, Reviewer, my_employer
+from estation.web.employer.forms import FIELD_LABELS, clean, friendly
+from estation.web.pages import render
+from estation.web.security import CsrfChecked
+
+router = APIRouter(prefix="/employer", include_in_schema=False)
+
+REGISTRATION_FIELDS = ("uscc", "name", "industry", "contact_name", "contact_phone", "address", "community_code",
+                       "staff_count", "disabled_staff_grade12", "disabled_staff_other", "username")
+VACANCY_STATUS_LABELS = {VacancyStatus.draft: "草稿（待审核后发布）", VacancyStatus.open: "招聘中", VacancyStatus.closed: "已关闭"}
+EMPLOYER_STATUS_LABELS = {EmployerStatus.pending: "等待审核", EmployerStatus.approved: "已通过审核",
+                          EmployerStatus.refused: "未通过审核"}
+
+
+def communities(db: DB) -> list[Community]:
+    return list(db.scalars(select(Community).order_by(Community.code)))
+
+
+@router.get("")
+def employer_home(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    if principal is None:
+        return render(request, "employer/landing.html", personal=False)
+    if principal.role in {Role.counter_staff, Role.admin}:
+        return RedirectResponse("/employer/review", status_code=303)
+    if principal.role != Role.employer:
+        raise Forbidden("用人单位页面仅供用人单位账号使用")
+    employer = my_employer(db, principal)
+    rows = list(db.scalars(select(Vacancy).where(Vacancy.employer_id == employer.id).order_by(Vacancy.id.desc())))
+    counts = dict(db.execute(
+        select(Application.vacancy_id, func.count()).join(Vacancy, Vacancy.id == Application.vacancy_id)
+        .where(Vacancy.employer_id == employer.id, Application.status == ApplicationStatus.new)
+        .group_by(Application.vacancy_id)
+    ).all())
+    return render(request, "employer/home.html", {
+        "employer": employer, "vacancies": rows, "new_counts": counts, "quota": quota.employer_quota(employer),
+        "status_labels": VACANCY_STATUS_LABELS, "employer_status": EMPLOYER_STATUS_LABELS,
+        "inbox": notifications.inbox(db, user=principal.user, limit=5),
+        "unread": notifications.unread_count(db, user=principal.user),
+        "friendly": {v.id: quota.disability_friendly_reasons(v) for v in rows},
+    })
+
+
+@router.get("/register")
+def register_page(request: Request, db: DB):  # noqa: ANN201
+    return render(request, "employer/register.html", {"form": {}, "errors": {}, "communities": communities(db),
+                                                      "labels": FIELD_LABELS})
+
+
+@router.post("/register", dependencies=[CsrfChecked])
+async def register(request: Request, db: DB):  # noqa: ANN201
+    form = await request.form()
+    values = clean(form, *REGISTRATION_FIELDS, "password", "password_confirm")
+    errors: dict[str, str] = {}
+    data = None
+    try:
+        data = EmployerRegistration(**{k: v for k, v in values.items() if v is not None and k != "password_confirm"})
+    except ValidationError as exc:
+        errors = friendly(exc)
+    if values["password"] and values["password"] != values["password_confirm"] and "password" not in errors:
+        errors["password_confirm"] = "两次输入的密码不一致"
+    if not errors and data is not None:
+        try:
+            with db.begin_nested():  # a refused registration must leave nothing half-written
+                employer, user = service.register_employer(db, data=data)
+        except EstationError as exc:
+            errors[exc.field or "form"] = exc.message
+    if errors:
+        shown = {k: v for k, v in values.items() if k not in ("password", "password_confirm")}
+        return render(request, "employer/register.html", {"form": shown, "errors": errors,
+                                                          "communities": communities(db), "labels": FIELD_LABELS},
+                      status_code=422)
+    token, _ = accounts.start_session(db, user=user)
+    response = RedirectResponse("/employer?registered=1", status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/quota")
+def quota_page(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+    employer = my_employer(db, principal)
+    return _quota_render(request, db, employer, {}, status_code=200)
+
+
+def _quota_render(request: Request, db: DB, employer: Employer, errors: dict, *, status_code: int):  # noqa: ANN202
+    rows = list(db.scalars(select(Vacancy).where(Vacancy.employer_id == employer.id, Vacancy.status != VacancyStatus.closed)
+                           .order_by(Vacancy.id.desc())))
+    return render(request, "employer/quota.html", {
+        "employer": employer, "quota": quota.employer_quota(employer), "errors": errors,
+        "vacancies": [(v, quota.disability_friendly_reasons(v)) for v in rows],
+    }, status_code=status_code)
+
+
+@router.post("/quota", dependencies=[CsrfChecked])
+async def update_quota(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+    employer = my_employer(db, principal)
+    form = await request.form()
+    values = clean(form, "staff_count", "disabled_staff_grade12", "disabled_staff_other")
+    try:
+        data = StaffCounts(**{k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        return _quota_render(request, db, employer, friendly(exc), status_code=422)
+    service.update_staff_counts(db, employer=employer, data=data)
+    return RedirectResponse("/employer/quota", status_code=303)
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+    return render(request, "employer/notifications.html",
+                  {"items": notifications.inbox(db, user=principal.user, limit=100)})
+
+
+@router.post("/notifications/{notification_id}/read", dependencies=[CsrfChecked])
+def notification_read(db: DB, principal: EmployerUser, notification_id: int):  # noqa: ANN201
+    row = notifications.mark_read(db, user=principal.user, notification_id=notification_id)
+    return RedirectResponse(row.link or "/employer/notifications", status_code=303)
+
+
+@router.get("/review")
+def review_page(request: Request, db: DB, principal: Reviewer):  # noqa: ANN201
+    pending = list(db.scalars(select(Employer).where(Employer.status == EmployerStatus.pending).order_by(Employer.id)))
+    decided = list(db.scalars(select(Employer).where(Employer.status != EmployerStatus.pending)
+                              .order_by(Employer.updated_at.desc()).limit(20)))
+    return render(request, "employer/review.html", {
+        "pending": pending, "decided": decided, "status_labels": EMPLOYER_STATUS_LABELS, "mask_phone": mask_phone,
+        "inbox": notifications.inbox(db, user=principal.user, unread_only=True, limit=10),
+    })
+
+
+@router.post("/review/{employer_id}", dependencies=[CsrfChecked])
+def review_decide(
+    request: Request, db: DB, principal: Reviewer, employer_id: int,
+    decision: Annotated[str, Form(pattern="^(approve|refuse)$")],
+    reason: Annotated[str, Form(max_length=200)] = "",
+):  # noqa: ANN201
+    employer = service.get_or_404(db, Employer, employer_id, "用人单位不存在")
+    service.decide_employer(db, employer=employer, approve=decision == "approve", reason=reason.strip() or None)
+    return RedirectResponse("/employer/review", status_code=303)

@@ -1,0 +1,111 @@
+"""Turning HTML form posts into the domain's schemas, and pydantic errors into friendly Chinese."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import ValidationError
+
+from estation.errors import EstationError
+from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, EmploymentType, Shift
+from estation.physical import DOMAIN_NAMES
+
+FIELD_LABELS = {
+    "uscc": "统一社会信用代码", "name": "单位名称", "industry": "所属行业", "contact_name": "联系人",
+    "contact_phone": "联系电话", "address": "地址", "community_code": "所在社区", "lat": "纬度", "lon": "经度",
+    "staff_count": "在职职工人数", "disabled_staff_grade12": "一、二级残疾职工人数",
+    "disabled_staff_other": "三、四级残疾职工人数", "username": "用户名", "password": "密码",
+    "password_confirm": "确认密码", "title": "岗位名称", "description": "岗位介绍", "occupation_code": "职业分类",
+    "wage_min": "最低月薪", "wage_max": "最高月薪", "hours_per_day": "每天工作小时", "days_per_week": "每周工作天数",
+    "shift": "班次", "employment_type": "用工形式", "home_based": "居家工作", "demands": "体力要求",
+    "adjustments": "可提供的便利", "openings": "招聘人数", "valid_until": "有效期至", "reason": "原因",
+    "status": "状态", "employer_id": "用人单位", "vacancy_id": "岗位",
+}
+
+EMPLOYMENT_TYPE_LABELS = {
+    EmploymentType.full_time: "全日制", EmploymentType.part_time: "非全日制",
+    EmploymentType.hourly: "小时工", EmploymentType.temporary: "临时工",
+}
+SHIFT_LABELS = {Shift.day: "白班", Shift.night: "夜班", Shift.rotating: "轮班", Shift.flexible: "时间灵活"}
+ADJUSTMENT_CHOICES = [(a.value, ADJUSTMENT_LABELS[a]) for a in Adjustment]
+
+_TYPE_MESSAGES = {
+    "missing": "必须填写",
+    "string_too_short": "至少填写{min_length}个字",
+    "string_too_long": "最多{max_length}个字",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "请填写整数",
+    "int_from_float": "请填写整数",
+    "float_parsing": "请填写数字",
+    "greater_than_equal": "不能小于{ge}",
+    "greater_than": "必须大于{gt}",
+    "less_than_equal": "不能大于{le}",
+    "less_than": "必须小于{lt}",
+    "date_parsing": "请填写正确的日期",
+    "date_from_datetime_parsing": "请填写正确的日期",
+    "enum": "请从列表中选择",
+    "bool_parsing": "请选择是或否",
+}
+
+PATTERN_HINTS = {
+    "contact_phone": "请填写11位手机号或带区号的固定电话",
+    "username": "用户名为3-40位字母、数字、下划线、点或减号",
+    "occupation_code": "职业代码格式如 4-07-05-01",
+    "community_code": "请从列表中选择社区",
+}
+
+
+class FormErrors(EstationError):
+    status_code = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(f"{FIELD_LABELS.get(k, k)}：{v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def friendly(exc: ValidationError) -> dict[str, str]:
+    """Field name -> a Chinese message, the first error per field."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        field = loc[0] if loc else "form"
+        if field in out:
+            continue
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "value_error":
+            message = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
+        elif kind == "string_pattern_mismatch" and field in PATTERN_HINTS:
+            message = PATTERN_HINTS[field]
+        elif kind in _TYPE_MESSAGES:
+            message = _TYPE_MESSAGES[kind].format(**ctx)
+        else:
+            message = "填写有误"
+        out[field] = message
+    return out
+
+
+def clean(form: dict[str, str], *names: str) -> dict[str, str | None]:
+    """Stripped values; an empty optional field becomes None, so pydantic applies its default."""
+    return {n: (form.get(n) or "").strip() or None for n in names}
+
+
+def default_valid_until() -> date:
+    return date.today() + timedelta(days=30)
+
+
+def vacancy_fields(form) -> dict:  # noqa: ANN001 - a starlette FormData
+    """The vacancy form as the dict VacancyFields expects (demands per domain, ticked adjustments)."""
+    data = {k: v for k, v in clean(form, "title", "description", "occupation_code", "community_code", "address",
+                                      "lat", "lon", "wage_min", "wage_max", "hours_per_day", "days_per_week",
+                                      "shift", "employment_type", "openings", "valid_until").items()
+            if v is not None}
+    data.setdefault("description", "")
+    data["home_based"] = form.get("home_based") == "on"
+    demands = {}
+    for d in DOMAIN_NAMES:
+        raw = (form.get(f"demand_{d}") or "0").strip()
+        demands[d] = int(raw) if raw.isdigit() else -1  # -1 fails validation with a clear message
+    data["demands"] = demands
+    data["adjustments"] = [a for a in form.getlist("adjustments") if a]
+    return data

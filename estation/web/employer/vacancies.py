@@ -1,0 +1,227 @@
+"""Posting, previewing, editing, closing and renewing vacancies; candidates and invitations."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from estation.deps import DB
+from estation.errors import EstationError, Forbidden
+from estation.jobs import candidates as cand
+from estation.jobs import invitations, quota, service
+from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Application, ApplicationStatus, Occupation, Vacancy
+from estation.jobs.occupation_suggest import suggest_occupations
+from estation.jobs.schemas import VacancyCreate, VacancyFields, VacancyUpdate
+from estation.labour.models import Community
+from estation.physical import DOMAIN_NAMES, DOMAINS
+from estation.web.employer.account import VACANCY_STATUS_LABELS, communities
+from estation.web.employer.common import EmployerUser, my_employer, my_vacancy
+from estation.web.employer.forms import (
+    ADJUSTMENT_CHOICES,
+    EMPLOYMENT_TYPE_LABELS,
+    FIELD_LABELS,
+    SHIFT_LABELS,
+    default_valid_until,
+    friendly,
+    vacancy_fields,
+)
+from estation.web.pages import render
+from estation.web.security import CsrfChecked
+
+router = APIRouter(prefix="/employer", include_in_schema=False)
+
+EMPLOYER_MOVES = (ApplicationStatus.contacted, ApplicationStatus.interview, ApplicationStatus.hired,
+                  ApplicationStatus.not_hired)
+"""The pipeline steps an employer may take; withdrawing is the resident's alone."""
+
+
+def _form_values(vacancy: Vacancy | None) -> dict:
+    if vacancy is None:
+        return {"employment_type": "full_time", "shift": "day", "days_per_week": "5", "hours_per_day": "8",
+                "openings": "1", "valid_until": default_valid_until().isoformat(), "demands": {}, "adjustments": []}
+    values = {k: "" if getattr(vacancy, k) is None else str(getattr(vacancy, k)) for k in (
+        "title", "description", "occupation_code", "community_code", "address", "wage_min", "wage_max",
+        "hours_per_day", "days_per_week", "openings", "valid_until")}
+    values.update(shift=vacancy.shift.value, employment_type=vacancy.employment_type.value,
+                  home_based=vacancy.home_based, demands=dict(vacancy.demands or {}),
+                  adjustments=list(vacancy.adjustments or []))
+    if not vacancy.community_code:
+        values.update(lat=str(vacancy.lat), lon=str(vacancy.lon))
+    return values
+
+
+def _raw_values(form) -> dict:  # noqa: ANN001
+    values = {k: (form.get(k) or "").strip() for k in (
+        "title", "description", "occupation_code", "community_code", "address", "lat", "lon", "wage_min", "wage_max",
+        "hours_per_day", "days_per_week", "shift", "employment_type", "openings", "valid_until")}
+    values["home_based"] = form.get("home_based") == "on"
+    values["demands"] = {d: int(form.get(f"demand_{d}") or 0) if (form.get(f"demand_{d}") or "0").isdigit() else 0
+                         for d in DOMAIN_NAMES}
+    values["adjustments"] = form.getlist("adjustments")
+    return values
+
+
+def card(db: DB, employer_name: str, data) -> SimpleNamespace:  # noqa: ANN001
+    """What the kiosk's job card shows, from a saved vacancy or from the unsaved form."""
+    community = db.get(Community, data.community_code) if data.community_code else None
+    occupation = db.get(Occupation, data.occupation_code) if data.occupation_code else None
+    adjustments = [ADJUSTMENT_LABELS[Adjustment(a)] for a in (data.adjustments or [])]
+    demands = {d: (data.demands or {}).get(d, 0) for d in DOMAIN_NAMES}
+    return SimpleNamespace(
+        title=data.title, employer_name=employer_name, wage_min=data.wage_min, wage_max=data.wage_max,
+        hours_per_day=data.hours_per_day, days_per_week=data.days_per_week,
+        shift=SHIFT_LABELS[data.shift], employment_type=EMPLOYMENT_TYPE_LABELS[data.employment_type],
+        place=community.short_name if community else data.address, address=data.address,
+        occupation=occupation.name if occupation else None, home_based=data.home_based,
+        demand_lines=[(DOMAINS[d][0], DOMAINS[d][1][level]) for d, level in demands.items() if level > 0],
+        adjustments=adjustments, valid_until=data.valid_until, openings=data.openings,
+        description=data.description,
+        friendly=quota.disability_friendly_reasons(SimpleNamespace(
+            demands=demands, adjustments=[a.value if hasattr(a, "value") else a for a in data.adjustments or []],
+            home_based=data.home_based)),
+    )
+
+
+def _form_page(request: Request, db: DB, *, employer, values: dict, errors: dict, vacancy: Vacancy | None = None,
+               preview=None, status_code: int = 200):  # noqa: ANN001, ANN202
+    settings = request.app.state.settings
+    title = values.get("title") or ""
+    return render(request, "employer/vacancy_form.html", {
+        "employer": employer, "vacancy": vacancy, "form": values, "errors": errors, "preview": preview,
+        "communities": communities(db), "domains": DOMAINS, "adjustment_choices": ADJUSTMENT_CHOICES,
+        "employment_types": EMPLOYMENT_TYPE_LABELS, "shifts": SHIFT_LABELS, "labels": FIELD_LABELS,
+        "suggestions": suggest_occupations(db, title) if len(title) >= 2 else [],
+        "minimum_wage": settings.minimum_wage_monthly,
+    }, status_code=status_code)
+
+
+def _validated(form, employer_id: int) -> tuple[VacancyCreate | None, dict]:  # noqa: ANN001
+    try:
+        return VacancyCreate(employer_id=employer_id, **vacancy_fields(form)), {}
+    except ValidationError as exc:
+        return None, friendly(exc)
+
+
+@router.get("/vacancies/new")
+def new_vacancy(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+    employer = my_employer(db, principal)
+    return _form_page(request, db, employer=employer, values=_form_values(None), errors={})
+
+
+@router.post("/vacancies/new", dependencies=[CsrfChecked])
+async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+    employer = my_employer(db, principal)
+    form = await request.form()
+    values = _raw_values(form)
+    data, errors = _validated(form, employer.id)
+    minimum = request.app.state.settings.minimum_wage_monthly
+    if data is not None:
+        try:
+            if form.get("action") == "preview":
+                service.check_vacancy(db, data=data, minimum_wage=minimum)
+                return _form_page(request, db, employer=employer, values=values, errors={},
+                                  preview=card(db, employer.name, data))
+            with db.begin_nested():
+                vacancy = service.create_vacancy(db, data=data, minimum_wage=minimum)
+            return RedirectResponse(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+        except EstationError as exc:
+            errors = {exc.field or "form": exc.message}
+    return _form_page(request, db, employer=employer, values=values, errors=errors, status_code=422)
+
+
+@router.get("/vacancies/{vacancy_id}")
+def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id: int, saved: int = 0):  # noqa: ANN201
+    vacancy = my_vacancy(db, principal, vacancy_id)
+    return render(request, "employer/vacancy.html", {
+        "vacancy": vacancy, "employer": vacancy.employer, "card": card(db, vacancy.employer.name, vacancy),
+        "status_labels": VACANCY_STATUS_LABELS, "saved": saved, "today": date.today(),
+    })
+
+
+@router.get("/vacancies/{vacancy_id}/edit")
+def edit_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+    vacancy = my_vacancy(db, principal, vacancy_id)
+    return _form_page(request, db, employer=vacancy.employer, values=_form_values(vacancy), errors={},
+                      vacancy=vacancy)
+
+
+@router.post("/vacancies/{vacancy_id}/edit", dependencies=[CsrfChecked])
+async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+    vacancy = my_vacancy(db, principal, vacancy_id)
+    form = await request.form()
+    values = _raw_values(form)
+    data, errors = _validated(form, vacancy.employer_id)
+    minimum = request.app.state.settings.minimum_wage_monthly
+    if data is not None:
+        try:
+            if form.get("action") == "preview":
+                service.check_vacancy(db, data=data, minimum_wage=minimum)
+                return _form_page(request, db, employer=vacancy.employer, values=values, errors={},
+                                  vacancy=vacancy, preview=card(db, vacancy.employer.name, data))
+            update = VacancyUpdate(**VacancyFields.model_validate(data).model_dump())
+            with db.begin_nested():
+                service.update_vacancy(db, vacancy=vacancy, data=update, minimum_wage=minimum)
+            return RedirectResponse(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+        except EstationError as exc:
+            errors = {exc.field or "form": exc.message}
+    return _form_page(request, db, employer=vacancy.employer, values=values, errors=errors, vacancy=vacancy,
+                      status_code=422)
+
+
+@router.post("/vacancies/{vacancy_id}/close", dependencies=[CsrfChecked])
+def close(db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+    service.close_vacancy(db, vacancy=my_vacancy(db, principal, vacancy_id))
+    return RedirectResponse(f"/employer/vacancies/{vacancy_id}", status_code=303)
+
+
+@router.post("/vacancies/{vacancy_id}/renew", dependencies=[CsrfChecked])
+def renew(db: DB, principal: EmployerUser, vacancy_id: int, valid_until: Annotated[date, Form()]):  # noqa: ANN201
+    service.renew_vacancy(db, vacancy=my_vacancy(db, principal, vacancy_id), valid_until=valid_until)
+    return RedirectResponse(f"/employer/vacancies/{vacancy_id}", status_code=303)
+
+
+@router.get("/vacancies/{vacancy_id}/candidates")
+def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+    vacancy = my_vacancy(db, principal, vacancy_id)
+    applicants = cand.applicants(db, vacancy=vacancy, viewer=principal.user)
+    next_moves = {
+        a.application.id: [(s.value, service.STATUS_LABELS[s]) for s in EMPLOYER_MOVES
+                           if s in service.ALLOWED_MOVES[a.application.status]]
+        for a in applicants
+    }
+    return render(request, "employer/candidates.html", {
+        "vacancy": vacancy, "applicants": applicants, "next_moves": next_moves,
+        "recommended": cand.recommended(db, vacancy=vacancy),
+        "status_labels": service.STATUS_LABELS, "vacancy_status": VACANCY_STATUS_LABELS,
+    })
+
+
+@router.post("/applications/{application_id}/status", dependencies=[CsrfChecked])
+def move_application(  # noqa: ANN201
+    db: DB, principal: EmployerUser, application_id: int,
+    status: Annotated[ApplicationStatus, Form()], reason: Annotated[str, Form(max_length=200)] = "",
+):
+    application = service.get_or_404(db, Application, application_id, "申请不存在")
+    my_vacancy(db, principal, application.vacancy_id)
+    if status == ApplicationStatus.withdrawn:
+        raise Forbidden("只有求职者本人可以撤回申请")
+    service.change_application_status(db, application=application, status=status, reason=reason.strip() or None,
+                                      by_user_id=principal.user.id)
+    return RedirectResponse(f"/employer/vacancies/{application.vacancy_id}/candidates", status_code=303)
+
+
+@router.post("/vacancies/{vacancy_id}/invite", dependencies=[CsrfChecked])
+def invite(  # noqa: ANN201
+    db: DB, principal: EmployerUser, vacancy_id: int,
+    candidate_ref: Annotated[str, Form(min_length=8, max_length=64)],
+    message: Annotated[str, Form(max_length=200)] = "",
+):
+    vacancy = my_vacancy(db, principal, vacancy_id)
+    resident = cand.resolve_candidate(db, vacancy=vacancy, ref=candidate_ref)
+    invitations.invite(db, vacancy=vacancy, resident=resident, by_user_id=principal.user.id, message=message)
+    return RedirectResponse(f"/employer/vacancies/{vacancy_id}/candidates", status_code=303)

@@ -1,0 +1,76 @@
+"""What the kiosk's job screens offer: picture categories, the four filters residents asked for, icons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from estation.physical import DOMAINS
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    occupation: str
+    """An occupation group of the 2022 classification; the search filters on it."""
+    icon: str
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("guard", "保安门卫", "4-07", "guard"),
+    Category("clean", "保洁绿化", "4-09", "broom"),
+    Category("food", "餐饮厨房", "4-03", "bowl"),
+    Category("care", "家政护理", "4-10-01", "heart"),
+    Category("shop", "超市销售", "4-01", "cart"),
+    Category("logistics", "快递仓储", "4-02", "box"),
+    Category("craft", "手工制作", "6", "needle"),
+    Category("office", "客服文员", "4-04", "phone"),
+)
+BY_KEY = {c.key: c for c in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class Filter:
+    key: str
+    name: str
+    note: str
+    icon: str
+
+
+FILTERS: tuple[Filter, ...] = (
+    Filter("near", "离家近", "步行15分钟以内", "walk"),
+    Filter("seated", "坐着干", "以坐为主，很少走动", "chair"),
+    Filter("short", "时间短", "每天4小时以内", "clock"),
+    Filter("home", "在家干", "居家就业", "house"),
+)
+NEAR_WALK_MINUTES = 15
+SHORT_HOURS = 4.0
+SEATED_MAX_STANDING = 1
+"""Level 1 of standing_walking: mostly seated, standing now and then (a cashier given a stool)."""
+
+# Short words for the demand levels: the full labels in estation.physical are too long for a card.
+LEVEL_WORDS = ("不需要", "少量", "一般", "较多", "很多")
+DEMAND_ICONS = {
+    "standing_walking": "walk",
+    "lifting_carrying": "lift",
+    "fine_hand": "hand",
+    "seeing": "eye",
+    "hearing": "ear",
+    "speaking": "speak",
+    "learning_memory": "brain",
+}
+CARD_DOMAINS = ("standing_walking", "lifting_carrying", "fine_hand", "seeing")
+"""The demands shown on a result card; the detail page shows all seven."""
+
+
+def demand_badges(demands: dict[str, int] | None, domains: tuple[str, ...] = CARD_DOMAINS) -> list[dict]:
+    demands = demands or {}
+    out = []
+    for d in domains:
+        level = int(demands.get(d, 0))
+        out.append({"domain": d, "name": DOMAINS[d][0], "level": level, "word": LEVEL_WORDS[level],
+                    "label": DOMAINS[d][1][level], "icon": DEMAND_ICONS[d]})
+    return out
+
+SHIFT_WORDS = {"day": "白班", "night": "夜班", "rotating": "倒班", "flexible": "时间灵活"}
+EMPLOYMENT_WORDS = {"full_time": "全职", "part_time": "兼职", "hourly": "小时工", "temporary": "临时工"}

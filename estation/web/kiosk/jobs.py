@@ -1,0 +1,195 @@
+"""找工作, 为我推荐, the job detail with 我有意向 and 打印, and the printed slip."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from markupsafe import Markup
+
+from estation.cases import service as cases
+from estation.deps import DB, OptionalPrincipal
+from estation.errors import EstationError, NotFound
+from estation.geo import distance_km, walking_minutes
+from estation.jobs import service as jobs
+from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Application, Vacancy
+from estation.jobs.search import SearchQuery, Sort
+from estation.jobs.search_api import search_service
+from estation.kiosk import service as kiosk
+from estation.physical import DOMAIN_NAMES
+from estation.web.kiosk import catalog
+from estation.web.kiosk.common import SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
+from estation.web.security import CsrfChecked
+
+router = APIRouter(prefix="/kiosk", include_in_schema=False)
+
+PER_PAGE = 8
+Flag = Annotated[str, Query(max_length=1, pattern="^[01]?$")]
+
+
+def _origin(db: DB, principal) -> tuple[tuple[float, float], str]:  # noqa: ANN001
+    """Where walking minutes are counted from: the resident's home once signed in, else the hall."""
+    resident = kiosk_resident(principal)
+    if resident is not None and resident.user.resident_id:
+        home = kiosk.resident_of(db, resident.user)
+        return (home.lat, home.lon), "从家"
+    return SERVICE_HALL, "从服务大厅"
+
+
+@router.get("/jobs")
+def jobs_start(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+    return page(request, "kiosk/jobs.html", {"categories": catalog.CATEGORIES, "filters": catalog.FILTERS},
+                principal=principal)
+
+
+@router.get("/jobs/results")
+def job_results(
+    request: Request, db: DB, principal: OptionalPrincipal,
+    q: Annotated[str, Query(max_length=40)] = "",
+    cat: Annotated[str, Query(max_length=20)] = "",
+    near: Flag = "", seated: Flag = "", short: Flag = "", home: Flag = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100)] = 1,
+):  # noqa: ANN201
+    category = catalog.BY_KEY.get(cat)
+    origin, origin_word = _origin(db, principal)
+    text = q.strip()
+    query = SearchQuery(
+        kind="vacancy", text=text, today=date.today(), near=origin,
+        radius_km=catalog.NEAR_WALK_MINUTES * 67 / 1000 if near == "1" else None,
+        home_based=True if home == "1" else None,
+        max_hours_per_day=catalog.SHORT_HOURS if short == "1" else None,
+        max_demands=(("standing_walking", catalog.SEATED_MAX_STANDING),) if seated == "1" else (),
+        occupation=category.occupation if category else None,
+        sort=Sort.relevance if text else Sort.distance, page=page_no, per_page=PER_PAGE, facets=False,
+    )
+    result = search_service(request).search(db, query)
+    active = {"near": near == "1", "seated": seated == "1", "short": short == "1", "home": home == "1"}
+    base = {"q": text, "cat": cat if category else "", **{k: "1" for k, on in active.items() if on}}
+    items = [
+        {"v": it.row, "minutes": it.walking_minutes, "demand_list": catalog.demand_badges(it.row.demands)}
+        for it in result.items
+    ]
+    pages = max(1, -(-result.total // PER_PAGE))
+    return page(request, "kiosk/results.html", {
+        "items": items, "total": result.total, "page_no": page_no, "pages": pages, "q": text,
+        "category": category, "filters": catalog.FILTERS, "active": active, "base": base,
+        "origin_word": origin_word, "notice": result.notice, "words": catalog,
+    }, principal=principal)
+
+
+def _detail_context(db: DB, principal, vacancy_id: int) -> dict:  # noqa: ANN001
+    vacancy = kiosk.open_vacancy(db, vacancy_id)
+    origin, origin_word = _origin(db, principal)
+    minutes = walking_minutes(distance_km(origin[0], origin[1], vacancy.lat, vacancy.lon))
+    resident = kiosk_resident(principal)
+    application = None
+    if resident is not None and resident.user.resident_id:
+        application = kiosk.application_for(db, resident_id=resident.user.resident_id, vacancy_id=vacancy.id)
+    adjustments = [ADJUSTMENT_LABELS[Adjustment(a)] for a in vacancy.adjustments or [] if a in Adjustment._value2member_map_]
+    return {
+        "v": vacancy, "minutes": minutes, "origin_word": origin_word, "application": application,
+        "demand_list": catalog.demand_badges(vacancy.demands, DOMAIN_NAMES), "adjustments": adjustments,
+        "words": catalog,
+    }
+
+
+@router.get("/jobs/{vacancy_id}")
+def job_detail(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: int):  # noqa: ANN201
+    return page(request, "kiosk/detail.html", _detail_context(db, principal, vacancy_id), principal=principal)
+
+
+@router.post("/jobs/{vacancy_id}/apply", dependencies=[CsrfChecked])
+def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: int):  # noqa: ANN201
+    resident = kiosk_resident(principal)
+    if resident is None:
+        # After signing in the resident comes back to the job and taps 我有意向 again.
+        return RedirectResponse(f"{SIGNIN_URL}?next=/kiosk/jobs/{vacancy_id}", status_code=303)
+    vacancy = kiosk.open_vacancy(db, vacancy_id)
+    person = kiosk.resident_of(db, resident.user)
+    try:
+        jobs.apply(db, resident=person, vacancy=vacancy, by_user_id=resident.user.id)
+    except EstationError as exc:
+        ctx = _detail_context(db, principal, vacancy_id) | {"error": exc.message}
+        return page(request, "kiosk/detail.html", ctx, principal=principal, status_code=exc.status_code)
+    return RedirectResponse(f"/kiosk/jobs/{vacancy_id}?applied=1", status_code=303)
+
+
+@router.post("/jobs/{vacancy_id}/print", dependencies=[CsrfChecked])
+def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: int):  # noqa: ANN201
+    vacancy = kiosk.open_vacancy(db, vacancy_id)
+    resident = kiosk_resident(principal)
+    resident_id = resident.user.resident_id if resident else None
+    application = kiosk.application_for(db, resident_id=resident_id, vacancy_id=vacancy.id) if resident_id else None
+    row = kiosk.record_print(db, kind="vacancy", subject=str(vacancy.id), user=resident.user if resident else None,
+                             resident_id=resident_id if application else None,
+                             application_id=application.id if application else None, terminal=terminal(request))
+    return RedirectResponse(f"/kiosk/prints/{row.reference}", status_code=303)
+
+
+@router.post("/guide/{code}/print", dependencies=[CsrfChecked])
+def guide_print(request: Request, db: DB, principal: OptionalPrincipal, code: str):  # noqa: ANN201
+    service = cases.get_service_type(db, code)
+    resident = kiosk_resident(principal)
+    row = kiosk.record_print(db, kind="service", subject=service.code, user=resident.user if resident else None,
+                             resident_id=None, terminal=terminal(request))
+    return RedirectResponse(f"/kiosk/prints/{row.reference}", status_code=303)
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code as inline SVG: printed with the slip, nothing fetched from elsewhere."""
+    qr = segno.make(url, error="m")
+    return Markup(qr.svg_inline(scale=5, border=2, title="用手机扫码查看", dark="#000", light="#fff"))
+
+
+@router.get("/prints/{reference}")
+def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference: str):  # noqa: ANN201
+    row = kiosk.get_print(db, reference)
+    resident = kiosk_resident(principal)
+    if row.resident_id is not None and (resident is None or resident.user.resident_id != row.resident_id):
+        # A slip naming someone's application shows only to them, and never after 结束.
+        raise NotFound("没有这张打印单")
+    ctx: dict = {"slip": row}
+    if row.kind == "vacancy":
+        vacancy = jobs.get_or_404(db, Vacancy, int(row.subject), "岗位不存在")
+        url = str(request.base_url).rstrip("/") + f"/kiosk/jobs/{vacancy.id}"
+        ctx |= {"v": vacancy, "url": url, "qr": qr_svg(url), "words": catalog,
+                "application": jobs.get_or_404(db, Application, row.application_id, "申请不存在") if row.application_id else None}
+    else:
+        ctx |= {"service": cases.get_service_type(db, row.subject)}
+    return page(request, "kiosk/print.html", ctx, principal=principal)
+
+
+# --- 为我推荐 ---------------------------------------------------------------------------------
+
+def _recommender():  # noqa: ANN202
+    """The matching service's ``recommend``, when that module exists; the kiosk never invents results."""
+    try:
+        module = importlib.import_module("estation.matching.service")
+    except ImportError:
+        return None
+    return getattr(module, "recommend", None)
+
+
+@router.get("/recommend")
+def recommend(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    if kiosk_resident(principal) is None:
+        return signin_redirect(request)
+    person = kiosk.resident_of(db, principal.user)
+    recommender = _recommender()
+    items, error = [], None
+    if recommender is None:
+        error = "推荐服务暂不可用，请先用“找工作”查看岗位，或到服务窗口请工作人员帮您推荐。"
+    else:
+        try:
+            items = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user)
+        except Exception:  # noqa: BLE001
+            import logging
+
+            logging.getLogger("estation.kiosk").exception("recommendations failed")
+            error = "推荐服务暂时出了问题，请稍后再试，或到服务窗口咨询。"
+    return page(request, "kiosk/recommend.html", {"items": items, "error": error, "words": catalog},
+                principal=principal)

@@ -1,0 +1,84 @@
+"""我的申请, 我的办事进度, 我的社保 (signed in), 办事指南 and 留言建议 (open to everyone)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from estation.cases import service as cases
+from estation.deps import DB, OptionalPrincipal
+from estation.errors import EstationError
+from estation.feedback import service as feedback
+from estation.feedback.models import SUGGESTION_KIND_LABELS, SuggestionKind
+from estation.kiosk import service as kiosk
+from estation.web.kiosk import catalog
+from estation.web.kiosk.common import kiosk_resident, page, signin_redirect
+from estation.web.security import CsrfChecked
+
+router = APIRouter(prefix="/kiosk", include_in_schema=False)
+
+
+@router.get("/me/applications")
+def my_applications(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    if kiosk_resident(principal) is None:
+        return signin_redirect(request)
+    rows = kiosk.applications(db, user=principal.user)
+    return page(request, "kiosk/applications.html",
+                {"rows": rows, "labels": kiosk.APPLICATION_STATUS_LABELS, "words": catalog}, principal=principal)
+
+
+@router.get("/me/cases")
+def my_cases(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    if kiosk_resident(principal) is None:
+        return signin_redirect(request)
+    return page(request, "kiosk/cases.html", {"rows": kiosk.cases(db, user=principal.user)}, principal=principal)
+
+
+@router.get("/me/insurance")
+def my_insurance(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    if kiosk_resident(principal) is None:
+        return signin_redirect(request)
+    schemes, transfers = kiosk.insurance(db, user=principal.user)
+    return page(request, "kiosk/insurance.html", {"schemes": schemes, "transfers": transfers}, principal=principal)
+
+
+@router.get("/guide")
+def guide(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    return page(request, "kiosk/guide.html", {"services": cases.service_types(db)}, principal=principal)
+
+
+@router.get("/guide/{code}")
+def guide_detail(request: Request, db: DB, principal: OptionalPrincipal, code: str):  # noqa: ANN201
+    return page(request, "kiosk/guide_detail.html", {"service": cases.get_service_type(db, code)},
+                principal=principal)
+
+
+def _suggest_context(db: DB, principal) -> dict:  # noqa: ANN001
+    resident = kiosk_resident(principal)
+    mine = feedback.for_resident(db, resident_id=resident.user.resident_id) if resident and resident.user.resident_id else []
+    return {"kinds": SUGGESTION_KIND_LABELS, "mine": mine}
+
+
+@router.get("/suggest")
+def suggest_page(request: Request, db: DB, principal: OptionalPrincipal, done: str = ""):  # noqa: ANN201
+    ctx = _suggest_context(db, principal)
+    if done:
+        ctx["done"] = feedback.by_reference(db, done[:20])
+    return page(request, "kiosk/suggest.html", ctx, principal=principal)
+
+
+@router.post("/suggest", dependencies=[CsrfChecked])
+def suggest(
+    request: Request, db: DB, principal: OptionalPrincipal,
+    kind: Annotated[SuggestionKind, Form()] = SuggestionKind.suggestion,
+    text: Annotated[str, Form(max_length=2000)] = "",
+):  # noqa: ANN201
+    resident = kiosk_resident(principal)
+    try:
+        row = feedback.leave(db, kind=kind, text=text, resident_id=resident.user.resident_id if resident else None)
+    except EstationError as exc:
+        ctx = _suggest_context(db, principal) | {"error": exc.message, "text": text[:2000], "kind": kind.value}
+        return page(request, "kiosk/suggest.html", ctx, principal=principal, status_code=exc.status_code)
+    return RedirectResponse(f"/kiosk/suggest?done={row.reference}", status_code=303)

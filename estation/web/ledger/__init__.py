@@ -1,0 +1,1 @@
+"""The cadres' ledger UI (/ledger): phone-first pages for paired households, visits and duties."""

@@ -1,0 +1,285 @@
+"""Pages of the ledger UI. Routes parse forms and call the ledger services; rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from estation.accounts.models import Role
+from estation.config import Settings
+from estation.deps import DB, Principal, get_settings_dep
+from estation.errors import EstationError, InvalidInput
+from estation.ledger import duties, export, rules, service, work
+from estation.ledger.models import LedgerStatus
+from estation.ledger.schemas import (
+    ACTION_LABELS,
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    FollowUpAnswer,
+    ItemCreate,
+    MeetingCreate,
+    PlacementCreate,
+    ReferralCreate,
+    VisitCreate,
+)
+from estation.web.ledger import views
+from estation.web.pages import render
+from estation.web.security import CsrfChecked, require_web_roles
+
+router = APIRouter(prefix="/ledger", include_in_schema=False)
+
+Staff = Annotated[Principal, Depends(require_web_roles(Role.cadre, Role.leader, Role.admin, login_url="/login"))]
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FIELD_LABELS = {"note": "情况记录", "on": "日期", "due_on": "办结期限", "problem": "问题描述", "category": "问题类别",
+                "resident_id": "家庭成员", "kind": "方式", "outcome_ok": "回访结果", "item_id": "事项",
+                "held_on": "座谈日期", "topic": "座谈主题", "attendees": "参会人数", "started_on": "上岗日期",
+                "vacancy_id": "岗位", "reason": "原因", "to": "状态", "still_employed": "是否在岗"}
+
+LABELS = {"categories": CATEGORY_LABELS, "statuses": STATUS_LABELS, "actions": ACTION_LABELS}
+
+
+def _parse(schema, **fields):  # noqa: ANN001, ANN003, ANN202
+    """Build a schema from form fields; a bad field becomes a Chinese message naming it."""
+    try:
+        return schema(**{k: v for k, v in fields.items() if v not in (None, "")})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][-1]) if first["loc"] else ""
+        raise InvalidInput(f"“{FIELD_LABELS.get(name, name)}”填写有误，请检查后重新提交。", field=name) from None
+
+
+def _back(household_id: int, *, anchor: str = "", msg: str = "") -> RedirectResponse:
+    query = f"?msg={quote(msg)}" if msg else ""
+    return RedirectResponse(f"/ledger/households/{household_id}{query}{anchor}", status_code=303)
+
+
+def _household_page(request: Request, db: DB, principal: Principal, settings: Settings, household_id: int, *,
+                    error: str = "", status_code: int = 200) -> Response:
+    household = service.visible_household(db, principal.user, household_id)
+    today = service.local_today()
+    ledger = service.household_ledger(db, user=principal.user, household=household, today=today,
+                                      policy_rules=rules.load_rules(settings.ledger_rules_file))
+    ctx = views.household_context(db, user=principal.user, ledger=ledger, today=today)
+    ctx.update(LABELS, error=error, msg=request.query_params.get("msg", "")[:60] if not error else "")
+    return render(request, "ledger/household.html", ctx, status_code=status_code)
+
+
+@router.get("")
+def my_households(request: Request, db: DB, principal: Staff, settings: AppSettings) -> Response:
+    today = service.local_today()
+    households = service.household_summaries(db, user=principal.user, today=today)
+    due = [f for f in work.follow_ups(db, user=principal.user) if f.due_on <= today]
+    gaps = duties.no_contact(db, user=principal.user, today=today, days=settings.ledger_no_contact_days)
+    return render(request, "ledger/households.html", {
+        "households": households, "follow_ups": due, "no_contact": {g.household_id for g in gaps},
+        "no_contact_days": settings.ledger_no_contact_days, "today": today,
+        "communities": service.community_names(db),
+        "held": service.held_communities(db, principal.user, today),
+    })
+
+
+@router.get("/households/{household_id}")
+def household(request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int) -> Response:
+    return _household_page(request, db, principal, settings, household_id)
+
+
+def _form_action(request: Request, db: DB, principal: Principal, settings: Settings, household_id: int,
+                 do) -> Response:  # noqa: ANN001
+    """Run a state change; a refused one re-renders the household page with the reason."""
+    service.visible_household(db, principal.user, household_id)
+    try:
+        result = do()
+    except EstationError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        db.rollback()
+        return _household_page(request, db, principal, settings, household_id, error=exc.message,
+                               status_code=exc.status_code)
+    return result
+
+
+@router.post("/households/{household_id}/visits", dependencies=[CsrfChecked])
+def record_visit(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int,
+    kind: Annotated[str, Form(max_length=20)] = "home_visit",
+    item_id: Annotated[str, Form(max_length=12)] = "",
+    on: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    sensitive: Annotated[str, Form(max_length=5)] = "",
+    outcome_ok: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    def do() -> Response:
+        data = _parse(VisitCreate, kind=kind, item_id=item_id, on=on, note=note, sensitive=bool(sensitive),
+                      outcome_ok=outcome_ok)
+        household = service.visible_household(db, principal.user, household_id)
+        service.record_visit(db, user=principal.user, household=household, data=data, today=service.local_today())
+        return _back(household_id, msg="已记录" + ACTION_LABELS[data.kind])
+    return _form_action(request, db, principal, settings, household_id, do)
+
+
+@router.post("/households/{household_id}/items", dependencies=[CsrfChecked])
+def create_item(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int,
+    category: Annotated[str, Form(max_length=20)],
+    problem: Annotated[str, Form(max_length=2000)],
+    due_on: Annotated[str, Form(max_length=10)],
+    resident_id: Annotated[str, Form(max_length=12)] = "",
+    sensitive: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    def do() -> Response:
+        data = _parse(ItemCreate, category=category, problem=problem, due_on=due_on, resident_id=resident_id,
+                      sensitive=bool(sensitive))
+        household = service.visible_household(db, principal.user, household_id)
+        item = service.create_item(db, user=principal.user, household=household, data=data,
+                                   today=service.local_today())
+        return _back(household_id, anchor=f"#item-{item.id}", msg="已登记问题")
+    return _form_action(request, db, principal, settings, household_id, do)
+
+
+@router.post("/items/{item_id}/status", dependencies=[CsrfChecked])
+def move_status(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, item_id: int,
+    to: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    item = service.visible_item(db, principal.user, item_id)
+
+    def do() -> Response:
+        target = LedgerStatus(to) if to in LedgerStatus._value2member_map_ else None
+        if target is None:
+            raise InvalidInput("状态填写有误", field="to")
+        if target == LedgerStatus.open:
+            service.reopen(db, user=principal.user, item=item, reason=reason or "重新打开", today=service.local_today())
+        else:
+            service.move_status(db, user=principal.user, item=item, to=target, reason=reason,
+                                today=service.local_today())
+        return _back(item.household_id, anchor=f"#item-{item.id}", msg="状态已改为" + STATUS_LABELS[target])
+    return _form_action(request, db, principal, settings, item.household_id, do)
+
+
+@router.get("/households/{household_id}/work")
+def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
+    household = service.visible_household(db, principal.user, household_id)
+    result = work.find_work(db, household=household, request_state=request.app.state)
+    return render(request, "ledger/work.html", {"household": household, "result": result,
+                                                 "members": household.members})
+
+
+@router.post("/households/{household_id}/referrals", dependencies=[CsrfChecked])
+def refer(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int,
+    resident_id: Annotated[str, Form(max_length=12)],
+    vacancy_id: Annotated[str, Form(max_length=12)],
+) -> Response:
+    def do() -> Response:
+        data = _parse(ReferralCreate, resident_id=resident_id, vacancy_id=vacancy_id)
+        household = service.visible_household(db, principal.user, household_id)
+        action = work.refer(db, user=principal.user, household=household, data=data, today=service.local_today())
+        return _back(household_id, anchor=f"#item-{action.item_id}", msg="已记录岗位推荐")
+    return _form_action(request, db, principal, settings, household_id, do)
+
+
+@router.post("/referrals/{action_id}/placement", dependencies=[CsrfChecked])
+def place(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, action_id: int,
+    started_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    referral = work.visible_referral(db, principal.user, action_id)
+
+    def do() -> Response:
+        data = _parse(PlacementCreate, started_on=started_on)
+        work.place(db, user=principal.user, referral=referral, data=data, today=service.local_today())
+        return _back(referral.household_id, anchor=f"#item-{referral.item_id}", msg="已登记上岗，30天和90天后提醒跟踪")
+    return _form_action(request, db, principal, settings, referral.household_id, do)
+
+
+@router.post("/follow-ups/{follow_up_id}", dependencies=[CsrfChecked])
+def answer_follow_up(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, follow_up_id: int,
+    still_employed: Annotated[str, Form(max_length=5)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    follow_up = work.visible_follow_up(db, principal.user, follow_up_id)
+
+    def do() -> Response:
+        data = _parse(FollowUpAnswer, still_employed=still_employed, note=note)
+        work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=service.local_today())
+        return _back(follow_up.household_id, msg="已记录上岗跟踪")
+    return _form_action(request, db, principal, settings, follow_up.household_id, do)
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, db: DB, principal: Staff, settings: AppSettings) -> Response:
+    today = service.local_today()
+    # No scheduler runs in a street office deployment: the first look at the dashboard each day escalates
+    # what ran late (idempotent; also available as POST /api/v1/ledger/escalations for a timer).
+    service.escalate_overdue(db, today=today)
+    ctx = views.dashboard_context(db, user=principal.user, today=today,
+                                  no_contact_days=settings.ledger_no_contact_days)
+    ctx.update(LABELS, error=request.query_params.get("error", "")[:80], today=today)
+    return render(request, "ledger/dashboard.html", ctx)
+
+
+@router.post("/meetings", dependencies=[CsrfChecked])
+def record_meeting(
+    request: Request, db: DB, principal: Staff,
+    community_code: Annotated[str, Form(max_length=12)],
+    held_on: Annotated[str, Form(max_length=10)],
+    topic: Annotated[str, Form(max_length=200)],
+    attendees: Annotated[str, Form(max_length=5)] = "0",
+    notes: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    data = _parse(MeetingCreate, community_code=community_code, held_on=held_on, topic=topic, attendees=attendees,
+                  notes=notes)
+    service.record_meeting(db, user=principal.user, data=data, today=service.local_today())
+    return RedirectResponse("/ledger/dashboard?msg=" + quote("已登记座谈会"), status_code=303)
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    return Response(content, media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "no-store"})
+
+
+@router.get("/households/{household_id}/export.xlsx")
+def export_household(db: DB, principal: Staff, household_id: int) -> Response:
+    household = service.visible_household(db, principal.user, household_id)
+    today = service.local_today()
+    rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")
+    return _xlsx(export.workbook(rows, title="甸柳街道结对帮扶家庭台账", subtitle=f"{household.address}　导出日期：{today}"),
+                 f"台账-{household.address}-{today}.xlsx")
+
+
+@router.get("/communities/{community_code}/export.xlsx")
+def export_community(db: DB, principal: Staff, community_code: str) -> Response:
+    today = service.local_today()
+    households = service.community_households(db, user=principal.user, community_code=community_code, today=today)
+    name = service.community_names(db).get(community_code, community_code)
+    rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="导出社区台账")
+    return _xlsx(export.workbook(rows, title=f"甸柳街道{name}联户帮扶工作台账", subtitle=f"导出日期：{today}"),
+                 f"台账-{name}-{today}.xlsx")
+
+
+@router.get("/households/{household_id}/print")
+def print_household(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
+    household = service.visible_household(db, principal.user, household_id)
+    today = service.local_today()
+    rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="打印家庭台账")
+    return render(request, "ledger/print.html", {"title": "甸柳街道结对帮扶家庭台账", "subtitle": household.address,
+                                                  "rows": rows, "headers": export.HEADERS, "today": today})
+
+
+@router.get("/communities/{community_code}/print")
+def print_community(request: Request, db: DB, principal: Staff, community_code: str) -> Response:
+    today = service.local_today()
+    households = service.community_households(db, user=principal.user, community_code=community_code, today=today)
+    name = service.community_names(db).get(community_code, community_code)
+    rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="打印社区台账")
+    return render(request, "ledger/print.html", {"title": f"甸柳街道{name}联户帮扶工作台账", "subtitle": "",
+                                                  "rows": rows, "headers": export.HEADERS, "today": today})
+

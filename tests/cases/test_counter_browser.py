@@ -1,0 +1,63 @@
+"""One whole case at the counter in a real browser: find, view, accept with a slip, complete."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from estation.accounts.models import Role
+from estation.cases.catalogue import CONTINUED_CONTRIBUTION, SERVICES, load_catalogue
+from tests.factories import TEST_PASSWORD, create_resident, create_user
+
+pytestmark = pytest.mark.browser
+DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
+
+
+@pytest.fixture
+def counter_live(api, live):  # noqa: ANN001, ANN201
+    from estation.web.counter.routes import router
+
+    if api.anonymous.get("/counter", follow_redirects=False).status_code == 404:
+        api.app.include_router(router)  # until estation/app.py includes the counter router
+    return live
+
+
+def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa: ANN001
+    with api.db() as s:
+        load_catalogue(s)
+        clerk = create_user(s, role=Role.counter_staff, window=2)
+        create_resident(s, name="赵桂兰")
+        s.commit()
+    base = counter_live.url
+    page.goto(f"{base}/login?next=/counter")
+    page.fill("#username", clerk.username)
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/counter")
+
+    page.fill("#q", "赵贵兰")  # a near spelling finds her
+    page.click("form.search button")
+    page.click("table.results button")  # with the default reason
+    page.get_by_role("link", name="灵活就业人员续保").click()
+    page.get_by_label(DOCS[0]).check()
+    page.get_by_role("button", name="受理").click()
+    assert page.locator(".case-status").inner_text() == "待补材料"
+    reference = re.search(r"DL\d{12}", page.content()).group(0)
+
+    for doc in DOCS[1:]:
+        page.get_by_label(doc).check()
+    page.get_by_role("button", name="收取补交材料").click()
+    assert page.locator(".case-status").inner_text() == "已受理"
+    if os.environ.get("ESTATION_SCREENSHOT_DIR"):  # for the README: `ESTATION_SCREENSHOT_DIR=docs pytest ...`
+        page.screenshot(path=str(Path(os.environ["ESTATION_SCREENSHOT_DIR"]) / "counter-case.png"), full_page=True)
+    page.get_by_role("button", name="开始审核").click()
+    page.fill("#note", "已办理续保登记")
+    page.get_by_role("button", name="办结").click()
+    assert page.locator(".case-status").inner_text() == "已办结"
+    assert "已办理续保登记" in page.locator(".history").inner_text()
+
+    page.goto(f"{base}/api/v1/cases/status/{reference}")
+    assert "已办结" in page.content()
