@@ -22,6 +22,7 @@ from estation.jobs.api import router as jobs_router
 from estation.jobs.employer_api import router as employer_api_router
 from estation.labour.api import router as labour_router
 from estation.ledger.api import router as ledger_router
+from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
 from estation.web.home import router as home_router
 from estation.web.kiosk import router as kiosk_router
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
-                   kiosk_router, feedback_router, employer_api_router, employer_web_router):
+                   kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router):
         app.include_router(router)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 

@@ -33,6 +33,9 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        # Detach first: a rollback expires every loaded object, and the error page rendered after this
+        # still shows the signed-in user's name (principal.user), which would then fail to load.
+        session.expunge_all()
         session.rollback()
         raise
     finally:

@@ -10,7 +10,6 @@ transaction, as Elasticsearch does with an index alias.
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import threading
 import time
@@ -23,7 +22,9 @@ import numpy as np
 from estation.jobs.models import Adjustment
 from estation.physical import DOMAIN_NAMES
 from indexing.documents import Kind, SearchDocument, normalise_occupation_filter
-from indexing.query import FACETS, SearchHits, SearchQuery, Sort
+from indexing import columns
+from indexing.columns import ColumnStore
+from indexing.query import SearchHits, SearchQuery
 from indexing.text import is_initials, segment_prefix
 
 _BATCH = 1000
@@ -37,8 +38,7 @@ _DOC_COLUMNS = (
 )
 # Adjustments as bits of one integer: a filter is one AND, the facet one SUM per bit, no join.
 _ADJ_BITS = {a.value: 1 << i for i, a in enumerate(Adjustment)}
-_KM_PER_DEGREE = 111.195
-_SINGLE_FACETS = ("community_code", "employment_type", "shift", "home_based", "startup_kind", "occupation_mid")
+
 
 
 def _quote(token: str) -> str:
@@ -66,8 +66,12 @@ class EmbeddedBackend:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
-        with self._conn() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS search_alias (alias TEXT PRIMARY KEY, physical TEXT, meta TEXT)")
+        self._load_lock = threading.Lock()
+        self._stores: dict[str, tuple[int, ColumnStore]] = {}
+        conn = self._conn()
+        conn.execute("CREATE TABLE IF NOT EXISTS search_alias (alias TEXT PRIMARY KEY, physical TEXT, meta TEXT)")
+        # Bumped by every write transaction; readers reload their columns when it moves.
+        conn.execute("CREATE TABLE IF NOT EXISTS search_generation (physical TEXT PRIMARY KEY, gen INTEGER NOT NULL)")
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -111,10 +115,6 @@ class EmbeddedBackend:
                 shift TEXT, employment_type TEXT, home_based INTEGER, employer_id INTEGER,
                 startup_kind TEXT, amount_yuan INTEGER, posted_at REAL, valid_until TEXT,
                 {demand_cols}, adj_mask INTEGER NOT NULL DEFAULT 0, occupation_mid TEXT, vector BLOB);
-            CREATE INDEX "{phys}_posted" ON "{phys}_doc" (posted_at);
-            CREATE INDEX "{phys}_latlon" ON "{phys}_doc" (lat, lon);
-            CREATE INDEX "{phys}_wage" ON "{phys}_doc" (wage_max);
-            CREATE INDEX "{phys}_community" ON "{phys}_doc" (community_code);
             CREATE VIRTUAL TABLE "{phys}_fts" USING fts5(
                 text_title, text_body, text_terms, initials, tokenize = 'unicode61 remove_diacritics 0');
             CREATE TABLE "{phys}_tag" (tag TEXT, doc_id INTEGER, PRIMARY KEY (tag, doc_id)) WITHOUT ROWID;
@@ -127,6 +127,7 @@ class EmbeddedBackend:
     def _drop_tables(self, conn: sqlite3.Connection, phys: str) -> None:
         for suffix in ("doc", "fts", "tag"):
             conn.execute(f'DROP TABLE IF EXISTS "{phys}_{suffix}"')
+        conn.execute("DELETE FROM search_generation WHERE physical = ?", (phys,))
 
     def ensure_indexes(self, *, vector_dims: int, model_id: str) -> None:
         with self._write_lock:
@@ -159,6 +160,7 @@ class EmbeddedBackend:
             if d.vector is not None and len(d.vector) != dims:
                 raise ValueError(f"vector of {len(d.vector)} dimensions for {d.kind} {d.id}; the index has {dims}")
         ids = [(d.id,) for d in docs]
+        _bump(conn, phys)
         conn.executemany(f'DELETE FROM "{phys}_doc" WHERE id = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_fts" WHERE rowid = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_tag" WHERE doc_id = ?', ids)
@@ -195,6 +197,7 @@ class EmbeddedBackend:
             phys = self._physical(kind)
             rows = [(i,) for i in ids]
             conn.execute("BEGIN IMMEDIATE")
+            _bump(conn, phys)
             for suffix, col in (("doc", "id"), ("fts", "rowid"), ("tag", "doc_id")):
                 conn.executemany(f'DELETE FROM "{phys}_{suffix}" WHERE {col} = ?', rows)
             conn.execute("COMMIT")
@@ -252,50 +255,50 @@ class EmbeddedBackend:
                     raise
         raise AssertionError("unreachable")
 
+    def _store(self, conn: sqlite3.Connection, phys: str, gen: int) -> ColumnStore:
+        cached = self._stores.get(phys)
+        if cached is not None and cached[0] == gen:
+            return cached[1]
+        with self._load_lock:
+            cached = self._stores.get(phys)
+            if cached is None or cached[0] != gen:
+                cached = (gen, ColumnStore.load(conn, phys))
+                # Only the current physical index is kept; a swapped-out one is dropped here.
+                self._stores = {phys: cached}
+            return cached[1]
+
     def _search(self, q: SearchQuery) -> SearchHits:
         conn = self._conn()
-        phys = self._physical(q.kind)
-        where, params = _filters(q, phys)
-        if q.groups:
-            # CROSS JOIN keeps the full-text match as the outer loop; left to itself the planner may
-            # walk a filter index and re-run the MATCH for every row, hundreds of times slower.
-            source = f'"{phys}_fts" CROSS JOIN "{phys}_doc" d ON d.id = "{phys}_fts".rowid'
-            where.insert(0, f'"{phys}_fts" MATCH ?')
-            params.insert(0, fts_match(q))
-        else:
-            source = f'"{phys}_doc" d'
-        cond = " AND ".join(where) or "1"
-        order, order_params = _order(q, phys)
-        ids = [
-            r[0]
-            for r in conn.execute(
-                f"SELECT d.id FROM {source} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, *order_params, q.per_page, q.offset],
-            )
-        ]
-        if not q.facets:
-            total = conn.execute(f"SELECT count(*) FROM {source} WHERE {cond}", params).fetchone()[0]
-            return SearchHits(ids=ids, total=total)
-        wanted = FACETS[q.kind]
-        single = [f for f in _SINGLE_FACETS if f in wanted]
-        bits = list(_ADJ_BITS.items()) if "adjustments" in wanted else []
-        # One pass for every facet: group by the facet columns together, sum in Python. The groups
-        # are few (communities x types x shifts ...), the rows many.
-        cols = ", ".join(f"d.{f}" for f in single)
-        adj = "".join(f", sum((d.adj_mask & {bit}) != 0)" for _, bit in bits)
-        total, facets = 0, {name: {} for name in wanted}
-        for row in conn.execute(f"SELECT count(*){adj}, {cols} FROM {source} WHERE {cond} GROUP BY {cols}", params):
-            n = row[0]
-            total += n
-            for (value, bit_count) in zip(bits, row[1 : 1 + len(bits)]):
-                if bit_count:
-                    facets["adjustments"][value[0]] = facets["adjustments"].get(value[0], 0) + bit_count
-            for name, v in zip(single, row[1 + len(bits) :]):
-                if v is None:
-                    continue
-                key = ("true" if v else "false") if name == "home_based" else str(v)
-                facets[name][key] = facets[name].get(key, 0) + n
-        return SearchHits(ids=ids, total=total, facets=facets)
+        # One read transaction: the columns, the words and the tags all come from the same snapshot.
+        conn.execute("BEGIN")
+        try:
+            row = conn.execute(
+                "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
+                "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
+                (self._alias(q.kind),),
+            ).fetchone()
+            if row is None:
+                raise LookupError(f"no embedded index for {q.kind}: run `estation index rebuild`")
+            phys, gen = row
+            store = self._store(conn, phys, gen)
+            text_hits = None
+            if q.groups:
+                hits = conn.execute(
+                    f'SELECT rowid, bm25("{phys}_fts", {_WEIGHTS}) FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ?',
+                    (fts_match(q),),
+                ).fetchall()
+                arr = np.array(hits, dtype=np.float64).reshape(-1, 2)
+                text_hits = (arr[:, 0].astype(np.int64), arr[:, 1])
+            tagged = None
+            if q.occupation:
+                tag = f"occ:{normalise_occupation_filter(q.occupation)}"
+                tagged = np.array(
+                    [r[0] for r in conn.execute(f'SELECT doc_id FROM "{phys}_tag" WHERE tag = ?', (tag,))],
+                    dtype=np.int64,
+                )
+        finally:
+            conn.execute("COMMIT")
+        return columns.search(store, q, text_hits=text_hits, tagged_ids=tagged, adj_bits=_ADJ_BITS)
 
     def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]:
         words, last = segment_prefix(prefix)
@@ -313,6 +316,12 @@ class EmbeddedBackend:
             (" AND ".join(parts), today.isoformat(), limit),
         ).fetchall()
         return [r[0] for r in rows]
+
+
+def _bump(conn: sqlite3.Connection, phys: str) -> None:
+    conn.execute(
+        "INSERT INTO search_generation VALUES (?, 1) ON CONFLICT (physical) DO UPDATE SET gen = gen + 1", (phys,)
+    )
 
 
 def _meta(vector_dims: int, model_id: str) -> dict:
@@ -335,72 +344,3 @@ def _doc_row(d: SearchDocument) -> tuple:
         d.occupation_mid[0] if d.occupation_mid else None,
         vector,
     )
-
-
-def _filters(q: SearchQuery, phys: str) -> tuple[list[str], list]:
-    where, params = ["d.valid_until >= ?"], [q.today.isoformat()]
-
-    def any_of(column: str, values: Sequence) -> None:
-        if values:
-            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-
-    def tagged(tag: str) -> None:
-        where.append(f'd.id IN (SELECT doc_id FROM "{phys}_tag" WHERE tag = ?)')
-        params.append(tag)
-
-    any_of("d.community_code", q.community_codes)
-    box = q.bounding_box()
-    if box is not None and q.near is not None and q.radius_km is not None:
-        expr, dist_params = _distance_sq(q.near)
-        where.append(f"d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ? AND {expr} <= ?")
-        params.extend([*box, *dist_params, q.radius_km**2])
-    for column, op, value in (
-        ("d.wage_max", ">=", q.min_wage),
-        ("d.hours_per_day", "<=", q.max_hours_per_day),
-        ("d.days_per_week", "<=", q.max_days_per_week),
-        ("d.employer_id", "=", q.employer_id),
-        ("d.posted_at", ">=", q.posted_since.timestamp() if q.posted_since else None),
-    ):
-        if value is not None:
-            where.append(f"{column} {op} ?")
-            params.append(value)
-    any_of("d.shift", q.shifts)
-    any_of("d.employment_type", q.employment_types)
-    any_of("d.startup_kind", q.startup_kinds)
-    if q.home_based is not None:
-        where.append("d.home_based = ?")
-        params.append(int(q.home_based))
-    if q.adjustments:
-        mask = sum(_ADJ_BITS[a] for a in set(q.adjustments))
-        where.append("(d.adj_mask & ?) = ?")
-        params.extend([mask, mask])
-    for domain, level in q.max_demands:
-        if domain not in DOMAIN_NAMES:
-            raise ValueError(f"unknown functional domain {domain}")
-        where.append(f"d.d_{domain} <= ?")
-        params.append(level)
-    if q.occupation:
-        tagged(f"occ:{normalise_occupation_filter(q.occupation)}")
-    return where, params
-
-
-def _distance_sq(near: tuple[float, float]) -> tuple[str, list]:
-    """Squared equirectangular distance in km², plain SQL arithmetic: no per-row Python call, and
-    within a walking radius it differs from the great-circle distance by far less than a metre."""
-    lat, lon = near
-    kx = _KM_PER_DEGREE * math.cos(math.radians(lat))
-    return "((d.lat - ?) * ?) * ((d.lat - ?) * ?) + ((d.lon - ?) * ?) * ((d.lon - ?) * ?)", [
-        lat, _KM_PER_DEGREE, lat, _KM_PER_DEGREE, lon, kx, lon, kx]
-
-
-def _order(q: SearchQuery, phys: str) -> tuple[str, list]:
-    sort = q.effective_sort
-    if sort == Sort.relevance:
-        return f'bm25("{phys}_fts", {_WEIGHTS}), d.posted_at DESC, d.id DESC', []
-    if sort == Sort.distance and q.near is not None:
-        expr, dist_params = _distance_sq(q.near)
-        return f"{expr}, d.id DESC", dist_params
-    if sort == Sort.wage:
-        return "d.wage_max DESC, d.id DESC", []
-    return "d.posted_at DESC, d.id DESC", []

@@ -64,3 +64,26 @@ def test_static_files_are_cached_for_a_year(api) -> None:  # noqa: ANN001
     r = api.anonymous.get(css)
     assert r.status_code == 200
     assert "max-age=31536000" in r.headers["cache-control"]
+
+
+def test_error_page_for_a_signed_in_user_after_rollback(api) -> None:  # noqa: ANN001
+    with api.db() as s:
+        user = create_user(s, role=Role.counter_staff)
+        s.commit()
+    client = api.client_for(user)
+    from fastapi import APIRouter
+
+    from estation.deps import DB
+    from estation.errors import NotFound
+    from estation.web.security import require_web_roles
+
+    router = APIRouter()
+
+    @router.get("/counter/__boom")
+    def boom(db: DB, principal=__import__("fastapi").Depends(require_web_roles(Role.counter_staff))):  # noqa: ANN001, ANN202
+        raise NotFound("没有这个业务")
+
+    api.app.include_router(router)
+    r = client.get("/counter/__boom")
+    assert r.status_code == 404
+    assert "没有这个业务" in r.text and "测试用户" in r.text

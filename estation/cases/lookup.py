@@ -1,7 +1,7 @@
 """Finding a resident at the counter and the one view of everything about them.
 
-A name is matched tolerantly: the same sound written with other characters (王秀英 / 王秀莹), a single
-different syllable, or typed as pinyin. Id numbers and phones are matched by their lookup hashes.
+A name is matched tolerantly: the same sound written with other characters (王秀英 / 王秀莹), a sound
+that is commonly confused (王秀英 / 王秀音, zh/z, n/l, -ng/-n), or typed as pinyin. Id numbers and phones are matched by their lookup hashes.
 """
 
 from __future__ import annotations
@@ -55,9 +55,27 @@ def _name_match(query: str, name: str) -> tuple[int, str] | None:
     q, n = _syllables(query), _syllables(name)
     if q == n:
         return 2, "同音"
-    if len(q) == len(n) >= 2 and sum(a != b for a, b in zip(q, n)) == 1 and q[0] == n[0]:
+    if len(q) == len(n) and _blurred(q) == _blurred(n):
         return 4, "近音"
     return None
+
+
+_BLUR_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("r", "l"), ("h", "f"))
+
+
+@lru_cache(maxsize=20000)
+def _blur(syllable: str) -> str:
+    """Fold the sounds that are commonly confused or misheard at a counter: zh/z, ch/c, sh/s, n/l, r/l,
+    h/f at the start, and -ng/-n at the end (王秀英 ~ 王秀音, 刘 ~ 牛)."""
+    for longer, shorter in _BLUR_INITIALS:
+        if syllable.startswith(longer):
+            syllable = shorter + syllable[len(longer):]
+            break
+    return syllable[:-1] if syllable.endswith("ng") else syllable
+
+
+def _blurred(syllables: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_blur(s) for s in syllables)
 
 
 def find_residents(session: Session, *, user: User, query: str) -> list[Match]:

@@ -18,10 +18,6 @@ DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
 
 @pytest.fixture
 def counter_live(api, live):  # noqa: ANN001, ANN201
-    from estation.web.counter.routes import router
-
-    if api.anonymous.get("/counter", follow_redirects=False).status_code == 404:
-        api.app.include_router(router)  # until estation/app.py includes the counter router
     return live
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from estation.accounts.models import Role
 from estation.cases import service
@@ -17,7 +18,7 @@ from estation.cases.catalogue import (
     load_catalogue,
 )
 from estation.cases.figures import counter_figures
-from estation.cases.models import CaseStatus, ContributionSetting, ServiceType
+from estation.cases.models import Case, CaseStatus, ContributionSetting, ServiceType
 from estation.errors import Conflict, InvalidInput
 from estation.labour.models import InsurancePeriod, Payer, Scheme
 from tests.factories import create_resident, create_user
@@ -170,3 +171,22 @@ def test_counter_figures(session, catalogue, clerk) -> None:
     assert f.by_window["1号窗口"].opened == 1 and f.by_window["2号窗口"].opened == 2
     assert f.by_service[svc.code].opened == 3
     assert counter_figures(session, since=date(2026, 3, 3), until=date(2026, 3, 31), today=day).total.opened == 0
+
+
+def test_demo_cases_are_varied_and_load_once(session) -> None:
+    from estation.cases.demo import load_demo_cases
+
+    for _ in range(5):
+        create_resident(session)
+    create_user(session, role=Role.counter_staff, window=4)
+    today = date(2026, 11, 27)
+    made = load_demo_cases(session, today=today, seed=7)
+    assert made == 40
+    assert load_demo_cases(session, today=today, seed=7) == 0
+    f = counter_figures(session, since=date(2026, 10, 1), until=today, today=today)
+    assert f.total.opened == 40
+    assert f.total.completed > 0 and f.total.open > 0
+    assert len(f.by_service) >= 5
+    for case in session.scalars(select(Case)):
+        assert [e.at for e in case.events] == sorted(e.at for e in case.events)
+        assert case.opened_on < today

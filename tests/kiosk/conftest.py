@@ -133,3 +133,12 @@ def sign_in(client: TestClient, id_number: str, pin: str = PIN) -> None:
     page = client.get("/kiosk/signin/pin")
     response = client.post("/kiosk/signin/pin", data={"csrf_token": csrf_of(page.text), "id_number": id_number, "pin": pin})
     assert response.status_code == 303, response.text
+
+
+@pytest.fixture(scope="module")
+def live_kiosk(world):  # noqa: ANN001, ANN201
+    from tests.conftest import LiveServer
+
+    server = LiveServer(world.harness)
+    yield server
+    server.stop()

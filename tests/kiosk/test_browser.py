@@ -12,13 +12,6 @@ from tests.kiosk.conftest import PIN, make_world
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def live_kiosk(world):  # noqa: ANN001, ANN201
-    server = LiveServer(world.harness)
-    yield server
-    server.stop()
-
-
 def _context(browser):  # noqa: ANN001, ANN202
     return browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920})
 

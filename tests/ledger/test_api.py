@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from estation.accounts.models import AccessLog, Role
 from estation.ledger import service, work
-from estation.ledger.models import ActionKind, LedgerStatus
+from estation.labour.models import Household
+from estation.ledger.models import ActionKind, LedgerAction, LedgerStatus
 from estation.ledger.schemas import MASKED_NOTE, ActionCreate, PlacementCreate, ReferralCreate
 from tests.factories import create_employer, create_household, create_resident, create_user, create_vacancy
 from tests.ledger.helpers import hold, new_item, pair
@@ -41,7 +42,7 @@ class World:
     def fresh_item(self, *, status: LedgerStatus = LedgerStatus.open) -> int:
         with self.db() as s:
             user = s.get(type(self.users["cadre_a"]), self.users["cadre_a"].id)
-            household = s.get(__import__("estation.labour.models", fromlist=["Household"]).Household, self.h1)
+            household = s.get(Household, self.h1)
             item = new_item(s, user, household, raised_on=TODAY, due_on=TODAY + timedelta(days=30))
             if status == LedgerStatus.resolved:
                 service.move_status(s, user=user, item=item, to=LedgerStatus.in_progress, reason="", today=TODAY)
@@ -50,8 +51,6 @@ class World:
             return item.id
 
     def fresh_referral(self, *, days_ago: int = 0) -> int:
-        from estation.labour.models import Household
-
         with self.db() as s:
             user = s.get(type(self.users["cadre_a"]), self.users["cadre_a"].id)
             vacancy = create_vacancy(s, employer=create_employer(s), title="物业保洁")  # one placement per vacancy
@@ -64,8 +63,6 @@ class World:
         referral = self.fresh_referral(days_ago=100)
         with self.db() as s:
             user = s.get(type(self.users["cadre_a"]), self.users["cadre_a"].id)
-            from estation.ledger.models import LedgerAction
-
             work.place(s, user=user, referral=s.get(LedgerAction, referral), today=TODAY,
                        data=PlacementCreate(started_on=TODAY - timedelta(days=95)))
             s.commit()
@@ -73,8 +70,7 @@ class World:
 
     def fresh_pairing(self) -> int:
         with self.db() as s:
-            cadre = s.get(type(self.users["cadre_b"]), self.users["cadre_b"].id)
-            p = pair(s, cadre, create_household(s, hardship=True), start=date(2024, 1, 1))
+            p = pair(s, create_user(s, role=Role.cadre), create_household(s, hardship=True), start=date(2024, 1, 1))
             s.commit()
             return p.id
 

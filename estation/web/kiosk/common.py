@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 
 from estation.accounts.idcard import IdCardReader, SimulatedReader
 from estation.accounts.models import Role
 from estation.config import Settings
 from estation.deps import OptionalPrincipal, Principal
+from estation.errors import EstationError
 from estation.web.pages import render
+from estation.web.security import SignInRequired
 
 SIGNIN_URL = "/kiosk/signin"
 DEFAULT_TERMINAL = "hall-1"
@@ -67,4 +74,36 @@ def page(request: Request, name: str, ctx: dict | None = None, *, principal: Pri
     return render(request, name, context, status_code=status_code, personal=True)
 
 
-__all__ = ["OptionalPrincipal", "signin_redirect", "page", "kiosk_resident", "safe_next", "terminal", "card_reader"]
+__all__ = ["KioskRoute", "OptionalPrincipal", "signin_redirect", "page", "kiosk_resident", "safe_next", "terminal", "card_reader"]
+
+
+class KioskRoute(APIRoute):
+    """Errors on kiosk pages render in elder mode, inside the kiosk frame (结束 stays within reach).
+
+    The app's handlers would render the staff surfaces' error page; this catches the same errors
+    after the request's unit of work has rolled back, exactly as those handlers do.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except SignInRequired:
+                raise
+            except EstationError as exc:
+                return _error(request, exc.status_code, exc.message)
+            except RequestValidationError:
+                return _error(request, 422, "填写的内容有误，请返回重新选择。")
+
+        return handler
+
+
+ERROR_HEADINGS = {403: "操作没有完成", 404: "没有找到", 409: "已经办过了", 422: "填写有误", 429: "请稍后再试"}
+
+
+def _error(request: Request, status_code: int, message: str) -> Response:
+    heading = ERROR_HEADINGS.get(status_code, "出错了")
+    return page(request, "kiosk/error.html", {"heading": heading, "message": message},
+                principal=getattr(request.state, "principal", None), status_code=status_code)

@@ -22,10 +22,10 @@ from estation.jobs.search_api import search_service
 from estation.kiosk import service as kiosk
 from estation.physical import DOMAIN_NAMES
 from estation.web.kiosk import catalog
-from estation.web.kiosk.common import SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
+from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
 from estation.web.security import CsrfChecked
 
-router = APIRouter(prefix="/kiosk", include_in_schema=False)
+router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
 
 PER_PAGE = 8
 Flag = Annotated[str, Query(max_length=1, pattern="^[01]?$")]
@@ -182,7 +182,7 @@ def recommend(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: 
     recommender = _recommender()
     items, error = [], None
     if recommender is None:
-        error = "推荐服务暂不可用，请先用“找工作”查看岗位，或到服务窗口请工作人员帮您推荐。"
+        error = "请先用“找工作”查看岗位，或到服务窗口请工作人员帮您推荐。"
     else:
         try:
             items = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user)

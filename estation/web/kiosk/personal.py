@@ -14,10 +14,10 @@ from estation.feedback import service as feedback
 from estation.feedback.models import SUGGESTION_KIND_LABELS, SuggestionKind
 from estation.kiosk import service as kiosk
 from estation.web.kiosk import catalog
-from estation.web.kiosk.common import kiosk_resident, page, signin_redirect
+from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_redirect
 from estation.web.security import CsrfChecked
 
-router = APIRouter(prefix="/kiosk", include_in_schema=False)
+router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
 
 
 @router.get("/me/applications")

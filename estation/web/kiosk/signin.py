@@ -13,10 +13,10 @@ from estation.accounts.idcard import IdCard, SimulatedReader
 from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal
 from estation.errors import EstationError, InvalidInput, NotFound
 from estation.kiosk import service as kiosk
-from estation.web.kiosk.common import card_reader, kiosk_resident, page, safe_next, terminal
+from estation.web.kiosk.common import KioskRoute, card_reader, kiosk_resident, page, safe_next, terminal
 from estation.web.security import CSRF_COOKIE, CsrfChecked
 
-router = APIRouter(prefix="/kiosk", include_in_schema=False)
+router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 

@@ -8,7 +8,7 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH = 360
-LABEL_W = 96
+FONT = 13
 ROW_H = 30
 BAR_H = 18
 COLOURS = {"ok": "#1b6e20", "warn": "#8a4b00", "bad": "#b00020", "accent": "#0b5cab", "muted": "#9aa3ad"}
@@ -28,7 +28,10 @@ class Bar:
 def bar_chart(bars: list[Bar], *, title: str, max_value: float | None = None) -> Markup:
     """A horizontal bar chart; the title and a text table alternative make it accessible."""
     top = max([max_value or 0] + [b.value for b in bars] + [b.target or 0 for b in bars]) or 1
-    span = WIDTH - LABEL_W - 56
+    # Room for the longest label on the left and the longest value on the right, so nothing is clipped.
+    label_w = min(WIDTH // 2, max([text_width(b.label) for b in bars] + [40]) + 6)
+    value_w = max([text_width(b.text or _num(b.value)) for b in bars] + [24]) + 8
+    span = WIDTH - label_w - value_w
     height = ROW_H * max(1, len(bars)) + 8
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
              f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
@@ -39,20 +42,25 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float | None = None) ->
         y = 4 + i * ROW_H
         w = round(span * bar.value / top, 1)
         colour = COLOURS.get(bar.tone, COLOURS["accent"])
-        parts.append(f'<text x="{LABEL_W - 6}" y="{y + BAR_H - 4}" font-size="13" text-anchor="end" '
+        parts.append(f'<text x="{label_w - 6}" y="{y + BAR_H - 4}" font-size="13" text-anchor="end" '
                      f'fill="#1a1a1a">{escape(bar.label)}</text>')
-        parts.append(f'<rect x="{LABEL_W}" y="{y}" width="{span}" height="{BAR_H}" fill="#eef1f5" rx="3"/>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{span}" height="{BAR_H}" fill="#eef1f5" rx="3"/>')
         if w > 0:
-            parts.append(f'<rect x="{LABEL_W}" y="{y}" width="{w}" height="{BAR_H}" fill="{colour}" rx="3">'
+            parts.append(f'<rect x="{label_w}" y="{y}" width="{w}" height="{BAR_H}" fill="{colour}" rx="3">'
                          f"<title>{escape(bar.label)}：{escape(bar.text or _num(bar.value))}</title></rect>")
         if bar.target:
-            tx = LABEL_W + round(span * bar.target / top, 1)
+            tx = label_w + round(span * bar.target / top, 1)
             parts.append(f'<line x1="{tx}" y1="{y - 2}" x2="{tx}" y2="{y + BAR_H + 2}" stroke="#1a1a1a" '
                          f'stroke-width="2" stroke-dasharray="3 2"/>')
-        parts.append(f'<text x="{LABEL_W + span + 6}" y="{y + BAR_H - 4}" font-size="13" fill="#1a1a1a">'
+        parts.append(f'<text x="{label_w + span + 6}" y="{y + BAR_H - 4}" font-size="13" fill="#1a1a1a">'
                      f"{escape(bar.text or _num(bar.value))}</text>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def text_width(text: str) -> float:
+    """Rendered width at FONT px: CJK characters are square, Latin digits and letters about half."""
+    return sum(FONT if ord(ch) > 0x7F else FONT * 0.6 for ch in text)
 
 
 def _num(value: float) -> str:

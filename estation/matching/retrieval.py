@@ -1,0 +1,173 @@
+"""Candidates for a resident: vector and lexical retrieval with the hard limits as filters, fused.
+
+Each profile item is one query vector (one scan answers all of them); the lexical side runs the
+search engine's own query for the most telling items. The two rankings are fused by reciprocal rank
+fusion (chosen on the evaluation set, see benchmarks/results/matching.md). A second, unfiltered
+vector query gives the pool over which the removal counts are taken: the jobs that relate to the
+resident's words whatever their limits.
+
+If the engine is down, the index was never built, or it holds vectors of another model, the
+database answers the lexical side and the candidates' vectors are encoded on the spot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+
+from estation.matching.limits import JobFacts, ResidentLimits, search_filters
+from estation.matching.scoring import COS_FLOOR, Profile, rrf
+from indexing.database import DatabaseSearch
+from indexing.query import EngineUnavailable, SearchQuery, Sort
+from indexing.vectors import VectorSpaceMismatch, knn
+
+log = logging.getLogger("estation.matching")
+
+FUSIONS = ("rrf", "vector", "lexical")
+
+
+@dataclass
+class Retrieved:
+    candidates: list[int]
+    """Ids passing the engine's filters, in fused order."""
+    sims: dict[int, list[float]]
+    """Cosine of each profile item with each candidate or pool listing (a floor where not retrieved)."""
+    pool: list[int]
+    """Ids related to the resident's words with no limit applied: the removal counts are taken here."""
+    vector: list[int] = field(default_factory=list)
+    lexical: list[int] = field(default_factory=list)
+    backend: str = "embedded"
+    degraded: bool = False
+    exact: bool = False
+    """True when the similarities were computed by encoding the listings here (no usable index vectors)."""
+
+
+def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: int = 100) -> list[SearchQuery]:
+    """The hard limits as engine queries, OR-ed: within reach, or home-based (at any distance)."""
+    base = SearchQuery(kind=kind, today=today, per_page=per_page, facets=False, sort=Sort.relevance,
+                       **search_filters(limits))
+    if limits.home_based_only:
+        return [replace(base, home_based=True)]
+    if limits.home is None:
+        return [base]
+    return [replace(base, near=limits.home, radius_km=limits.max_travel_km), replace(base, home_based=True)]
+
+
+class Retriever:
+    def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 40,  # noqa: ANN001
+                 max_lexical_items: int = 4, max_candidates: int = 120, fusion: str = "rrf") -> None:
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}")
+        self.search = search
+        self.encoder = encoder
+        self.k_vector, self.k_lexical, self.pool_k = k_vector, k_lexical, pool_k
+        self.max_lexical_items, self.max_candidates, self.fusion = max_lexical_items, max_candidates, fusion
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._doc_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    # -- encoding, cached: a resident's items and the listings change rarely --------------------------
+
+    def encode_items(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        if missing:
+            for t, v in zip(missing, self.encoder.encode_queries(missing)):
+                self._query_cache[t] = v
+            while len(self._query_cache) > 4096:
+                self._query_cache.popitem(last=False)
+        if not texts:
+            return np.empty((0, self.encoder.dim), dtype=np.float32)
+        return np.stack([self._query_cache[t] for t in texts])
+
+    def encode_jobs(self, jobs: Sequence[JobFacts]) -> np.ndarray:
+        key = lambda j: (self.encoder.model_id, j.kind, j.id, j.text)  # noqa: E731
+        missing = [j for j in jobs if key(j) not in self._doc_cache]
+        if missing:
+            for j, v in zip(missing, self.encoder.encode_documents([j.text for j in missing])):
+                self._doc_cache[key(j)] = v
+            while len(self._doc_cache) > 20000:
+                self._doc_cache.popitem(last=False)
+        if not jobs:
+            return np.empty((0, self.encoder.dim), dtype=np.float32)
+        return np.stack([self._doc_cache[key(j)] for j in jobs])
+
+    # -- retrieval -----------------------------------------------------------------------------------
+
+    def lexical_items(self, profile: Profile) -> list[str]:
+        """The items the lexical side searches for: short job words first (收银, 保洁), they match
+        listings; long sentences rarely match word for word. Deterministic in the item set."""
+        texts = sorted(profile.texts, key=lambda t: (len(t), t))
+        return texts[: self.max_lexical_items]
+
+    def retrieve(self, session, *, kind: str, profile: Profile, limits: ResidentLimits, today: date,  # noqa: ANN001
+                 item_vectors: np.ndarray) -> Retrieved:
+        filters = limit_filters(limits, kind=kind, today=today, per_page=self.k_lexical)
+        backend = self.search.backend
+        try:
+            lexical = self._lexical(backend, profile, filters)
+            if not len(item_vectors):
+                return Retrieved(candidates=lexical[: self.max_candidates], sims={}, pool=[], lexical=lexical,
+                                 backend=backend.name)
+            model_id = self.encoder.model_id
+            near = knn(backend, kind, item_vectors, self.k_vector, filters, model_id=model_id)
+            pool = knn(backend, kind, item_vectors, self.pool_k, SearchQuery(kind=kind, today=today), model_id=model_id)
+        except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
+            log.warning("matching retrieval degraded to the database: %s", exc)
+            return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
+
+        # A listing an item's query did not return is at most as similar as the last one it did
+        # return (exact scan); that bound stands in for the unknown value. Each item's values depend
+        # only on that item, so adding an item never changes the others' values.
+        floors = [min((s for _, s in hits), default=COS_FLOOR - 0.05) for hits in near]
+        pool_floors = [min((s for _, s in hits), default=COS_FLOOR - 0.05) for hits in pool]
+        default = [min(a, b) for a, b in zip(floors, pool_floors)]
+        sims: dict[int, list[float]] = {}
+        for lists in (pool, near):
+            for i, hits in enumerate(lists):
+                for doc, s in hits:
+                    sims.setdefault(doc, list(default))[i] = s
+        vector_order = sorted({d for hits in near for d, _ in hits}, key=lambda d: (-max(sims[d]), d))
+        for doc in lexical:
+            sims.setdefault(doc, list(default))
+        candidates = self._fuse(vector_order, lexical)
+        pool_ids = sorted({d for hits in pool for d, _ in hits})
+        return Retrieved(candidates=candidates, sims=sims, pool=pool_ids, vector=vector_order, lexical=lexical,
+                         backend=backend.name)
+
+    def _fuse(self, vector: list[int], lexical: list[int]) -> list[int]:
+        if self.fusion == "vector":
+            fused = vector
+        elif self.fusion == "lexical":
+            fused = lexical
+        else:
+            fused = rrf([vector, lexical])
+        return fused[: self.max_candidates]
+
+    def _lexical(self, backend, profile: Profile, filters: list[SearchQuery]) -> list[int]:  # noqa: ANN001
+        if self.fusion == "vector":
+            return []
+        rankings = []
+        for text in self.lexical_items(profile):
+            for f in filters:
+                q = replace(f, text=text)
+                if not q.groups:
+                    continue
+                rankings.append(backend.search(q).ids)
+        return rrf(rankings) if rankings else []
+
+    def _degraded(self, session, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date) -> Retrieved:  # noqa: ANN001
+        db = DatabaseSearch(session)
+        rankings = []
+        for text in self.lexical_items(profile) or [""]:
+            for f in filters:
+                rankings.append(db.search(replace(f, text=text, per_page=self.k_vector)).ids)
+        candidates = rrf(rankings)[: self.max_candidates]
+        pool_rankings = [db.search(SearchQuery(kind=kind, text=t, today=today, per_page=self.pool_k, facets=False)).ids
+                         for t in self.lexical_items(profile)]
+        pool = sorted({d for r in pool_rankings for d in r})
+        return Retrieved(candidates=candidates, sims={}, pool=pool, lexical=candidates, backend="database",
+                         degraded=True, exact=True)

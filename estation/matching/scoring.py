@@ -1,0 +1,262 @@
+"""How well a job the resident can do fits them: one score from a few plain signals. Pure functions.
+
+The resident's words (skills, experience, wishes) are split into short items and treated as a set:
+the order in which they were written never matters, and adding an item can only raise a job's
+score, because every text signal is a maximum or a count over the items (e5 cosines sit in a narrow
+band, so the semantic signal is calibrated to that band rather than thresholded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from estation.matching.limits import JobFacts, ResidentLimits, job_distance_km
+
+# Where e5-small cosines between a seeker's phrase and postings actually fall: below FLOOR is
+# unrelated, at CEILING a paraphrase. Measured on the evaluation set (benchmarks/matching_eval).
+COS_FLOOR = 0.76
+COS_CEILING = 0.90
+
+WEIGHTS: dict[str, float] = {
+    "semantic": 0.40,
+    "skills": 0.15,
+    "occupation": 0.15,
+    "distance": 0.10,
+    "hours": 0.07,
+    "adjustments": 0.08,
+    "wage": 0.05,
+}
+
+_SPLIT = re.compile(r"[，,、；;。.！!？?\s/|｜\n\r\t（）()：:]+")
+_MIN_ITEM_CHARS = 2
+# Tokens that say nothing about which job fits: they must not count as a skill that matched.
+_WEAK_TOKENS = frozenset(
+    "经验 工作 能 会 做过 熟悉 年 以上 希望 想 可以 附近 家附近 做 干 一些 有 过 多年 简单 一般 比较 "
+    "喜欢 愿意 不 不想 只能 每天 小时 公里 以内 左右 岗位 职位 的 了 和 与 及 在 我 能够 擅长 掌握".split()
+)
+SOURCES = ("skills", "experience", "wishes")
+SOURCE_LABELS = {"skills": "技能", "experience": "经历", "wishes": "意愿"}
+
+
+@dataclass(frozen=True)
+class ProfileItem:
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The resident's words as a set of short items, plus the occupation codes they stated."""
+
+    items: tuple[ProfileItem, ...]
+    occupation_codes: tuple[str, ...] = ()
+    preferred_hours_per_day: float | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        return [i.text for i in self.items]
+
+    def with_item(self, source: str, text: str) -> Profile:
+        return build_profile(**{s: [i.text for i in self.items if i.source == s] for s in SOURCES} | {
+            source: [*(i.text for i in self.items if i.source == source), text]},
+            occupation_codes=self.occupation_codes, preferred_hours_per_day=self.preferred_hours_per_day)
+
+
+def split_items(text: str | Sequence[str] | None) -> list[str]:
+    if not text:
+        return []
+    parts = [text] if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for part in parts:
+        for piece in _SPLIT.split(part or ""):
+            piece = piece.strip()
+            if len(piece) >= _MIN_ITEM_CHARS:
+                out.append(piece)
+    return out
+
+
+def build_profile(*, skills=None, experience=None, wishes=None, occupation_codes=(),  # noqa: ANN001
+                  preferred_hours_per_day: float | None = None) -> Profile:
+    """Items sorted and deduplicated: an item said twice (say as a skill and a wish) counts once."""
+    seen: dict[str, ProfileItem] = {}
+    for source, raw in (("skills", skills), ("experience", experience), ("wishes", wishes)):
+        for text in split_items(raw):
+            seen.setdefault(text, ProfileItem(source, text))
+    items = tuple(sorted(seen.values(), key=lambda i: i.text))
+    return Profile(items=items, occupation_codes=tuple(sorted(set(occupation_codes or ()))),
+                   preferred_hours_per_day=preferred_hours_per_day)
+
+
+def profile_of(resident) -> Profile:  # noqa: ANN001
+    return build_profile(skills=resident.skills, experience=resident.experience, wishes=resident.wishes,
+                         occupation_codes=resident.occupation_codes or (),
+                         preferred_hours_per_day=resident.preferred_hours_per_day)
+
+
+# --------------------------------------------------------------------------- lexical overlap
+
+
+@lru_cache(maxsize=4096)
+def item_terms(text: str) -> frozenset[str]:
+    """The meaningful words of one item, widened by the job-word synonyms (看门 -> 门卫, 保安员)."""
+    from indexing.text import expand_query
+
+    terms: set[str] = set()
+    for group in expand_query(text):
+        if group.word in _WEAK_TOKENS or len(group.word) < 2:
+            continue
+        terms.update(a for a in group.alternatives if len(a) >= 2)
+    return frozenset(terms)
+
+
+@lru_cache(maxsize=8192)
+def job_terms(text: str) -> frozenset[str]:
+    from indexing.text import segment_document
+
+    return frozenset(segment_document(text))
+
+
+def matched_items(profile: Profile, job: JobFacts) -> list[ProfileItem]:
+    words = job_terms(job.text)
+    return [i for i in profile.items if item_terms(i.text) & words]
+
+
+# --------------------------------------------------------------------------- the signals
+
+
+def semantic_signal(sims: Sequence[float]) -> float:
+    """Best item plus half the second best, each calibrated to e5's band: monotone in the item set."""
+    calibrated = sorted((_calibrate(s) for s in sims), reverse=True)
+    best = calibrated[0] if calibrated else 0.0
+    second = calibrated[1] if len(calibrated) > 1 else 0.0
+    return (best + 0.5 * second) / 1.5
+
+
+def _calibrate(cos: float) -> float:
+    return min(1.0, max(0.0, (cos - COS_FLOOR) / (COS_CEILING - COS_FLOOR)))
+
+
+def occupation_signal(resident_codes: Sequence[str], job_codes: Sequence[str]) -> tuple[float, str | None]:
+    """1 for the same occupation, less for the same minor or middle group; the code that matched."""
+    best, which = 0.0, None
+    for r in resident_codes:
+        rp = r.split("-")
+        for j in job_codes:
+            jp = j.split("-")
+            common = 0
+            for a, b in zip(rp, jp):
+                if a != b:
+                    break
+                common += 1
+            value = {4: 1.0, 3: 0.6, 2: 0.3}.get(common, 0.0)
+            if value > best:
+                best, which = value, j
+    return best, which
+
+
+def distance_signal(job: JobFacts, limits: ResidentLimits) -> tuple[float, float | None]:
+    if job.home_based:
+        return 1.0, job_distance_km(job, limits)
+    dist = job_distance_km(job, limits)
+    if dist is None:
+        return 0.5, None
+    reach = max(limits.max_travel_km, 0.1)
+    return max(0.0, 1.0 - 0.7 * min(1.0, dist / reach)), dist
+
+
+def hours_signal(job: JobFacts, limits: ResidentLimits, preferred: float | None) -> float:
+    if job.hours_per_day is None:
+        return 0.5
+    if preferred:
+        return max(0.0, 1.0 - abs(job.hours_per_day - preferred) / max(preferred, 1.0))
+    return 1.0 if job.hours_per_day <= limits.max_hours_per_day else 0.0
+
+
+def helpful_adjustments(job: JobFacts, limits: ResidentLimits) -> list[str]:
+    """The job's adjustments that ease one of this resident's limits (a ramp helps a wheelchair user)."""
+    lv = limits.levels
+    helps = {
+        "seated_work": lv["standing_walking"] <= 2,
+        "step_free": lv["standing_walking"] <= 2,
+        "accessible_toilet": lv["standing_walking"] <= 1,
+        "flexible_hours": limits.max_hours_per_day < 8,
+        "home_based": limits.home_based_only or limits.max_travel_km <= 1.5 or lv["standing_walking"] <= 1,
+        "training": lv["learning_memory"] <= 2,
+        "sign_language": lv["hearing"] <= 1 or lv["speaking"] <= 1,
+        "screen_reader": lv["seeing"] <= 1,
+    }
+    return [a for a in job.adjustments if helps.get(a, False)]
+
+
+def wage_signal(job: JobFacts) -> float:
+    top = job.wage_max or job.wage_min
+    if not top:
+        return 0.0
+    return min(1.0, max(0.0, (top - 2000) / 4000))
+
+
+# --------------------------------------------------------------------------- the score
+
+
+@dataclass
+class Scored:
+    job: JobFacts
+    score: float
+    components: dict[str, float]
+    matched: list[ProfileItem] = field(default_factory=list)
+    closest: ProfileItem | None = None
+    """The item whose meaning is closest to the job (the semantic signal's best item)."""
+    occupation_code: str | None = None
+    distance_km: float | None = None
+    helpful: list[str] = field(default_factory=list)
+
+
+def score_job(profile: Profile, limits: ResidentLimits, job: JobFacts, sims: Sequence[float], *,
+              resident_codes: Sequence[str] = (), weights: dict[str, float] | None = None) -> Scored:
+    """``sims``: the cosine of each profile item (in ``profile.items`` order) with the job."""
+    if len(sims) != len(profile.items):
+        raise ValueError("one similarity per profile item")
+    w = weights or WEIGHTS
+    matched = matched_items(profile, job)
+    occ, occ_code = occupation_signal(tuple(sorted(set(profile.occupation_codes) | set(resident_codes))),
+                                      job.occupation_codes)
+    dist_value, dist = distance_signal(job, limits)
+    helpful = helpful_adjustments(job, limits)
+    components = {
+        "semantic": semantic_signal(sims),
+        "skills": 1.0 - 0.5 ** len(matched),
+        "occupation": occ,
+        "distance": dist_value,
+        "hours": hours_signal(job, limits, profile.preferred_hours_per_day),
+        "adjustments": 1.0 - 0.5 ** len(helpful),
+        "wage": wage_signal(job),
+    }
+    total = sum(w[k] * v for k, v in components.items())
+    best = max(range(len(sims)), key=lambda i: (sims[i], -i)) if sims else None
+    return Scored(job=job, score=round(total, 6), components=components, matched=matched,
+                  closest=profile.items[best] if best is not None else None, occupation_code=occ_code,
+                  distance_km=dist, helpful=helpful)
+
+
+def rank(scored: Sequence[Scored]) -> list[Scored]:
+    """Highest score first; ties broken by id so the order never depends on retrieval order."""
+    return sorted(scored, key=lambda s: (-s.score, s.job.kind, s.job.id))
+
+
+def cosine_rows(a, b):  # noqa: ANN001, ANN201 - numpy arrays of unit rows
+    import numpy as np
+
+    return np.asarray(a, dtype=np.float32) @ np.asarray(b, dtype=np.float32).T
+
+
+def rrf(rankings: Sequence[Sequence[int]], *, k: int = 60) -> list[int]:
+    """Reciprocal rank fusion of several ranked id lists (Cormack et al. 2009)."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for pos, doc in enumerate(ranking):
+            scores[doc] = scores.get(doc, 0.0) + 1.0 / (k + pos + 1)
+    return sorted(scores, key=lambda d: (-scores[d], d))
+

@@ -1,0 +1,192 @@
+"""Matching residents with jobs: retrieval, hard limits, score, explanation.
+
+:class:`Matcher` is built once per process (estation.matching.runtime) with the encoder and the
+search service; everything it decides is done by the pure functions of limits.py, scoring.py and
+explain.py on rows read from the database, so the tests can check the rules without the engine.
+
+The module-level functions at the end (``recommend``, ``residents_for_vacancy``, ``match_household``)
+are the entry points the kiosk, the employer pages and the cadres' ledger look up by name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from estation.geo import walking_minutes
+from estation.jobs.models import Occupation, StartupOpportunity, Vacancy
+from estation.matching.explain import explain, removed_summary
+from estation.matching.limits import (
+    JobFacts,
+    ResidentLimits,
+    allowed,
+    describe_limits,
+    job_facts,
+    removal_counts,
+    violations,
+)
+from estation.matching.retrieval import Retrieved, Retriever
+from estation.matching.scoring import WEIGHTS, Profile, Scored, profile_of, rank, score_job
+
+log = logging.getLogger("estation.matching")
+
+
+@dataclass
+class JobMatch:
+    kind: str
+    id: int
+    title: str
+    employer_name: str
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    limits: list[str]
+    explanation: str
+    distance_km: float | None
+    walking_minutes: int | None
+    hours_per_day: float | None
+    wage_min: int | None
+    wage_max: int | None
+    home_based: bool
+    row: object = field(default=None, repr=False, compare=False)
+    """The Vacancy or StartupOpportunity row (for templates); never serialised."""
+
+    @property
+    def vacancy(self):  # noqa: ANN201 - what the kiosk template reads
+        return self.row
+
+
+@dataclass
+class Recommendations:
+    items: list[JobMatch]
+    removed: dict[str, int]
+    """Limit key -> jobs of the pool that limit ruled out."""
+    removed_lines: list[str]
+    limits: list[str]
+    """The resident's limits in plain Chinese: what shaped this list."""
+    pool: int
+    backend: str
+    degraded: bool = False
+    resident_id: int | None = None
+    kind: str = "vacancy"
+
+
+def load_jobs(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tuple[JobFacts, object]]:
+    if not ids:
+        return {}
+    if kind == "vacancy":
+        stmt = select(Vacancy).where(Vacancy.id.in_(list(ids))).options(
+            selectinload(Vacancy.employer), selectinload(Vacancy.occupation))
+    else:
+        stmt = select(StartupOpportunity).where(StartupOpportunity.id.in_(list(ids)))
+    return {row.id: (job_facts(row, kind=kind), row) for row in session.scalars(stmt)}
+
+
+class Matcher:
+    def __init__(self, *, encoder, search, weights: dict[str, float] | None = None, fusion: str = "rrf",  # noqa: ANN001
+                 occupations=None) -> None:  # noqa: ANN001
+        self.encoder = encoder
+        self.search = search
+        self.weights = dict(weights or WEIGHTS)
+        self.retriever = Retriever(search, encoder, fusion=fusion)
+        self.occupations = occupations
+        """An OccupationIndex (estation.matching.occupations) or None: resident words -> occupation codes."""
+
+    @property
+    def model_id(self) -> str:
+        return self.encoder.model_id
+
+    # -- the core: a profile and limits -> ranked, explained jobs ------------------------------------
+
+    def resident_codes(self, profile: Profile) -> tuple[str, ...]:
+        """Stated codes plus each item's confident classification (a union: adding words only adds)."""
+        codes = set(profile.occupation_codes)
+        if self.occupations is not None:
+            for text in profile.texts:
+                codes.update(m.code for m in self.occupations.confident(text))
+        return tuple(sorted(codes))
+
+    def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
+                      limit: int = 10, kind: str = "vacancy") -> Recommendations:
+        today = today or date.today()
+        vectors = self.retriever.encode_items(profile.texts)
+        got = self.retriever.retrieve(session, kind=kind, profile=profile, limits=limits, today=today,
+                                      item_vectors=vectors)
+        jobs = load_jobs(session, kind, sorted(set(got.candidates) | set(got.pool)))
+        sims = self._similarities(got, jobs, vectors)
+        codes = self.resident_codes(profile)
+        scored: list[Scored] = []
+        for job_id in got.candidates:
+            if job_id not in jobs:
+                continue  # the index still holds a listing the database no longer has
+            facts = jobs[job_id][0]
+            broken = violations(facts, limits, today=today)
+            if broken:
+                # Defence in depth: the engine's filters should have removed it already.
+                log.warning("index returned %s %s breaking %s; dropped", kind, job_id, broken)
+                continue
+            scored.append(score_job(profile, limits, facts, sims[job_id], resident_codes=codes, weights=self.weights))
+        ranked = rank(scored)[:limit]
+        pool = [jobs[i][0] for i in got.pool if i in jobs]
+        counts = removal_counts(pool, limits, today=today)
+        return Recommendations(
+            items=[self._item(s, limits, jobs[s.job.id][1]) for s in ranked],
+            removed=dict(sorted(counts.items())),
+            removed_lines=removed_summary(counts, limits, pool=len(pool)),
+            limits=describe_limits(limits),
+            pool=len(pool),
+            backend=got.backend,
+            degraded=got.degraded,
+            kind=kind,
+        )
+
+    def _similarities(self, got: Retrieved, jobs: dict, vectors) -> dict[int, list[float]]:  # noqa: ANN001
+        if not got.exact:
+            return got.sims
+        # No usable vectors in the index: encode the candidates here (bounded by max_candidates).
+        ids = [i for i in got.candidates if i in jobs]
+        if not ids or not len(vectors):
+            return {i: [0.0] * len(vectors) for i in ids}
+        docs = self.retriever.encode_jobs([jobs[i][0] for i in ids])
+        cos = docs @ vectors.T
+        return {i: [float(x) for x in cos[n]] for n, i in enumerate(ids)}
+
+    def _item(self, s: Scored, limits: ResidentLimits, row) -> JobMatch:  # noqa: ANN001
+        e = explain(s, limits)
+        j = s.job
+        dist = round(s.distance_km, 2) if s.distance_km is not None else None
+        return JobMatch(
+            kind=j.kind, id=j.id, title=j.title, employer_name=j.employer_name, score=s.score,
+            components={k: round(v, 4) for k, v in s.components.items()}, reasons=e.reasons, limits=e.limits,
+            explanation=e.text, distance_km=dist,
+            walking_minutes=walking_minutes(dist) if dist is not None and not j.home_based else None,
+            hours_per_day=j.hours_per_day, wage_min=j.wage_min, wage_max=j.wage_max, home_based=j.home_based, row=row,
+        )
+
+    # -- residents ------------------------------------------------------------------------------------
+
+    def recommend(self, session: Session, *, resident, limit: int = 10, today: date | None = None,  # noqa: ANN001
+                  kind: str = "vacancy") -> Recommendations:
+        result = self.match_profile(session, profile=profile_of(resident), limits=ResidentLimits.of(resident),
+                                    today=today, limit=limit, kind=kind)
+        result.resident_id = resident.id
+        return result
+
+    def occupation_names(self, session: Session, codes: Sequence[str]) -> dict[str, str]:
+        if not codes:
+            return {}
+        return dict(session.execute(select(Occupation.code, Occupation.name).where(Occupation.code.in_(list(codes)))).all())
+
+
+def counts_by_limit(jobs: Sequence[JobFacts], limits: ResidentLimits, *, today: date) -> Counter:
+    return removal_counts(jobs, limits, today=today)
+
+
+def fits(job: JobFacts, limits: ResidentLimits, *, today: date) -> bool:
+    return allowed(job, limits, today=today)

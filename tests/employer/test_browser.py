@@ -1,0 +1,113 @@
+"""A real browser: an employer posts a vacancy through the guided form, it is indexed through the outbox
+and a resident finds it at the kiosk; the candidates page moves an applicant along. Screenshots too."""
+
+from pathlib import Path
+
+import pytest
+
+from estation.jobs import service
+from estation.jobs.models import Occupation
+from estation.jobs.search import DEGRADED_NOTICE, build_search
+from indexing.sync import pending_count, sync_pending
+from tests.employer.conftest import make_company
+from tests.factories import TEST_PASSWORD, create_resident
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+TITLE = "甸柳便民药店收银员"
+
+
+def _sign_in(page, live, user, next_path: str) -> None:  # noqa: ANN001
+    page.goto(f"{live.url}/login?next={next_path}")
+    page.fill("#username", user.username)
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live.url}{next_path}")
+
+
+def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:  # noqa: ANN001
+    with api.db() as s:
+        company = make_company(s)
+        if s.get(Occupation, "4-01-02-04") is None:  # the harness seeds only three codes
+            s.add(Occupation(code="4-01-02-04", level=4, name="收银员", aliases=["收款员"]))
+        s.commit()
+    _sign_in(page, live, company.user, "/employer/vacancies/new")
+
+    page.fill("#title", TITLE)
+    # The occupation list follows the title as it is typed (fetch from /api/v1/occupations/suggest).
+    page.wait_for_selector("#occupation-options input[value='4-01-02-04']", timeout=10000)
+    page.check("#occupation-options input[value='4-01-02-04']")
+    page.select_option("#employment_type", "full_time")
+    page.select_option("#shift", "day")
+    page.fill("#hours_per_day", "8")
+    page.fill("#days_per_week", "5")
+    page.fill("#openings", "2")
+    page.fill("#wage_min", "1800")  # below the minimum wage: refused with a Chinese message naming it
+    page.fill("#wage_max", "3200")
+    page.select_option("#community_code", "370102009002")
+    page.fill("#address", "甸柳新村第一社区沿街商铺")
+    page.check("input[name=demand_standing_walking][value='1']")
+    page.check("input[name=demand_lifting_carrying][value='1']")
+    page.check("input[name=demand_fine_hand][value='2']")
+    page.check("input[name=adjustments][value='seated_work']")
+    page.check("input[name=adjustments][value='training']")
+    page.fill("#description", "收银、整理货架上的小件药品，有药师在岗指导。")
+    page.click("button[value=save]")
+    assert "最低工资不得低于当地最低工资标准" in page.inner_text("#wage_min-error")
+
+    page.fill("#wage_min", "2600")
+    page.click("button[value=preview]")
+    preview = page.locator("#preview")
+    assert TITLE in preview.inner_text() and "2600–3200 元/月" in preview.inner_text()
+    assert "适合残疾人" in preview.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "employer-posting-form.png"), full_page=True)
+
+    page.click("button[value=save]")
+    page.wait_for_url(f"{live.url}/employer/vacancies/*")
+    assert "已保存" in page.inner_text("main")
+    vacancy_id = int(page.url.split("/employer/vacancies/")[1].split("?")[0])
+
+    # The outbox row written with the vacancy is applied to the search index (the background worker's job).
+    search = getattr(api.app.state, "search", None) or build_search(api.settings)
+    api.app.state.search = search
+    with api.db() as s:
+        assert pending_count(s) >= 1
+        report = sync_pending(s, search.backend, refresh=True)
+        s.commit()
+        assert report.failed == 0 and pending_count(s) == 0
+
+    page.goto(f"{live.url}/kiosk/jobs/results?q=药店收银")
+    results = page.inner_text("main")
+    assert TITLE in results and DEGRADED_NOTICE not in results
+    assert page.locator(f"a[href='/kiosk/jobs/{vacancy_id}']").count() == 1
+
+
+def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN001
+    with api.db() as s:
+        company = make_company(s, title="社区老年食堂配餐员", demands={"standing_walking": 2}, adjustments=["training"])
+        first = create_resident(s, name="韩淑芬", phone="13511112222", skills="家常菜、配餐")
+        second = create_resident(s, name="冯志刚", phone="13533334444", skills="仓库理货")
+        a1 = service.apply(s, resident=first, vacancy=company.vacancy, by_user_id=None)
+        service.apply(s, resident=second, vacancy=company.vacancy, by_user_id=None)
+        service.change_application_status(s, application=a1, status=service.ApplicationStatus.contacted,
+                                          reason=None, by_user_id=company.user.id)
+        s.commit()
+    path = f"/employer/vacancies/{company.vacancy.id}/candidates"
+    _sign_in(page, live, company.user, path)
+    page.select_option(f"#status-{a1.id}", "interview")
+    page.click(f"form[action='/employer/applications/{a1.id}/status'] button[type=submit]")
+    page.wait_for_url(f"{live.url}{path}")
+    rows = page.inner_text("table.applicants")
+    assert "韩淑芬" in rows and "邀请面试" in rows and "冯志刚" in rows
+    assert "人岗匹配服务尚未接入" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "employer-candidates.png"), full_page=True)
+
+    page.goto(f"{live.url}/employer/quota")
+    page.fill("#staff_count", "150")
+    page.fill("#disabled_staff_other", "1")
+    page.click("form[action='/employer/quota'] button[type=submit]")
+    page.wait_for_url(f"{live.url}/employer/quota")
+    assert "还需安排 2 名残疾职工" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "employer-quota.png"), full_page=True)

@@ -1,0 +1,90 @@
+"""A cadre records a visit on a phone-sized screen, on the demo data; screenshots for docs/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from estation.accounts.models import Role, User
+from estation.ledger import service
+from estation.ledger.models import LedgerAction
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo(api):  # noqa: ANN001, ANN201
+    from fixtures.demo import DEMO_PASSWORD, load_demo
+
+    with api.db() as s:
+        load_demo(s)
+        s.commit()
+    return DEMO_PASSWORD
+
+
+def sign_in(page, live, username: str, password: str, next_url: str) -> None:  # noqa: ANN001
+    page.goto(f"{live.url}/login?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live.url}{next_url}")
+
+
+def no_sideways_scroll(page) -> None:  # noqa: ANN001
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_every_demo_cadre_has_paired_households_with_a_ledger(api, demo) -> None:  # noqa: ANN001
+    with api.db() as s:
+        cadres = list(s.scalars(select(User).where(User.role == Role.cadre)))
+        assert len(cadres) >= 10
+        today = service.local_today()
+        for cadre in cadres:
+            households = service.household_summaries(s, user=cadre, today=today)
+            assert households, cadre.username
+            items = sum(len(service.repository.items_of(s, h.id)) for h in households)
+            assert items > 0, cadre.username
+
+
+def test_cadre_records_a_visit_on_a_phone(api, live, page, demo) -> None:  # noqa: ANN001
+    page.set_viewport_size(PHONE)
+    sign_in(page, live, "cadre1", demo, "/ledger")
+    no_sideways_scroll(page)
+    page.locator("a.household-card").first.click()
+    page.wait_for_selector("#visit-h")
+    no_sideways_scroll(page)
+    household_url = page.url
+    submit = page.get_by_role("button", name="保存走访记录")
+    box = submit.bounding_box()
+    assert box["width"] >= 300 and box["height"] >= 44  # a thumb-sized target across the screen
+    page.get_by_label("电话联系").check()
+    page.fill("#visit-note", "电话询问近况，老人身体尚好，下周上门送药")
+    submit.click()
+    page.wait_for_selector(".flash")
+    assert "已记录电话联系" in page.inner_text(".flash")
+    assert "电话询问近况，老人身体尚好" in page.inner_text("body")
+    assert page.url.startswith(household_url.split("?")[0])
+    no_sideways_scroll(page)
+    with api.db() as s:
+        note = s.scalars(select(LedgerAction.note).order_by(LedgerAction.id.desc())).first()
+    assert note == "电话询问近况，老人身体尚好，下周上门送药"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "ledger-household.png"), full_page=True)
+
+
+def test_dashboard_shows_duties_with_charts(live, page, demo) -> None:  # noqa: ANN001
+    page.set_viewport_size(PHONE)
+    sign_in(page, live, "leader1", demo, "/ledger/dashboard")
+    assert page.locator("svg.chart").count() >= 5
+    assert "本季度联居领导履职" in page.inner_text("body")
+    no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "ledger-dashboard.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.context.clear_cookies()
+    sign_in(page, live, "admin", demo, "/ledger/dashboard")
+    page.screenshot(path=str(SHOTS / "ledger-dashboard-admin.png"), full_page=True)

@@ -1,0 +1,105 @@
+"""The ledger UI pages: who may open them, forms with CSRF, friendly refusals, exports and print."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from estation.accounts.models import Role
+from estation.ledger.models import ActionKind, LedgerAction, LedgerItem, LedgerStatus
+from tests.factories import create_household, create_resident, create_user, new_id_number
+from tests.ledger.helpers import hold, new_item, pair
+
+TODAY = date.today()
+
+
+@pytest.fixture(scope="module")
+def web(api):  # noqa: ANN001, ANN201
+    with api.db() as s:
+        cadre, other_cadre = create_user(s, role=Role.cadre), create_user(s, role=Role.cadre)
+        leader, counter = create_user(s, role=Role.leader), create_user(s, role=Role.counter_staff)
+        household = create_household(s, community_code="370102009001", hardship=True)
+        create_resident(s, household=household, name="王秀英", id_number=new_id_number(birth=date(1940, 5, 1)))
+        other = create_household(s, community_code="370102009002", hardship=True)
+        pair(s, cadre, household)
+        pair(s, other_cadre, other)
+        hold(s, leader, "370102009001")
+        item = new_item(s, cadre, household, raised_on=TODAY, due_on=TODAY + timedelta(days=14), problem="老人行动不便，需要助餐")
+        s.commit()
+        ids = {"household": household.id, "other": other.id, "item": item.id}
+        # Only the usernames leave the session: client_for signs in by name.
+        users = {k: SimpleNamespace(username=u.username) for k, u in
+                 {"cadre": cadre, "other_cadre": other_cadre, "leader": leader, "counter": counter}.items()}
+    return api, users, ids
+
+
+def csrf(client, url: str) -> str:  # noqa: ANN001
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def test_pages_open_for_the_paired_cadre(web) -> None:  # noqa: ANN001
+    api, users, ids = web
+    client = api.client_for(users["cadre"])
+    listing = client.get("/ledger")
+    assert listing.status_code == 200 and f"/ledger/households/{ids['household']}" in listing.text
+    assert f"/ledger/households/{ids['other']}" not in listing.text
+    page = client.get(f"/ledger/households/{ids['household']}")
+    assert page.status_code == 200 and "老人行动不便" in page.text and "王秀英" in page.text
+    assert "老龄补贴" in page.text  # the 85-year-old member triggers the old-age allowance reminder
+    assert page.headers["cache-control"] == "no-store"
+    assert client.get(f"/ledger/households/{ids['other']}").status_code == 403
+    dashboard = client.get("/ledger/dashboard")
+    assert dashboard.status_code == 200 and "<svg" in dashboard.text
+    work = client.get(f"/ledger/households/{ids['household']}/work")
+    assert work.status_code == 200 and "暂时无法推荐岗位" in work.text
+    printable = client.get(f"/ledger/households/{ids['household']}/print")
+    assert printable.status_code == 200 and "老人行动不便" in printable.text
+    xlsx = client.get(f"/ledger/households/{ids['household']}/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client.get("/ledger/communities/370102009001/export.xlsx").status_code == 403
+
+
+def test_leader_sees_the_community_and_others_are_refused(web) -> None:  # noqa: ANN001
+    api, users, ids = web
+    leader = api.client_for(users["leader"])
+    assert leader.get(f"/ledger/households/{ids['household']}").status_code == 200
+    assert leader.get(f"/ledger/households/{ids['other']}").status_code == 403
+    assert leader.get("/ledger/communities/370102009001/print").status_code == 200
+    assert leader.get("/ledger/communities/370102009002/print").status_code == 403
+    counter = api.client_for(users["counter"])
+    for url in ("/ledger", f"/ledger/households/{ids['household']}", "/ledger/dashboard"):
+        assert counter.get(url).status_code == 403
+    anonymous = api.anonymous.get("/ledger", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+
+def test_recording_a_visit_and_moving_status_by_form(web) -> None:  # noqa: ANN001
+    api, users, ids = web
+    client = api.client_for(users["cadre"])
+    url = f"/ledger/households/{ids['household']}"
+    token = csrf(client, url)
+    r = client.post(f"{url}/visits", data={"csrf_token": token, "kind": "home_visit", "item_id": str(ids["item"]),
+                                          "note": "送去助餐卡", "on": str(TODAY)}, follow_redirects=False)
+    assert r.status_code == 303
+    with api.db() as s:
+        item = s.get(LedgerItem, ids["item"])
+        assert item.status == LedgerStatus.in_progress
+        assert s.scalars(select(LedgerAction).where(LedgerAction.item_id == item.id)).one().note == "送去助餐卡"
+    refused = client.post(f"/ledger/items/{ids['item']}/status", data={"csrf_token": token, "to": "closed"})
+    assert refused.status_code == 409 and "不能跳过" in refused.text
+    bad = client.post(f"{url}/visits", data={"csrf_token": token, "kind": "home_visit", "on": "2999-01-01"})
+    assert bad.status_code == 422 and "日期不能晚于今天" in bad.text
+    no_token = client.post(f"{url}/visits", data={"kind": "home_visit"})
+    assert no_token.status_code == 403
+    other = api.client_for(users["other_cadre"])
+    token2 = csrf(other, "/ledger")
+    assert other.post(f"{url}/visits", data={"csrf_token": token2, "kind": "home_visit"}).status_code == 403
+    with api.db() as s:
+        kinds = s.scalars(select(LedgerAction.kind).where(LedgerAction.household_id == ids["household"])).all()
+    assert kinds == [ActionKind.home_visit]
