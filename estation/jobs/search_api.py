@@ -31,7 +31,7 @@ class _Common(BaseModel):
     q: str = Field("", max_length=MAX_QUERY_CHARS, description="关键词，可用口语（看门、做饭）或拼音首字母（bj）")
     community: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = Field(default=[], description="社区代码，可多选")
     lat: float | None = Field(None, ge=-90, le=90, description="出发点纬度（如居民住址）")
-    lon: float | None = Field(None, ge=-180, le=180, description="出发点经度")
+    lon: float | None = Field(None, ge=-180, le=180, validate_default=True, description="出发点经度")
     radius_km: float | None = Field(None, gt=0, le=50, description="离出发点的距离上限（公里）")
     walk_minutes: int | None = Field(None, ge=1, le=120, description="步行分钟数上限（15分钟就业服务圈）")
     home_based: bool | None = Field(None, description="只看居家就业 (true) 或只看非居家 (false)")

@@ -121,3 +121,51 @@ def test_inactivity_warns_in_the_page_then_ends_the_session(browser, short_world
         context.close()
     finally:
         server.stop()
+
+
+def test_core_paths_work_with_javascript_off(browser, world, live_kiosk) -> None:  # noqa: ANN001
+    base = live_kiosk.url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/kiosk/jobs")
+    page.locator("label.filter", has_text="时间短").click()
+    page.get_by_role("button", name="搜索").click()
+    assert "short=1" in page.url
+    page.get_by_role("link", name=re.compile("社区数据录入员")).first.click()
+    page.get_by_role("button", name="我有意向").click()  # not signed in: off to sign in, then back here
+    assert "/kiosk/signin?next=" in page.url
+    page.get_by_role("link", name=re.compile("输入身份证号和密码")).click()
+    assert page.locator("#osk button").count() == 0  # the on-screen keyboard needs JS; typing still works
+    page.fill("#id_number", world.card_id_number)
+    page.fill("#pin", "000000")
+    page.get_by_role("button", name="登录").click()
+    assert "身份证号或密码不正确" in page.content()
+    page.fill("#id_number", world.pin_id_number)
+    page.fill("#pin", PIN)
+    page.get_by_role("button", name="登录").click()
+    assert page.url == f"{base}/kiosk/jobs/{world.typist_id}"
+    page.get_by_role("button", name="打印").click()
+    assert "/kiosk/prints/DY" in page.url
+    page.get_by_role("button", name="结束").click()
+    assert page.url == f"{base}/kiosk"
+    assert not [c for c in context.cookies() if c["name"] == "estation_session"]
+    context.close()
+
+
+def test_the_on_screen_keyboard_can_be_switched_off(browser, world, live_kiosk) -> None:  # noqa: ANN001
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(f"{live_kiosk.url}/kiosk/signin/pin")
+    assert page.locator("#osk").is_visible()
+    assert page.get_attribute("#id_number", "inputmode") == "none"  # the system keyboard stays away
+    page.get_by_role("button", name="关闭屏幕键盘").click()
+    assert page.locator("#osk").is_hidden()
+    assert page.get_attribute("#id_number", "inputmode") == "numeric"
+    page.get_by_role("button", name="打开屏幕键盘").click()
+    assert page.locator("#osk").is_visible()
+    page.click("#id_number")
+    for key in "37010":
+        page.locator("#osk button", has_text=re.compile(f"^{key}$")).click()
+    page.get_by_role("button", name="删除一位").click()
+    assert page.input_value("#id_number") == "3701"
+    context.close()
