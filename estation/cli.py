@@ -118,3 +118,8 @@ def export(
 
 if __name__ == "__main__":
     app()
+
+
+from indexing.cli import index_app  # noqa: E402 - mounted last so the main commands stay first in --help
+
+app.add_typer(index_app, name="index")

@@ -8,6 +8,7 @@ sign-in creates their ``User`` row (role resident) so the server-side session ha
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import AuthSession, Role, User
@@ -38,18 +39,21 @@ def _normalised_id(id_number: str) -> str:
 
 def resident_user(session: Session, *, resident: Resident) -> User:
     """The resident's own user, created on the first kiosk sign-in."""
-    user = session.scalar(select(User).where(User.resident_id == resident.id, User.role == Role.resident))
-    if user is None:
-        user = User(
-            username=f"resident-{resident.id}",
-            display_name=resident.name,
-            password_hash=UNUSABLE_PASSWORD,
-            role=Role.resident,
-            resident_id=resident.id,
-            community_code=None,
-        )
-        session.add(user)
-        session.flush()
+    stmt = select(User).where(User.resident_id == resident.id, User.role == Role.resident)
+    user = session.scalar(stmt)
+    if user is not None:
+        return user
+    user = User(username=f"resident-{resident.id}", display_name=resident.name, password_hash=UNUSABLE_PASSWORD,
+                role=Role.resident, resident_id=resident.id, community_code=None)
+    try:
+        # Two terminals may sign the same resident in for the first time at once: one insert wins.
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        user = session.scalar(stmt)
+        if user is None:
+            raise KioskSignInFailed("登录的人较多，请再点一次登录", field="id_number") from None
     return user
 
 

@@ -10,6 +10,7 @@ They are addressed by an opaque reference that only this vacancy's page can reso
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,7 @@ from estation.privacy import lookup_hash
 CAPACITY_LABELS = {WorkCapacity.full: "完全劳动能力", WorkCapacity.partial: "部分劳动能力", WorkCapacity.none: "无劳动能力"}
 SEX_LABELS = {"male": "男", "female": "女"}
 SKILLS_SHOWN = 80
+log = logging.getLogger("estation.jobs")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Recommendations:
 
 
 UNAVAILABLE = "人岗匹配服务尚未接入，暂时无法推荐求职者。已申请的求职者见上方列表。"
+FAILED = "人岗匹配服务暂时出了问题，请稍后再试。已申请的求职者见上方列表。"
 
 
 def candidate_ref(vacancy_id: int, resident_id: int) -> str:
@@ -112,11 +115,25 @@ def _matched_residents(session: Session, vacancy: Vacancy, limit: int) -> list[t
     find = getattr(matching, "residents_for_vacancy", None)
     if find is None:
         return None
-    return [(m.resident, getattr(m, "score", None)) for m in find(session, vacancy=vacancy, limit=limit)]
+    out = []
+    # Tolerant of the shape matching settles on: Resident rows, (resident, score) pairs or objects
+    # with .resident and .score, best first.
+    for m in find(session, vacancy=vacancy, limit=limit):
+        if isinstance(m, Resident):
+            out.append((m, None))
+        elif isinstance(m, tuple):
+            out.append((m[0], m[1] if len(m) > 1 else None))
+        else:
+            out.append((m.resident, getattr(m, "score", None)))
+    return out
 
 
 def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20) -> Recommendations:
-    matched = _matched_residents(session, vacancy, limit * 2)
+    try:
+        matched = _matched_residents(session, vacancy, limit * 2)
+    except Exception:  # noqa: BLE001 - a matching fault must not take the applicants list down with it
+        log.exception("matching failed for vacancy %s", vacancy.id)
+        return Recommendations(available=False, message=FAILED, items=[])
     if matched is None:
         return Recommendations(available=False, message=UNAVAILABLE, items=[])
     applied = set(session.scalars(select(Application.resident_id).where(Application.vacancy_id == vacancy.id)))

@@ -21,7 +21,6 @@ from estation.labour.models import Household
 from estation.ledger import repository, service
 from estation.ledger.models import ActionKind, LedgerStatus
 from estation.ledger.schemas import ACTION_LABELS, CATEGORY_LABELS, STATUS_LABELS
-from estation.privacy import mask_name
 
 HEADERS = ["序号", "社区", "住址", "户主", "问题类别", "问题描述", "提出日期", "提出人", "办结期限",
            "帮扶措施（日期 · 方式 · 内容 · 经办人）", "办理状态", "回访情况", "销号日期", "包户干部"]
@@ -81,7 +80,7 @@ def ledger_rows(session: Session, *, user: User, households: list[Household], to
         closed = next((c.on for c in reversed(item.status_changes) if c.to_status == LedgerStatus.closed), None)
         rows.append(LedgerRow(
             number=n, community=places[h.community_code].short_name if h.community_code in places else "",
-            address=h.address, head=mask_name(head.name) if head else "", category=CATEGORY_LABELS[item.category],
+            address=h.address, head=head.name if head else "", category=CATEGORY_LABELS[item.category],
             problem=out.problem, raised_on=item.raised_on,
             raised_by=people[item.raised_by_id].display_name if item.raised_by_id in people else "",
             due_on=item.due_on, actions=lines, status=STATUS_LABELS[item.status], overdue=out.overdue,

@@ -221,6 +221,8 @@ class HouseholdSummary(ORMModel):
     id: int
     community_code: str
     address: str
+    head_name: str
+    """户主 (or the first member): how a cadre recognises the household."""
     hardship: bool
     hardship_reason: str | None
     open_items: int

@@ -290,12 +290,19 @@ def household_summaries(session: Session, *, user: User, today: date,
     for p in pairings:
         cadres.setdefault(p.household_id, []).append(names[p.cadre_id].display_name)
     return [
-        HouseholdSummary(id=h.id, community_code=h.community_code, address=h.address, hardship=h.hardship,
+        HouseholdSummary(id=h.id, community_code=h.community_code, address=h.address, head_name=_head(h),
+                         hardship=h.hardship,
                          hardship_reason=h.hardship_reason, open_items=counts.get(h.id, (0, 0))[0],
                          overdue_items=counts.get(h.id, (0, 0))[1], last_contact_on=contacts.get(h.id),
                          cadre_names=cadres.get(h.id, []))
         for h in households
     ]
+
+
+def _head(household: Household) -> str:
+    members = household.members
+    head = next((m for m in members if m.relation.value == "head"), members[0] if members else None)
+    return head.name if head else ""
 
 
 def household_ledger(session: Session, *, user: User, household: Household, today: date,

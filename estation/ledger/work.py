@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import logging
 from datetime import date, timedelta
@@ -14,7 +13,7 @@ from estation.errors import Conflict, InvalidInput, NotFound
 from estation.jobs.models import Vacancy, VacancyStatus
 from estation.labour.models import Household, Resident
 from estation.ledger import repository, service
-from estation.ledger.models import ActionKind, LedgerAction, LedgerCategory, LedgerItem, LedgerStatus, PlacementFollowUp
+from estation.ledger.models import ActionKind, LedgerAction, LedgerCategory, LedgerItem, PlacementFollowUp
 from estation.ledger.schemas import (
     ActionCreate,
     FollowUpAnswer,
@@ -42,24 +41,56 @@ def _matching_function():  # noqa: ANN202
     return next((getattr(module, n) for n in MATCHING_FUNCTIONS if callable(getattr(module, n, None))), None)
 
 
-def _as_dict(row) -> dict:  # noqa: ANN001
-    if hasattr(row, "model_dump"):
-        return row.model_dump(mode="json")
-    if dataclasses.is_dataclass(row):
-        return dataclasses.asdict(row)
-    return dict(row)
+FAILED = "岗位匹配服务暂时出了问题，请稍后再试；也可先到“为民服务大厅”请窗口工作人员帮助查询岗位。"
 
 
-def find_work(session: Session, *, household: Household, request_state: object | None = None) -> MatchResult:
+def _rows(result, household: Household) -> list[dict]:  # noqa: ANN001
+    """Flatten what the matcher returns (per-member recommendations or a flat list) into template rows.
+
+    Only fields the matcher really produced are passed on; nothing is filled in or invented.
+    """
+    names = {m.id: m.name for m in household.members}
+    groups = getattr(result, "members", None) or getattr(result, "residents", None)
+    if groups is None and isinstance(result, list) and result and hasattr(result[0], "items"):
+        groups = result
+    pairs = []
+    if groups is not None:
+        for group in groups:
+            for match in getattr(group, "items", []) or []:
+                pairs.append((getattr(group, "resident_id", None), match))
+    else:
+        for match in getattr(result, "items", None) or result or []:
+            pairs.append((getattr(match, "resident_id", None), match))
+    rows = []
+    for resident_id, m in pairs:
+        kind = getattr(m, "kind", "vacancy")
+        rows.append({
+            "kind": kind,
+            "resident_id": resident_id if resident_id in names else None,
+            "resident_name": names.get(resident_id, ""),
+            "vacancy_id": getattr(m, "id", None) if kind == "vacancy" else None,
+            "title": getattr(m, "title", ""),
+            "employer_name": getattr(m, "employer_name", ""),
+            "explanation": getattr(m, "explanation", ""),
+            "score": getattr(m, "score", None),
+        })
+    return rows
+
+
+def find_work(session: Session, *, household: Household) -> MatchResult:
+    """The matching domain's household matches; an unavailable or failing matcher says so plainly."""
     match = _matching_function()
     if match is None:
         return MatchResult(available=False, message=UNAVAILABLE, matches=[])
     try:
-        result = match(session, household_id=household.id, state=request_state)
-    except TypeError:
-        result = match(session, household_id=household.id)
-    rows = getattr(result, "items", None) or getattr(result, "matches", None) or result
-    return MatchResult(available=True, message="", matches=[_as_dict(r) for r in rows])
+        try:
+            result = match(session, household=household)
+        except TypeError:
+            result = match(session, household_id=household.id)
+        return MatchResult(available=True, message="", matches=_rows(result, household))
+    except Exception:  # noqa: BLE001 - a failing matcher must not take the household page down with it
+        log.exception("household matching failed for household %s", household.id)
+        return MatchResult(available=False, message=FAILED, matches=[])
 
 
 def _open_vacancy(session: Session, vacancy_id: int, today: date) -> Vacancy:

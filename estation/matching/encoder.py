@@ -142,21 +142,25 @@ def _int8_linear_class():
     import torch
 
     class Int8Linear(torch.nn.Module):
-        """A Linear with int8 weights (one scale per output row) and int8 activations per call.
+        """A Linear with int8 weights (one scale per output row) and int8 activations per token.
 
-        Activations use the full 8-bit range: torch's DynamicQuantizedLinear hard-codes 7 bits
-        (reduce_range), which alone costs e5 about 0.01 of cosine. `smooth` moves activation
-        outliers into the weights (SmoothQuant): x W^T == (x / s)(W s)^T, with s per input column.
+        torch's dynamic int8 kernel picks one activation scale for the whole input tensor, so a
+        text's vector would depend on the other texts (and the padding) in its batch, and it
+        uses 7 bits only (reduce_range). Here each token row is first divided by its own peak
+        and two constant input columns (+1, -1; their weights are 0) pin the tensor's range to
+        [-1, 1]: the kernel's scale is then the same for every call and every token gets the
+        full 8 bits. `smooth` moves activation outliers into the weights (SmoothQuant):
+        x W^T == (x / s)(W s)^T, with s per input column.
         """
 
         def __init__(self, linear: torch.nn.Linear, smooth: torch.Tensor | None = None) -> None:
             super().__init__()
             weight = linear.weight.detach().float()
+            self.inv_smooth = None
             if smooth is not None:
                 weight = weight * smooth
-                self.register_buffer("inv_smooth", (1.0 / smooth).float())
-            else:
-                self.inv_smooth = None
+                self.inv_smooth = (1.0 / smooth).float()
+            weight = torch.cat([weight, weight.new_zeros(weight.shape[0], 2)], dim=1)
             scales = (weight.abs().amax(dim=1) / 127.0).clamp(min=1e-12).double()
             zero = torch.zeros(weight.shape[0], dtype=torch.long)
             with warnings.catch_warnings():
@@ -164,14 +168,18 @@ def _int8_linear_class():
                 # these kernels are what ships today, and the cosine tests catch any change.
                 warnings.simplefilter("ignore", UserWarning)
                 qweight = torch.quantize_per_channel(weight, scales, zero, 0, torch.qint8)
-            bias = None if linear.bias is None else linear.bias.detach().float()
-            self.packed = torch.ops.quantized.linear_prepack(qweight, bias)
+            self.packed = torch.ops.quantized.linear_prepack(qweight, None)
+            self.bias = None if linear.bias is None else linear.bias.detach().float()
+            self.pins = torch.tensor([1.0, -1.0])
             self.in_features, self.out_features = linear.in_features, linear.out_features
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             if self.inv_smooth is not None:
                 x = x * self.inv_smooth
-            return torch.ops.quantized.linear_dynamic(x, self.packed, reduce_range=False)
+            peak = x.abs().amax(dim=-1, keepdim=True).clamp(min=1e-12)
+            x = torch.cat([x / peak, self.pins.expand(*x.shape[:-1], 2)], dim=-1)
+            y = torch.ops.quantized.linear_dynamic(x, self.packed, reduce_range=False)
+            return y.mul_(peak) if self.bias is None else torch.addcmul(self.bias, y, peak)
 
     return Int8Linear
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from estation.accounts.models import AccessLog, Role, User
+from estation.accounts.models import AccessLog, Role
 from estation.accounts.passwords import verify_password
 from estation.config import Settings
 from estation.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -203,3 +203,14 @@ def test_a_failing_gateway_keeps_the_row_for_retry(session) -> None:  # noqa: AN
     row = session.scalar(select(OutboxEntry).where(OutboxEntry.topic == "notify", OutboxEntry.done_at.is_(None)))
     assert row is not None and "短信网关不可用" in row.last_error and row.attempts == 1
     assert deliver_pending(session, LoggingNotifier()) == 1
+
+
+def test_a_matching_fault_is_an_honest_state_not_an_error(session, monkeypatch) -> None:  # noqa: ANN001
+    company = make_company(session)
+
+    def broken(session, vacancy, limit):  # noqa: ANN001, ANN202
+        raise RuntimeError("encoder not loaded")
+
+    monkeypatch.setattr(candidates, "_matched_residents", broken)
+    rec = candidates.recommended(session, vacancy=company.vacancy)
+    assert (rec.available, rec.items, rec.message) == (False, [], candidates.FAILED)

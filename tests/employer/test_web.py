@@ -102,6 +102,8 @@ def test_posting_form_errors_preview_and_save(api, db) -> None:  # noqa: ANN001
     client.post(f"/employer/vacancies/{vid}/close", data={"csrf_token": token})
     db.rollback()
     assert db.get(Vacancy, vid).status == VacancyStatus.closed
+    r = client.post(f"/employer/vacancies/{vid}/renew", data={"csrf_token": token, "valid_until": ""})
+    assert r.status_code == 422 and "请选择新的有效期日期" in r.text
     client.post(f"/employer/vacancies/{vid}/renew", data={"csrf_token": token,
                                                           "valid_until": (date.today() + timedelta(days=45)).isoformat()})
     db.rollback()

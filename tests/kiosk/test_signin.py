@@ -159,3 +159,32 @@ def test_the_server_expires_an_idle_kiosk_session(world) -> None:  # noqa: ANN00
     assert response.headers["location"].startswith("/kiosk/signin?next=/kiosk/me/insurance")
     with world.harness.db() as s:
         assert s.get(AuthSession, _token_hash(token)) is None
+
+
+def test_two_terminals_signing_the_same_resident_in_at_once_both_get_in(world) -> None:  # noqa: ANN001
+    import threading
+
+    with world.harness.db() as s:
+        resident = create_resident(s, name="孙立新")
+        set_pin(s, resident=resident, pin="112233")
+        id_number = resident.id_number
+        s.commit()
+    clients = [world.client() for _ in range(4)]
+    forms = [csrf_of(c.get("/kiosk/signin/pin").text) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def go(client, token: str) -> None:  # noqa: ANN001
+        barrier.wait()
+        r = client.post("/kiosk/signin/pin", data={"csrf_token": token, "id_number": id_number, "pin": "112233"})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=go, args=(c, t)) for c, t in zip(clients, forms)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes and all(code in (303, 401) for code in codes), codes  # never a 500
+    assert codes.count(303) >= 1
+    with world.harness.db() as s:
+        assert len(s.scalars(select(User).where(User.resident_id == resident.id)).all()) == 1

@@ -14,7 +14,7 @@ from estation.ledger import service
 from estation.ledger.models import ActionKind, LedgerStatus
 from estation.ledger.schemas import MASKED_NOTE, ActionCreate, AssignmentCreate, VisitCreate
 from tests.factories import create_household, create_resident, create_user
-from tests.ledger.helpers import cadre_with_household, hold, new_item, pair
+from tests.ledger.helpers import cadre_with_household, hold, new_item
 
 DAY = date(2025, 3, 10)
 

@@ -36,6 +36,20 @@ from estation.physical import DOMAIN_NAMES
 EVAL_COMMUNITY = "370102009001"
 
 
+def seed_places(session: Session) -> None:
+    from estation.labour.models import Community, Subdistrict
+    from fixtures.places import SUBDISTRICT, communities
+
+    if session.get(Subdistrict, SUBDISTRICT["code"]) is None:
+        session.add(Subdistrict(**SUBDISTRICT))
+        session.flush()
+    for c in communities():
+        if session.get(Community, c.code) is None:
+            session.add(Community(code=c.code, subdistrict_code=SUBDISTRICT["code"], name=c.name,
+                                  short_name=c.short_name, lat=c.lat, lon=c.lon))
+    session.flush()
+
+
 def seed_occupations(session: Session) -> None:
     if session.get(Occupation, "4-07-05-01") is None or session.scalar(select(Occupation.code).limit(1).offset(100)) is None:
         from estation.jobs.occupations import load_occupations, read_csco22
@@ -48,6 +62,7 @@ def seed_occupations(session: Session) -> None:
 def seed_jobs(session: Session, *, today: date | None = None, specs: Iterable[JobSpec] | None = None) -> dict[str, int]:
     """Insert the job set (employers too); returns listing ref -> vacancy id. Needs the communities."""
     today = today or date.today()
+    seed_places(session)
     seed_occupations(session)
     employers: dict[str, Employer] = {}
     refs: dict[str, int] = {}
@@ -56,7 +71,7 @@ def seed_jobs(session: Session, *, today: date | None = None, specs: Iterable[Jo
         a = BY_KEY[spec.archetype]
         emp = employers.get(a.employer)
         if emp is None:
-            emp = Employer(uscc=make_uscc(f"91370102EV{len(employers) + 1:07d}"), name=a.employer, contact_name="张经理",
+            emp = Employer(uscc=make_uscc(f"91370102MA3E{len(employers) + 1:05d}"), name=a.employer, contact_name="张经理",
                            contact_phone="13805319999", address="历下区", community_code=EVAL_COMMUNITY,
                            lat=CENTRE[0], lon=CENTRE[1], status=EmployerStatus.approved)
             session.add(emp)

@@ -122,7 +122,7 @@ PROFILES: tuple[EvalProfile, ...] = (
     P("amputee_leg_cs", "电话沟通、普通话", "做过话务员", "装了假肢，不能久站", L(sw=1, lc=2),
       rel={"call_centre": 3, "callback": 3, "reception": 2}),
     P("young_grad_grid", "沟通能力强、电脑操作", "大学社会工作专业", "想在社区工作", rel={"grid": 3, "reception": 2, "library": 1}),
-    P("weak_heart_cook", "包包子、蒸馒头", "开过早餐店", "心脏不好不能累", L(sw=2, lc=1), hours=5,
+    P("weak_heart_cook", "包包子、蒸馒头", "开过早餐店", "心脏不好不能累", L(sw=3, lc=2), hours=5,
       rel={"canteen_cook": 1}, bad=("pastry", "cook")),
     P("morning_pastry", "包包子、蒸馒头、擀皮", "开过早餐店", "早上能起早", hours=6,
       rel={"pastry": 3, "canteen_cook": 2, "kitchen_help": 1}),

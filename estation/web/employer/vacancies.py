@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from estation.deps import DB
-from estation.errors import EstationError, Forbidden
+from estation.errors import EstationError, Forbidden, InvalidInput
 from estation.jobs import candidates as cand
 from estation.jobs import invitations, quota, service
 from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Application, ApplicationStatus, Occupation, Vacancy
@@ -180,8 +180,13 @@ def close(db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
 
 
 @router.post("/vacancies/{vacancy_id}/renew", dependencies=[CsrfChecked])
-def renew(db: DB, principal: EmployerUser, vacancy_id: int, valid_until: Annotated[date, Form()]):  # noqa: ANN201
-    service.renew_vacancy(db, vacancy=my_vacancy(db, principal, vacancy_id), valid_until=valid_until)
+def renew(db: DB, principal: EmployerUser, vacancy_id: int, valid_until: Annotated[str, Form(max_length=20)] = ""):  # noqa: ANN201
+    vacancy = my_vacancy(db, principal, vacancy_id)
+    try:
+        until = date.fromisoformat(valid_until.strip())
+    except ValueError:
+        raise InvalidInput("请选择新的有效期日期", field="valid_until") from None
+    service.renew_vacancy(db, vacancy=vacancy, valid_until=until)
     return RedirectResponse(f"/employer/vacancies/{vacancy_id}", status_code=303)
 
 

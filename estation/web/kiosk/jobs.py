@@ -180,16 +180,16 @@ def recommend(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: 
         return signin_redirect(request)
     person = kiosk.resident_of(db, principal.user)
     recommender = _recommender()
-    items, error = [], None
+    found, error = {"items": [], "limits": [], "removed_lines": []}, None
     if recommender is None:
         error = "请先用“找工作”查看岗位，或到服务窗口请工作人员帮您推荐。"
     else:
         try:
-            items = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user)
+            found = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user)
         except Exception:  # noqa: BLE001
             import logging
 
             logging.getLogger("estation.kiosk").exception("recommendations failed")
             error = "推荐服务暂时出了问题，请稍后再试，或到服务窗口咨询。"
-    return page(request, "kiosk/recommend.html", {"items": items, "error": error, "words": catalog},
+    return page(request, "kiosk/recommend.html", {**found, "error": error, "words": catalog},
                 principal=principal)

@@ -74,13 +74,17 @@ def _household_page(request: Request, db: DB, principal: Principal, settings: Se
 def my_households(request: Request, db: DB, principal: Staff, settings: AppSettings) -> Response:
     today = service.local_today()
     households = service.household_summaries(db, user=principal.user, today=today)
+    show_all = principal.role == Role.cadre or request.query_params.get("all") == "1"
+    if not show_all:
+        # A leader's community has hundreds of households: start with those the ledger is about.
+        households = [h for h in households if h.hardship or h.open_items or h.cadre_names]
     due = [f for f in work.follow_ups(db, user=principal.user) if f.due_on <= today]
     gaps = duties.no_contact(db, user=principal.user, today=today, days=settings.ledger_no_contact_days)
     return render(request, "ledger/households.html", {
         "households": households, "follow_ups": due, "no_contact": {g.household_id for g in gaps},
         "no_contact_days": settings.ledger_no_contact_days, "today": today,
         "communities": service.community_names(db),
-        "held": service.held_communities(db, principal.user, today),
+        "held": service.held_communities(db, principal.user, today), "show_all": show_all,
     })
 
 
@@ -166,7 +170,7 @@ def move_status(
 @router.get("/households/{household_id}/work")
 def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    result = work.find_work(db, household=household, request_state=request.app.state)
+    result = work.find_work(db, household=household)
     return render(request, "ledger/work.html", {"household": household, "result": result,
                                                  "members": household.members})
 

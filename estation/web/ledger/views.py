@@ -30,6 +30,7 @@ VISIT_KINDS = [(ActionKind.home_visit, "入户走访"), (ActionKind.call, "电�
 def household_context(session: Session, *, user: User, ledger: HouseholdLedger, today: date) -> dict:
     authors = {a.by_user_id for i in ledger.items for a in i.actions} | {a.by_user_id for a in ledger.general_actions}
     authors |= {i.raised_by_id for i in ledger.items} | {p.cadre_id for p in ledger.pairings}
+    authors |= {c.by_user_id for i in ledger.items for c in i.status_changes} | {i.escalated_to_id for i in ledger.items}
     placed = {(a.resident_id, a.vacancy_id) for i in ledger.items for a in i.actions if a.kind == ActionKind.placement}
     open_referrals = {a.id for i in ledger.items for a in i.actions
                       if a.kind == ActionKind.job_referral and (a.resident_id, a.vacancy_id) not in placed}
@@ -82,6 +83,7 @@ def dashboard_context(session: Session, *, user: User, today: date, no_contact_d
         "stats": stats, "charts": charts, "leader_rows": leader_rows, "no_contact": gaps,
         "no_contact_days": no_contact_days, "year": year, "quarter": quarter,
         "held": [(c, names.get(c, c)) for c in held], "can_record_meeting": user.role in (Role.leader, Role.admin),
+        "show_duties": user.role != Role.cadre,
         "total_items": sum(stats.by_status.values()),
         "overdue_total": sum(stats.overdue_by_community.values()),
     }

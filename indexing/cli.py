@@ -1,0 +1,112 @@
+"""`estation index ...`: rebuild the search index, apply pending changes, show its state.
+
+Mounted on the main command by estation/cli.py (``app.add_typer(index_app, name="index")``). Heavy
+imports happen inside the commands so `estation --help` stays quick.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+index_app = typer.Typer(help="搜索索引：重建、同步待处理的变更、查看状态。", no_args_is_help=True)
+console = Console()
+
+
+class KindChoice(str, Enum):
+    all = "all"
+    vacancy = "vacancy"
+    startup = "startup"
+
+
+def _kinds(kind: KindChoice) -> tuple[str, ...]:
+    return ("vacancy", "startup") if kind == KindChoice.all else (kind.value,)
+
+
+@index_app.command()
+def rebuild(
+    kind: KindChoice = typer.Option(KindChoice.all, help="Which index to rebuild: vacancy, startup or all."),
+    vector_dims: int = typer.Option(384, min=1, max=4096, help="Size of the embedding vectors the index takes."),
+) -> None:
+    """Fill a new index from the database and switch to it in one step (readers never see it half-built).
+
+    Uses the backend of ESTATION_SEARCH_BACKEND (embedded by default, or elasticsearch). The embedding
+    model id (ESTATION_EMBEDDING_MODEL) and the vector size are written into the index metadata.
+    """
+    from estation.cli import cli_session
+    from estation.config import get_settings
+    from estation.jobs.search import build_backend
+    from indexing.sync import rebuild as rebuild_index
+
+    settings = get_settings()
+    backend = build_backend(settings)
+    try:
+        with cli_session() as session, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
+            tasks: dict[str, int] = {}
+
+            def report(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = progress.add_task(step, total=total)
+                progress.update(tasks[step], completed=done, total=total)
+
+            counts = rebuild_index(
+                session, backend, kinds=_kinds(kind), vector_dims=vector_dims, model_id=settings.embedding_model,
+                progress=report,
+            )
+        for k, n in counts.items():
+            meta = backend.index_meta(k)  # type: ignore[arg-type]
+            console.print(f"已重建{'岗位' if k == 'vacancy' else '创业机会'}索引：{n} 条，索引 {meta['index']}")
+    finally:
+        backend.close()
+
+
+@index_app.command()
+def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply in this run.")) -> None:
+    """Apply the pending index changes from the outbox now (the server's worker does this by itself)."""
+    from estation.cli import cli_session
+    from estation.config import get_settings
+    from estation.jobs.search import build_backend
+    from indexing.sync import pending_count, sync_pending
+
+    backend = build_backend(get_settings())
+    try:
+        with cli_session() as session:
+            result = sync_pending(session, backend, limit=limit, refresh=True)
+            left = pending_count(session)
+        console.print(f"已同步 {result.applied} 条变更，失败 {result.failed} 条，尚待处理 {left} 条。")
+        for error in result.errors[:5]:
+            console.print(f"[red]{error}[/red]")
+        if result.failed:
+            raise typer.Exit(1)
+    finally:
+        backend.close()
+
+
+@index_app.command()
+def status() -> None:
+    """Show the backend, whether it answers, each index's size and metadata, and pending changes."""
+    from estation.cli import cli_session
+    from estation.config import get_settings
+    from estation.jobs.search import build_backend
+    from indexing.query import EngineUnavailable
+    from indexing.sync import pending_count
+
+    settings = get_settings()
+    backend = build_backend(settings)
+    try:
+        console.print(f"搜索后端：{backend.name}，{'可用' if backend.ping() else '[red]不可用[/red]'}")
+        for k in ("vacancy", "startup"):
+            try:
+                meta = backend.index_meta(k)  # type: ignore[arg-type]
+                console.print(f"  {k}: {backend.count(k)} 条 {meta}")  # type: ignore[arg-type]
+            except (LookupError, EngineUnavailable) as exc:
+                console.print(f"  {k}: 无索引（{exc}）")
+        with cli_session() as session:
+            console.print(f"待同步的变更：{pending_count(session)} 条")
+    finally:
+        backend.close()
