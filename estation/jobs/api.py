@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import or_, select
 
 from estation.accounts.models import Role
-from estation.deps import DB, CurrentPrincipal, Principal, get_settings_dep, require_roles
+from estation.deps import DB, CurrentPrincipal, OptionalPrincipal, Principal, get_settings_dep, require_roles
 from estation.config import Settings
-from estation.errors import Forbidden, InvalidInput
+from estation.errors import Forbidden, InvalidInput, NotFound
 from estation.jobs import service
 from estation.jobs.models import (
     Application,
@@ -126,8 +126,15 @@ def list_vacancies(
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def get_vacancy(db: DB, vacancy_id: int) -> Vacancy:
-    return service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
+def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: int) -> Vacancy:
+    """Open vacancies are public; drafts and closed ones only for their employer and the staff."""
+    vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
+    if vacancy.status != VacancyStatus.open:
+        staff = principal is not None and principal.role in access.ALL_RESIDENTS
+        owner = principal is not None and principal.role == Role.employer and principal.user.employer_id == vacancy.employer_id
+        if not (staff or owner):
+            raise NotFound("岗位不存在")
+    return vacancy
 
 
 @router.post("/vacancies", response_model=VacancyOut, status_code=201)

@@ -95,3 +95,18 @@ def test_application_pipeline(session) -> None:  # noqa: ANN001
         service.change_application_status(session, application=application, status=ApplicationStatus.new,
                                           reason=None, by_user_id=None)
     assert [e.status for e in application.history] == ["new", "interview", "hired"]
+
+
+def test_draft_vacancy_is_hidden_from_the_public(api) -> None:  # noqa: ANN001
+    from estation.accounts.models import Role
+    from tests.factories import create_user
+
+    with api.db() as s:
+        employer = create_employer(s, status=EmployerStatus.pending)
+        draft = create_vacancy(s, employer=employer, status=VacancyStatus.draft)
+        owner = create_user(s, role=Role.employer, employer_id=employer.id)
+        other = create_user(s, role=Role.employer, employer_id=create_employer(s).id)
+        s.commit()
+    assert api.anonymous.get(f"/api/v1/vacancies/{draft.id}").status_code == 404
+    assert api.client_for(other).get(f"/api/v1/vacancies/{draft.id}").status_code == 404
+    assert api.client_for(owner).get(f"/api/v1/vacancies/{draft.id}").status_code == 200
