@@ -7,9 +7,12 @@ The real app on a fresh SQLite database with the demo data (``fixtures.demo``) a
 index, served by uvicorn on loopback. Each simulated session is its own browser (cookie jar) walking a
 resident's journey: attract, home, 找工作, results with the filters residents use, a job detail, and,
 for one session in five, signing in with a demo persona's PIN and opening 我的申请 / 我的社保 /
-我的办事进度. Server time is measured inside the server, from the request reaching the app to the last
-byte of the response (so it includes waiting for a worker thread under load, not the network).
-Sign-in is reported apart: its argon2 hash is slow on purpose.
+我的办事进度. The sessions run at once, each pausing 0.3-1.5 s between taps (``--think``; people take
+longer, so this loads the server harder than a hall full of residents). The simulated browsers run in a
+separate process, so they do not compete with the server for its interpreter lock. Server time is
+measured inside the server, from the request reaching the app to the last byte of the response (so it
+includes waiting for a worker thread under load, not the network). Sign-in is reported apart: its
+argon2 hash is slow on purpose.
 
 Page weight is what a browser downloads for a page: the HTML plus every stylesheet, script and image
 it links (icons are inline SVG, so they are in the HTML), uncompressed.
@@ -29,7 +32,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -125,42 +127,74 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def journey(base: str, n: int, rounds: int, personas: list[str], pin: str, vacancy_ids: list[int]) -> int:
-    import httpx
+async def journey(client, n: int, rounds: int, personas: list[str], pin: str, vacancy_ids: list[int],
+                  think: tuple[float, float]) -> int:  # noqa: ANN001
+    import asyncio
 
     rng = random.Random(n)
     requests = 0
-    with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as client:
-        def get(path: str) -> httpx.Response:
-            nonlocal requests
-            requests += 1
-            response = client.get(path)
-            assert response.status_code in (200, 303), (path, response.status_code)
-            return response
 
-        signed_in = n % 5 == 0 and personas
-        for _ in range(rounds):
-            get("/kiosk")
-            home = get("/kiosk/home")
-            if signed_in:
-                page = get("/kiosk/signin/pin")
-                requests += 1
-                r = client.post("/kiosk/signin/pin", data={"csrf_token": _csrf(page.text),
-                                                           "id_number": personas[n % len(personas)], "pin": pin})
-                assert r.status_code == 303, r.text[:300]
-                for path in PERSONAL:
-                    get(path)
-            get("/kiosk/jobs")
-            for filters in rng.sample(FILTER_SETS, 3):
-                get(f"/kiosk/jobs/results?{filters}")
-            for vid in rng.sample(vacancy_ids, 2):
-                get(f"/kiosk/jobs/{vid}")
-            get("/kiosk/guide")
-            home = get("/kiosk/home")
+    async def pause() -> None:
+        # A person reads and taps between pages; kept shorter than real people take, to load harder.
+        await asyncio.sleep(rng.uniform(*think))
+
+    async def get(path: str):  # noqa: ANN202
+        nonlocal requests
+        await pause()
+        requests += 1
+        response = await client.get(path)
+        assert response.status_code in (200, 303), (path, response.status_code)
+        return response
+
+    signed_in = n % 5 == 0 and personas
+    for _ in range(rounds):
+        await get("/kiosk")
+        await get("/kiosk/home")
+        if signed_in:
+            page = await get("/kiosk/signin/pin")
             requests += 1
-            client.post("/kiosk/finish", data={"csrf_token": _csrf(home.text)})
-            client.cookies.clear()
+            r = await client.post("/kiosk/signin/pin", data={"csrf_token": _csrf(page.text),
+                                                             "id_number": personas[n % len(personas)], "pin": pin})
+            assert r.status_code == 303, r.text[:300]
+            for path in PERSONAL:
+                await get(path)
+        await get("/kiosk/jobs")
+        for filters in rng.sample(FILTER_SETS, 3):
+            await get(f"/kiosk/jobs/results?{filters}")
+        for vid in rng.sample(vacancy_ids, 2):
+            await get(f"/kiosk/jobs/{vid}")
+        await get("/kiosk/guide")
+        home = await get("/kiosk/home")
+        requests += 1
+        await client.post("/kiosk/finish", data={"csrf_token": _csrf(home.text)})
+        client.cookies.clear()
     return requests
+
+
+def load(spec: dict) -> int:
+    """The load generator: every session its own cookie jar, all in one asyncio loop (own process)."""
+    import asyncio
+
+    import httpx
+
+    async def run() -> int:
+        limits = httpx.Limits(max_connections=spec["sessions"] + 5)
+        async def one(n: int) -> int:
+            async with httpx.AsyncClient(base_url=spec["base"], timeout=120, limits=limits) as client:
+                return await journey(client, n, spec["rounds"], spec["personas"], spec["pin"], spec["vacancy_ids"],
+                                     tuple(spec["think"]))
+        return sum(await asyncio.gather(*(one(n) for n in range(spec["sessions"]))))
+
+    return asyncio.run(run())
+
+
+def run_load(spec: dict) -> int:
+    # Clients in another process: in the server's process they would hold its GIL and be counted as server time.
+    import subprocess
+
+    out = subprocess.run([sys.executable, __file__, "--load-spec", json.dumps(spec)], check=True,
+                         capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
 
 
 def page_weight(base: str, path: str) -> float:
@@ -187,7 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--think", type=float, nargs=2, default=(0.3, 1.5), metavar=("MIN", "MAX"),
+                        help="seconds between a session's taps")
+    parser.add_argument("--load-spec", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.load_spec:
+        print(load(json.loads(args.load_spec)))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         print("loading the demo data and building the search index ...", flush=True)
         app, personas, pin, vacancy_ids = build_app(Path(tmp))
@@ -195,13 +235,13 @@ def main(argv: list[str] | None = None) -> int:
         base, server, thread = serve(timer)
         try:
             # Warm-up: templates compiled, jieba loaded, first queries planned.
-            journey(base, 1, 1, personas, pin, vacancy_ids)
+            spec = {"base": base, "rounds": 1, "sessions": 2, "personas": personas, "pin": pin,
+                    "vacancy_ids": vacancy_ids, "think": [0, 0]}
+            run_load(spec)
             timer.samples.clear()
             print(f"{args.sessions} sessions x {args.rounds} journeys ...", flush=True)
             started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=args.sessions) as pool:
-                counts = list(pool.map(lambda n: journey(base, n, args.rounds, personas, pin, vacancy_ids),
-                                       range(args.sessions)))
+            requests = run_load(spec | {"rounds": args.rounds, "sessions": args.sessions, "think": list(args.think)})
             wall = time.perf_counter() - started
             pages = {k: v for k, v in timer.samples.items() if k.startswith("GET /kiosk")}
             every = [x for v in pages.values() for x in v]
@@ -220,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         "p50_ms": round(statistics.median(every), 1),
         "p95_ms_by_page": {k: p95(v) for k, v in sorted(pages.items())},
         "signin_p95_ms": p95(timer.samples.get("POST /kiosk/signin/pin", [])),
-        "requests": sum(counts),
+        "requests": requests,
+        "think_seconds": list(args.think),
         "pages_measured": len(every),
         "wall_seconds": round(wall, 1),
         "vacancies": len(vacancy_ids),

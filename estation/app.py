@@ -21,6 +21,8 @@ from estation.feedback.api import router as feedback_router
 from estation.jobs.api import router as jobs_router
 from estation.jobs.employer_api import router as employer_api_router
 from estation.labour.api import router as labour_router
+from estation.matching.api import router as matching_router
+from estation.matching.runtime import install as install_matching
 from estation.ledger.api import router as ledger_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
@@ -71,8 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
-                   kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router):
+                   kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
+                   matching_router):
         app.include_router(router)
+    install_matching(app, settings)  # the encoder loads in the background at start-up; 503 if it can't
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 
     @app.middleware("http")

@@ -121,22 +121,6 @@ def configure_torch_threads() -> int:
     return cores
 
 
-# Texts the int8 smoothing is calibrated on: what the encoder will see (seekers and postings,
-# mostly Chinese, some English and digits). Fixed, so the quantised model is deterministic.
-CALIBRATION_TEXTS = (
-    "招聘仓库管理员，负责出入库登记，月薪4500元，五险一金",
-    "社区食堂招聘帮厨两名，每天上午工作四小时，适合退休人员",
-    "我腿脚不便，只能坐着工作，会用电脑打字和做表格",
-    "听力残疾，会手语，擅长手工编织，希望在家附近工作",
-    "退伍军人，持C1驾照，有五年保安经验，可以上夜班",
-    "客服专员：电话回访客户，可居家办公，每周30小时",
-    "想开社区便民早餐店，了解创业担保贷款和场地",
-    "Warehouse picker wanted, 8 hours a day, training provided",
-    "会计、出纳、财务报表，持初级会计证，熟练使用Excel",
-    "养老服务中心招聘护理员，持证优先，包食宿，做六休一",
-)
-
-
 def _int8_linear_class():
     """Defined lazily so importing this module doesn't import torch (the CLI starts faster)."""
     import torch
@@ -149,17 +133,13 @@ def _int8_linear_class():
         uses 7 bits only (reduce_range). Here each token row is first divided by its own peak
         and two constant input columns (+1, -1; their weights are 0) pin the tensor's range to
         [-1, 1]: the kernel's scale is then the same for every call and every token gets the
-        full 8 bits. `smooth` moves activation outliers into the weights (SmoothQuant):
-        x W^T == (x / s)(W s)^T, with s per input column.
+        full 8 bits. Measured on e5: cosine to fp32 0.9989-0.9992 (0.974 with torch's
+        quantize_dynamic), and a text's vector no longer depends on its batch.
         """
 
-        def __init__(self, linear: torch.nn.Linear, smooth: torch.Tensor | None = None) -> None:
+        def __init__(self, linear: torch.nn.Linear) -> None:
             super().__init__()
             weight = linear.weight.detach().float()
-            self.inv_smooth = None
-            if smooth is not None:
-                weight = weight * smooth
-                self.inv_smooth = (1.0 / smooth).float()
             weight = torch.cat([weight, weight.new_zeros(weight.shape[0], 2)], dim=1)
             scales = (weight.abs().amax(dim=1) / 127.0).clamp(min=1e-12).double()
             zero = torch.zeros(weight.shape[0], dtype=torch.long)
@@ -174,8 +154,6 @@ def _int8_linear_class():
             self.in_features, self.out_features = linear.in_features, linear.out_features
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            if self.inv_smooth is not None:
-                x = x * self.inv_smooth
             peak = x.abs().amax(dim=-1, keepdim=True).clamp(min=1e-12)
             x = torch.cat([x / peak, self.pins.expand(*x.shape[:-1], 2)], dim=-1)
             y = torch.ops.quantized.linear_dynamic(x, self.packed, reduce_range=False)
@@ -184,40 +162,15 @@ def _int8_linear_class():
     return Int8Linear
 
 
-def quantize_int8(model: SentenceTransformer, *, alpha: float = 0.5) -> None:
-    """Replace every nn.Linear of the transformer by an int8 one, in place.
+def quantize_int8(model: SentenceTransformer) -> None:
+    """Replace every nn.Linear of the transformer by an int8 one (Int8Linear), in place.
 
-    Measured on 2 cores (benchmarks/results/encode.md): several times faster than fp32 at cosine
-    >= 0.99 to the fp32 vectors. Embedding tables stay fp32: they are lookups, not matmuls.
-    The feed-forward output layers of a BERT-style encoder read GELU outputs with a few huge
-    channels; they are smoothed with per-channel scales calibrated on CALIBRATION_TEXTS.
+    Measured on 2 cores (benchmarks/results/encode.md): much faster than fp32 at cosine >= 0.99
+    to the fp32 vectors. Embedding tables stay fp32: they are lookups, not matmuls.
     """
     import torch
 
     Int8Linear = _int8_linear_class()
-    transformer = model[0].auto_model
-    ffn_out = [layer.output for layer in getattr(getattr(transformer, "encoder", None), "layer", [])
-               if isinstance(getattr(getattr(layer, "output", None), "dense", None), torch.nn.Linear)]
-
-    peaks: dict[int, torch.Tensor] = {}
-
-    def record(index: int):
-        def hook(module, inputs, output):
-            x = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(dim=0)
-            peaks[index] = torch.maximum(peaks[index], x) if index in peaks else x
-        return hook
-
-    hooks = [out.dense.register_forward_hook(record(i)) for i, out in enumerate(ffn_out)]
-    try:
-        with torch.inference_mode():
-            model.encode(list(CALIBRATION_TEXTS), batch_size=len(CALIBRATION_TEXTS), show_progress_bar=False)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    for i, out in enumerate(ffn_out):
-        weight_peak = out.dense.weight.detach().abs().amax(dim=0).clamp(min=1e-5)
-        smooth = (peaks[i].clamp(min=1e-5) ** alpha / weight_peak ** (1 - alpha)).clamp(min=1e-5)
-        out.dense = Int8Linear(out.dense, smooth)
 
     def swap(module: torch.nn.Module) -> None:
         for name, child in module.named_children():
@@ -226,7 +179,7 @@ def quantize_int8(model: SentenceTransformer, *, alpha: float = 0.5) -> None:
             else:
                 swap(child)
 
-    swap(transformer)
+    swap(model[0].auto_model)
 
 
 def _pick_prompt(prompts: dict[str, str], *names: str) -> str | None:

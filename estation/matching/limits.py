@@ -158,6 +158,11 @@ def violations(job: JobFacts, limits: ResidentLimits, *, today: date) -> list[st
     return out
 
 
+def listing_over(job: JobFacts, *, today: date) -> bool:
+    """Closed or expired: nobody is shown it, whoever they are."""
+    return not job.open or (job.valid_until is not None and job.valid_until < today)
+
+
 def allowed(job: JobFacts, limits: ResidentLimits, *, today: date) -> bool:
     return not violations(job, limits, today=today)
 

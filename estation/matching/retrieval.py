@@ -49,8 +49,10 @@ class Retrieved:
 
 def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: int = 100) -> list[SearchQuery]:
     """The hard limits as engine queries, OR-ed: within reach, or home-based (at any distance)."""
-    base = SearchQuery(kind=kind, today=today, per_page=per_page, facets=False, sort=Sort.relevance,
-                       **search_filters(limits))
+    filters = search_filters(limits)
+    if kind == "startup":
+        filters.pop("max_hours_per_day")  # an opportunity has no working hours; a range filter would drop it
+    base = SearchQuery(kind=kind, today=today, per_page=per_page, facets=False, sort=Sort.relevance, **filters)
     if limits.home_based_only:
         return [replace(base, home_based=True)]
     if limits.home is None:

@@ -104,12 +104,13 @@ class Matcher:
 
     # -- the core: a profile and limits -> ranked, explained jobs ------------------------------------
 
-    def resident_codes(self, profile: Profile) -> tuple[str, ...]:
+    def resident_codes(self, profile: Profile, vectors=None) -> tuple[str, ...]:  # noqa: ANN001
         """Stated codes plus each item's confident classification (a union: adding words only adds)."""
         codes = set(profile.occupation_codes)
         if self.occupations is not None:
-            for text in profile.texts:
-                codes.update(m.code for m in self.occupations.confident(text))
+            for n, text in enumerate(profile.texts):
+                vec = vectors[n] if vectors is not None and len(vectors) > n else None
+                codes.update(m.code for m in self.occupations.confident(text, vector=vec))
         return tuple(sorted(codes))
 
     def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
@@ -120,7 +121,7 @@ class Matcher:
                                       item_vectors=vectors)
         jobs = load_jobs(session, kind, sorted(set(got.candidates) | set(got.pool)))
         sims = self._similarities(got, jobs, vectors)
-        codes = self.resident_codes(profile)
+        codes = self.resident_codes(profile, vectors)
         scored: list[Scored] = []
         for job_id in got.candidates:
             if job_id not in jobs:
@@ -190,3 +191,35 @@ def counts_by_limit(jobs: Sequence[JobFacts], limits: ResidentLimits, *, today: 
 
 def fits(job: JobFacts, limits: ResidentLimits, *, today: date) -> bool:
     return allowed(job, limits, today=today)
+
+
+# --------------------------------------------------------------------------- entry points by name
+# Looked up by the kiosk (recommend), the employer pages (residents_for_vacancy) and the cadres'
+# ledger (match_household). They use the matcher of the running app; MatchingUnavailable (503) if
+# the model could not be loaded.
+
+
+def recommend(session: Session, *, resident, limit: int = 10, state=None) -> list[JobMatch]:  # noqa: ANN001
+    from estation.matching.runtime import current_matcher
+
+    return current_matcher(state).recommend(session, resident=resident, limit=limit).items
+
+
+def residents_for_vacancy(session: Session, *, vacancy, limit: int = 20, state=None) -> list:  # noqa: ANN001
+    """Consenting residents who fit the vacancy, best first (each has ``.resident`` and ``.score``)."""
+    from estation.matching.runtime import current_matcher
+    from estation.matching.vacancies import residents_for_vacancy as find
+
+    return find(current_matcher(state), session, vacancy=vacancy, limit=limit, consented_only=True)
+
+
+def match_household(session: Session, *, household_id: int, state=None):  # noqa: ANN001, ANN201
+    from estation.errors import NotFound
+    from estation.labour.models import Household
+    from estation.matching.households import match_household as run
+    from estation.matching.runtime import current_matcher
+
+    household = session.get(Household, household_id)
+    if household is None:
+        raise NotFound("家庭不存在")
+    return run(current_matcher(state), session, household=household)

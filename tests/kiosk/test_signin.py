@@ -184,7 +184,6 @@ def test_two_terminals_signing_the_same_resident_in_at_once_both_get_in(world) -
         t.start()
     for t in threads:
         t.join()
-    print("codes", codes)
     assert codes and all(code in (303, 401) for code in codes), codes  # never a 500
     assert codes.count(303) >= 1
     with world.harness.db() as s:

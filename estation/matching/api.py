@@ -1,0 +1,135 @@
+"""JSON routes of matching: a resident's jobs, a household's, a vacancy's residents, similar jobs.
+
+Who may ask: a resident only about themselves; counter staff and admins about anyone; cadres about
+the members of their paired households, leaders about their communities, community staff about
+their community (estation.labour.access); an employer only about their own vacancies, and then sees
+residents masked. Every resident whose record is read is written to the access log.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from estation.accounts.models import Role
+from estation.accounts.service import log_access
+from estation.deps import DB, CurrentPrincipal
+from estation.errors import Forbidden, InvalidInput, NotFound
+from estation.jobs.candidates import CAPACITY_LABELS, SKILLS_SHOWN, age_band, candidate_ref
+from estation.jobs.models import Vacancy
+from estation.labour import access
+from estation.labour.models import Household, Resident
+from estation.labour.service import age_on
+from estation.matching.households import match_household
+from estation.matching.runtime import runtime_of
+from estation.matching.schemas import (
+    HouseholdMatchOut,
+    MaskedResidentOut,
+    MemberOut,
+    SimilarJobOut,
+    SimilarJobsOut,
+    SkippedOut,
+    StaffResidentOut,
+    VacancyMatchOut,
+    RecommendationsOut,
+    recommendations_out,
+)
+from estation.matching.vacancies import residents_for_vacancy, similar_jobs
+from estation.privacy import mask_name
+
+router = APIRouter(prefix="/api/v1", tags=["matching"])
+
+Limit = Annotated[int, Query(ge=1, le=50, description="返回条数")]
+STAFF_ANY = frozenset({Role.counter_staff, Role.admin})
+
+
+def _matcher(request: Request):  # noqa: ANN202
+    return runtime_of(request.app.state).matcher()
+
+
+def _today():  # noqa: ANN202
+    from datetime import date
+
+    return date.today()
+
+
+@router.get("/match/resident/{resident_id}", response_model=RecommendationsOut)
+def match_resident(request: Request, db: DB, principal: CurrentPrincipal, resident_id: int, limit: Limit = 10,
+                   kind: Literal["vacancy", "startup"] = "vacancy") -> RecommendationsOut:
+    access.ensure_can_see_resident(db, principal.user, resident_id)
+    resident = db.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("居民不存在")
+    matcher = _matcher(request)
+    reason = "本人查看岗位推荐" if principal.role == Role.resident else "为居民匹配岗位"
+    log_access(db, user=principal.user, resident_id=resident.id, action="match", what="岗位匹配", reason=reason)
+    return recommendations_out(matcher.recommend(db, resident=resident, limit=limit, kind=kind))
+
+
+@router.get("/match/household/{household_id}", response_model=HouseholdMatchOut)
+def match_household_route(request: Request, db: DB, principal: CurrentPrincipal, household_id: int) -> HouseholdMatchOut:
+    if principal.role in (Role.employer, Role.resident):
+        raise Forbidden("您无权查看该家庭的信息")
+    access.ensure_can_see_household(db, principal.user, household_id)
+    household = db.get(Household, household_id)
+    if household is None:
+        raise NotFound("家庭不存在")
+    matcher = _matcher(request)
+    result = match_household(matcher, db, household=household, today=_today())
+    for m in household.members:
+        log_access(db, user=principal.user, resident_id=m.id, action="match", what="家庭成员岗位匹配",
+                   reason="为家庭成员匹配岗位和创业机会")
+    return HouseholdMatchOut(
+        household_id=household.id,
+        members=[MemberOut(resident_id=m.resident_id, name=m.name, age=m.age, work_capacity=m.work_capacity,
+                           employment_status=m.employment_status, jobs=recommendations_out(m.jobs),
+                           startups=recommendations_out(m.startups)) for m in result.members],
+        skipped=[SkippedOut(resident_id=s.resident_id, name=s.masked_name, reason=s.reason) for s in result.skipped],
+    )
+
+
+@router.get("/match/vacancy/{vacancy_id}", response_model=VacancyMatchOut)
+def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy_id: int, limit: Limit = 20) -> VacancyMatchOut:
+    if principal.role not in STAFF_ANY | {Role.employer}:
+        raise Forbidden("您没有权限查看岗位的匹配人选")
+    vacancy = db.get(Vacancy, vacancy_id)
+    employer = principal.role == Role.employer
+    if employer and (vacancy is None or vacancy.employer_id != principal.user.employer_id):
+        raise Forbidden("只能查看本单位岗位的匹配人选")
+    if vacancy is None:
+        raise NotFound("岗位不存在")
+    matcher = _matcher(request)
+    fits = residents_for_vacancy(matcher, db, vacancy=vacancy, limit=limit, consented_only=employer, today=_today())
+    today = _today()
+    for f in fits:
+        log_access(db, user=principal.user, resident_id=f.resident.id, action="match",
+                   what="岗位匹配人选" + ("（已遮蔽）" if employer else ""), reason=f"岗位{vacancy.id}匹配人选")
+    if employer:
+        residents = [MaskedResidentOut(
+            candidate_ref=candidate_ref(vacancy.id, f.resident.id), age_band=age_band(age_on(f.resident.birth_date, today)),
+            work_capacity=CAPACITY_LABELS[f.resident.work_capacity], skills=(f.resident.skills or "")[:SKILLS_SHOWN],
+            distance_km=round(f.distance_km * 2) / 2 if f.distance_km is not None else None, score=f.score,
+        ) for f in fits]
+    else:
+        residents = [StaffResidentOut(
+            resident_id=f.resident.id, masked_name=mask_name(f.resident.name),
+            consent_to_employers=f.resident.consent_to_employers, score=f.score, distance_km=f.distance_km,
+            reasons=f.reasons, limits=f.limits,
+        ) for f in fits]
+    return VacancyMatchOut(vacancy_id=vacancy.id, masked=employer, residents=residents)
+
+
+@router.get("/similar-jobs", response_model=SimilarJobsOut)
+def similar(request: Request, db: DB, vacancy_id: int | None = Query(None, ge=1),
+            title: str | None = Query(None, min_length=1, max_length=80), limit: Limit = 10) -> SimilarJobsOut:
+    if (vacancy_id is None) == (title is None or not title.strip()):
+        raise InvalidInput("请提供岗位编号 vacancy_id 或岗位名称 title（二选一）", field="vacancy_id" if title else "title")
+    vacancy = None
+    if vacancy_id is not None:
+        vacancy = db.get(Vacancy, vacancy_id)
+        if vacancy is None:
+            raise NotFound("岗位不存在")
+    items = similar_jobs(_matcher(request), db, vacancy=vacancy, title=title, limit=limit, today=_today())
+    return SimilarJobsOut(items=[SimilarJobOut(id=i.id, title=i.title, employer_name=i.employer_name,
+                                               similarity=i.similarity) for i in items])
