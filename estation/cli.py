@@ -123,3 +123,7 @@ if __name__ == "__main__":
 from indexing.cli import index_app  # noqa: E402 - mounted last so the main commands stay first in --help
 
 app.add_typer(index_app, name="index")
+
+from estation.matching.commands import match_app  # noqa: E402 - matching: estation match resident|household|vacancy
+
+app.add_typer(match_app, name="match")

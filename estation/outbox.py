@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from estation.db import Base, utcnow
+from estation.db import Base, UTCDateTime, utcnow
 
 
 class OutboxEntry(Base):
@@ -22,10 +22,10 @@ class OutboxEntry(Base):
     topic: Mapped[str] = mapped_column(String(40), index=True)
     """What to do: ``index.vacancy``, ``index.startup``, ``notify``, ..."""
     entity_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 def enqueue(session: Session, *, topic: str, entity_id: int) -> None:

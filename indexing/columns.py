@@ -5,8 +5,9 @@ answered here on columns loaded from the index's ``_doc`` table. A row-at-a-time
 visit every matching row once per facet, and a walking radius in 甸柳 matches most of the listings;
 vectorised columns answer the same in a millisecond or two at 100,000 listings.
 
-A store is immutable; the backend loads a new one when the index's generation number moves (every
-write transaction bumps it), so a search never sees a half-applied write.
+A store is immutable; when the index's generation number moves (every write transaction bumps it
+and records the ids it touched) the backend builds the next store by re-reading only those rows, so
+a search never sees a half-applied write and a saved listing does not cost a full reload.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ KM_PER_DEGREE = 111.195
 CATEGORIES = ("community_code", "employment_type", "shift", "startup_kind", "occupation_mid")
 _NUMBERS = ("lat", "lon", "wage_max", "hours_per_day", "days_per_week", "posted_at", "employer_id", "home_based",
             "adj_mask")
+_COLUMNS = ("id", *_NUMBERS, "valid_until", *CATEGORIES, *(f"d_{d}" for d in DOMAIN_NAMES))
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,47 @@ class ColumnStore:
     vocab: dict[str, list[str]]
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection, phys: str) -> ColumnStore:
-        cols = ["id", *_NUMBERS, "valid_until", *CATEGORIES, *(f"d_{d}" for d in DOMAIN_NAMES)]
-        rows = conn.execute(f'SELECT {", ".join(cols)} FROM "{phys}_doc" ORDER BY id').fetchall()
+    def load(cls, conn: sqlite3.Connection, phys: str, ids: list[int] | None = None) -> ColumnStore:
+        """All rows of the index, or only those of ``ids`` (for :meth:`patch`)."""
+        where = f"WHERE id IN ({', '.join('?' for _ in ids)})" if ids is not None else ""
+        rows = conn.execute(f'SELECT {", ".join(_COLUMNS)} FROM "{phys}_doc" {where} ORDER BY id', ids or []).fetchall()
+        return cls._from_rows(rows)
+
+    def patch(self, conn: sqlite3.Connection, phys: str, changed: list[int]) -> ColumnStore:
+        """A new store with the rows of ``changed`` re-read: updated, added or (if gone) removed.
+
+        After a listing is saved only its row is read again, not the whole index.
+        """
+        fresh = ColumnStore.load(conn, phys, changed) if changed else ColumnStore._from_rows([])
+        keep = ~np.isin(self.ids, np.array(changed, dtype=np.int64))
+        ids = np.concatenate([self.ids[keep], fresh.ids])
+        order = np.argsort(ids, kind="stable")
+        join = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731
+        codes, vocab = {}, {}
+        for name in CATEGORIES:
+            names = sorted(set(self.vocab[name]) | set(fresh.vocab[name]))
+            index = {v: i for i, v in enumerate(names)}
+            # -1 (none) maps to -1 through the extra last slot of each lookup table.
+            old = np.array([index[v] for v in self.vocab[name]] + [-1], dtype=np.int32)
+            new = np.array([index[v] for v in fresh.vocab[name]] + [-1], dtype=np.int32)
+            codes[name] = join(old[self.codes[name]], new[fresh.codes[name]])
+            vocab[name] = names
+        return ColumnStore(
+            ids=ids[order],
+            num={k: join(v, fresh.num[k]) for k, v in self.num.items()},
+            valid_until=join(self.valid_until, fresh.valid_until),
+            demands={k: join(v, fresh.demands[k]) for k, v in self.demands.items()},
+            codes=codes,
+            vocab=vocab,
+        )
+
+    @classmethod
+    def _from_rows(cls, rows: list) -> ColumnStore:
+        cols = _COLUMNS
         data = list(zip(*rows)) if rows else [() for _ in cols]
         col = dict(zip(cols, data))
         num = {name: np.array([np.nan if v is None else v for v in col[name]], dtype=np.float64) for name in _NUMBERS}
-        num["adj_mask"] = num["adj_mask"].astype(np.int64)
+        num["adj_mask"] = num["adj_mask"].astype(np.int64) if len(rows) else np.zeros(0, dtype=np.int64)
         codes, vocab = {}, {}
         for name in CATEGORIES:
             values = col[name]
@@ -52,10 +88,10 @@ class ColumnStore:
             codes[name] = np.array([index.get(v, -1) if v is not None else -1 for v in values], dtype=np.int32)
             vocab[name] = names
         return cls(
-            ids=np.array(col["id"], dtype=np.int64),
+            ids=np.array(col["id"], dtype=np.int64).reshape(-1),
             num=num,
             valid_until=np.array([date.fromisoformat(v).toordinal() for v in col["valid_until"]], dtype=np.int64),
-            demands={d: np.array(col[f"d_{d}"], dtype=np.int8) for d in DOMAIN_NAMES},
+            demands={d: np.array(col[f"d_{d}"], dtype=np.int8).reshape(-1) for d in DOMAIN_NAMES},
             codes=codes,
             vocab=vocab,
         )

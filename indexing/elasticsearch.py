@@ -285,3 +285,17 @@ class ElasticsearchBackend:
             return []
         resp = self._call(self.client.search, index=self.alias(kind), body=body)
         return [b["key"] for b in resp["aggregations"]["titles"]["buckets"]]
+
+    # -- vectors, for matching (implementation in indexing/vectors.py) -----------------------------
+
+    def knn(self, kind: Kind, vector, k: int, query_filters, *, model_id: str):  # noqa: ANN001, ANN201
+        """Nearest listings by cosine: ``[(id, cosine), ...]`` for one vector, a list of those for a
+        matrix of vectors; ``query_filters`` (one SearchQuery or several, OR-ed) filter as in search.
+        Refused (VectorSpaceMismatch) when ``model_id`` is not the model of the index's vectors."""
+        import numpy as np
+
+        from indexing.vectors import es_knn
+
+        arr = np.asarray(vector, dtype=np.float32)
+        hits = es_knn(self, kind, arr, k, query_filters, model_id=model_id)
+        return hits if arr.ndim == 2 else hits[0]

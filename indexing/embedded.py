@@ -24,13 +24,19 @@ from estation.physical import DOMAIN_NAMES
 from indexing.documents import Kind, SearchDocument, normalise_occupation_filter
 from indexing import columns
 from indexing.columns import ColumnStore
-from indexing.query import SearchHits, SearchQuery
+from indexing.query import SearchHits, SearchQuery, Sort
 from indexing.text import is_initials, segment_prefix
 
 _BATCH = 1000
 _TEXT_COLUMNS = ("text_title", "text_body", "text_terms", "initials")
 # bm25 weights in the order of _TEXT_COLUMNS; the same boosts as the Elasticsearch dialect.
 _WEIGHTS = "3.0, 1.0, 2.0, 1.0"
+# The description is left out of the broad-word score: a word such as 甸柳 is in nearly every
+# address, and reading its whole posting list again would cost more than the search itself.
+_COLUMN_WEIGHTS = (("text_title", 3.0), ("text_terms", 2.0))
+_BM25_MAX_HITS = 2000
+_CHANGE_LOG = 500
+"""Generations of changed ids kept for readers to catch up by patching instead of reloading."""
 _DOC_COLUMNS = (
     "id", "title", "community_code", "lat", "lon", "wage_min", "wage_max", "hours_per_day", "days_per_week",
     "shift", "employment_type", "home_based", "employer_id", "startup_kind", "amount_yuan", "posted_at",
@@ -72,6 +78,8 @@ class EmbeddedBackend:
         conn.execute("CREATE TABLE IF NOT EXISTS search_alias (alias TEXT PRIMARY KEY, physical TEXT, meta TEXT)")
         # Bumped by every write transaction; readers reload their columns when it moves.
         conn.execute("CREATE TABLE IF NOT EXISTS search_generation (physical TEXT PRIMARY KEY, gen INTEGER NOT NULL)")
+        conn.execute("CREATE TABLE IF NOT EXISTS search_change (physical TEXT, gen INTEGER, doc_id INTEGER)")
+        conn.execute("CREATE INDEX IF NOT EXISTS search_change_gen ON search_change (physical, gen)")
 
     # -- connections -------------------------------------------------------------------------------
 
@@ -128,6 +136,7 @@ class EmbeddedBackend:
         for suffix in ("doc", "fts", "tag"):
             conn.execute(f'DROP TABLE IF EXISTS "{phys}_{suffix}"')
         conn.execute("DELETE FROM search_generation WHERE physical = ?", (phys,))
+        conn.execute("DELETE FROM search_change WHERE physical = ?", (phys,))
 
     def ensure_indexes(self, *, vector_dims: int, model_id: str) -> None:
         with self._write_lock:
@@ -154,13 +163,14 @@ class EmbeddedBackend:
 
     # -- writes ------------------------------------------------------------------------------------
 
-    def _write(self, conn: sqlite3.Connection, phys: str, docs: Sequence[SearchDocument], dims: int) -> None:
+    def _write(self, conn: sqlite3.Connection, phys: str, docs: Sequence[SearchDocument], dims: int,
+               *, log: bool = True) -> None:
         for d in docs:
             # Elasticsearch refuses a vector of the wrong size; so does this backend, or they would differ.
             if d.vector is not None and len(d.vector) != dims:
                 raise ValueError(f"vector of {len(d.vector)} dimensions for {d.kind} {d.id}; the index has {dims}")
         ids = [(d.id,) for d in docs]
-        _bump(conn, phys)
+        _bump(conn, phys, [d.id for d in docs] if log else [])
         conn.executemany(f'DELETE FROM "{phys}_doc" WHERE id = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_fts" WHERE rowid = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_tag" WHERE doc_id = ?', ids)
@@ -197,7 +207,7 @@ class EmbeddedBackend:
             phys = self._physical(kind)
             rows = [(i,) for i in ids]
             conn.execute("BEGIN IMMEDIATE")
-            _bump(conn, phys)
+            _bump(conn, phys, list(ids))
             for suffix, col in (("doc", "id"), ("fts", "rowid"), ("tag", "doc_id")):
                 conn.executemany(f'DELETE FROM "{phys}_{suffix}" WHERE {col} = ?', rows)
             conn.execute("COMMIT")
@@ -233,7 +243,8 @@ class EmbeddedBackend:
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._write(conn, phys, batch, dims)
+                # A new index is always read whole; logging its ids for patching would be waste.
+                self._write(conn, phys, batch, dims, log=False)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -261,6 +272,17 @@ class EmbeddedBackend:
             return cached[1]
         with self._load_lock:
             cached = self._stores.get(phys)
+            if cached is not None and cached[0] < gen:
+                changed = conn.execute(
+                    "SELECT DISTINCT doc_id FROM search_change WHERE physical = ? AND gen > ? AND gen <= ?",
+                    (phys, cached[0], gen),
+                ).fetchall()
+                oldest = conn.execute("SELECT min(gen) FROM search_change WHERE physical = ?", (phys,)).fetchone()[0]
+                # The change log is pruned; a reader that fell further behind reloads everything.
+                if oldest is not None and oldest <= cached[0] + 1:
+                    cached = (gen, cached[1].patch(conn, phys, [r[0] for r in changed]))
+                    self._stores = {phys: cached}
+                    return cached[1]
             if cached is None or cached[0] != gen:
                 cached = (gen, ColumnStore.load(conn, phys))
                 # Only the current physical index is kept; a swapped-out one is dropped here.
@@ -281,14 +303,7 @@ class EmbeddedBackend:
                 raise LookupError(f"no embedded index for {q.kind}: run `estation index rebuild`")
             phys, gen = row
             store = self._store(conn, phys, gen)
-            text_hits = None
-            if q.groups:
-                hits = conn.execute(
-                    f'SELECT rowid, bm25("{phys}_fts", {_WEIGHTS}) FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ?',
-                    (fts_match(q),),
-                ).fetchall()
-                arr = np.array(hits, dtype=np.float64).reshape(-1, 2)
-                text_hits = (arr[:, 0].astype(np.int64), arr[:, 1])
+            text_hits = _text_hits(conn, phys, q) if q.groups else None
             tagged = None
             if q.occupation:
                 tag = f"occ:{normalise_occupation_filter(q.occupation)}"
@@ -318,10 +333,62 @@ class EmbeddedBackend:
         return [r[0] for r in rows]
 
 
-def _bump(conn: sqlite3.Connection, phys: str) -> None:
-    conn.execute(
-        "INSERT INTO search_generation VALUES (?, 1) ON CONFLICT (physical) DO UPDATE SET gen = gen + 1", (phys,)
-    )
+    # -- vectors, for matching (implementation in indexing/vectors.py) -----------------------------
+
+    def knn(self, kind: Kind, vector, k: int, query_filters, *, model_id: str):  # noqa: ANN001, ANN201
+        """Exact nearest listings by cosine over one in-memory float32 matrix (reloaded when the index's
+        generation moves): ``[(id, cosine), ...]`` for one vector, a list of those for a matrix of
+        vectors (one scan answers them all); ``query_filters`` (one SearchQuery or several, OR-ed)
+        filter as in search. Refused (VectorSpaceMismatch) when ``model_id`` is not the index's model."""
+        from indexing.vectors import embedded_knn
+
+        arr = np.asarray(vector, dtype=np.float32)
+        hits = embedded_knn(self, kind, arr, k, query_filters, model_id=model_id)
+        return hits if arr.ndim == 2 else hits[0]
+
+def _rowids(conn: sqlite3.Connection, phys: str, match: str) -> np.ndarray:
+    cur = conn.execute(f'SELECT rowid FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ?', (match,))
+    return np.fromiter((r[0] for r in cur), dtype=np.int64)
+
+
+def _text_hits(conn: sqlite3.Connection, phys: str, q: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
+    """Ids matching the words, with a lower-is-better score when the order is by relevance.
+
+    bm25() costs several times more per row than the match itself. For selective words it is used as
+    it is; for words found in thousands of listings (兼职, 甸柳) its differences are mostly length
+    noise, so the score is the column-weighted count of matched words (title 3, occupation and labels
+    2, as the Elasticsearch dialect boosts them; a match only in the description counts 0), and newest
+    first among equals.
+    """
+    match = fts_match(q)
+    if q.effective_sort != Sort.relevance:
+        ids = _rowids(conn, phys, match)
+        return ids, np.zeros(len(ids))
+    ids = _rowids(conn, phys, match)
+    if len(ids) <= _BM25_MAX_HITS:
+        rows = conn.execute(
+            f'SELECT rowid, bm25("{phys}_fts", {_WEIGHTS}) FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ?', (match,)
+        ).fetchall()
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 2)
+        return arr[:, 0].astype(np.int64), arr[:, 1]
+    ids.sort()
+    score = np.zeros(len(ids))
+    for g in q.groups:
+        alts = " OR ".join(_quote(a) for a in g.alternatives)
+        for column, weight in _COLUMN_WEIGHTS:
+            hit = _rowids(conn, phys, f"{column} : ({alts})")
+            score -= weight * np.isin(ids, hit, assume_unique=True)
+    return ids, score
+
+
+def _bump(conn: sqlite3.Connection, phys: str, ids: list[int]) -> None:
+    """Move the index's generation on and log which listings this write touched."""
+    gen = conn.execute(
+        "INSERT INTO search_generation VALUES (?, 1) ON CONFLICT (physical) DO UPDATE SET gen = gen + 1 "
+        "RETURNING gen", (phys,)
+    ).fetchone()[0]
+    conn.executemany("INSERT INTO search_change VALUES (?, ?, ?)", [(phys, gen, i) for i in ids])
+    conn.execute("DELETE FROM search_change WHERE physical = ? AND gen < ?", (phys, gen - _CHANGE_LOG))
 
 
 def _meta(vector_dims: int, model_id: str) -> dict:

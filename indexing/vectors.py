@@ -89,18 +89,58 @@ def _cache(backend) -> dict:  # noqa: ANN001
     return cache
 
 
-def embedded_matrix(backend, conn, phys: str, gen: int, dims: int) -> VectorMatrix:  # noqa: ANN001
+def embedded_matrix(backend, conn, phys: str, gen: int, dims: int, ids: np.ndarray | None = None) -> VectorMatrix:  # noqa: ANN001
+    """The matrix of the physical index at generation ``gen``, aligned with ``ids`` (the column store's).
+
+    After a few writes only the changed listings are read again (from the index's change log, as the
+    column store does); a whole reload happens on a rebuild or when the log no longer reaches back.
+    """
     cache = _cache(backend)
     hit = cache.get(phys)
     if hit is not None and hit[0] == gen:
         return hit[1]
     with _locks[id(backend)]:
         hit = cache.get(phys)
-        if hit is None or hit[0] != gen:
-            hit = (gen, load_matrix(conn, phys, dims))
-            cache.clear()  # only the current physical index is kept in memory
-            cache[phys] = hit
-        return hit[1]
+        if hit is not None and hit[0] == gen:
+            return hit[1]
+        matrix = None
+        if hit is not None and hit[0] < gen and ids is not None:
+            matrix = _patched(conn, phys, hit[0], gen, hit[1], ids, dims)
+        if matrix is None:
+            matrix = load_matrix(conn, phys, dims)
+        cache.clear()  # only the current physical index is kept in memory
+        cache[phys] = (gen, matrix)
+        return matrix
+
+
+def _patched(conn, phys: str, old_gen: int, gen: int, old: VectorMatrix, ids: np.ndarray, dims: int) -> VectorMatrix | None:  # noqa: ANN001
+    try:
+        oldest = conn.execute("SELECT min(gen) FROM search_change WHERE physical = ?", (phys,)).fetchone()[0]
+        if oldest is None or oldest > old_gen + 1:
+            return None
+        changed = {r[0] for r in conn.execute(
+            "SELECT DISTINCT doc_id FROM search_change WHERE physical = ? AND gen > ? AND gen <= ?", (phys, old_gen, gen))}
+    except Exception:  # noqa: BLE001 - no change log (older index layout): reload
+        return None
+    ids = np.asarray(ids, dtype=np.int64)
+    matrix = np.zeros((len(ids), dims), dtype=np.float32)
+    present = np.zeros(len(ids), dtype=bool)
+    pos = np.clip(np.searchsorted(old.ids, ids), 0, max(len(old.ids) - 1, 0))
+    same = (old.ids[pos] == ids) if len(old.ids) else np.zeros(len(ids), dtype=bool)
+    same &= ~np.isin(ids, np.fromiter(changed, dtype=np.int64, count=len(changed)))
+    matrix[same] = old.matrix[pos[same]]
+    present[same] = old.present[pos[same]]
+    todo = ids[~same]
+    width = dims * 4
+    for start in range(0, len(todo), 500):
+        chunk = [int(i) for i in todo[start:start + 500]]
+        marks = ", ".join("?" for _ in chunk)
+        for doc_id, blob in conn.execute(f'SELECT id, vector FROM "{phys}_doc" WHERE id IN ({marks})', chunk):
+            i = int(np.searchsorted(ids, doc_id))
+            if blob is not None and len(blob) == width:
+                matrix[i] = np.frombuffer(blob, dtype=np.float32)
+                present[i] = True
+    return VectorMatrix(ids=ids, matrix=matrix, present=present)
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -117,10 +157,19 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
 def embedded_knn(backend, kind: Kind, vectors, k: int, query_filters: SearchQuery | Sequence[SearchQuery], *,  # noqa: ANN001
                  model_id: str) -> list[Neighbours]:
     """Exact cosine kNN over the embedded index: one scan for all query vectors."""
+    return embedded_knn_sets(backend, kind, vectors, [(k, query_filters)], model_id=model_id)[0]
+
+
+def _filters(query_filters: SearchQuery | Sequence[SearchQuery]) -> list[SearchQuery]:
+    return [query_filters] if isinstance(query_filters, SearchQuery) else list(query_filters)
+
+
+def embedded_knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int, SearchQuery | Sequence[SearchQuery]]],  # noqa: ANN001
+                      *, model_id: str) -> list[list[Neighbours]]:
+    """Several (k, filters) requests for the same query vectors, answered from ONE scan of the matrix."""
     from indexing import embedded as emb
 
     q = _as_matrix(vectors)
-    filters = [query_filters] if isinstance(query_filters, SearchQuery) else list(query_filters)
     meta = backend.index_meta(kind)
     check_space(meta, model_id=model_id, dims=q.shape[1])
     conn = backend._conn()
@@ -135,28 +184,34 @@ def embedded_knn(backend, kind: Kind, vectors, k: int, query_filters: SearchQuer
             raise LookupError(f"no embedded index for {kind}")
         phys, gen = row
         store = backend._store(conn, phys, gen)
-        mat = embedded_matrix(backend, conn, phys, gen, q.shape[1])
-        mask = np.zeros(len(store.ids), dtype=bool)
-        for f in filters:
-            tagged = None
-            if f.occupation:
-                tag = f"occ:{normalise_occupation_filter(f.occupation)}"
-                ids = np.array([r[0] for r in conn.execute(f'SELECT doc_id FROM "{phys}_tag" WHERE tag = ?', (tag,))],
-                               dtype=np.int64)
-                tagged = np.zeros(len(store.ids), dtype=bool)
-                tagged[store.positions(ids)] = True
-            mask |= store.mask(f, tagged=tagged, adj_bits=emb._ADJ_BITS)
+        mat = embedded_matrix(backend, conn, phys, gen, q.shape[1], store.ids)
+        masks = []
+        for _k, query_filters in requests:
+            mask = np.zeros(len(store.ids), dtype=bool)
+            for f in _filters(query_filters):
+                tagged = None
+                if f.occupation:
+                    tag = f"occ:{normalise_occupation_filter(f.occupation)}"
+                    ids = np.array([r[0] for r in conn.execute(f'SELECT doc_id FROM "{phys}_tag" WHERE tag = ?', (tag,))],
+                                   dtype=np.int64)
+                    tagged = np.zeros(len(store.ids), dtype=bool)
+                    tagged[store.positions(ids)] = True
+                mask |= store.mask(f, tagged=tagged, adj_bits=emb._ADJ_BITS)
+            masks.append(mask)
     finally:
         conn.execute("COMMIT")
     if len(mat.ids) != len(store.ids) or not np.array_equal(mat.ids, store.ids):
         raise RuntimeError("vector matrix and column store disagree; retry")
-    mask &= mat.present
     scores = mat.matrix @ q.T  # the scan: every vector read once, whatever the number of queries
-    out: list[Neighbours] = []
-    for j in range(q.shape[0]):
-        col = np.where(mask, scores[:, j], -np.inf)
-        top = _top_k(col, k)
-        out.append([(int(mat.ids[i]), float(col[i])) for i in top])
+    out: list[list[Neighbours]] = []
+    for (k, _f), mask in zip(requests, masks):
+        mask &= mat.present
+        lists: list[Neighbours] = []
+        for j in range(q.shape[0]):
+            col = np.where(mask, scores[:, j], -np.inf)
+            top = _top_k(col, k)
+            lists.append([(int(mat.ids[i]), float(col[i])) for i in top])
+        out.append(lists)
     return out
 
 
@@ -185,33 +240,54 @@ def knn_body(vector: Sequence[float], k: int, filters: Sequence[SearchQuery], *,
 _META_TTL = 5.0
 
 
-def es_knn(backend, kind: Kind, vectors, k: int, query_filters: SearchQuery | Sequence[SearchQuery], *,  # noqa: ANN001
-           model_id: str) -> list[Neighbours]:
-    q = _as_matrix(vectors)
-    filters = [query_filters] if isinstance(query_filters, SearchQuery) else list(query_filters)
+def _es_space(backend, kind: Kind, model_id: str, dims: int) -> None:  # noqa: ANN001
     cache = backend.__dict__.setdefault("_vector_meta", {})
     hit = cache.get(kind)
     if hit is None or time.monotonic() - hit[0] > _META_TTL:
         hit = (time.monotonic(), backend.index_meta(kind))
         cache[kind] = hit
-    check_space(hit[1], model_id=model_id, dims=q.shape[1])
+    check_space(hit[1], model_id=model_id, dims=dims)
+
+
+def es_knn(backend, kind: Kind, vectors, k: int, query_filters: SearchQuery | Sequence[SearchQuery], *,  # noqa: ANN001
+           model_id: str) -> list[Neighbours]:
+    return es_knn_sets(backend, kind, vectors, [(k, query_filters)], model_id=model_id)[0]
+
+
+def es_knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int, SearchQuery | Sequence[SearchQuery]]],  # noqa: ANN001
+                *, model_id: str) -> list[list[Neighbours]]:
+    """Every (request, vector) pair as one kNN search, all in one msearch round trip."""
+    q = _as_matrix(vectors)
+    _es_space(backend, kind, model_id, q.shape[1])
     searches: list[dict] = []
-    for vec in q:
-        searches.append({"index": backend.alias(kind)})
-        searches.append(knn_body(vec, k, filters))
+    for k, query_filters in requests:
+        for vec in q:
+            searches.append({"index": backend.alias(kind)})
+            searches.append(knn_body(vec, k, _filters(query_filters)))
     resp = backend._call(backend.client.msearch, searches=searches)
-    out: list[Neighbours] = []
+    flat: list[Neighbours] = []
     for r in resp["responses"]:
         if "error" in r:
             raise RuntimeError(f"kNN search failed: {r['error']}")
         # Elasticsearch scores cosine as (1 + cos) / 2; give callers the cosine itself.
-        out.append([(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]])
-    return out
+        flat.append([(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]])
+    n = q.shape[0]
+    return [flat[i * n:(i + 1) * n] for i in range(len(requests))]
 
 
 def knn(backend, kind: Kind, vectors, k: int, query_filters: SearchQuery | Sequence[SearchQuery], *,  # noqa: ANN001
         model_id: str) -> list[Neighbours]:
     """The nearest listings for each query vector, through whichever backend this is."""
+    if callable(getattr(backend, "knn", None)):
+        return backend.knn(kind, _as_matrix(vectors), k, query_filters, model_id=model_id)
     if getattr(backend, "name", "") == "elasticsearch":
         return es_knn(backend, kind, vectors, k, query_filters, model_id=model_id)
     return embedded_knn(backend, kind, vectors, k, query_filters, model_id=model_id)
+
+
+def knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int, SearchQuery | Sequence[SearchQuery]]], *,  # noqa: ANN001
+             model_id: str) -> list[list[Neighbours]]:
+    """Several (k, filters) requests for the same vectors in one pass (one scan, or one round trip)."""
+    if getattr(backend, "name", "") == "elasticsearch":
+        return es_knn_sets(backend, kind, vectors, requests, model_id=model_id)
+    return embedded_knn_sets(backend, kind, vectors, requests, model_id=model_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from estation.db import Base, TimestampMixin, utcnow
+from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 
 
@@ -56,7 +56,7 @@ class AccessLog(Base):
     __tablename__ = "access_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     role: Mapped[str] = mapped_column(String(32))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
@@ -73,8 +73,8 @@ class AuthSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kiosk: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -84,7 +84,7 @@ class SignInAttempt(Base):
     __tablename__ = "sign_in_attempt"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     login: Mapped[str] = mapped_column(String(64), index=True)
     """Username, or the keyed hash of an id number: never an id number in clear."""
     method: Mapped[str] = mapped_column(String(20))

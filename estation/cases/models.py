@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from estation.db import Base, TimestampMixin, utcnow
+from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 
 
@@ -70,7 +70,7 @@ class CaseEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("counter_case.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus))
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     note: Mapped[str | None] = mapped_column(Text)

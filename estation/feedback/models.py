@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from estation.db import Base, TimestampMixin
+from estation.db import Base, TimestampMixin, UTCDateTime
 from estation.db import enum_column as _enum
 
 
@@ -44,4 +44,4 @@ class Suggestion(Base, TimestampMixin):
                                                      index=True)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

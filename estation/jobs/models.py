@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from estation.db import Base, TimestampMixin, utcnow
+from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 from estation.privacy import EncryptedString
 
@@ -146,7 +146,7 @@ class Vacancy(Base, TimestampMixin):
     demands: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     adjustments: Mapped[list[str]] = mapped_column(JSON, default=list)
     openings: Mapped[int] = mapped_column(Integer, default=1)
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     valid_until: Mapped[date] = mapped_column(Date)
     status: Mapped[VacancyStatus] = mapped_column(_enum(VacancyStatus), default=VacancyStatus.open, index=True)
 
@@ -176,7 +176,7 @@ class StartupOpportunity(Base, TimestampMixin):
     home_based: Mapped[bool] = mapped_column(Boolean, default=False)
     valid_until: Mapped[date] = mapped_column(Date)
     status: Mapped[VacancyStatus] = mapped_column(_enum(VacancyStatus), default=VacancyStatus.open)
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Application(Base, TimestampMixin):
@@ -201,7 +201,7 @@ class ApplicationEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     note: Mapped[str | None] = mapped_column(String(200))
 
@@ -223,7 +223,7 @@ class Invitation(Base, TimestampMixin):
     status: Mapped[InvitationStatus] = mapped_column(_enum(InvitationStatus), default=InvitationStatus.pending)
     message: Mapped[str] = mapped_column(String(200), default="")
     invited_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
 
     vacancy: Mapped[Vacancy] = relationship()

@@ -151,3 +151,23 @@ def hydrate(session: Session, kind: Kind, ids: list[int], *, today: date) -> lis
         if i in found and found[i].status == VacancyStatus.open and found[i].valid_until >= today
     ]
 
+
+
+def install_search(app, *, start_worker: bool = True, interval: float = 5.0) -> SearchService:  # noqa: ANN001
+    """Put the search service on ``app.state.search`` and the outbox worker on ``app.state.search_worker``.
+
+    Call once in ``create_app`` after ``app.state.settings`` and ``app.state.session_factory`` are set.
+    The worker applies index changes after each commit that wrote an outbox row, and every
+    ``interval`` seconds (which is how the index catches up after the engine was down). Stop it with
+    ``app.state.search_worker.stop()`` on shutdown; it is a daemon thread, so a plain exit is safe too.
+    """
+    from indexing.sync import OutboxWorker, kick_after_commit
+
+    service = build_search(app.state.settings)
+    app.state.search = service
+    worker = OutboxWorker(app.state.session_factory, service.backend, interval=interval)
+    kick_after_commit(app.state.session_factory, worker.kick)
+    app.state.search_worker = worker
+    if start_worker:
+        worker.start()
+    return service

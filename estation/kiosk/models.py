@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from estation.db import Base, utcnow
+from estation.db import Base, utcnow, UTCDateTime
 
 
 class KioskPrint(Base):
@@ -17,7 +17,7 @@ class KioskPrint(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     """``vacancy`` (a job slip) or ``service`` (a 办事指南 page)."""
     subject: Mapped[str] = mapped_column(String(40))

@@ -206,14 +206,16 @@ def demo_cards(session: Session, *, limit: int = 8) -> list[Resident]:
     return list(session.scalars(select(Resident).where(Resident.pin_hash.is_not(None)).order_by(Resident.id).limit(limit)))
 
 
-def recommendations(session: Session, *, recommender, resident: Resident, user: User, limit: int = 10) -> dict:  # noqa: ANN001
+def recommendations(session: Session, *, recommender, resident: Resident, user: User, limit: int = 10,
+                    **options) -> dict:  # noqa: ANN001, ANN003
     """The matching service's results for the resident (their limits and wishes are read: logged).
 
-    ``recommender`` is ``estation.matching.service.recommend``; it answers a ``Recommendations``
-    (items with plain-Chinese reasons, and the resident's limits that shaped the list) or a bare list.
+    ``recommender`` is ``estation.matching.service.recommend``; it answers a list of ``JobMatch``
+    (each with plain-Chinese reasons and the limits that shaped it) or a ``Recommendations`` with
+    the resident's limits for the whole list. ``options`` go through (``state=app.state``).
     """
     log_access(session, user=user, resident_id=resident.id, action="match", what="为我推荐", reason=OWN_RECORD)
-    result = recommender(session, resident=resident, limit=limit)
+    result = recommender(session, resident=resident, limit=limit, **options)
     return {
         "items": list(getattr(result, "items", result) or []),
         "limits": list(getattr(result, "limits", []) or []),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from estation.db import Base, TimestampMixin, utcnow
+from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 
 
@@ -125,7 +125,7 @@ class LedgerAction(Base):
     """For job referrals and placements: the vacancy the person was sent to."""
     outcome_ok: Mapped[bool | None] = mapped_column(Boolean)
     """Return visit: the problem stayed solved; follow-up: still in the job."""
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     item: Mapped[LedgerItem | None] = relationship(back_populates="actions")
 
@@ -143,7 +143,7 @@ class LedgerStatusChange(Base):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reason: Mapped[str] = mapped_column(String(300), default="")
     action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     item: Mapped[LedgerItem] = relationship(back_populates="status_changes")
 

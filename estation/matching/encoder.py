@@ -56,7 +56,7 @@ class SentenceTransformerEncoder:
         model_id: str,
         query_prompt: str | None,
         document_prompt: str | None,
-        batch_size: int = 32,
+        batch_size: int = 16,
     ) -> None:
         self.model = model
         self._model_id = model_id

@@ -20,7 +20,7 @@ from estation.matching.limits import (
     order_keys,
     physical_key,
 )
-from estation.matching.scoring import SOURCE_LABELS, Scored
+from estation.matching.scoring import CLOSE, SOURCE_LABELS, Scored
 from estation.physical import MAX_LEVEL, domain_label, label
 
 _ITEMS_SHOWN = 3
@@ -51,7 +51,7 @@ def explain(scored: Scored, limits: ResidentLimits, *, occupation_names: Mapping
     for source in ("skills", "experience", "wishes"):
         if by_source.get(source):
             out.reasons.append(f"您的{SOURCE_LABELS[source]}{_quote(by_source[source])}与岗位要求相符")
-    if scored.closest is not None and scored.closest not in scored.matched and scored.components.get("semantic", 0) >= 0.5:
+    if scored.closest is not None and scored.closest not in scored.matched and scored.closest_similarity >= CLOSE:
         out.reasons.append(f"岗位内容与您的{SOURCE_LABELS[scored.closest.source]}“{scored.closest.text}”相近")
     if scored.occupation_code and scored.components.get("occupation", 0) >= 0.6:
         name = (occupation_names or {}).get(scored.occupation_code) or (job.occupation_names[0] if job.occupation_names else "")

@@ -57,6 +57,12 @@ class OccupationIndex:
         self.codes, self.names, self.words = codes, names, words
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         self._name_of = dict(zip(codes, names))
+        self.digest = ""
+
+    @staticmethod
+    def _paths(cache_dir: Path, model_id: str, digest: str) -> tuple[Path, Path]:
+        folder = Path(cache_dir) / _slug(model_id)
+        return folder / f"occupations-{digest}.npy", folder / f"occupations-{digest}.json"
 
     @classmethod
     def load(cls, encoder, *, cache_dir: Path | None = None) -> OccupationIndex:  # noqa: ANN001
@@ -68,21 +74,24 @@ class OccupationIndex:
         digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
         matrix = None
         if cache_dir is not None:
-            folder = Path(cache_dir) / _slug(encoder.model_id)
-            path, meta_path = folder / f"occupations-{digest}.npy", folder / f"occupations-{digest}.json"
+            path, meta_path = cls._paths(cache_dir, encoder.model_id, digest)
             if path.exists() and meta_path.exists():
                 meta = json.loads(meta_path.read_text())
                 if meta.get("model_id") == encoder.model_id and meta.get("codes") == codes:
                     matrix = np.load(path)
-        if matrix is None:
-            matrix = encoder.encode_documents(texts)
-            if cache_dir is not None:
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp.npy")
-                np.save(tmp, matrix)
-                tmp.replace(path)  # never a half-written cache that looks complete
-                meta_path.write_text(json.dumps({"model_id": encoder.model_id, "codes": codes}, ensure_ascii=False))
-        return cls(encoder, codes, names, words, matrix)
+        index = cls(encoder, codes, names, words, matrix if matrix is not None else encoder.encode_documents(texts))
+        index.digest = digest
+        if matrix is None and cache_dir is not None:
+            index.save(cache_dir)
+        return index
+
+    def save(self, cache_dir: Path) -> None:
+        path, meta_path = self._paths(cache_dir, self.encoder.model_id, self.digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + ".tmp.npy")
+        np.save(tmp, self.matrix)
+        tmp.replace(path)  # never a half-written cache that looks complete
+        meta_path.write_text(json.dumps({"model_id": self.encoder.model_id, "codes": self.codes}, ensure_ascii=False))
 
     def name(self, code: str) -> str | None:
         return self._name_of.get(code)

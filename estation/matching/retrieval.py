@@ -24,7 +24,7 @@ from estation.matching.limits import JobFacts, ResidentLimits, search_filters
 from estation.matching.scoring import COS_FLOOR, Profile, rrf
 from indexing.database import DatabaseSearch
 from indexing.query import EngineUnavailable, SearchQuery, Sort
-from indexing.vectors import VectorSpaceMismatch, knn
+from indexing.vectors import VectorSpaceMismatch, knn_sets
 
 log = logging.getLogger("estation.matching")
 
@@ -69,6 +69,7 @@ class Retriever:
         self.encoder = encoder
         self.k_vector, self.k_lexical, self.pool_k = k_vector, k_lexical, pool_k
         self.max_lexical_items, self.max_candidates, self.fusion = max_lexical_items, max_candidates, fusion
+        self.degraded_candidates = 40
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._doc_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
@@ -115,8 +116,10 @@ class Retriever:
                 return Retrieved(candidates=lexical[: self.max_candidates], sims={}, pool=[], lexical=lexical,
                                  backend=backend.name)
             model_id = self.encoder.model_id
-            near = knn(backend, kind, item_vectors, self.k_vector, filters, model_id=model_id)
-            pool = knn(backend, kind, item_vectors, self.pool_k, SearchQuery(kind=kind, today=today), model_id=model_id)
+            # One scan (or one round trip) answers both: the candidates within the limits, and the
+            # pool of related jobs with no limit applied, over which the removal counts are taken.
+            near, pool = knn_sets(backend, kind, item_vectors, [
+                (self.k_vector, filters), (self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
         except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
             log.warning("matching retrieval degraded to the database: %s", exc)
             return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
@@ -167,7 +170,8 @@ class Retriever:
         for text in self.lexical_items(profile) or [""]:
             for f in filters:
                 rankings.append(db.search(replace(f, text=text, per_page=self.k_vector)).ids)
-        candidates = rrf(rankings)[: self.max_candidates]
+        # Each candidate is encoded here, which is slow on a small CPU: keep the list short.
+        candidates = rrf(rankings)[: self.degraded_candidates]
         pool_rankings = [db.search(SearchQuery(kind=kind, text=t, today=today, per_page=self.pool_k, facets=False)).ids
                          for t in self.lexical_items(profile)]
         pool = sorted({d for r in pool_rankings for d in r})

@@ -27,9 +27,10 @@ class MatchingUnavailable(EstationError):
 
 
 class MatchingRuntime:
-    def __init__(self, settings, *, encoder=None, search=None, loader=None) -> None:  # noqa: ANN001
+    def __init__(self, settings, *, encoder=None, search=None, occupations=None, loader=None) -> None:  # noqa: ANN001
         self.settings = settings
         self._encoder = encoder
+        self._occupations = occupations
         self._search = search
         self._loader = loader
         self._lock = threading.Lock()
@@ -74,21 +75,38 @@ class MatchingRuntime:
             return self._matcher
 
     def _build(self):  # noqa: ANN202
-        from estation.matching.encoder import load_encoder
         from estation.matching.occupations import OccupationIndex
         from estation.matching.service import Matcher
 
-        encoder = self._encoder or load_encoder(self.settings)
+        encoder = self._encoder or shared_encoder(self.settings)
         search = self._search
         if search is None:
             from estation.jobs.search import build_search
 
             search = build_search(self.settings, vector_dims=encoder.dim, model_id=encoder.model_id)
-        occupations = OccupationIndex.load(encoder, cache_dir=self.settings.var_dir / "occupations")
+        # Embedding the ~1,600 occupations takes a while once; then the matrix is read from var_dir.
+        occupations = self._occupations or OccupationIndex.load(encoder, cache_dir=self.settings.var_dir / "occupations")
         return Matcher(encoder=encoder, search=search, occupations=occupations)
 
 
 _current: MatchingRuntime | None = None
+SHARED_ENCODERS: dict[tuple, object] = {}
+"""One encoder per model setting per process: an app and the CLI in one process share the weights."""
+_encoder_lock = threading.Lock()
+
+
+def encoder_key(settings) -> tuple:  # noqa: ANN001
+    return (settings.embedding_model, str(settings.model_cache_dir), bool(settings.embedding_quantize))
+
+
+def shared_encoder(settings):  # noqa: ANN001, ANN201
+    from estation.matching.encoder import load_encoder
+
+    key = encoder_key(settings)
+    with _encoder_lock:
+        if key not in SHARED_ENCODERS:
+            SHARED_ENCODERS[key] = load_encoder(settings)
+        return SHARED_ENCODERS[key]
 
 
 def install(app, settings) -> MatchingRuntime:  # noqa: ANN001
@@ -96,7 +114,9 @@ def install(app, settings) -> MatchingRuntime:  # noqa: ANN001
     global _current
     runtime = MatchingRuntime(settings, search=getattr(app.state, "search", None))
     app.state.matching = runtime
-    app.router.on_startup.append(runtime.start)
+    if settings.environment != "test":
+        # Tests start many apps; each loads the model only if a test actually asks it to match.
+        app.router.on_startup.append(runtime.start)
     _current = runtime
     return runtime
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from types import SimpleNamespace
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from estation.geo import walking_minutes
-from estation.jobs.models import Occupation, StartupOpportunity, Vacancy
+from estation.jobs.models import Employer, Occupation, StartupOpportunity, Vacancy
 from estation.matching.explain import explain, removed_summary
 from estation.matching.limits import (
     JobFacts,
@@ -78,6 +79,7 @@ class Recommendations:
 
 
 def load_jobs(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tuple[JobFacts, object]]:
+    """Facts and ORM rows (with employer and occupation) for ``ids``; ids whose row is gone are absent."""
     if not ids:
         return {}
     if kind == "vacancy":
@@ -86,6 +88,30 @@ def load_jobs(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tupl
     else:
         stmt = select(StartupOpportunity).where(StartupOpportunity.id.in_(list(ids)))
     return {row.id: (job_facts(row, kind=kind), row) for row in session.scalars(stmt)}
+
+
+_VACANCY_COLUMNS = ("id", "title", "description", "occupation_code", "lat", "lon", "demands", "hours_per_day",
+                    "days_per_week", "home_based", "adjustments", "wage_min", "wage_max", "status", "valid_until",
+                    "shift", "employment_type")
+
+
+def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, JobFacts]:
+    """Only the facts, read as plain columns: the candidate pool is hundreds of rows per request, and
+    building ORM objects for rows that are only checked and scored would cost more than the search."""
+    if kind != "vacancy" or not ids:
+        return {i: f for i, (f, _r) in load_jobs(session, kind, ids).items()}
+    cols = [getattr(Vacancy, c) for c in _VACANCY_COLUMNS]
+    stmt = (select(*cols, Employer.name, Occupation.name)
+            .join(Employer, Employer.id == Vacancy.employer_id)
+            .outerjoin(Occupation, Occupation.code == Vacancy.occupation_code)
+            .where(Vacancy.id.in_(list(ids))))
+    out = {}
+    for r in session.execute(stmt):
+        values = dict(zip(_VACANCY_COLUMNS, r))
+        row = SimpleNamespace(**values, employer=SimpleNamespace(name=r[-2]),
+                              occupation=SimpleNamespace(name=r[-1]) if r[-1] else None)
+        out[row.id] = job_facts(row, kind="vacancy")
+    return out
 
 
 class Matcher:
@@ -119,14 +145,14 @@ class Matcher:
         vectors = self.retriever.encode_items(profile.texts)
         got = self.retriever.retrieve(session, kind=kind, profile=profile, limits=limits, today=today,
                                       item_vectors=vectors)
-        jobs = load_jobs(session, kind, sorted(set(got.candidates) | set(got.pool)))
+        jobs = load_facts(session, kind, sorted(set(got.candidates) | set(got.pool)))
         sims = self._similarities(got, jobs, vectors)
         codes = self.resident_codes(profile, vectors)
         scored: list[Scored] = []
         for job_id in got.candidates:
             if job_id not in jobs:
                 continue  # the index still holds a listing the database no longer has
-            facts = jobs[job_id][0]
+            facts = jobs[job_id]
             broken = violations(facts, limits, today=today)
             if broken:
                 # Defence in depth: the engine's filters should have removed it already.
@@ -134,10 +160,11 @@ class Matcher:
                 continue
             scored.append(score_job(profile, limits, facts, sims[job_id], resident_codes=codes, weights=self.weights))
         ranked = rank(scored)[:limit]
-        pool = [jobs[i][0] for i in got.pool if i in jobs]
+        pool = [jobs[i] for i in got.pool if i in jobs]
         counts = removal_counts(pool, limits, today=today)
+        rows = {i: r for i, (_f, r) in load_jobs(session, kind, [s.job.id for s in ranked]).items()}
         return Recommendations(
-            items=[self._item(s, limits, jobs[s.job.id][1]) for s in ranked],
+            items=[self._item(s, limits, rows.get(s.job.id)) for s in ranked],
             removed=dict(sorted(counts.items())),
             removed_lines=removed_summary(counts, limits, pool=len(pool)),
             limits=describe_limits(limits),
@@ -154,7 +181,7 @@ class Matcher:
         ids = [i for i in got.candidates if i in jobs]
         if not ids or not len(vectors):
             return {i: [0.0] * len(vectors) for i in ids}
-        docs = self.retriever.encode_jobs([jobs[i][0] for i in ids])
+        docs = self.retriever.encode_jobs([jobs[i] for i in ids])
         cos = docs @ vectors.T
         return {i: [float(x) for x in cos[n]] for n, i in enumerate(ids)}
 

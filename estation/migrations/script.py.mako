@@ -7,6 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
+import estation.db
 import estation.privacy
 ${imports if imports else ""}
 

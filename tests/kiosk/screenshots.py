@@ -99,7 +99,7 @@ def capture(harness: KioskHarness, id_number: str, out: Path = OUT) -> list[Path
             page.goto(f"{base}/kiosk/signin/card")
             page.get_by_role("button", name="我已放好").click()
             page.wait_for_url(f"{base}/kiosk/home")
-            page.goto(f"{base}/kiosk/recommend")
+            page.goto(f"{base}/kiosk/recommend", timeout=600_000)  # the first match loads the model
             shot("recommend")
             page.goto(f"{base}/kiosk/me/insurance")
             shot("insurance")

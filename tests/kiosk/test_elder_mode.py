@@ -10,6 +10,15 @@ from tests.kiosk.conftest import PIN
 
 pytestmark = pytest.mark.browser
 
+@pytest.fixture(autouse=True)
+def _no_model(monkeypatch):  # noqa: ANN001, ANN202
+    # 为我推荐 is measured in its "unavailable" state: loading the real model here would take minutes.
+    # Its list of results is rendered by tests/kiosk/test_pages.py with the matcher's own result type.
+    from estation.web.kiosk import jobs
+
+    monkeypatch.setattr(jobs, "_recommender", lambda: None)
+
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"portrait": {"width": 1080, "height": 1920}, "landscape": {"width": 1920, "height": 1080}}
 

@@ -220,12 +220,13 @@ def test_recommend_shows_the_matching_results_with_their_reasons(world, monkeypa
 
     seen = {}
 
-    def recommend(session, *, resident, limit):  # noqa: ANN001, ANN202
+    def recommend(session, *, resident, limit, state):  # noqa: ANN001, ANN202
         # Stands in for the engine only: the rows and the result types are the real ones.
-        seen["resident"] = resident.id
+        seen["resident"], seen["state"] = resident.id, state
         row = session.get(Vacancy, world.typist_id)
         item = JobMatch(kind="vacancy", id=row.id, title=row.title, employer_name=row.employer.name, score=0.9,
-                        components={}, reasons=["以坐为主，符合您只能坐着工作的情况"], limits=[], explanation="",
+                        components={}, reasons=["以坐为主，符合您只能坐着工作的情况"], limits=["每天不超过4小时"],
+                        explanation="",
                         distance_km=0.1, walking_minutes=2, hours_per_day=row.hours_per_day, wage_min=row.wage_min,
                         wage_max=row.wage_max, home_based=False, row=row)
         return SimpleNamespace(items=[item], limits=["站立行走：以坐为主"], removed_lines=["站立行走要求过高的岗位 12 个"])
@@ -234,14 +235,14 @@ def test_recommend_shows_the_matching_results_with_their_reasons(world, monkeypa
     client = world.client()
     sign_in(client, world.pin_id_number)
     page = client.get("/kiosk/recommend").text
-    assert seen["resident"] == world.pin_resident_id
+    assert seen["resident"] == world.pin_resident_id and seen["state"] is world.app.state
     assert "社区数据录入员" in page and "以坐为主，符合您只能坐着工作的情况" in page
-    assert "站立行走：以坐为主" in page and "站立行走要求过高的岗位 12 个" in page
+    assert "站立行走：以坐为主" in page and "站立行走要求过高的岗位 12 个" in page and "每天不超过4小时" in page
     assert f'href="/kiosk/jobs/{world.typist_id}"' in page
 
 
 def test_a_failing_recommender_gives_a_plain_message_not_an_error_page(world, monkeypatch) -> None:  # noqa: ANN001
-    def broken(session, *, resident, limit):  # noqa: ANN001, ANN202
+    def broken(session, *, resident, limit, state):  # noqa: ANN001, ANN202
         raise RuntimeError("engine down")
 
     monkeypatch.setattr(kiosk_jobs, "_recommender", lambda: broken)
@@ -250,3 +251,17 @@ def test_a_failing_recommender_gives_a_plain_message_not_an_error_page(world, mo
     response = client.get("/kiosk/recommend")
     assert response.status_code == 200
     assert "推荐服务暂时出了问题" in response.text
+
+
+def test_recommend_passes_on_the_matchers_own_unavailable_message(world, monkeypatch) -> None:  # noqa: ANN001
+    from estation.matching.runtime import UNAVAILABLE_MESSAGE, MatchingUnavailable
+
+    def loading(session, *, resident, limit, state):  # noqa: ANN001, ANN202
+        raise MatchingUnavailable("model missing")
+
+    monkeypatch.setattr(kiosk_jobs, "_recommender", lambda: loading)
+    client = world.client()
+    sign_in(client, world.pin_id_number)
+    response = client.get("/kiosk/recommend")
+    assert response.status_code == 200 and UNAVAILABLE_MESSAGE in response.text
+    assert "推荐服务暂不可用" in response.text

@@ -186,3 +186,14 @@ def test_index_metadata_names_model_and_vector_size(backend: SearchBackend) -> N
     assert meta["model_id"] == "test-model"
     assert meta["vector_dims"] == 4
     assert meta["documents"] == 7
+
+
+def test_broad_words_rank_title_and_occupation_first(
+    backend: SearchBackend, corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The embedded backend scores words found in thousands of listings by matched columns instead
+    # of bm25; pretend every word is that broad. The order must still be the one every backend gives.
+    monkeypatch.setattr("indexing.embedded._BM25_MAX_HITS", 0)
+    assert find(backend, corpus, text="清洁") == ["clean", "cashier"]
+    assert find(backend, corpus, text="保洁") == ["clean"]
+    assert find(backend, corpus, text="收银 清洁") == ["cashier"]

@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 04:16:08.426133
+Create Date: 2026-11-27 04:51:02.487801
 """
 
 from alembic import op
 import sqlalchemy as sa
+import estation.db
 import estation.privacy
 
 
@@ -25,8 +26,8 @@ def upgrade() -> None:
     sa.Column('lower_share', sa.Numeric(precision=5, scale=4), nullable=False),
     sa.Column('upper_share', sa.Numeric(precision=5, scale=4), nullable=False),
     sa.Column('rate', sa.Numeric(precision=5, scale=4), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_contribution_setting'))
     )
     op.create_table('occupation',
@@ -48,10 +49,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('done_at', estation.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
@@ -66,8 +67,8 @@ def upgrade() -> None:
     sa.Column('conditions', sa.JSON(), nullable=False),
     sa.Column('steps', sa.JSON(), nullable=False),
     sa.Column('time_limit_working_days', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_service_type'))
     )
     op.create_table('subdistrict',
@@ -105,8 +106,8 @@ def upgrade() -> None:
     sa.Column('disabled_staff_other', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'approved', 'refused', name='employerstatus', native_enum=False, length=32), nullable=False),
     sa.Column('refusal_reason', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_employer_community_code_community')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employer')),
     sa.UniqueConstraint('uscc', name=op.f('uq_employer_uscc'))
@@ -117,8 +118,8 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=120), nullable=False),
     sa.Column('hardship', sa.Boolean(), nullable=False),
     sa.Column('hardship_reason', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_household_community_code_community')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_household'))
     )
@@ -143,9 +144,9 @@ def upgrade() -> None:
     sa.Column('home_based', sa.Boolean(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'open', 'closed', name='vacancystatus', native_enum=False, length=32), nullable=False),
-    sa.Column('posted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_startup_opportunity_community_code_community')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_startup_opportunity'))
     )
@@ -182,8 +183,8 @@ def upgrade() -> None:
     sa.Column('home_based_only', sa.Boolean(), nullable=False),
     sa.Column('consent_to_employers', sa.Boolean(), nullable=False),
     sa.Column('pin_hash', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_resident_community_code_community')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_resident_household_id_household')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resident')),
@@ -216,11 +217,11 @@ def upgrade() -> None:
     sa.Column('demands', sa.JSON(), nullable=False),
     sa.Column('adjustments', sa.JSON(), nullable=False),
     sa.Column('openings', sa.Integer(), nullable=False),
-    sa.Column('posted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'open', 'closed', name='vacancystatus', native_enum=False, length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_vacancy_community_code_community')),
     sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_vacancy_employer_id_employer')),
     sa.ForeignKeyConstraint(['occupation_code'], ['occupation.code'], name=op.f('fk_vacancy_occupation_code_occupation')),
@@ -244,8 +245,8 @@ def upgrade() -> None:
     sa.Column('community_code', sa.String(length=12), nullable=True),
     sa.Column('window', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_app_user_community_code_community')),
     sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_app_user_employer_id_employer')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_app_user_resident_id_resident')),
@@ -262,8 +263,8 @@ def upgrade() -> None:
     sa.Column('vacancy_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('new', 'contacted', 'interview', 'hired', 'not_hired', 'withdrawn', name='applicationstatus', native_enum=False, length=32), nullable=False),
     sa.Column('status_reason', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_application_resident_id_resident')),
     sa.ForeignKeyConstraint(['vacancy_id'], ['vacancy.id'], name=op.f('fk_application_vacancy_id_vacancy')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application')),
@@ -313,8 +314,8 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=120), nullable=False),
     sa.Column('body', sa.String(length=500), nullable=False),
     sa.Column('link', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', estation.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_notification_employer_id_employer')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_notification_resident_id_resident')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
@@ -327,7 +328,7 @@ def upgrade() -> None:
 
     op.create_table('access_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('role', sa.String(length=32), nullable=False),
     sa.Column('resident_id', sa.Integer(), nullable=True),
@@ -346,7 +347,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('new', 'contacted', 'interview', 'hired', 'not_hired', 'withdrawn', name='applicationstatus', native_enum=False, length=32), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_application_event_application_id_application'), ondelete='CASCADE'),
@@ -360,8 +361,8 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('csrf_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kiosk', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_auth_session_user_id_app_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_auth_session'))
@@ -391,8 +392,8 @@ def upgrade() -> None:
     sa.Column('topic', sa.String(length=200), nullable=False),
     sa.Column('attendees', sa.Integer(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_community_meeting_community_code_community')),
     sa.ForeignKeyConstraint(['leader_id'], ['app_user.id'], name=op.f('fk_community_meeting_leader_id_app_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_community_meeting'))
@@ -420,8 +421,8 @@ def upgrade() -> None:
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('outcome_reason', sa.Text(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['opened_by_id'], ['app_user.id'], name=op.f('fk_counter_case_opened_by_id_app_user')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_counter_case_resident_id_resident')),
     sa.ForeignKeyConstraint(['service_code'], ['service_type.code'], name=op.f('fk_counter_case_service_code_service_type')),
@@ -457,10 +458,10 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('pending', 'accepted', 'declined', name='invitationstatus', native_enum=False, length=32), nullable=False),
     sa.Column('message', sa.String(length=200), nullable=False),
     sa.Column('invited_by_user_id', sa.Integer(), nullable=True),
-    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('responded_at', estation.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('application_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_invitation_application_id_application')),
     sa.ForeignKeyConstraint(['invited_by_user_id'], ['app_user.id'], name=op.f('fk_invitation_invited_by_user_id_app_user')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_invitation_resident_id_resident')),
@@ -475,7 +476,7 @@ def upgrade() -> None:
     op.create_table('kiosk_print',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('subject', sa.String(length=40), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
@@ -506,8 +507,8 @@ def upgrade() -> None:
     sa.Column('reopened_count', sa.Integer(), nullable=False),
     sa.Column('escalated_on', sa.Date(), nullable=True),
     sa.Column('escalated_to_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['escalated_to_id'], ['app_user.id'], name=op.f('fk_ledger_item_escalated_to_id_app_user')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_ledger_item_household_id_household')),
     sa.ForeignKeyConstraint(['raised_by_id'], ['app_user.id'], name=op.f('fk_ledger_item_raised_by_id_app_user')),
@@ -520,7 +521,7 @@ def upgrade() -> None:
 
     op.create_table('sign_in_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('login', sa.String(length=64), nullable=False),
     sa.Column('method', sa.String(length=20), nullable=False),
     sa.Column('success', sa.Boolean(), nullable=False),
@@ -542,9 +543,9 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('open', 'answered', name='suggestionstatus', native_enum=False, length=32), nullable=False),
     sa.Column('answer', sa.Text(), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
-    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', estation.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['answered_by_id'], ['app_user.id'], name=op.f('fk_suggestion_answered_by_id_app_user')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_suggestion_resident_id_resident')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion')),
@@ -557,7 +558,7 @@ def upgrade() -> None:
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.Enum('awaiting_documents', 'accepted', 'in_review', 'completed', 'refused', name='casestatus', native_enum=False, length=32), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
@@ -580,7 +581,7 @@ def upgrade() -> None:
     sa.Column('sensitive', sa.Boolean(), nullable=False),
     sa.Column('vacancy_id', sa.Integer(), nullable=True),
     sa.Column('outcome_ok', sa.Boolean(), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['app_user.id'], name=op.f('fk_ledger_action_by_user_id_app_user')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_ledger_action_household_id_household')),
     sa.ForeignKeyConstraint(['item_id'], ['ledger_item.id'], name=op.f('fk_ledger_action_item_id_ledger_item'), ondelete='CASCADE'),
@@ -603,7 +604,7 @@ def upgrade() -> None:
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=300), nullable=False),
     sa.Column('action_id', sa.Integer(), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['action_id'], ['ledger_action.id'], name=op.f('fk_ledger_status_change_action_id_ledger_action')),
     sa.ForeignKeyConstraint(['by_user_id'], ['app_user.id'], name=op.f('fk_ledger_status_change_by_user_id_app_user')),
     sa.ForeignKeyConstraint(['item_id'], ['ledger_item.id'], name=op.f('fk_ledger_status_change_item_id_ledger_item'), ondelete='CASCADE'),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from datetime import date
 from typing import Annotated
 
@@ -185,10 +186,12 @@ def recommend(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: 
         error = "请先用“找工作”查看岗位，或到服务窗口请工作人员帮您推荐。"
     else:
         try:
-            found = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user)
-        except Exception:  # noqa: BLE001
-            import logging
-
+            found = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user,
+                                          state=request.app.state)
+        except EstationError as exc:
+            # The matcher says it is unavailable (model not loaded): said plainly, never a made-up list.
+            error = exc.message
+        except Exception:  # noqa: BLE001 - a matching fault must not take the kiosk page down
             logging.getLogger("estation.kiosk").exception("recommendations failed")
             error = "推荐服务暂时出了问题，请稍后再试，或到服务窗口咨询。"
     return page(request, "kiosk/recommend.html", {**found, "error": error, "words": catalog},

@@ -1,0 +1,28 @@
+"""Without usable index vectors (another model, or none) matching still answers, and still keeps every limit."""
+
+from __future__ import annotations
+
+from estation.jobs.search import SearchService
+from estation.matching.evaluation.harness import limits_of, profile_of
+from estation.matching.evaluation.profiles import PROFILES
+from estation.matching.limits import violations
+from estation.matching.service import Matcher, load_facts
+from indexing.embedded import EmbeddedBackend
+from indexing.sync import rebuild
+from tests.matching.world import TODAY, db, job_world  # noqa: F401 - fixtures
+
+
+def test_an_index_of_another_model_degrades_to_encoding_here(db, job_world, encoder, tmp_path) -> None:  # noqa: ANN001
+    backend = EmbeddedBackend(tmp_path / "other.sqlite3", prefix="other")
+    with job_world.factory() as s:
+        rebuild(s, backend, vector_dims=encoder.dim, model_id="another-model")  # and no vectors at all
+        s.commit()
+    matcher = Matcher(encoder=encoder, search=SearchService(backend))
+    p = next(p for p in PROFILES if p.key == "crutch_cashier")
+    limits = limits_of(p)
+    result = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=5)
+    assert result.degraded and result.backend == "database"
+    assert result.items and result.items[0].title.startswith("超市收银员")
+    facts = load_facts(db, "vacancy", [m.id for m in result.items])
+    assert all(not violations(facts[m.id], limits, today=TODAY) for m in result.items)
+    backend.close()

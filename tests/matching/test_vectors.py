@@ -1,0 +1,92 @@
+"""kNN on both backends: exact order, the same filters as search, OR-ed filters, no mixed vector spaces."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from estation.matching.evaluation.jobs import CENTRE
+from estation.matching.service import load_jobs
+from indexing.query import SearchQuery
+from indexing.vectors import VectorSpaceMismatch, knn
+from tests.matching.world import (  # noqa: F401 - fixtures
+    TODAY,
+    cached_vectors,
+    db,
+    job_world,
+    matching_backend,
+)
+
+
+def _brute(db, job_world, cached_vectors, query_vec, keep):  # noqa: ANN001, ANN202
+    jobs = load_jobs(db, "vacancy", list(job_world.refs.values()))
+    rows = [row for f, row in jobs.values() if keep(f)]
+    vecs = np.array(cached_vectors("vacancy", rows), dtype=np.float32)
+    cos = vecs @ query_vec
+    return [r.id for _, r in sorted(zip(-cos, rows), key=lambda t: (t[0], t[1].id))]
+
+
+def test_knn_is_exact_and_filtered(matching_backend, encoder, db, job_world, cached_vectors) -> None:  # noqa: ANN001
+    q = encoder.encode_queries(["会收银，腿脚不好只能坐着"])
+    base = SearchQuery(kind="vacancy", today=TODAY, max_demands=(("standing_walking", 1),))
+    hits = knn(matching_backend, "vacancy", q, 8, base, model_id=encoder.model_id)[0]
+    expected = _brute(db, job_world, cached_vectors, q[0],
+                      lambda f: f.open and f.valid_until >= TODAY and dict(f.demands)["standing_walking"] <= 1)
+    assert [i for i, _ in hits] == expected[:8]
+    assert all(a[1] >= b[1] for a, b in zip(hits, hits[1:]))  # cosine, best first
+    assert -1.0 <= hits[-1][1] <= hits[0][1] <= 1.0
+
+
+def test_several_filters_are_or_ed(matching_backend, encoder, db, job_world) -> None:  # noqa: ANN001
+    q = encoder.encode_queries(["在家做手工"])
+    near = SearchQuery(kind="vacancy", today=TODAY, near=CENTRE, radius_km=0.5)
+    home = SearchQuery(kind="vacancy", today=TODAY, home_based=True)
+    both = {i for i, _ in knn(matching_backend, "vacancy", q, 200, [near, home], model_id=encoder.model_id)[0]}
+    only_near = {i for i, _ in knn(matching_backend, "vacancy", q, 200, near, model_id=encoder.model_id)[0]}
+    only_home = {i for i, _ in knn(matching_backend, "vacancy", q, 200, home, model_id=encoder.model_id)[0]}
+    assert only_near and only_home and both == only_near | only_home
+    facts = {i: f for i, (f, _r) in load_jobs(db, "vacancy", list(both)).items()}
+    assert all(facts[i].home_based for i in only_home)
+
+
+def test_a_query_from_another_model_is_refused(matching_backend, encoder) -> None:  # noqa: ANN001
+    q = encoder.encode_queries(["保安"])
+    with pytest.raises(VectorSpaceMismatch):
+        knn(matching_backend, "vacancy", q, 5, SearchQuery(kind="vacancy", today=TODAY), model_id="some-other-model")
+    with pytest.raises(VectorSpaceMismatch):
+        knn(matching_backend, "vacancy", q[:, :100], 5, SearchQuery(kind="vacancy", today=TODAY),
+            model_id=encoder.model_id)
+
+
+def test_one_vector_gives_one_list(matching_backend, encoder) -> None:  # noqa: ANN001
+    q = encoder.encode_queries(["保安"])[0]
+    if not hasattr(matching_backend, "knn"):
+        pytest.fail("every backend has a knn method")
+    hits = matching_backend.knn("vacancy", q, 3, replace(SearchQuery(kind="vacancy", today=TODAY)),
+                                model_id=encoder.model_id)
+    assert len(hits) == 3 and isinstance(hits[0], tuple)
+
+
+def test_embedded_matrix_follows_writes(encoder, db, job_world, cached_vectors, tmp_path) -> None:  # noqa: ANN001
+    """After an upsert or a delete the next query sees it, without reloading every vector."""
+    from indexing.documents import vacancy_document
+    from indexing.embedded import EmbeddedBackend
+    from indexing.sync import rebuild
+
+    backend = EmbeddedBackend(tmp_path / "w.sqlite3", prefix="w")
+    with job_world.factory() as s:
+        rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=cached_vectors)
+        s.commit()
+    q = encoder.encode_queries(["会修自行车"])[0]
+    flt = SearchQuery(kind="vacancy", today=TODAY)
+    before = backend.knn("vacancy", q, 3, flt, model_id=encoder.model_id)
+    row = load_jobs(db, "vacancy", [job_world.refs["cashier/near"]])[job_world.refs["cashier/near"]][1]
+    doc = replace(vacancy_document(row, today=TODAY), id=990001, vector=[float(x) for x in q])
+    backend.upsert("vacancy", [doc])
+    after = backend.knn("vacancy", q, 3, flt, model_id=encoder.model_id)
+    assert after[0][0] == 990001 and after[0][1] > 0.99 and after[1:] == before[:2]
+    backend.delete("vacancy", [990001])
+    assert backend.knn("vacancy", q, 3, flt, model_id=encoder.model_id) == before
+    backend.close()

@@ -1,0 +1,87 @@
+"""The embedded backend's own machinery: column stores patched after writes, never stale."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from indexing.documents import SearchDocument
+from indexing.embedded import EmbeddedBackend
+from indexing.query import SearchQuery, Sort
+from indexing.text import document_text, initials_tokens
+
+TODAY = date.today()
+
+
+def doc(i: int, title: str, **kw) -> SearchDocument:
+    base = dict(
+        kind="vacancy", id=i, title=title, text_title=document_text(title), text_body="", text_terms="",
+        initials=initials_tokens(title), lat=36.66 + i / 1000, lon=117.06, community_code=f"37010200900{i % 3}",
+        posted_at=datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=i), valid_until=TODAY,
+        wage_min=2500, wage_max=3000 + i, hours_per_day=8.0, days_per_week=5, shift="day",
+        employment_type="full_time", adjustments=[], demands={}, employer_id=1,
+    )
+    base.update(kw)
+    return SearchDocument(**base)  # type: ignore[arg-type]
+
+
+QUERIES = [
+    SearchQuery(today=TODAY),
+    SearchQuery(today=TODAY, text="保洁"),
+    SearchQuery(today=TODAY, sort=Sort.wage),
+    SearchQuery(today=TODAY, community_codes=("370102009009",)),
+    SearchQuery(today=TODAY, shifts=("night",), adjustments=("seated_work",)),
+    SearchQuery(today=TODAY, near=(36.665, 117.06), radius_km=0.4, sort=Sort.distance),
+]
+
+
+def answers(b: EmbeddedBackend) -> list:
+    return [(h.ids, h.total, h.facets) for h in (b.search(q) for q in QUERIES)]
+
+
+def test_patched_columns_answer_like_a_fresh_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexing.columns import ColumnStore
+
+    full_loads: list[int] = []
+    original = ColumnStore.load.__func__  # type: ignore[attr-defined]
+
+    def counting_load(cls, conn, phys, ids=None):  # noqa: ANN001, ANN202
+        if ids is None:
+            full_loads.append(1)
+        return original(cls, conn, phys, ids)
+
+    monkeypatch.setattr(ColumnStore, "load", classmethod(counting_load))
+    path = tmp_path / "search.sqlite3"
+    writer = EmbeddedBackend(path, prefix="p")
+    writer.rebuild("vacancy", [doc(i, "小区保洁员" if i % 2 else "门卫") for i in range(1, 21)],
+                   vector_dims=4, model_id="m")
+    reader = EmbeddedBackend(path, prefix="p")
+    answers(reader)  # the reader now holds columns for the first generation
+    # A new community (a category value never seen), a changed shift and adjustments, a deletion, an addition.
+    writer.upsert("vacancy", [
+        doc(3, "夜班保洁员", community_code="370102009009", shift="night", adjustments=["seated_work"]),
+        doc(21, "保洁主管", wage_max=9000),
+    ])
+    writer.delete("vacancy", [4, 5])
+    patched = answers(reader)
+    assert full_loads == [1]  # the reader patched its columns; it did not read the index again
+    assert patched == answers(EmbeddedBackend(path, prefix="p"))
+    assert patched[3][0] == [3] and patched[4][0] == [3]
+    assert patched[2][0][0] == 21
+    assert 4 not in patched[0][0] and patched[0][1] == 19
+
+
+def test_a_reader_far_behind_reloads_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("indexing.embedded._CHANGE_LOG", 2)
+    path = tmp_path / "search.sqlite3"
+    writer = EmbeddedBackend(path, prefix="p")
+    writer.rebuild("vacancy", [doc(i, "门卫") for i in range(1, 6)], vector_dims=4, model_id="m")
+    reader = EmbeddedBackend(path, prefix="p")
+    answers(reader)
+    for i in range(1, 6):  # more generations than the log keeps
+        writer.upsert("vacancy", [replace(doc(i, "门卫"), wage_max=10000 + i)])
+    assert reader.search(SearchQuery(today=TODAY, sort=Sort.wage)).ids == [5, 4, 3, 2, 1]
+    assert answers(reader) == answers(EmbeddedBackend(path, prefix="p"))
