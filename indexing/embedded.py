@@ -332,7 +332,6 @@ class EmbeddedBackend:
         ).fetchall()
         return [r[0] for r in rows]
 
-
     # -- vectors, for matching (implementation in indexing/vectors.py) -----------------------------
 
     def knn(self, kind: Kind, vector, k: int, query_filters, *, model_id: str):  # noqa: ANN001, ANN201
@@ -345,6 +344,7 @@ class EmbeddedBackend:
         arr = np.asarray(vector, dtype=np.float32)
         hits = embedded_knn(self, kind, arr, k, query_filters, model_id=model_id)
         return hits if arr.ndim == 2 else hits[0]
+
 
 def _rowids(conn: sqlite3.Connection, phys: str, match: str) -> np.ndarray:
     cur = conn.execute(f'SELECT rowid FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ?', (match,))

@@ -238,6 +238,8 @@ def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
     `tokenizers`' Precompiled normaliser only reads this binary form, and the file's map is not
     plain NFKC (full-width ～ is kept), so the map itself is compiled: each key is one code point's
     UTF-8 bytes, each value the byte offset of its NUL-terminated replacement in the string blob.
+    Known difference: `tokenizers` looks up a short grapheme cluster as a whole, so a mapped
+    character followed by a combining mark (full-width Ａ + U+0301) loses the mark; e5.c keeps it.
     """
     blob = bytearray()
     seen: dict[str, int] = {}
