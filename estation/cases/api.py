@@ -27,7 +27,7 @@ from estation.cases.schemas import (
     TransferAssessmentIn,
     TransferAssessmentOut,
 )
-from estation.cases.working_days import china_today
+from estation import clock
 from estation.deps import DB, Principal, require_roles
 from estation.errors import InvalidInput, NotFound
 from estation.geo import provinces
@@ -105,7 +105,7 @@ def open_case(body: CaseOpenIn, db: DB, principal: Counter) -> CaseOut:
     """Any window opens any service; missing documents go on one tell-once slip."""
     access.ensure_can_see_resident(db, principal.user, body.resident_id)
     resident = get_resident(db, body.resident_id)
-    today = china_today()
+    today = clock.today()
     details: dict = {}
     if body.service_code == PENSION_TRANSFER:
         if body.pension is None:
@@ -128,7 +128,7 @@ def figures(
     db: DB, principal: Overseer, since: Annotated[date | None, Query()] = None,
     until: Annotated[date | None, Query()] = None,
 ) -> FiguresOut:
-    today = china_today()
+    today = clock.today()
     until = until or today
     since = since or until.replace(day=1)
     if since > until:
@@ -153,7 +153,7 @@ def get_case(case_id: int, db: DB, principal: Counter) -> CaseOut:
 @case_router.post("/cases/{case_id}/documents", response_model=CaseOut)
 def receive_documents(case_id: int, body: DocumentsIn, db: DB, principal: Counter) -> CaseOut:
     case = service.get_case(db, case_id)
-    return case_out(service.receive_documents(db, case=case, documents=body.documents, user=principal.user, today=china_today()))
+    return case_out(service.receive_documents(db, case=case, documents=body.documents, user=principal.user, today=clock.today()))
 
 
 @case_router.post("/cases/{case_id}/review", response_model=CaseOut)
@@ -164,13 +164,13 @@ def start_review(case_id: int, body: NoteIn, db: DB, principal: Counter) -> Case
 @case_router.post("/cases/{case_id}/complete", response_model=CaseOut)
 def complete(case_id: int, body: NoteIn, db: DB, principal: Counter) -> CaseOut:
     case = service.get_case(db, case_id)
-    return case_out(service.complete(db, case=case, user=principal.user, today=china_today(), note=body.note))
+    return case_out(service.complete(db, case=case, user=principal.user, today=clock.today(), note=body.note))
 
 
 @case_router.post("/cases/{case_id}/refuse", response_model=CaseOut)
 def refuse(case_id: int, body: RefuseIn, db: DB, principal: Counter) -> CaseOut:
     case = service.get_case(db, case_id)
-    return case_out(service.refuse(db, case=case, user=principal.user, today=china_today(), reason=body.reason))
+    return case_out(service.refuse(db, case=case, user=principal.user, today=clock.today(), reason=body.reason))
 
 
 router.include_router(pension_router)

@@ -16,10 +16,10 @@ from estation.accounts.models import Role, User
 from estation.cases import service
 from estation.cases.catalogue import PENSION_TRANSFER, load_catalogue
 from estation.cases.models import Case, ServiceType
+from estation.clock import BEIJING
 from estation.labour.models import Resident
 
 DEMO_CASES = 40
-BEIJING = timezone(timedelta(hours=8))
 WINDOWS = (1, 2, 3, 4)
 
 

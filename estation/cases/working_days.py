@@ -105,11 +105,3 @@ def calendar_with(
     *, holidays: Iterable[date] = (), workdays: Iterable[date] = (), years: Iterable[int] = ()
 ) -> WorkingCalendar:
     return WorkingCalendar(frozenset(holidays), frozenset(workdays), frozenset(years))
-
-
-def china_today() -> date:
-    """Today in Beijing time: the counter's day, whatever the server's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()

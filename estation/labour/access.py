@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.accounts.models import Role, User
-from estation.db import utcnow
 from estation.errors import Forbidden
 from estation.labour.models import Household, Resident
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
@@ -21,7 +21,7 @@ def _active(model, today):  # noqa: ANN001, ANN202
 
 def scope_residents(stmt: Select, user: User) -> Select:
     """Narrow a SELECT over Resident to the rows ``user`` may see."""
-    today = utcnow().date()
+    today = clock.today()
     if user.role in ALL_RESIDENTS:
         return stmt
     if user.role == Role.community_staff:
@@ -42,7 +42,7 @@ def scope_residents(stmt: Select, user: User) -> Select:
 
 
 def scope_households(stmt: Select, user: User) -> Select:
-    today = utcnow().date()
+    today = clock.today()
     if user.role in ALL_RESIDENTS:
         return stmt
     if user.role == Role.community_staff:

@@ -14,6 +14,7 @@ from estation.accounts.models import Role
 from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep, require_roles
 from estation.errors import NotFound
+from estation import clock
 from estation.ledger import duties, export, repository, rules, service, work
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
 from estation.ledger.schemas import (
@@ -62,27 +63,27 @@ def _item(db: DB, principal: Principal, item_id: int, today) -> ItemOut:  # noqa
 @router.get("/households", response_model=list[HouseholdSummary])
 def my_households(db: DB, principal: Staff, community_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None
                   ) -> list[HouseholdSummary]:
-    return service.household_summaries(db, user=principal.user, today=service.local_today(),
+    return service.household_summaries(db, user=principal.user, today=clock.today(),
                                        community_code=community_code)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdLedger)
 def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_id: int) -> HouseholdLedger:
     household = service.visible_household(db, principal.user, household_id)
-    return service.household_ledger(db, user=principal.user, household=household, today=service.local_today(),
+    return service.household_ledger(db, user=principal.user, household=household, today=clock.today(),
                                     policy_rules=policy_rules(settings))
 
 
 @router.get("/households/{household_id}/reminders", response_model=list[ReminderOut])
 def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: int) -> list:
     household = service.visible_household(db, principal.user, household_id)
-    return [r.__dict__ for r in rules.reminders(household, policy_rules(settings), service.local_today())]
+    return [r.__dict__ for r in rules.reminders(household, policy_rules(settings), clock.today())]
 
 
 @router.post("/households/{household_id}/items", response_model=ItemOut, status_code=201)
 def create_item(db: DB, principal: Staff, household_id: int, data: ItemCreate) -> ItemOut:
     household = service.visible_household(db, principal.user, household_id)
-    today = service.local_today()
+    today = clock.today()
     item = service.create_item(db, user=principal.user, household=household, data=data, today=today)
     return service.item_out(item, principal.user, today)
 
@@ -91,7 +92,7 @@ def create_item(db: DB, principal: Staff, household_id: int, data: ItemCreate) -
 def record_visit(db: DB, principal: Staff, household_id: int, data: VisitCreate) -> ActionOut:
     household = service.visible_household(db, principal.user, household_id)
     action = service.record_visit(db, user=principal.user, household=household, data=data,
-                                  today=service.local_today())
+                                  today=clock.today())
     return service.action_out(action, principal.user)
 
 
@@ -104,7 +105,7 @@ def find_work(db: DB, principal: Staff, household_id: int) -> MatchResult:
 @router.post("/households/{household_id}/referrals", response_model=ActionOut, status_code=201)
 def refer(db: DB, principal: Staff, household_id: int, data: ReferralCreate) -> ActionOut:
     household = service.visible_household(db, principal.user, household_id)
-    action = work.refer(db, user=principal.user, household=household, data=data, today=service.local_today())
+    action = work.refer(db, user=principal.user, household=household, data=data, today=clock.today())
     return service.action_out(action, principal.user)
 
 
@@ -116,13 +117,13 @@ def household_pairings(db: DB, principal: Staff, household_id: int) -> list:
 
 @router.get("/items/{item_id}", response_model=ItemOut)
 def get_item(db: DB, principal: Staff, item_id: int) -> ItemOut:
-    return _item(db, principal, item_id, service.local_today())
+    return _item(db, principal, item_id, clock.today())
 
 
 @router.post("/items/{item_id}/actions", response_model=ItemOut, status_code=201)
 def add_action(db: DB, principal: Staff, item_id: int, data: ActionCreate) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
-    today = service.local_today()
+    today = clock.today()
     service.add_action(db, user=principal.user, item=item, data=data, today=today)
     return service.item_out(item, principal.user, today)
 
@@ -130,7 +131,7 @@ def add_action(db: DB, principal: Staff, item_id: int, data: ActionCreate) -> It
 @router.post("/items/{item_id}/status", response_model=ItemOut)
 def move_status(db: DB, principal: Staff, item_id: int, data: StatusMove) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
-    today = service.local_today()
+    today = clock.today()
     service.move_status(db, user=principal.user, item=item, to=data.to, reason=data.reason, today=today)
     return service.item_out(item, principal.user, today)
 
@@ -138,7 +139,7 @@ def move_status(db: DB, principal: Staff, item_id: int, data: StatusMove) -> Ite
 @router.post("/items/{item_id}/reopen", response_model=ItemOut)
 def reopen(db: DB, principal: Staff, item_id: int, data: Reopen) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
-    today = service.local_today()
+    today = clock.today()
     service.reopen(db, user=principal.user, item=item, reason=data.reason, today=today)
     return service.item_out(item, principal.user, today)
 
@@ -146,7 +147,7 @@ def reopen(db: DB, principal: Staff, item_id: int, data: Reopen) -> ItemOut:
 @router.post("/referrals/{action_id}/placement", response_model=ActionOut, status_code=201)
 def place(db: DB, principal: Staff, action_id: int, data: PlacementCreate) -> ActionOut:
     referral = work.visible_referral(db, principal.user, action_id)
-    action = work.place(db, user=principal.user, referral=referral, data=data, today=service.local_today())
+    action = work.place(db, user=principal.user, referral=referral, data=data, today=clock.today())
     return service.action_out(action, principal.user)
 
 
@@ -158,7 +159,7 @@ def follow_ups(db: DB, principal: Staff, open_only: bool = True) -> list[FollowU
 @router.post("/follow-ups/{follow_up_id}", response_model=FollowUpOut)
 def answer_follow_up(db: DB, principal: Staff, follow_up_id: int, data: FollowUpAnswer) -> FollowUpOut:
     follow_up = work.visible_follow_up(db, principal.user, follow_up_id)
-    work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=service.local_today())
+    work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=clock.today())
     return FollowUpOut.model_validate(follow_up)
 
 
@@ -169,7 +170,7 @@ def pairings(db: DB, principal: Staff, current_only: bool = False) -> list:
     if principal.role == Role.cadre:
         stmt = stmt.where(HouseholdPairing.cadre_id == principal.user.id)
     if current_only:
-        stmt = stmt.where(repository.active_on(HouseholdPairing, service.local_today()))
+        stmt = stmt.where(repository.active_on(HouseholdPairing, clock.today()))
     return list(db.scalars(stmt.order_by(HouseholdPairing.household_id, HouseholdPairing.start_date)))
 
 
@@ -203,13 +204,13 @@ def create_assignment(db: DB, principal: Admin, data: AssignmentCreate) -> Commu
 def meetings(db: DB, principal: Overseer) -> list:
     codes = None
     if principal.role == Role.leader:
-        codes = repository.held_communities(db, principal.user.id, service.local_today())
+        codes = repository.held_communities(db, principal.user.id, clock.today())
     return repository.meetings(db, community_codes=codes)
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=201)
 def record_meeting(db: DB, principal: Overseer, data: MeetingCreate) -> MeetingOut:
-    meeting = service.record_meeting(db, user=principal.user, data=data, today=service.local_today())
+    meeting = service.record_meeting(db, user=principal.user, data=data, today=clock.today())
     return MeetingOut.model_validate(meeting)
 
 
@@ -218,7 +219,7 @@ def get_duties(db: DB, principal: Staff, settings: AppSettings,
                year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
                no_contact_days: Annotated[int | None, Query(ge=1, le=365)] = None) -> Duties:
-    today = service.local_today()
+    today = clock.today()
     this_year, this_quarter = duties.quarter_of(today)
     return duties.duties(db, user=principal.user, year=year or this_year, quarter=quarter or this_quarter,
                          today=today, no_contact_days=no_contact_days or settings.ledger_no_contact_days)
@@ -226,7 +227,7 @@ def get_duties(db: DB, principal: Staff, settings: AppSettings,
 
 @router.get("/dashboard")
 def dashboard(db: DB, principal: Staff) -> dict:
-    stats = duties.dashboard(db, user=principal.user, today=service.local_today())
+    stats = duties.dashboard(db, user=principal.user, today=clock.today())
     return {
         "by_status": stats.by_status,
         "by_category": stats.by_category,
@@ -239,7 +240,7 @@ def dashboard(db: DB, principal: Staff) -> dict:
 
 @router.post("/escalations")
 def escalate(db: DB, principal: Admin) -> dict:
-    items = service.escalate_overdue(db, today=service.local_today())
+    items = service.escalate_overdue(db, today=clock.today())
     return {"escalated": [{"item_id": i.id, "leader_id": i.escalated_to_id} for i in items]}
 
 
@@ -252,7 +253,7 @@ def _xlsx(content: bytes, filename: str) -> Response:
 @router.get("/households/{household_id}/export.xlsx", response_class=Response)
 def export_household(db: DB, principal: Staff, household_id: int) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    today = service.local_today()
+    today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")
     content = export.workbook(rows, title="甸柳街道结对帮扶家庭台账", subtitle=f"{household.address}　导出日期：{today}")
     return _xlsx(content, f"台账-{household.address}-{today}.xlsx")
@@ -260,7 +261,7 @@ def export_household(db: DB, principal: Staff, household_id: int) -> Response:
 
 @router.get("/communities/{community_code}/export.xlsx", response_class=Response)
 def export_community(db: DB, principal: Overseer, community_code: str) -> Response:
-    today = service.local_today()
+    today = clock.today()
     households = service.community_households(db, user=principal.user, community_code=community_code, today=today)
     name = service.community_names(db).get(community_code, community_code)
     rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="导出社区台账")

@@ -11,8 +11,7 @@ action and writes a status change, so the paper trail is never rewritten.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -57,8 +56,6 @@ LEDGER_ROLES = frozenset({Role.cadre, Role.leader, Role.admin})
 SENSITIVE_READERS = frozenset({Role.cadre, Role.admin})
 """Paired cadres work with the household's private facts; leaders oversee counts and deadlines."""
 
-CHINA = ZoneInfo("Asia/Shanghai")
-
 # Moves a person may make by hand. confirmed comes only from a return visit; reopening has its own path.
 MANUAL_MOVES = {
     LedgerStatus.open: {LedgerStatus.in_progress},
@@ -67,10 +64,6 @@ MANUAL_MOVES = {
 }
 REOPENABLE = (LedgerStatus.resolved, LedgerStatus.confirmed, LedgerStatus.closed)
 
-
-def local_today() -> date:
-    """Today in Jinan: a visit at 07:00 Beijing time is still on that day, not the UTC day before."""
-    return datetime.now(CHINA).date()
 
 
 # ---- who may see what -------------------------------------------------------------------------------

@@ -130,17 +130,16 @@ def _int8_linear_class():
 
         torch's dynamic int8 kernel picks one activation scale for the whole input tensor, so a
         text's vector would depend on the other texts (and the padding) in its batch, and it
-        uses 7 bits only (reduce_range). Here each token row is first divided by its own peak
-        and two constant input columns (+1, -1; their weights are 0) pin the tensor's range to
-        [-1, 1]: the kernel's scale is then the same for every call and every token gets the
-        full 8 bits. Measured on e5: cosine to fp32 0.9989-0.9992 (0.974 with torch's
-        quantize_dynamic), and a text's vector no longer depends on its batch.
+        uses 7 bits only (reduce_range). Here each token row is first divided by its own peak,
+        and one extra row (+1, -1, 0, ...) pins the tensor's range to [-1, 1]: the kernel's
+        scale is then the same for every call, every token gets the full 8 bits, and the peak
+        is multiplied back afterwards. Measured on e5: cosine to fp32 >= 0.998 (0.974 with
+        torch's quantize_dynamic), and a text's vector no longer depends on its batch.
         """
 
         def __init__(self, linear: torch.nn.Linear) -> None:
             super().__init__()
             weight = linear.weight.detach().float()
-            weight = torch.cat([weight, weight.new_zeros(weight.shape[0], 2)], dim=1)
             scales = (weight.abs().amax(dim=1) / 127.0).clamp(min=1e-12).double()
             zero = torch.zeros(weight.shape[0], dtype=torch.long)
             with warnings.catch_warnings():
@@ -150,14 +149,19 @@ def _int8_linear_class():
                 qweight = torch.quantize_per_channel(weight, scales, zero, 0, torch.qint8)
             self.packed = torch.ops.quantized.linear_prepack(qweight, None)
             self.bias = None if linear.bias is None else linear.bias.detach().float()
-            self.pins = torch.tensor([1.0, -1.0])
+            self.pin = torch.zeros(linear.in_features)
+            self.pin[0], self.pin[1] = 1.0, -1.0
             self.in_features, self.out_features = linear.in_features, linear.out_features
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            peak = x.abs().amax(dim=-1, keepdim=True).clamp(min=1e-12)
-            x = torch.cat([x / peak, self.pins.expand(*x.shape[:-1], 2)], dim=-1)
-            y = torch.ops.quantized.linear_dynamic(x, self.packed, reduce_range=False)
-            return y.mul_(peak) if self.bias is None else torch.addcmul(self.bias, y, peak)
+            rows = x.reshape(-1, self.in_features)
+            peak = torch.linalg.vector_norm(rows, ord=float("inf"), dim=1, keepdim=True).clamp_(min=1e-12)
+            scaled = rows.new_empty(rows.shape[0] + 1, self.in_features)
+            torch.div(rows, peak, out=scaled[:-1])
+            scaled[-1] = self.pin
+            y = torch.ops.quantized.linear_dynamic(scaled, self.packed, reduce_range=False)[:-1]
+            y = y.mul_(peak) if self.bias is None else torch.addcmul(self.bias, y, peak)
+            return y.reshape(*x.shape[:-1], self.out_features)
 
     return Int8Linear
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -16,7 +15,8 @@ from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.contribution import BaseOutOfRange, quote
 from estation.cases.figures import counter_figures
 from estation.cases.repository import contribution_config, latest_contribution_year
-from estation.cases.working_days import china_today
+from estation.clock import BEIJING
+from estation import clock
 from estation.deps import DB, Principal
 from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
@@ -30,7 +30,6 @@ router = APIRouter(prefix="/counter", include_in_schema=False)
 
 Clerk = Annotated[Principal, Depends(require_web_roles(Role.counter_staff, Role.admin, login_url="/login"))]
 Note = Annotated[str, Form(max_length=500)]
-BEIJING = ZoneInfo("Asia/Shanghai")
 VIEW_REASONS = ("窗口办理业务", "居民来电咨询", "核对材料信息", "回访已办事项")
 
 
@@ -47,7 +46,7 @@ def _to_case(case_id: int) -> RedirectResponse:
 
 @router.get("")
 def counter_home(request: Request, db: DB, principal: Clerk, q: Annotated[str, Query(max_length=40)] = ""):  # noqa: ANN201
-    today = china_today()
+    today = clock.today()
     matches = lookup.find_residents(db, user=principal.user, query=q) if q.strip() else []
     figures = counter_figures(db, since=today.replace(day=1), until=today, today=today)
     return render(request, "counter/index.html", {
@@ -71,7 +70,7 @@ def resident_view(  # noqa: ANN201
     return render(request, "counter/resident.html", {
         "o": overview, "r": resident, "reason": reason, "services": services, "col": columns,
         "service_names": {s.code: s.name for s in services},
-        "labels": service.STATUS_LABELS, "provinces": provinces(), "today": china_today(),
+        "labels": service.STATUS_LABELS, "provinces": provinces(), "today": clock.today(),
     })
 
 
@@ -123,7 +122,7 @@ def _assess(resident, new_province: str, balance: str, official: bool) -> pensio
     if new_province not in provinces():
         raise InvalidInput("请选择转入省", field="new_province")
     return service.assess_resident_transfer(
-        resident, new_province=new_province, application_date=china_today(),
+        resident, new_province=new_province, application_date=clock.today(),
         approved_official_transfer=official, personal_account_balance=_money(balance, "personal_account_balance"),
         province_names=provinces(),
     )
@@ -148,7 +147,7 @@ def open_case(  # noqa: ANN201
             details["assessment"] = service.assessment_details(a)
         case = service.open_case(
             db, resident=resident, service_code=service_code, handed_in=handed_in, user=principal.user,
-            window=principal.user.window, today=china_today(), details=details,
+            window=principal.user.window, today=clock.today(), details=details,
         )
     except InvalidInput as exc:
         return render(request, "counter/case_new.html", {
@@ -167,7 +166,7 @@ def case_view(request: Request, db: DB, principal: Clerk, case_id: int):  # noqa
 def _case_context(db, case) -> dict:  # noqa: ANN001
     return {
         "case": case, "svc": service.get_service_type(db, case.service_code), "r": get_resident(db, case.resident_id),
-        "labels": service.STATUS_LABELS, "overdue": service.is_overdue(case, china_today()),
+        "labels": service.STATUS_LABELS, "overdue": service.is_overdue(case, clock.today()),
         "still_missing": [d for d in case.slip_documents if not case.documents.get(d)],
         "provinces": provinces(), "local_time": beijing_time,
     }
@@ -204,7 +203,7 @@ def receive(  # noqa: ANN201
     def step(case) -> None:  # noqa: ANN001
         if not documents:
             raise InvalidInput("请勾选本次补交的材料", field="documents")
-        service.receive_documents(db, case=case, documents=documents, user=principal.user, today=china_today())
+        service.receive_documents(db, case=case, documents=documents, user=principal.user, today=clock.today())
 
     return _act(request, db, case_id, step)
 
@@ -217,13 +216,13 @@ def review(request: Request, db: DB, principal: Clerk, case_id: int, note: Note 
 @router.post("/cases/{case_id}/complete", dependencies=[CsrfChecked])
 def complete(request: Request, db: DB, principal: Clerk, case_id: int, note: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.complete(
-        db, case=case, user=principal.user, today=china_today(), note=note))
+        db, case=case, user=principal.user, today=clock.today(), note=note))
 
 
 @router.post("/cases/{case_id}/refuse", dependencies=[CsrfChecked])
 def refuse(request: Request, db: DB, principal: Clerk, case_id: int, reason: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.refuse(
-        db, case=case, user=principal.user, today=china_today(), reason=reason))
+        db, case=case, user=principal.user, today=clock.today(), reason=reason))
 
 
 @router.get("/figures")
@@ -231,7 +230,7 @@ def figures(  # noqa: ANN201
     request: Request, db: DB, principal: Clerk,
     since: Annotated[date | None, Query()] = None, until: Annotated[date | None, Query()] = None,
 ):
-    today = china_today()
+    today = clock.today()
     until = until or today
     since = since or until.replace(day=1)
     if since > until:
@@ -245,7 +244,7 @@ def contribution_calculator(  # noqa: ANN201
     base: Annotated[str, Query(max_length=12)] = "", months: Annotated[int, Query(ge=1, le=600)] = 12,
 ):
     """The continued-contribution calculator for the clerk and the resident at the window."""
-    year = latest_contribution_year(db) or china_today().year
+    year = latest_contribution_year(db) or clock.today().year
     config = contribution_config(db, year)
     result, error = None, None
     if config is not None:

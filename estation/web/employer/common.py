@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role
+from estation.clock import BEIJING
 from estation.deps import Principal
 from estation.errors import Forbidden
 from estation.jobs import service
@@ -37,7 +37,6 @@ def my_vacancy(db: Session, principal: Principal, vacancy_id: int) -> Vacancy:
     return vacancy
 
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def beijing_time(value: datetime | None, fmt: str = "%m-%d %H:%M") -> str:

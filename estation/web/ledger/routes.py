@@ -13,6 +13,7 @@ from estation.accounts.models import Role
 from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep
 from estation.errors import EstationError, InvalidInput
+from estation import clock
 from estation.ledger import duties, export, rules, service, work
 from estation.ledger.models import LedgerStatus
 from estation.ledger.schemas import (
@@ -62,7 +63,7 @@ def _back(household_id: int, *, anchor: str = "", msg: str = "") -> RedirectResp
 def _household_page(request: Request, db: DB, principal: Principal, settings: Settings, household_id: int, *,
                     error: str = "", status_code: int = 200) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    today = service.local_today()
+    today = clock.today()
     ledger = service.household_ledger(db, user=principal.user, household=household, today=today,
                                       policy_rules=rules.load_rules(settings.ledger_rules_file))
     ctx = views.household_context(db, user=principal.user, ledger=ledger, today=today)
@@ -72,7 +73,7 @@ def _household_page(request: Request, db: DB, principal: Principal, settings: Se
 
 @router.get("")
 def my_households(request: Request, db: DB, principal: Staff, settings: AppSettings) -> Response:
-    today = service.local_today()
+    today = clock.today()
     households = service.household_summaries(db, user=principal.user, today=today)
     show_all = principal.role == Role.cadre or request.query_params.get("all") == "1"
     if not show_all:
@@ -122,7 +123,7 @@ def record_visit(
         data = _parse(VisitCreate, kind=kind, item_id=item_id, on=on, note=note, sensitive=bool(sensitive),
                       outcome_ok=outcome_ok)
         household = service.visible_household(db, principal.user, household_id)
-        service.record_visit(db, user=principal.user, household=household, data=data, today=service.local_today())
+        service.record_visit(db, user=principal.user, household=household, data=data, today=clock.today())
         return _back(household_id, msg="已记录" + ACTION_LABELS[data.kind])
     return _form_action(request, db, principal, settings, household_id, do)
 
@@ -141,7 +142,7 @@ def create_item(
                       sensitive=bool(sensitive))
         household = service.visible_household(db, principal.user, household_id)
         item = service.create_item(db, user=principal.user, household=household, data=data,
-                                   today=service.local_today())
+                                   today=clock.today())
         return _back(household_id, anchor=f"#item-{item.id}", msg="已登记问题")
     return _form_action(request, db, principal, settings, household_id, do)
 
@@ -159,10 +160,10 @@ def move_status(
         if target is None:
             raise InvalidInput("状态填写有误", field="to")
         if target == LedgerStatus.open:
-            service.reopen(db, user=principal.user, item=item, reason=reason or "重新打开", today=service.local_today())
+            service.reopen(db, user=principal.user, item=item, reason=reason or "重新打开", today=clock.today())
         else:
             service.move_status(db, user=principal.user, item=item, to=target, reason=reason,
-                                today=service.local_today())
+                                today=clock.today())
         return _back(item.household_id, anchor=f"#item-{item.id}", msg="状态已改为" + STATUS_LABELS[target])
     return _form_action(request, db, principal, settings, item.household_id, do)
 
@@ -184,7 +185,7 @@ def refer(
     def do() -> Response:
         data = _parse(ReferralCreate, resident_id=resident_id, vacancy_id=vacancy_id)
         household = service.visible_household(db, principal.user, household_id)
-        action = work.refer(db, user=principal.user, household=household, data=data, today=service.local_today())
+        action = work.refer(db, user=principal.user, household=household, data=data, today=clock.today())
         return _back(household_id, anchor=f"#item-{action.item_id}", msg="已记录岗位推荐")
     return _form_action(request, db, principal, settings, household_id, do)
 
@@ -198,7 +199,7 @@ def place(
 
     def do() -> Response:
         data = _parse(PlacementCreate, started_on=started_on)
-        work.place(db, user=principal.user, referral=referral, data=data, today=service.local_today())
+        work.place(db, user=principal.user, referral=referral, data=data, today=clock.today())
         return _back(referral.household_id, anchor=f"#item-{referral.item_id}", msg="已登记上岗，30天和90天后提醒跟踪")
     return _form_action(request, db, principal, settings, referral.household_id, do)
 
@@ -213,14 +214,14 @@ def answer_follow_up(
 
     def do() -> Response:
         data = _parse(FollowUpAnswer, still_employed=still_employed, note=note)
-        work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=service.local_today())
+        work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=clock.today())
         return _back(follow_up.household_id, msg="已记录上岗跟踪")
     return _form_action(request, db, principal, settings, follow_up.household_id, do)
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, db: DB, principal: Staff, settings: AppSettings) -> Response:
-    today = service.local_today()
+    today = clock.today()
     # No scheduler runs in a street office deployment: the first look at the dashboard each day escalates
     # what ran late (idempotent; also available as POST /api/v1/ledger/escalations for a timer).
     service.escalate_overdue(db, today=today)
@@ -241,7 +242,7 @@ def record_meeting(
 ) -> Response:
     data = _parse(MeetingCreate, community_code=community_code, held_on=held_on, topic=topic, attendees=attendees,
                   notes=notes)
-    service.record_meeting(db, user=principal.user, data=data, today=service.local_today())
+    service.record_meeting(db, user=principal.user, data=data, today=clock.today())
     return RedirectResponse("/ledger/dashboard?msg=" + quote("已登记座谈会"), status_code=303)
 
 
@@ -253,7 +254,7 @@ def _xlsx(content: bytes, filename: str) -> Response:
 @router.get("/households/{household_id}/export.xlsx")
 def export_household(db: DB, principal: Staff, household_id: int) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    today = service.local_today()
+    today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")
     return _xlsx(export.workbook(rows, title="甸柳街道结对帮扶家庭台账", subtitle=f"{household.address}　导出日期：{today}"),
                  f"台账-{household.address}-{today}.xlsx")
@@ -261,7 +262,7 @@ def export_household(db: DB, principal: Staff, household_id: int) -> Response:
 
 @router.get("/communities/{community_code}/export.xlsx")
 def export_community(db: DB, principal: Staff, community_code: str) -> Response:
-    today = service.local_today()
+    today = clock.today()
     households = service.community_households(db, user=principal.user, community_code=community_code, today=today)
     name = service.community_names(db).get(community_code, community_code)
     rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="导出社区台账")
@@ -272,7 +273,7 @@ def export_community(db: DB, principal: Staff, community_code: str) -> Response:
 @router.get("/households/{household_id}/print")
 def print_household(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    today = service.local_today()
+    today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="打印家庭台账")
     return render(request, "ledger/print.html", {"title": "甸柳街道结对帮扶家庭台账", "subtitle": household.address,
                                                   "rows": rows, "headers": export.HEADERS, "today": today})
@@ -280,7 +281,7 @@ def print_household(request: Request, db: DB, principal: Staff, household_id: in
 
 @router.get("/communities/{community_code}/print")
 def print_community(request: Request, db: DB, principal: Staff, community_code: str) -> Response:
-    today = service.local_today()
+    today = clock.today()
     households = service.community_households(db, user=principal.user, community_code=community_code, today=today)
     name = service.community_names(db).get(community_code, community_code)
     rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="打印社区台账")
