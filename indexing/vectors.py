@@ -202,7 +202,9 @@ def embedded_knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int
         conn.execute("COMMIT")
     if len(mat.ids) != len(store.ids) or not np.array_equal(mat.ids, store.ids):
         raise RuntimeError("vector matrix and column store disagree; retry")
-    scores = mat.matrix @ q.T  # the scan: every vector read once, whatever the number of queries
+    # The scan: every vector read once, whatever the number of queries (one query: a matrix-vector
+    # product, which BLAS runs faster than a one-column matrix product).
+    scores = (mat.matrix @ q[0])[:, None] if q.shape[0] == 1 else mat.matrix @ q.T
     out: list[list[Neighbours]] = []
     for (k, _f), mask in zip(requests, masks):
         mask &= mat.present
@@ -291,3 +293,29 @@ def knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int, SearchQ
     if getattr(backend, "name", "") == "elasticsearch":
         return es_knn_sets(backend, kind, vectors, requests, model_id=model_id)
     return embedded_knn_sets(backend, kind, vectors, requests, model_id=model_id)
+
+
+def embedded_gather(backend, kind: Kind, ids: Sequence[int], *, model_id: str, dims: int) -> dict[int, np.ndarray]:  # noqa: ANN001
+    """The stored vectors of ``ids`` from the in-memory matrix (ids without a vector are absent): for
+    exact per-phrase similarities of a few hundred candidates without another scan."""
+    check_space(backend.index_meta(kind), model_id=model_id, dims=dims)
+    conn = backend._conn()
+    conn.execute("BEGIN")
+    try:
+        row = conn.execute(
+            "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
+            "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
+            (backend._alias(kind),),
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"no embedded index for {kind}")
+        phys, gen = row
+        store = backend._store(conn, phys, gen)
+        mat = embedded_matrix(backend, conn, phys, gen, dims, store.ids)
+    finally:
+        conn.execute("COMMIT")
+    want = np.asarray(sorted(set(ids)), dtype=np.int64)
+    pos = np.clip(np.searchsorted(mat.ids, want), 0, max(len(mat.ids) - 1, 0))
+    ok = (mat.ids[pos] == want) if len(mat.ids) else np.zeros(len(want), dtype=bool)
+    ok &= mat.present[pos] if len(mat.ids) else ok
+    return {int(i): mat.matrix[p] for i, p in zip(want[ok], pos[ok])}

@@ -27,6 +27,7 @@ from estation.matching.schemas import (
     HouseholdMatchOut,
     MaskedResidentOut,
     MemberOut,
+    OccupationOut,
     SimilarJobOut,
     SimilarJobsOut,
     SkippedOut,
@@ -133,3 +134,16 @@ def similar(request: Request, db: DB, vacancy_id: int | None = Query(None, ge=1)
     items = similar_jobs(_matcher(request), db, vacancy=vacancy, title=title, limit=limit, today=_today())
     return SimilarJobsOut(items=[SimilarJobOut(id=i.id, title=i.title, employer_name=i.employer_name,
                                                similarity=i.similarity) for i in items])
+
+
+@router.get("/match/occupations", response_model=list[OccupationOut])
+def normalise_occupation(request: Request, text: str = Query(..., min_length=1, max_length=200,
+                                                             description="岗位名称或一句工作经历"),
+                         k: int = Query(5, ge=1, le=20)) -> list[OccupationOut]:
+    """Free text -> the closest codes of the 2022 occupation classification, with scores."""
+    index = _matcher(request).occupations
+    if index is None:
+        from estation.matching.runtime import MatchingUnavailable
+
+        raise MatchingUnavailable("no occupation index")
+    return [OccupationOut(code=m.code, name=m.name, score=m.score) for m in index.top(text, k=k)]

@@ -166,8 +166,10 @@ def _int8_linear_class():
     return Int8Linear
 
 
-def quantize_int8(model: SentenceTransformer) -> None:
+def quantize_int8(model: SentenceTransformer) -> bool:
     """Replace every nn.Linear of the transformer by an int8 one (Int8Linear), in place.
+
+    Returns False, changing nothing, for a model without a transformer (e.g. static embeddings).
 
     Measured on 2 cores (benchmarks/results/encode.md): much faster than fp32 at cosine >= 0.99
     to the fp32 vectors. Embedding tables stay fp32: they are lookups, not matmuls.
@@ -183,7 +185,11 @@ def quantize_int8(model: SentenceTransformer) -> None:
             else:
                 swap(child)
 
-    swap(model[0].auto_model)
+    transformer = getattr(model[0], "auto_model", None)
+    if not isinstance(transformer, torch.nn.Module):
+        return False
+    swap(transformer)
+    return True
 
 
 def _pick_prompt(prompts: dict[str, str], *names: str) -> str | None:
@@ -215,8 +221,7 @@ def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
     except Exception as exc:  # any failure here means one thing to the app: no matching
         raise ModelUnavailable(f"cannot load sentence-transformers model {source!r}: {exc}") from exc
     model.eval()
-    if settings.embedding_quantize:
-        quantize_int8(model)
+    if settings.embedding_quantize and quantize_int8(model):
         model_id += QUANTIZED_SUFFIX
 
     prompts = dict(getattr(model, "prompts", None) or {})

@@ -13,6 +13,7 @@ database answers the lexical side and the candidates' vectors are encoded on the
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -24,11 +25,14 @@ from estation.matching.limits import JobFacts, ResidentLimits, search_filters
 from estation.matching.scoring import COS_FLOOR, Profile, rrf
 from indexing.database import DatabaseSearch
 from indexing.query import EngineUnavailable, SearchQuery, Sort
-from indexing.vectors import VectorSpaceMismatch, knn_sets
+from indexing.vectors import VectorSpaceMismatch, embedded_gather, knn_sets
 
 log = logging.getLogger("estation.matching")
 
 FUSIONS = ("rrf", "vector", "lexical")
+# A resident's items are short phrases that recur (收银, 保洁, 腿脚不便): encoded once per process.
+_QUERY_CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_QUERY_LOCK = threading.Lock()
 
 
 @dataclass
@@ -61,8 +65,8 @@ def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: i
 
 
 class Retriever:
-    def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 40,  # noqa: ANN001
-                 max_lexical_items: int = 4, max_candidates: int = 120, fusion: str = "rrf") -> None:
+    def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 25,  # noqa: ANN001
+                 max_lexical_items: int = 4, max_candidates: int = 80, fusion: str = "rrf") -> None:
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
         self.search = search
@@ -70,21 +74,25 @@ class Retriever:
         self.k_vector, self.k_lexical, self.pool_k = k_vector, k_lexical, pool_k
         self.max_lexical_items, self.max_candidates, self.fusion = max_lexical_items, max_candidates, fusion
         self.degraded_candidates = 40
-        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._doc_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
     # -- encoding, cached: a resident's items and the listings change rarely --------------------------
 
     def encode_items(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        model = self.encoder.model_id
+        with _QUERY_LOCK:
+            missing = [t for t in dict.fromkeys(texts) if (model, t) not in _QUERY_CACHE]
         if missing:
-            for t, v in zip(missing, self.encoder.encode_queries(missing)):
-                self._query_cache[t] = v
-            while len(self._query_cache) > 4096:
-                self._query_cache.popitem(last=False)
+            encoded = self.encoder.encode_queries(missing)
+            with _QUERY_LOCK:
+                for t, v in zip(missing, encoded):
+                    _QUERY_CACHE[(model, t)] = v
+                while len(_QUERY_CACHE) > 20000:
+                    _QUERY_CACHE.popitem(last=False)
         if not texts:
             return np.empty((0, self.encoder.dim), dtype=np.float32)
-        return np.stack([self._query_cache[t] for t in texts])
+        with _QUERY_LOCK:
+            return np.stack([_QUERY_CACHE[(model, t)] for t in texts])
 
     def encode_jobs(self, jobs: Sequence[JobFacts]) -> np.ndarray:
         key = lambda j: (self.encoder.model_id, j.kind, j.id, j.text)  # noqa: E731
@@ -116,6 +124,9 @@ class Retriever:
                 return Retrieved(candidates=lexical[: self.max_candidates], sims={}, pool=[], lexical=lexical,
                                  backend=backend.name)
             model_id = self.encoder.model_id
+            if backend.name == "embedded":
+                return self._embedded(backend, kind=kind, filters=filters, today=today, lexical=lexical,
+                                      item_vectors=item_vectors)
             # One scan (or one round trip) answers both: the candidates within the limits, and the
             # pool of related jobs with no limit applied, over which the removal counts are taken.
             near, pool = knn_sets(backend, kind, item_vectors, [
@@ -140,6 +151,31 @@ class Retriever:
             sims.setdefault(doc, list(default))
         candidates = self._fuse(vector_order, lexical)
         pool_ids = sorted({d for hits in pool for d, _ in hits})
+        return Retrieved(candidates=candidates, sims=sims, pool=pool_ids, vector=vector_order, lexical=lexical,
+                         backend=backend.name)
+
+    def _embedded(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical: list[int],  # noqa: ANN001
+                  item_vectors: np.ndarray) -> Retrieved:
+        """One query vector (the profile's centroid) for the scan, then every phrase's exact cosine with
+        each candidate read from the same in-memory matrix: the scan costs one vector, not one per phrase."""
+        model_id = self.encoder.model_id
+        centroid = item_vectors.mean(axis=0)
+        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+        near, pool = knn_sets(backend, kind, centroid[None, :], [
+            (2 * self.k_vector, filters), (2 * self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
+        vector_order = [d for d, _ in near[0]]
+        candidates = self._fuse(vector_order, lexical)
+        pool_ids = sorted(d for d, _ in pool[0])
+        stored = embedded_gather(backend, kind, set(candidates) | set(pool_ids), model_id=model_id,
+                                 dims=item_vectors.shape[1])
+        floor = [COS_FLOOR - 0.05] * len(item_vectors)
+        ids = sorted(stored)
+        sims: dict[int, list[float]] = {}
+        if ids:
+            cos = np.stack([stored[i] for i in ids]) @ item_vectors.T
+            sims = {i: [float(x) for x in cos[n]] for n, i in enumerate(ids)}
+        for doc in candidates:
+            sims.setdefault(doc, list(floor))  # a listing without a vector: no semantic credit
         return Retrieved(candidates=candidates, sims=sims, pool=pool_ids, vector=vector_order, lexical=lexical,
                          backend=backend.name)
 

@@ -86,6 +86,12 @@ class VacancyMatchOut(BaseModel):
     residents: list[MaskedResidentOut] | list[StaffResidentOut]
 
 
+class OccupationOut(BaseModel):
+    code: str
+    name: str
+    score: float
+
+
 class SimilarJobOut(BaseModel):
     id: int
     title: str

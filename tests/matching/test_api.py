@@ -156,6 +156,31 @@ def test_similar_jobs_by_title_and_by_vacancy(api, world) -> None:  # noqa: ANN0
         f"/api/v1/match/resident/{world.partial_id}?limit=0").status_code == 422
 
 
+def test_entry_points_for_the_kiosk_employer_pages_and_ledger(api, world) -> None:  # noqa: ANN001
+    """The functions other surfaces look up by name answer with the app's matcher."""
+    from estation.labour.models import Resident
+    from estation.matching import service
+
+    with api.db() as s:
+        items = service.recommend(s, resident=s.get(Resident, world.partial_id), limit=3, state=api.app.state)
+        assert items and items[0].vacancy.employer.name and items[0].reasons  # what kiosk/recommend.html reads
+        fits = service.residents_for_vacancy(s, vacancy=s.get(Vacancy, world.refs["cashier/near"]), state=api.app.state)
+        assert [f.resident.id for f in fits] == [world.partial_id] and fits[0].score > 0
+        household = service.match_household(s, household_id=world.household_id, state=api.app.state)
+        rows = household.matches  # what the ledger's work page reads
+        assert rows and {r.resident_id for r in rows} == {world.partial_id}
+        assert any(r.vacancy_id for r in rows) and all(r.title and r.explanation for r in rows)
+
+
+def test_free_text_is_normalised_to_occupation_codes(api, world) -> None:  # noqa: ANN001
+    r = api.anonymous.get("/api/v1/match/occupations", params={"text": "在工厂当过十年保安", "k": 3})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [x["code"] for x in body][0] == "4-07-05-01" and len(body) == 3
+    assert body[0]["score"] >= body[1]["score"]
+    assert api.anonymous.get("/api/v1/match/occupations", params={"text": ""}).status_code == 422
+
+
 def test_without_a_model_the_app_starts_and_matching_answers_503(api, world, monkeypatch) -> None:  # noqa: ANN001
     from estation.app import create_app
 

@@ -95,3 +95,11 @@ def test_embedded_matrix_follows_writes(encoder, db, job_world, cached_vectors, 
     backend.delete("vacancy", [990001])
     assert backend.knn("vacancy", q, 3, flt, model_id=encoder.model_id) == before
     backend.close()
+
+
+def test_the_index_model_id_is_known_before_the_model_loads(encoder) -> None:  # noqa: ANN001
+    from estation.config import Settings
+    from estation.matching.vectors import model_id_for
+
+    assert model_id_for(Settings()) == encoder.model_id  # the suite's encoder runs with the default settings
+    assert model_id_for(Settings(embedding_quantize=False)) == encoder.model_id.removesuffix("+int8")
