@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -20,6 +22,8 @@ from estation.errors import EstationError, error_body
 from estation.feedback.api import router as feedback_router
 from estation.jobs.api import router as jobs_router
 from estation.jobs.employer_api import router as employer_api_router
+from estation.jobs.search import install_search
+from estation.jobs.search_api import router as search_router
 from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
 from estation.matching.runtime import install as install_matching
@@ -63,14 +67,23 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.sqlalchemy_url)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.search_worker.stop()
+        app.state.search.close()
+        engine.dispose()
+
     app = FastAPI(
         title="就业e站 estation",
         description="甸柳街道就业e站：劳动保障数据与社区就业服务平台",
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    install_search(app)
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
