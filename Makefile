@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 run: install
 	$(BIN)/estation migrate
 	$(BIN)/estation demo
+	$(BIN)/estation index rebuild
 	$(BIN)/estation serve
 
 # Install everything, start the real PostgreSQL and search-engine nodes, run the whole test suite.
