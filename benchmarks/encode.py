@@ -14,7 +14,7 @@ falls on all engines alike.
 - cosine_to_fp32_min: the smallest cosine between the int8 and fp32 vectors over every seeker and
   posting (query prompt for seekers, passage prompt for postings).
 
-Writes benchmarks/results/encode.json and encode.md.
+Writes benchmarks/results/encode.json and encode.md (`--name` changes the stem).
 """
 
 from __future__ import annotations
@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=200)
     parser.add_argument("--block-queries", type=int, default=10, help="single-query calls per block")
     parser.add_argument("--block-postings", type=int, default=100, help="postings per batch call")
+    parser.add_argument("--name", default="encode", help="results file stem under benchmarks/results")
     parser.add_argument("--worker", choices=ENGINES)
     parser.add_argument("--texts", type=Path)
     parser.add_argument("--out", type=Path)
@@ -243,8 +244,8 @@ def main() -> None:
         },
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "encode.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
-    (RESULTS / "encode.md").write_text(report(result), "utf-8")
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    (RESULTS / f"{args.name}.md").write_text(report(result), "utf-8")
     print(json.dumps(result, indent=2))
 
 

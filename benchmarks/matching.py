@@ -47,6 +47,7 @@ from indexing.vectors import embedded_matrix  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FUSIONS = ("rrf", "vector", "lexical")
+OCC: list = [None]
 TIGHT = (8, 8, 12)
 """k per item vector query, k per lexical query, candidates kept: the tight-budget evaluation."""
 
@@ -95,13 +96,13 @@ def run_evaluation(encoder, backends: dict, work: Path) -> dict:  # noqa: ANN001
         backend.refresh("vacancy")
         out[name] = {}
         for fusion in FUSIONS:
-            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion)
+            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion, occupations=OCC[0])
             with factory() as s:
                 r = evaluate(matcher, s, refs)
             # With 189 listings every eligible one becomes a candidate whatever the fusion; a tight
             # candidate budget (as at 100,000 listings, where candidates are a sliver) shows what
             # each retrieval contributes.
-            tight = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion)
+            tight = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion, occupations=OCC[0])
             tight.retriever.k_vector, tight.retriever.k_lexical, tight.retriever.max_candidates = TIGHT
             with factory() as s:
                 t = evaluate(tight, s, refs)
@@ -165,6 +166,9 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="estation-match-"))
     encoder = load_encoder(Settings(model_cache_dir=ROOT / "var/models"))
+    from estation.matching.occupations import OccupationIndex
+
+    OCC[0] = OccupationIndex.load(encoder, cache_dir=ROOT / "var/occupations")  # as the app: var_dir/occupations
     from indexing.elasticsearch import ElasticsearchBackend
 
     es = ElasticsearchBackend(args.es_url, prefix="mbench", request_timeout=120)
@@ -197,7 +201,7 @@ def main() -> None:
             speed[name] = {"indexed": n, "index_s": round(time.perf_counter() - t, 1),
                            "distinct_texts_encoded": len(vectors.memo)}
             print(f"indexed {n} on {name} in {speed[name]['index_s']}s", flush=True)
-            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=chosen)
+            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=chosen, occupations=OCC[0])
             speed[name] |= time_recommendations(matcher, factory, [p for p in PROFILES][:40], args.rounds)
             print(f"{name}: {speed[name]}", flush=True)
         speed["scan"] = scan_gb_per_s(embedded, encoder.dim, 6)

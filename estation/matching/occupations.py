@@ -58,6 +58,15 @@ class OccupationIndex:
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         self._name_of = dict(zip(codes, names))
         self.digest = ""
+        # word -> (occupation rows it names, is it the occupation's own name): a text's words are
+        # looked up here instead of testing every occupation against every text.
+        self._by_word: dict[str, list[tuple[int, bool]]] = {}
+        for i, (name, ws) in enumerate(zip(names, words)):
+            self._by_word.setdefault(name, []).append((i, True))
+            for w in ws[1:]:
+                if w != name:
+                    self._by_word.setdefault(w, []).append((i, False))
+        self._confident: dict[str, list[OccupationMatch]] = {}
 
     @staticmethod
     def _paths(cache_dir: Path, model_id: str, digest: str) -> tuple[Path, Path]:
@@ -101,12 +110,15 @@ class OccupationIndex:
         from estation.matching.scoring import item_terms
 
         said = set(item_terms(text))
+        # Names written inside a longer phrase (做过保安员的 -> 保安员): every substring up to 10 characters.
+        spans = {text[i:j] for i in range(len(text)) for j in range(i + 2, min(len(text), i + 10) + 1)}
         out = np.zeros(len(self.codes), dtype=np.float32)
-        for i, (name, words) in enumerate(zip(self.names, self.words)):
-            if name in said or (len(name) >= 2 and name in text):
-                out[i] = 1.0
-            elif any(w in said for w in words[1:]):
-                out[i] = 0.7
+        for word in said | spans:
+            for i, is_name in self._by_word.get(word, ()):
+                if is_name and (word in said or word in spans):
+                    out[i] = 1.0
+                elif word in said and out[i] < 0.7:
+                    out[i] = 0.7
         return out
 
     def top(self, text: str, *, k: int = 5, vector: np.ndarray | None = None) -> list[OccupationMatch]:
@@ -124,4 +136,9 @@ class OccupationIndex:
 
     def confident(self, text: str, *, vector: np.ndarray | None = None) -> list[OccupationMatch]:
         """The best code if it is clearly meant (the name or an alias said, and close in meaning)."""
-        return [m for m in self.top(text, k=1, vector=vector) if m.score >= CONFIDENT]
+        hit = self._confident.get(text)
+        if hit is None:
+            hit = [m for m in self.top(text, k=1, vector=vector) if m.score >= CONFIDENT]
+            if len(self._confident) < 50_000:
+                self._confident[text] = hit
+        return hit
