@@ -8,6 +8,7 @@ residents masked. Every resident whose record is read is written to the access l
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -49,9 +50,7 @@ def _matcher(request: Request):  # noqa: ANN202
     return runtime_of(request.app.state).matcher()
 
 
-def _today():  # noqa: ANN202
-    from datetime import date
-
+def _today() -> date:
     return date.today()
 
 
@@ -65,7 +64,7 @@ def match_resident(request: Request, db: DB, principal: CurrentPrincipal, reside
     matcher = _matcher(request)
     reason = "本人查看岗位推荐" if principal.role == Role.resident else "为居民匹配岗位"
     log_access(db, user=principal.user, resident_id=resident.id, action="match", what="岗位匹配", reason=reason)
-    return recommendations_out(matcher.recommend(db, resident=resident, limit=limit, kind=kind))
+    return recommendations_out(matcher.recommend(db, resident=resident, limit=limit, kind=kind, rows=False))
 
 
 @router.get("/match/household/{household_id}", response_model=HouseholdMatchOut)

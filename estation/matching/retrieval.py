@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -33,6 +34,7 @@ FUSIONS = ("rrf", "vector", "lexical")
 # A resident's items are short phrases that recur (收银, 保洁, 腿脚不便): encoded once per process.
 _QUERY_CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _QUERY_LOCK = threading.Lock()
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="estation-match")
 
 
 @dataclass
@@ -66,7 +68,7 @@ def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: i
 
 class Retriever:
     def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 25,  # noqa: ANN001
-                 max_lexical_items: int = 4, max_candidates: int = 80, fusion: str = "rrf") -> None:
+                 max_lexical_items: int = 3, max_candidates: int = 80, fusion: str = "rrf") -> None:
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
         self.search = search
@@ -118,19 +120,23 @@ class Retriever:
                  item_vectors: np.ndarray) -> Retrieved:
         filters = limit_filters(limits, kind=kind, today=today, per_page=self.k_lexical)
         backend = self.search.backend
+        # The words' queries run in a second thread while this one scans the vectors: the full-text
+        # search and the matrix product both release the GIL, and the machine has two cores.
+        words = _POOL.submit(self._lexical, backend, profile, filters)
         try:
-            lexical = self._lexical(backend, profile, filters)
             if not len(item_vectors):
+                lexical = words.result()
                 return Retrieved(candidates=lexical[: self.max_candidates], sims={}, pool=[], lexical=lexical,
                                  backend=backend.name)
             model_id = self.encoder.model_id
             if backend.name == "embedded":
-                return self._embedded(backend, kind=kind, filters=filters, today=today, lexical=lexical,
+                return self._embedded(backend, kind=kind, filters=filters, today=today, lexical=words.result,
                                       item_vectors=item_vectors)
             # One scan (or one round trip) answers both: the candidates within the limits, and the
             # pool of related jobs with no limit applied, over which the removal counts are taken.
             near, pool = knn_sets(backend, kind, item_vectors, [
                 (self.k_vector, filters), (self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
+            lexical = words.result()
         except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
             log.warning("matching retrieval degraded to the database: %s", exc)
             return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
@@ -154,7 +160,7 @@ class Retriever:
         return Retrieved(candidates=candidates, sims=sims, pool=pool_ids, vector=vector_order, lexical=lexical,
                          backend=backend.name)
 
-    def _embedded(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical: list[int],  # noqa: ANN001
+    def _embedded(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,  # noqa: ANN001
                   item_vectors: np.ndarray) -> Retrieved:
         """One query vector (the profile's centroid) for the scan, then every phrase's exact cosine with
         each candidate read from the same in-memory matrix: the scan costs one vector, not one per phrase."""
@@ -164,6 +170,7 @@ class Retriever:
         near, pool = knn_sets(backend, kind, centroid[None, :], [
             (2 * self.k_vector, filters), (2 * self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
         vector_order = [d for d, _ in near[0]]
+        lexical = lexical()  # the words' queries, run meanwhile in the other thread
         candidates = self._fuse(vector_order, lexical)
         pool_ids = sorted(d for d, _ in pool[0])
         stored = embedded_gather(backend, kind, set(candidates) | set(pool_ids), model_id=model_id,
@@ -192,11 +199,11 @@ class Retriever:
         if self.fusion == "vector":
             return []
         rankings = []
+        # Words find listings within reach (or, for a home-only resident, home-based ones); home-based
+        # listings farther away come from the vector side. One query per item keeps this cheap.
         for text in self.lexical_items(profile):
-            for f in filters:
-                q = replace(f, text=text)
-                if not q.groups:
-                    continue
+            q = replace(filters[0], text=text)
+            if q.groups:
                 rankings.append(backend.search(q).ids)
         return rrf(rankings) if rankings else []
 

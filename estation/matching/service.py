@@ -11,7 +11,6 @@ are the entry points the kiosk, the employer pages and the cadres' ledger look u
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from types import SimpleNamespace
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from estation.matching.explain import explain, removed_summary
 from estation.matching.limits import (
     JobFacts,
     ResidentLimits,
-    allowed,
     describe_limits,
     job_facts,
     removal_counts,
@@ -140,7 +138,8 @@ class Matcher:
         return tuple(sorted(codes))
 
     def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
-                      limit: int = 10, kind: str = "vacancy") -> Recommendations:
+                      limit: int = 10, kind: str = "vacancy", rows: bool = True) -> Recommendations:
+        """``rows``: also read the ORM rows of the results (templates need them; JSON does not)."""
         today = today or date.today()
         vectors = self.retriever.encode_items(profile.texts)
         got = self.retriever.retrieve(session, kind=kind, profile=profile, limits=limits, today=today,
@@ -162,9 +161,9 @@ class Matcher:
         ranked = rank(scored)[:limit]
         pool = [jobs[i] for i in got.pool if i in jobs]
         counts = removal_counts(pool, limits, today=today)
-        rows = {i: r for i, (_f, r) in load_jobs(session, kind, [s.job.id for s in ranked]).items()}
+        found = {i: r for i, (_f, r) in load_jobs(session, kind, [s.job.id for s in ranked]).items()} if rows else {}
         return Recommendations(
-            items=[self._item(s, limits, rows.get(s.job.id)) for s in ranked],
+            items=[self._item(s, limits, found.get(s.job.id)) for s in ranked],
             removed=dict(sorted(counts.items())),
             removed_lines=removed_summary(counts, limits, pool=len(pool)),
             limits=describe_limits(limits),
@@ -200,9 +199,9 @@ class Matcher:
     # -- residents ------------------------------------------------------------------------------------
 
     def recommend(self, session: Session, *, resident, limit: int = 10, today: date | None = None,  # noqa: ANN001
-                  kind: str = "vacancy") -> Recommendations:
+                  kind: str = "vacancy", rows: bool = True) -> Recommendations:
         result = self.match_profile(session, profile=profile_of(resident), limits=ResidentLimits.of(resident),
-                                    today=today, limit=limit, kind=kind)
+                                    today=today, limit=limit, kind=kind, rows=rows)
         result.resident_id = resident.id
         return result
 
@@ -210,14 +209,6 @@ class Matcher:
         if not codes:
             return {}
         return dict(session.execute(select(Occupation.code, Occupation.name).where(Occupation.code.in_(list(codes)))).all())
-
-
-def counts_by_limit(jobs: Sequence[JobFacts], limits: ResidentLimits, *, today: date) -> Counter:
-    return removal_counts(jobs, limits, today=today)
-
-
-def fits(job: JobFacts, limits: ResidentLimits, *, today: date) -> bool:
-    return allowed(job, limits, today=today)
 
 
 # --------------------------------------------------------------------------- entry points by name

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from estation.accounts.models import Role, User
+from estation import clock
 from estation.ledger import service
 from estation.ledger.models import LedgerAction
 
@@ -43,7 +44,7 @@ def test_every_demo_cadre_has_paired_households_with_a_ledger(api, demo) -> None
     with api.db() as s:
         cadres = list(s.scalars(select(User).where(User.role == Role.cadre)))
         assert len(cadres) >= 10
-        today = service.local_today()
+        today = clock.today()
         for cadre in cadres:
             households = service.household_summaries(s, user=cadre, today=today)
             assert households, cadre.username
