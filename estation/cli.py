@@ -127,3 +127,28 @@ app.add_typer(index_app, name="index")
 from estation.matching.commands import match_app  # noqa: E402 - matching: estation match resident|household|vacancy
 
 app.add_typer(match_app, name="match")
+
+
+@app.command()
+def backup(out: Path = typer.Argument(..., help="File to write (SQLite copy or pg_dump custom format).")) -> None:
+    """Back up the whole database to one file; personal data stays encrypted in it."""
+    from estation.backup import backup as run_backup
+
+    run_backup(get_settings().sqlalchemy_url, out)
+    console.print(f"已备份到 {out}")
+
+
+@app.command()
+def restore(src: Path = typer.Argument(..., help="A file written by `estation backup`.")) -> None:
+    """Restore a backup into an EMPTY database, then rebuild the search index from it."""
+    from estation.backup import BackupError
+    from estation.backup import restore as run_restore
+    from indexing.cli import KindChoice, rebuild
+
+    try:
+        run_restore(get_settings().sqlalchemy_url, src)
+    except BackupError as exc:
+        console.print(f"[red]无法恢复：{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print("数据库已恢复，正在重建搜索索引……")
+    rebuild(kind=KindChoice.all, vector_dims=384)
