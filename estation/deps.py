@@ -96,4 +96,5 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
             raise Forbidden("您没有权限进行此操作")
         return principal
 
+    check.allowed_roles = allowed  # read by the generated access-control test
     return check

@@ -26,7 +26,6 @@ from estation.jobs.schemas import (
     ApplicationCreate,
     ApplicationOut,
     ApplicationStatusChange,
-    EmployerCreate,
     EmployerDecision,
     EmployerOut,
     OccupationOut,
@@ -65,12 +64,6 @@ def list_occupations(
         stmt = stmt.where(Occupation.level == level)
     rows, total = paginate(db, stmt, page=page, size=size)
     return Page(items=rows, total=total, page=page, size=size)
-
-
-@router.post("/employers", response_model=EmployerOut, status_code=201)
-def register_employer(db: DB, data: EmployerCreate) -> Employer:
-    """Anyone may register an employer; staff approve it before its first vacancy goes live."""
-    return service.create_employer(db, data=data)
 
 
 @router.get("/employers", response_model=Page[EmployerOut])

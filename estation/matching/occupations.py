@@ -74,7 +74,9 @@ class OccupationIndex:
         return folder / f"occupations-{digest}.npy", folder / f"occupations-{digest}.json"
 
     @classmethod
-    def load(cls, encoder, *, cache_dir: Path | None = None) -> OccupationIndex:  # noqa: ANN001
+    def load(cls, encoder, *, cache_dir: Path | None = None, also: Sequence[Path] = ()) -> OccupationIndex:  # noqa: ANN001
+        """From the first cache (``cache_dir``, then ``also``) that holds this model's matrix, else
+        encoded here and written to every one of them."""
         entries = _entries()
         codes = [c for c, _, _ in entries]
         names = [n for _, n, _ in entries]
@@ -82,16 +84,22 @@ class OccupationIndex:
         texts = [_passage(n, w) for _, n, w in entries]
         digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
         matrix = None
-        if cache_dir is not None:
-            path, meta_path = cls._paths(cache_dir, encoder.model_id, digest)
+        dirs = [d for d in (cache_dir, *also) if d is not None]
+        for d in dirs:
+            path, meta_path = cls._paths(d, encoder.model_id, digest)
             if path.exists() and meta_path.exists():
                 meta = json.loads(meta_path.read_text())
                 if meta.get("model_id") == encoder.model_id and meta.get("codes") == codes:
                     matrix = np.load(path)
+                    break
         index = cls(encoder, codes, names, words, matrix if matrix is not None else encoder.encode_documents(texts))
         index.digest = digest
-        if matrix is None and cache_dir is not None:
-            index.save(cache_dir)
+        for d in dirs:
+            if not cls._paths(d, encoder.model_id, digest)[0].exists():
+                try:
+                    index.save(d)
+                except OSError:  # a read-only cache is only a missed shortcut
+                    pass
         return index
 
     def save(self, cache_dir: Path) -> None:

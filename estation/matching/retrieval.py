@@ -1,10 +1,13 @@
 """Candidates for a resident: vector and lexical retrieval with the hard limits as filters, fused.
 
-Each profile item is one query vector (one scan answers all of them); the lexical side runs the
-search engine's own query for the most telling items. The two rankings are fused by reciprocal rank
-fusion (chosen on the evaluation set, see benchmarks/results/matching.md). A second, unfiltered
-vector query gives the pool over which the removal counts are taken: the jobs that relate to the
-resident's words whatever their limits.
+Vector side: on the embedded backend one scan with the centroid of the resident's phrases finds the
+candidates, and each phrase's exact cosine with each candidate is then read from the same in-memory
+matrix; on Elasticsearch each phrase is one kNN search (all in one msearch), and a listing a phrase's
+search did not return gets that search's lowest score as a bound. Lexical side: the engine's own
+query for the shortest phrases (job words). The two are fused by reciprocal rank fusion, chosen on
+the evaluation set (benchmarks/results/matching.md). An unfiltered vector query in the same pass
+gives the pool over which the removal counts are taken: the jobs that relate to the resident's words
+whatever their limits.
 
 If the engine is down, the index was never built, or it holds vectors of another model, the
 database answers the lexical side and the candidates' vectors are encoded on the spot.

@@ -85,7 +85,11 @@ class MatchingRuntime:
 
             search = build_search(self.settings, vector_dims=encoder.dim, model_id=encoder.model_id)
         # Embedding the ~1,600 occupations takes a while once; then the matrix is read from var_dir.
-        occupations = self._occupations or OccupationIndex.load(encoder, cache_dir=self.settings.var_dir / "occupations")
+        # Also beside the model: derived from it, and shared by every app on this machine (tests build
+        # many apps, each with its own var_dir).
+        occupations = self._occupations or OccupationIndex.load(
+            encoder, cache_dir=self.settings.var_dir / "occupations",
+            also=[self.settings.model_cache_dir / "occupations"])
         return Matcher(encoder=encoder, search=search, occupations=occupations)
 
 

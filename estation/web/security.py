@@ -57,4 +57,5 @@ def require_web_roles(*roles: Role, login_url: str = "/login") -> Callable[[Prin
             raise Forbidden("您没有权限访问此页面")
         return principal
 
+    check.allowed_roles = allowed  # read by the generated access-control test
     return check

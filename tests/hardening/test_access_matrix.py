@@ -1,0 +1,184 @@
+"""The access-control matrix, generated from the app itself: every route x every role.
+
+Each route either declares the roles it admits (``require_roles`` / ``require_web_roles``, read from the
+dependency tree) or is classified below as public, signed-in (object-level checks inside, tested in the
+domains' own tests) or kiosk-personal. A new route that is neither fails this test until someone decides.
+Roles outside a route's list must be refused: 401/403 for the API, a redirect to sign-in or a 403 page
+for the UIs. Reading another resident's records, another cadre's households and another employer's
+candidates is tested object by object in tests/test_api.py, tests/ledger and tests/employer.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from estation.accounts.models import Role
+from estation.accounts.service import start_session
+from estation.deps import SESSION_COOKIE, current_principal
+from tests.factories import create_employer, create_household, create_resident, create_user
+
+ANONYMOUS = "anonymous"
+ROLES = [ANONYMOUS, *[r.value for r in Role]]
+
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/communities"), ("GET", "/api/v1/occupations"),
+    ("GET", "/api/v1/occupations/suggest"), ("GET", "/api/v1/vacancies"), ("GET", "/api/v1/vacancies/{vacancy_id}"),
+    ("GET", "/api/v1/startups"), ("GET", "/api/v1/startups/{startup_id}"),
+    ("POST", "/api/v1/pension/transfer-assessment"), ("POST", "/api/v1/pension/continued-contribution"),
+    ("GET", "/api/v1/services"), ("GET", "/api/v1/cases/status/{reference}"), ("POST", "/api/v1/employers/register"),
+    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"),
+    ("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
+    ("GET", "/employer"), ("GET", "/employer/register"), ("POST", "/employer/register"),
+    ("GET", "/kiosk"), ("GET", "/kiosk/home"), ("GET", "/kiosk/signin"), ("GET", "/kiosk/signin/pin"),
+    ("POST", "/kiosk/signin/pin"), ("GET", "/kiosk/signin/card"), ("POST", "/kiosk/signin/card"),
+    ("POST", "/kiosk/finish"), ("GET", "/kiosk/ping"), ("GET", "/kiosk/demo/card"), ("POST", "/kiosk/demo/card"),
+    ("GET", "/kiosk/jobs"), ("GET", "/kiosk/jobs/results"), ("GET", "/kiosk/jobs/{vacancy_id}"),
+    ("POST", "/kiosk/jobs/{vacancy_id}/print"), ("POST", "/kiosk/guide/{code}/print"), ("GET", "/kiosk/guide"),
+    ("GET", "/kiosk/guide/{code}"), ("GET", "/kiosk/suggest"), ("POST", "/kiosk/suggest"),
+    ("GET", "/kiosk/prints/{reference}"),
+}
+SIGNED_IN = {
+    ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/auth/me"), ("GET", "/api/v1/households"),
+    ("GET", "/api/v1/households/{household_id}"), ("GET", "/api/v1/residents"),
+    ("GET", "/api/v1/residents/{resident_id}"), ("GET", "/api/v1/residents/{resident_id}/insurance-periods"),
+    ("POST", "/api/v1/applications"), ("GET", "/api/v1/applications/{application_id}"),
+    ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/{notification_id}/read"),
+    ("GET", "/api/v1/match/resident/{resident_id}"), ("GET", "/api/v1/match/household/{household_id}"),
+    ("GET", "/api/v1/match/vacancy/{vacancy_id}"),
+}
+KIOSK_PERSONAL = {
+    ("GET", "/kiosk/recommend"), ("GET", "/kiosk/me/applications"), ("GET", "/kiosk/me/cases"),
+    ("GET", "/kiosk/me/insurance"), ("POST", "/kiosk/jobs/{vacancy_id}/apply"),
+}
+ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
+
+
+def _walk(routes):  # noqa: ANN001, ANN202
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from _walk(route.original_router.routes)
+
+
+def _calls(dependant):  # noqa: ANN001, ANN202
+    for dep in dependant.dependencies:
+        yield dep.call
+        yield from _calls(dep)
+
+
+def _policy(route: APIRoute, method: str) -> tuple[str, frozenset[str]]:
+    calls = list(_calls(route.dependant))
+    declared = [c.allowed_roles for c in calls if hasattr(c, "allowed_roles")]
+    key = (method, route.path)
+    if declared:
+        allowed = frozenset.intersection(*map(frozenset, declared))
+        return "roles", frozenset(r.value for r in allowed)
+    if key in PUBLIC:
+        return "public", frozenset(ROLES)
+    if key in SIGNED_IN or any(c is current_principal for c in calls):
+        return "signed_in", frozenset(r.value for r in Role)
+    if key in KIOSK_PERSONAL:
+        return "kiosk_personal", frozenset({Role.resident.value})
+    return "unclassified", frozenset()
+
+
+def _route_cases():  # noqa: ANN202
+    from estation.app import create_app
+    from estation.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    cases = []
+    for route in _walk(app.routes):
+        for method in sorted(route.methods - {"HEAD"}):
+            cases.append((method, route.path))
+    app.state.search_worker.stop()
+    return sorted(set(cases))
+
+
+ROUTES = _route_cases()
+
+
+def _fill(path: str) -> str:
+    values = {"code": "pension_transfer", "reference": "DL202601010001", "community_code": "370102009001"}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
+
+
+@pytest.fixture(scope="module")
+def users(api):  # noqa: ANN001, ANN201
+    with api.db() as s:
+        household = create_household(s)
+        resident = create_resident(s, household=household)
+        employer = create_employer(s)
+        made = {
+            Role.resident.value: create_user(s, role=Role.resident, resident_id=resident.id),
+            Role.counter_staff.value: create_user(s, role=Role.counter_staff, window=1),
+            Role.community_staff.value: create_user(s, role=Role.community_staff, community_code="370102009001"),
+            Role.cadre.value: create_user(s, role=Role.cadre),
+            Role.leader.value: create_user(s, role=Role.leader),
+            Role.employer.value: create_user(s, role=Role.employer, employer_id=employer.id),
+            Role.admin.value: create_user(s, role=Role.admin),
+        }
+        s.commit()
+    return made
+
+
+@pytest.fixture
+def clients(api, users):  # noqa: ANN001, ANN201
+    """A fresh session per test for every role: some routes (logout, kiosk finish) end the session."""
+    out = {ANONYMOUS: TestClient(api.app, follow_redirects=False)}
+    with api.db() as s:
+        for role, user in users.items():
+            token, _ = start_session(s, user=s.merge(user))
+            client = TestClient(api.app, follow_redirects=False)
+            client.cookies.set(SESSION_COOKIE, token)
+            out[role] = client
+        s.commit()
+    for client in out.values():
+        client.cookies.set("estation_csrf", "matrix-token")
+    return out
+
+
+def _call(client: TestClient, method: str, path: str):  # noqa: ANN202
+    url = _fill(path)
+    if method == "GET":
+        return client.get(url)
+    if path.startswith("/api/"):
+        return client.request(method, url, json={})
+    return client.request(method, url, data={"csrf_token": "matrix-token"})
+
+
+def _refused(response, path: str) -> bool:  # noqa: ANN001
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("location", "")
+    return response.status_code in (302, 303) and ("login" in location or "signin" in location)
+
+
+def test_every_route_is_classified() -> None:
+    from estation.app import create_app
+    from estation.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    unclassified = [(m, r.path) for r in _walk(app.routes) for m in r.methods - {"HEAD"} if _policy(r, m)[0] == "unclassified"]
+    app.state.search_worker.stop()
+    assert unclassified == [], "decide who may call these routes"
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_route_admits_exactly_its_roles(api, clients, method: str, path: str) -> None:  # noqa: ANN001
+    route = next(r for r in _walk(api.app.routes) if r.path == path and method in r.methods)
+    kind, allowed = _policy(route, method)
+    for role in ROLES:
+        response = _call(clients[role], method, path)
+        assert response.status_code < 500, f"{role}: {response.status_code} {response.text[:200]}"
+        if role in allowed:
+            if kind != "public":
+                assert response.status_code != 401, f"{role} should be signed in for {method} {path}"
+            assert not any(d in response.text for d in ROLE_DENIALS), f"{role} refused by role at {method} {path}"
+        else:
+            assert _refused(response, path), f"{role} got {response.status_code} at {method} {path}"
