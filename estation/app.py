@@ -69,6 +69,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.sqlalchemy_url)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.environment != "test":
+            # The model loads in the background: the app answers at once, matching says 503 until ready.
+            # Tests start many apps; each loads the (shared) model only when a test asks it to match.
+            app.state.matching.start()
         yield
         app.state.search_worker.stop()
         app.state.search.close()
@@ -87,9 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
-                   matching_router):
+                   search_router, matching_router):
         app.include_router(router)
-    install_matching(app, settings)  # the encoder loads in the background at start-up; 503 if it can't
+    install_matching(app, settings)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 
     @app.middleware("http")

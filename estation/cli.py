@@ -151,4 +151,4 @@ def restore(src: Path = typer.Argument(..., help="A file written by `estation ba
         console.print(f"[red]无法恢复：{exc.message}[/red]")
         raise typer.Exit(1) from None
     console.print("数据库已恢复，正在重建搜索索引……")
-    rebuild(kind=KindChoice.all, vector_dims=384)
+    rebuild(kind=KindChoice.all)

@@ -10,7 +10,6 @@ from enum import Enum
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 index_app = typer.Typer(help="搜索索引：重建、同步待处理的变更、查看状态。", no_args_is_help=True)
 console = Console()
@@ -26,37 +25,45 @@ def _kinds(kind: KindChoice) -> tuple[str, ...]:
     return ("vacancy", "startup") if kind == KindChoice.all else (kind.value,)
 
 
+def _encoder(settings):  # noqa: ANN001, ANN202
+    """The shared encoder, or None (with a warning) if the model cannot be loaded: lexical search still works."""
+    from estation.matching.convert import ModelUnavailable
+    from estation.matching.runtime import shared_encoder
+
+    try:
+        return shared_encoder(settings)
+    except ModelUnavailable as exc:
+        console.print(f"[yellow]嵌入模型不可用，索引不含向量（语义匹配将较慢）：{exc.detail}[/yellow]")
+        return None
+
+
 @index_app.command()
 def rebuild(
     kind: KindChoice = typer.Option(KindChoice.all, help="Which index to rebuild: vacancy, startup or all."),
-    vector_dims: int = typer.Option(384, min=1, max=4096, help="Size of the embedding vectors the index takes."),
 ) -> None:
     """Fill a new index from the database and switch to it in one step (readers never see it half-built).
 
-    Uses the backend of ESTATION_SEARCH_BACKEND (embedded by default, or elasticsearch). The embedding
-    model id (ESTATION_EMBEDDING_MODEL) and the vector size are written into the index metadata.
+    Uses the backend of ESTATION_SEARCH_BACKEND (embedded by default, or elasticsearch). Every listing is
+    embedded with the model of ESTATION_EMBEDDING_MODEL; its model id and vector size are written into
+    the index metadata, so vectors of two models are never mixed.
     """
-    from estation.cli import cli_session
+    from estation.cli import cli_session, progress_bar, progress_callback
     from estation.config import get_settings
     from estation.jobs.search import build_backend
+    from estation.matching.vectors import document_vectors
     from indexing.sync import rebuild as rebuild_index
 
     settings = get_settings()
+    encoder = _encoder(settings)
     backend = build_backend(settings)
     try:
-        with cli_session() as session, Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-        ) as progress:
-            tasks: dict[str, int] = {}
-
-            def report(step: str, done: int, total: int) -> None:
-                if step not in tasks:
-                    tasks[step] = progress.add_task(step, total=total)
-                progress.update(tasks[step], completed=done, total=total)
-
+        with cli_session() as session, progress_bar() as progress:
             counts = rebuild_index(
-                session, backend, kinds=_kinds(kind), vector_dims=vector_dims, model_id=settings.embedding_model,
-                progress=report,
+                session, backend, kinds=_kinds(kind),
+                vector_dims=encoder.dim if encoder else 384,
+                model_id=encoder.model_id if encoder else "none",
+                vectors=document_vectors(encoder) if encoder else None,
+                progress=progress_callback(progress),
             )
         for k, n in counts.items():
             meta = backend.index_meta(k)  # type: ignore[arg-type]
@@ -71,12 +78,15 @@ def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply 
     from estation.cli import cli_session
     from estation.config import get_settings
     from estation.jobs.search import build_backend
+    from estation.matching.vectors import document_vectors
     from indexing.sync import pending_count, sync_pending
 
     backend = build_backend(get_settings())
     try:
         with cli_session() as session:
-            result = sync_pending(session, backend, limit=limit, refresh=True)
+            encoder = _encoder(get_settings())
+            result = sync_pending(session, backend, limit=limit, refresh=True,
+                                  vectors=document_vectors(encoder) if encoder else None)
             left = pending_count(session)
         console.print(f"已同步 {result.applied} 条变更，失败 {result.failed} 条，尚待处理 {left} 条。")
         for error in result.errors[:5]:

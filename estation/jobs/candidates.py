@@ -17,6 +17,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estation.matching.runtime import MatchingUnavailable
+
 from estation.accounts.models import User
 from estation.accounts.service import log_access
 from estation.db import utcnow
@@ -92,7 +94,7 @@ class Recommendations:
     items: list[MaskedCandidate]
 
 
-UNAVAILABLE = "人岗匹配服务尚未接入，暂时无法推荐求职者。已申请的求职者见上方列表。"
+UNAVAILABLE = "人岗匹配服务暂不可用，暂时无法推荐求职者。已申请的求职者见上方列表。"
 FAILED = "人岗匹配服务暂时出了问题，请稍后再试。已申请的求职者见上方列表。"
 
 
@@ -106,36 +108,21 @@ def age_band(age: int) -> str:
     return f"{low}-{low + 9}岁"
 
 
-def _matched_residents(session: Session, vacancy: Vacancy, limit: int) -> list[tuple[Resident, float | None]] | None:
-    """Residents that matching ranks for the vacancy, or None when no matching service exists yet."""
-    try:
-        from estation.matching import service as matching  # noqa: PLC0415 - optional, built by another engineer
-    except ImportError:
-        return None
-    find = getattr(matching, "residents_for_vacancy", None)
-    if find is None:
-        return None
-    out = []
-    # Tolerant of the shape matching settles on: Resident rows, (resident, score) pairs or objects
-    # with .resident and .score, best first.
-    for m in find(session, vacancy=vacancy, limit=limit):
-        if isinstance(m, Resident):
-            out.append((m, None))
-        elif isinstance(m, tuple):
-            out.append((m[0], m[1] if len(m) > 1 else None))
-        else:
-            out.append((m.resident, getattr(m, "score", None)))
-    return out
+def _matched_residents(session: Session, vacancy: Vacancy, limit: int) -> list[tuple[Resident, float | None]]:
+    """Residents that matching ranks for the vacancy, best first."""
+    from estation.matching.service import residents_for_vacancy
+
+    return [(m.resident, m.score) for m in residents_for_vacancy(session, vacancy=vacancy, limit=limit)]
 
 
 def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20) -> Recommendations:
     try:
         matched = _matched_residents(session, vacancy, limit * 2)
+    except MatchingUnavailable:
+        return Recommendations(available=False, message=UNAVAILABLE, items=[])
     except Exception:  # noqa: BLE001 - a matching fault must not take the applicants list down with it
         log.exception("matching failed for vacancy %s", vacancy.id)
         return Recommendations(available=False, message=FAILED, items=[])
-    if matched is None:
-        return Recommendations(available=False, message=UNAVAILABLE, items=[])
     applied = set(session.scalars(select(Application.resident_id).where(Application.vacancy_id == vacancy.id)))
     invitations = {i.resident_id: i for i in session.scalars(select(Invitation).where(Invitation.vacancy_id == vacancy.id))}
     names = dict(session.execute(select(Occupation.code, Occupation.name)).all())

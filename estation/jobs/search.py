@@ -161,11 +161,15 @@ def install_search(app, *, start_worker: bool = True, interval: float = 5.0) -> 
     ``interval`` seconds (which is how the index catches up after the engine was down). Stop it with
     ``app.state.search_worker.stop()`` on shutdown; it is a daemon thread, so a plain exit is safe too.
     """
+    from estation.matching.vectors import model_id_for, runtime_vectors
     from indexing.sync import OutboxWorker, kick_after_commit
 
-    service = build_search(app.state.settings)
+    service = build_search(app.state.settings, model_id=model_id_for(app.state.settings))
     app.state.search = service
-    worker = OutboxWorker(app.state.session_factory, service.backend, interval=interval)
+    # Listings are embedded with the app's own encoder as they are indexed, so matching finds them by
+    # meaning; while the model is unavailable the rows stay in the outbox and are retried.
+    worker = OutboxWorker(app.state.session_factory, service.backend, interval=interval,
+                          vectors=runtime_vectors(app.state))
     kick_after_commit(app.state.session_factory, worker.kick)
     app.state.search_worker = worker
     if start_worker:

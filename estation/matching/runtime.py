@@ -118,9 +118,6 @@ def install(app, settings) -> MatchingRuntime:  # noqa: ANN001
     global _current
     runtime = MatchingRuntime(settings, search=getattr(app.state, "search", None))
     app.state.matching = runtime
-    if settings.environment != "test":
-        # Tests start many apps; each loads the model only if a test actually asks it to match.
-        app.router.on_startup.append(runtime.start)
     _current = runtime
     return runtime
 

@@ -102,7 +102,7 @@ def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN00
     page.wait_for_url(f"{live.url}{path}")
     rows = page.inner_text("table.applicants")
     assert "韩淑芬" in rows and "邀请面试" in rows and "冯志刚" in rows
-    assert "人岗匹配服务尚未接入" in page.inner_text("main")
+    assert "推荐的求职者" in page.inner_text("main")
     page.screenshot(path=str(SHOTS / "employer-candidates.png"), full_page=True)
 
     page.goto(f"{live.url}/employer/quota")

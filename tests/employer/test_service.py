@@ -140,10 +140,21 @@ def test_candidate_references_resolve_only_consenting_residents_of_that_vacancy(
         candidates.resolve_candidate(session, vacancy=a.vacancy, ref=candidates.candidate_ref(a.vacancy.id, shy.id))
 
 
-def test_recommendations_say_honestly_when_matching_is_unavailable(session) -> None:  # noqa: ANN001
+def test_recommendations_say_honestly_when_matching_is_unavailable(session, tmp_path) -> None:  # noqa: ANN001
+    from estation.app import create_app
+    from estation.matching import runtime
+
     company = make_company(session)
-    rec = candidates.recommended(session, vacancy=company.vacancy)
-    assert rec.available is False and rec.items == [] and "尚未接入" in rec.message
+    before = runtime._current
+    # A real app whose model setting names a folder that does not exist: matching cannot load.
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", environment="test",
+                              var_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model")))
+    try:
+        rec = candidates.recommended(session, vacancy=company.vacancy)
+    finally:
+        app.state.search_worker.stop()
+        runtime._current = before
+    assert rec.available is False and rec.items == [] and rec.message == candidates.UNAVAILABLE
 
 
 def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_default(session) -> None:  # noqa: ANN001

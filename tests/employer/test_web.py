@@ -169,7 +169,7 @@ def test_candidates_page_moves_an_applicant_to_hired(api) -> None:  # noqa: ANN0
         s.commit()
     client = api.client_for(company.user)
     page = client.get(f"/employer/vacancies/{company.vacancy.id}/candidates")
-    assert "郑桂英" in page.text and "13612345678" in page.text and "尚未接入" in page.text
+    assert "郑桂英" in page.text and "13612345678" in page.text and "推荐" in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     url = f"/employer/applications/{application.id}/status"
     r = client.post(url, data={"csrf_token": token, "status": "not_hired"})
