@@ -67,13 +67,15 @@ async def user(client: httpx.AsyncClient, n: int, deadline: float, stats: dict, 
             code = r.status_code
         except httpx.HTTPError as exc:
             code = f"transport:{type(exc).__name__}"
-        stats["times"].append((time.perf_counter() - start) * 1000)
+        ms = (time.perf_counter() - start) * 1000
+        stats["times"].append(ms)
+        stats["by_page"].setdefault(path.split("?")[0].rstrip("0123456789"), []).append(ms)
         stats["codes"][str(code)] = stats["codes"].get(str(code), 0) + 1
         await asyncio.sleep(rng.uniform(0.5, 2.0))
 
 
 async def drive(base: str, users: int, seconds: float) -> dict:
-    stats: dict = {"times": [], "codes": {}}
+    stats: dict = {"times": [], "codes": {}, "by_page": {}}
     limits = httpx.Limits(max_connections=users + 10)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as probe:
         page = (await probe.get("/api/v1/vacancies", params={"size": 200})).json()
@@ -91,8 +93,9 @@ def run(users: int, seconds: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="estation-load-") as tmp:
         env = prepare(Path(tmp))
         port = _free_port()
+        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - a pipe nobody reads would block the server
         server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "estation"), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):
@@ -104,14 +107,24 @@ def run(users: int, seconds: float) -> dict:
             stats = asyncio.run(drive(base, users, seconds))
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            log.close()
     times = sorted(stats["times"])
     errors = sum(n for code, n in stats["codes"].items() if not code.isdigit() or int(code) >= 500)
     return {
         "users": users, "seconds": seconds, "pages": len(times), "server_errors": errors,
         "status_codes": stats["codes"], "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "pages_per_s": round(len(times) / seconds, 1),
+        "p95_ms": _p95(times), "pages_per_s": round(len(times) / seconds, 1),
+        "p95_ms_by_page": {page: _p95(sorted(v)) for page, v in sorted(stats["by_page"].items())},
     }
+
+
+def _p95(sorted_times: list[float]) -> float:
+    return round(sorted_times[int(0.95 * (len(sorted_times) - 1))], 1)
 
 
 def main(argv: list[str] | None = None) -> int:
