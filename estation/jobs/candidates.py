@@ -108,16 +108,17 @@ def age_band(age: int) -> str:
     return f"{low}-{low + 9}岁"
 
 
-def _matched_residents(session: Session, vacancy: Vacancy, limit: int) -> list[tuple[Resident, float | None]]:
+def _matched_residents(session: Session, vacancy: Vacancy, limit: int, state) -> list[tuple[Resident, float | None]]:  # noqa: ANN001
     """Residents that matching ranks for the vacancy, best first."""
     from estation.matching.service import residents_for_vacancy
 
-    return [(m.resident, m.score) for m in residents_for_vacancy(session, vacancy=vacancy, limit=limit)]
+    return [(m.resident, m.score) for m in residents_for_vacancy(session, vacancy=vacancy, limit=limit, state=state)]
 
 
-def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20) -> Recommendations:
+def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20, state=None) -> Recommendations:  # noqa: ANN001
+    """``state`` is the app's state, whose matcher answers; None means the app built last in this process."""
     try:
-        matched = _matched_residents(session, vacancy, limit * 2)
+        matched = _matched_residents(session, vacancy, limit * 2, state)
     except MatchingUnavailable:
         return Recommendations(available=False, message=UNAVAILABLE, items=[])
     except Exception:  # noqa: BLE001 - a matching fault must not take the applicants list down with it

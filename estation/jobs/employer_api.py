@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from estation.accounts.models import Role
@@ -110,8 +110,8 @@ def list_applicants(db: DB, principal: Poster, vacancy_id: int) -> list[Applican
 
 
 @router.get("/vacancies/{vacancy_id}/candidates", response_model=CandidatesOut)
-def list_candidates(db: DB, principal: Poster, vacancy_id: int) -> CandidatesOut:
-    rec = cand.recommended(db, vacancy=own_vacancy(db, principal, vacancy_id))
+def list_candidates(request: Request, db: DB, principal: Poster, vacancy_id: int) -> CandidatesOut:
+    rec = cand.recommended(db, vacancy=own_vacancy(db, principal, vacancy_id), state=request.app.state)
     return CandidatesOut(available=rec.available, message=rec.message,
                          items=[MaskedCandidateOut.model_validate(i) for i in rec.items])
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -97,9 +97,9 @@ def record_visit(db: DB, principal: Staff, household_id: int, data: VisitCreate)
 
 
 @router.get("/households/{household_id}/work", response_model=MatchResult)
-def find_work(db: DB, principal: Staff, household_id: int) -> MatchResult:
+def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> MatchResult:
     household = service.visible_household(db, principal.user, household_id)
-    return work.find_work(db, household=household)
+    return work.find_work(db, household=household, state=request.app.state)
 
 
 @router.post("/households/{household_id}/referrals", response_model=ActionOut, status_code=201)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import date, timedelta
 
@@ -27,70 +26,29 @@ from estation.ledger.schemas import (
 log = logging.getLogger(__name__)
 
 FOLLOW_UP_DAYS = (30, 90)
-MATCHING_MODULE = "estation.matching.service"
-MATCHING_FUNCTIONS = ("match_household", "household_matches", "recommend_for_household")
-UNAVAILABLE = "岗位匹配服务暂未开通，暂时无法为这户推荐岗位。可先到“为民服务大厅”按岗位名称查询，再回到这里登记推荐。"
-
-
-def _matching_function():  # noqa: ANN202
-    """The household matcher of the matching domain, if it exists yet; never a stand-in."""
-    try:
-        module = importlib.import_module(MATCHING_MODULE)
-    except ImportError:
-        return None
-    return next((getattr(module, n) for n in MATCHING_FUNCTIONS if callable(getattr(module, n, None))), None)
-
-
+UNAVAILABLE = "岗位匹配服务暂不可用，暂时无法为这户推荐岗位。可先到“为民服务大厅”按岗位名称查询，再回到这里登记推荐。"
 FAILED = "岗位匹配服务暂时出了问题，请稍后再试；也可先到“为民服务大厅”请窗口工作人员帮助查询岗位。"
 
 
-def _rows(result, household: Household) -> list[dict]:  # noqa: ANN001
-    """Flatten what the matcher returns (per-member recommendations or a flat list) into template rows.
+def find_work(session: Session, *, household: Household, state=None) -> MatchResult:  # noqa: ANN001
+    """The matching domain's recommendations for every member who can work; an unavailable or failing
+    matcher says so plainly and never takes the household page down with it."""
+    from estation.matching.runtime import MatchingUnavailable
+    from estation.matching.service import match_household
 
-    Only fields the matcher really produced are passed on; nothing is filled in or invented.
-    """
-    names = {m.id: m.name for m in household.members}
-    groups = getattr(result, "members", None) or getattr(result, "residents", None)
-    if groups is None and isinstance(result, list) and result and hasattr(result[0], "items"):
-        groups = result
-    pairs = []
-    if groups is not None:
-        for group in groups:
-            for match in getattr(group, "items", []) or []:
-                pairs.append((getattr(group, "resident_id", None), match))
-    else:
-        for match in getattr(result, "items", None) or result or []:
-            pairs.append((getattr(match, "resident_id", None), match))
-    rows = []
-    for resident_id, m in pairs:
-        kind = getattr(m, "kind", "vacancy")
-        rows.append({
-            "kind": kind,
-            "resident_id": resident_id if resident_id in names else None,
-            "resident_name": names.get(resident_id, ""),
-            "vacancy_id": getattr(m, "id", None) if kind == "vacancy" else None,
-            "title": getattr(m, "title", ""),
-            "employer_name": getattr(m, "employer_name", ""),
-            "explanation": getattr(m, "explanation", ""),
-            "score": getattr(m, "score", None),
-        })
-    return rows
-
-
-def find_work(session: Session, *, household: Household) -> MatchResult:
-    """The matching domain's household matches; an unavailable or failing matcher says so plainly."""
-    match = _matching_function()
-    if match is None:
-        return MatchResult(available=False, message=UNAVAILABLE, matches=[])
     try:
-        try:
-            result = match(session, household=household)
-        except TypeError:
-            result = match(session, household_id=household.id)
-        return MatchResult(available=True, message="", matches=_rows(result, household))
-    except Exception:  # noqa: BLE001 - a failing matcher must not take the household page down with it
+        result = match_household(session, household_id=household.id, state=state)
+    except MatchingUnavailable:
+        return MatchResult(available=False, message=UNAVAILABLE, matches=[])
+    except Exception:  # noqa: BLE001
         log.exception("household matching failed for household %s", household.id)
         return MatchResult(available=False, message=FAILED, matches=[])
+    rows = [{
+        "kind": "vacancy" if m.vacancy_id is not None else "startup",
+        "resident_id": m.resident_id, "resident_name": m.resident_name, "vacancy_id": m.vacancy_id,
+        "title": m.title, "employer_name": m.employer_name, "explanation": m.explanation, "score": m.score,
+    } for m in result.matches]
+    return MatchResult(available=True, message="", matches=rows)
 
 
 def _open_vacancy(session: Session, vacancy_id: int, today: date) -> Vacancy:

@@ -151,8 +151,8 @@ def test_candidates_come_from_matching_and_only_consenting_ones(api, company) ->
 
 
 def test_consent_and_masking(api, company, monkeypatch) -> None:  # noqa: ANN001
-    """Matching is another engineer's (not built yet): a stand-in returns real residents, consenting or
-    not, so this tests the rules this page keeps whatever matching returns."""
+    """Defence in depth: even if matching returned a resident who did not consent, this page would not
+    show them; a stand-in for matching returns real residents, consenting or not, to prove it."""
     with api.db() as s:
         willing = create_resident(s, name="欧阳淑珍", phone="13688889999", consent_to_employers=True,
                                   skills="收银、理货", work_capacity="partial", limits={"standing_walking": 1})
@@ -161,7 +161,7 @@ def test_consent_and_masking(api, company, monkeypatch) -> None:  # noqa: ANN001
         s.commit()
         willing_id, shy_id, id_number = willing.id, shy.id, willing.id_number
 
-    def stand_in(session, vacancy, limit):  # noqa: ANN001, ANN202
+    def stand_in(session, vacancy, limit, state):  # noqa: ANN001, ANN202
         from estation.labour.models import Resident
 
         return [(session.get(Resident, willing_id), 0.9), (session.get(Resident, shy_id), 0.8)]

@@ -142,18 +142,15 @@ def test_candidate_references_resolve_only_consenting_residents_of_that_vacancy(
 
 def test_recommendations_say_honestly_when_matching_is_unavailable(session, tmp_path) -> None:  # noqa: ANN001
     from estation.app import create_app
-    from estation.matching import runtime
 
     company = make_company(session)
-    before = runtime._current
     # A real app whose model setting names a folder that does not exist: matching cannot load.
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", environment="test",
                               var_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model")))
     try:
-        rec = candidates.recommended(session, vacancy=company.vacancy)
+        rec = candidates.recommended(session, vacancy=company.vacancy, state=app.state)
     finally:
         app.state.search_worker.stop()
-        runtime._current = before
     assert rec.available is False and rec.items == [] and rec.message == candidates.UNAVAILABLE
 
 
@@ -219,7 +216,7 @@ def test_a_failing_gateway_keeps_the_row_for_retry(session) -> None:  # noqa: AN
 def test_a_matching_fault_is_an_honest_state_not_an_error(session, monkeypatch) -> None:  # noqa: ANN001
     company = make_company(session)
 
-    def broken(session, vacancy, limit):  # noqa: ANN001, ANN202
+    def broken(session, vacancy, limit, state):  # noqa: ANN001, ANN202
         raise RuntimeError("encoder not loaded")
 
     monkeypatch.setattr(candidates, "_matched_residents", broken)

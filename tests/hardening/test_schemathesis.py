@@ -28,6 +28,8 @@ with harness.db() as _s:
     create_resident(_s)
     create_vacancy(_s, employer=create_employer(_s))
     _s.commit()
+# Load the real model before fuzzing, as the server does at start-up, so no request waits for it.
+harness.app.state.matching.matcher()
 HEADERS = {"Authorization": f"Bearer {harness.client_for(_admin).cookies.get('estation_session')}"}
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", harness.app)

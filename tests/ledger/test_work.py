@@ -99,12 +99,19 @@ def test_follow_up_cannot_be_answered_long_before_it_is_due(session) -> None:
     assert err.value.field == "on"
 
 
-def test_without_a_household_matcher_the_result_says_unavailable(session, monkeypatch) -> None:
+def test_without_a_model_the_result_says_unavailable(session, tmp_path) -> None:  # noqa: ANN001
+    from estation.app import create_app
+    from estation.config import Settings
+
     _, household = cadre_with_household(session)
-    monkeypatch.setattr(work, "MATCHING_MODULE", "estation.matching.no_such_module")
-    result = work.find_work(session, household=household)
-    assert result.available is False and result.matches == []
-    assert "暂未开通" in result.message
+    # A real app whose model setting names a folder that does not exist: matching cannot load.
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", environment="test",
+                              var_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model")))
+    try:
+        result = work.find_work(session, household=household, state=app.state)
+    finally:
+        app.state.search_worker.stop()
+    assert result.available is False and result.matches == [] and result.message == work.UNAVAILABLE
 
 
 def test_referral_on_a_given_item_must_belong_to_the_household(session) -> None:
@@ -120,56 +127,3 @@ def test_referral_on_a_given_item_must_belong_to_the_household(session) -> None:
     action = work.refer(session, user=cadre, household=household, today=TODAY,
                         data=ReferralCreate(resident_id=person.id, vacancy_id=vacancy.id, item_id=own.id))
     assert action.item_id == own.id
-
-
-class _Recs:
-    """The shape estation.matching.service returns per member: ``resident_id`` and ranked ``items``."""
-
-    def __init__(self, resident_id: int, items: list) -> None:
-        self.resident_id, self.items = resident_id, items
-
-
-class _Job:
-    def __init__(self, **fields) -> None:  # noqa: ANN003
-        self.__dict__.update(fields)
-
-
-def _install_matcher(monkeypatch, fn) -> None:  # noqa: ANN001
-    import sys
-    import types
-
-    module = types.ModuleType("tests_ledger_matcher")
-    module.match_household = fn
-    monkeypatch.setitem(sys.modules, "tests_ledger_matcher", module)
-    monkeypatch.setattr(work, "MATCHING_MODULE", "tests_ledger_matcher")
-
-
-def test_household_matches_are_passed_on_as_the_matcher_ranked_them(session, monkeypatch) -> None:
-    cadre, household, person, vacancy = setup(session)
-    calls = []
-
-    def match_household(session, *, household):  # noqa: ANN001, ANN202
-        calls.append(household.id)
-        return [_Recs(person.id, [
-            _Job(kind="vacancy", id=vacancy.id, title="小区保安", employer_name="济南测试服务有限公司",
-                 explanation="离家步行8分钟，每天8小时", score=0.8),
-            _Job(kind="startup", id=99, title="社区食堂摊位", employer_name="甸柳街道", explanation="有餐饮经验", score=0.5),
-        ])]
-
-    _install_matcher(monkeypatch, match_household)
-    result = work.find_work(session, household=household)
-    assert calls == [household.id] and result.available
-    assert [(m["title"], m["vacancy_id"], m["resident_id"]) for m in result.matches] == [
-        ("小区保安", vacancy.id, person.id), ("社区食堂摊位", None, person.id)]
-    assert result.matches[0]["resident_name"] == "刘建国"
-
-
-def test_a_failing_matcher_is_reported_not_hidden(session, monkeypatch) -> None:
-    _, household = cadre_with_household(session)
-
-    def match_household(session, *, household):  # noqa: ANN001, ANN202
-        raise RuntimeError("search engine down")
-
-    _install_matcher(monkeypatch, match_household)
-    result = work.find_work(session, household=household)
-    assert not result.available and result.matches == [] and "出了问题" in result.message

@@ -202,3 +202,15 @@ def test_without_a_model_the_app_starts_and_matching_answers_503(api, world, mon
         assert r.json()["detail"][0]["msg"] == UNAVAILABLE_MESSAGE and "匹配服务暂不可用" in UNAVAILABLE_MESSAGE
         assert client.get("/api/v1/similar-jobs", params={"title": "保安"}).status_code == 503
         assert app.state.matching.status == "unavailable"
+
+
+def test_the_ledger_finds_work_for_a_household_with_the_real_matcher(api, world) -> None:  # noqa: ANN001
+    from estation.labour.models import Household
+    from estation.ledger import work
+
+    with api.db() as s:
+        result = work.find_work(s, household=s.get(Household, world.household_id), state=api.app.state)
+    assert result.available and result.matches
+    assert {m["resident_id"] for m in result.matches} == {world.partial_id}  # the retired father is not matched
+    assert all(m["title"] and m["explanation"] for m in result.matches)
+    assert any(m["kind"] == "vacancy" and m["vacancy_id"] for m in result.matches)

@@ -201,7 +201,7 @@ def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_i
     }
     return render(request, "employer/candidates.html", {
         "vacancy": vacancy, "applicants": applicants, "next_moves": next_moves,
-        "recommended": cand.recommended(db, vacancy=vacancy),
+        "recommended": cand.recommended(db, vacancy=vacancy, state=request.app.state),
         "status_labels": service.STATUS_LABELS, "vacancy_status": VACANCY_STATUS_LABELS,
     })
 

@@ -171,7 +171,7 @@ def move_status(
 @router.get("/households/{household_id}/work")
 def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    result = work.find_work(db, household=household)
+    result = work.find_work(db, household=household, state=request.app.state)
     return render(request, "ledger/work.html", {"household": household, "result": result,
                                                  "members": household.members})
 
