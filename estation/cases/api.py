@@ -23,6 +23,7 @@ from estation.cases.schemas import (
     NoteIn,
     PublicStatusOut,
     RefuseIn,
+    ServiceEdit,
     ServiceOut,
     TransferAssessmentIn,
     TransferAssessmentOut,
@@ -40,6 +41,7 @@ router = APIRouter()
 """Everything of this domain; the app includes this one router."""
 
 Counter = Annotated[Principal, Depends(require_roles(Role.counter_staff, Role.admin))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Overseer = Annotated[Principal, Depends(require_roles(Role.counter_staff, Role.leader, Role.admin))]
 
 
@@ -98,6 +100,12 @@ def case_out(case: Case) -> CaseOut:
 def list_services(db: DB) -> list:
     """The service catalogue: documents, conditions, steps and time limits of every service."""
     return service.service_types(db)
+
+
+@case_router.put("/services/{code}", response_model=ServiceOut)
+def edit_service(db: DB, principal: Admin, code: Annotated[str, Path(max_length=40)], body: ServiceEdit):  # noqa: ANN201
+    """Admins keep the catalogue true to current policy; the kiosk's 办事指南 shows the change at once."""
+    return service.edit_service_type(db, code=code, **body.model_dump())
 
 
 @case_router.post("/cases", response_model=CaseOut, status_code=201)

@@ -204,6 +204,24 @@ class ServiceOut(BaseModel):
     time_limit_working_days: int
 
 
+class ServiceEdit(BaseModel):
+    """An admin's edit of one catalogue entry. Open cases keep the checklist they were accepted with."""
+
+    name: Annotated[str, Field(min_length=2, max_length=80)]
+    summary: Annotated[str, Field(max_length=2000)] = ""
+    documents: Annotated[list[DocumentName], Field(min_length=1, max_length=40)]
+    conditions: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=40)] = []
+    steps: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=40)] = []
+    time_limit_working_days: Annotated[int, Field(ge=1, le=180)]
+
+    @field_validator("documents")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("材料清单中有重复的材料")
+        return v
+
+
 class PensionCaseIn(BaseModel):
     """What a pension transfer case needs beyond the resident's record on file."""
 

@@ -43,6 +43,17 @@ def get_service_type(session: Session, code: str) -> ServiceType:
     return service
 
 
+def edit_service_type(session: Session, *, code: str, name: str, summary: str, documents: list[str],
+                      conditions: list[str], steps: list[str], time_limit_working_days: int) -> ServiceType:
+    """Change one catalogue entry. A case keeps the document checklist it was accepted with, so a resident
+    is never told a second list for a case already open."""
+    service = get_service_type(session, code)
+    service.name, service.summary, service.documents = name, summary, documents
+    service.conditions, service.steps, service.time_limit_working_days = conditions, steps, time_limit_working_days
+    session.flush()
+    return service
+
+
 def get_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:

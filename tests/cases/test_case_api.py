@@ -113,3 +113,26 @@ def test_figures(client, staff) -> None:
     assert f["service_names"][CONTINUED_CONTRIBUTION] == "灵活就业人员续保"
     bad = client.get("/api/v1/cases/figures?since=2026-12-01&until=2026-11-01", headers=h)
     assert bad.status_code == 422
+
+
+def test_admin_edits_the_catalogue(api) -> None:  # noqa: ANN001
+    from estation.accounts.models import Role
+    from estation.cases.catalogue import load_catalogue
+    from tests.factories import create_user
+
+    with api.db() as s:
+        load_catalogue(s)
+        admin, clerk = create_user(s, role=Role.admin), create_user(s, role=Role.counter_staff, window=2)
+        s.commit()
+    services = {x["code"]: x for x in api.anonymous.get("/api/v1/services").json()}
+    code = next(iter(services))
+    edit = {k: services[code][k] for k in ("name", "summary", "conditions", "steps", "time_limit_working_days")}
+    edit["documents"] = [*services[code]["documents"], "近期一寸免冠照片1张"]
+    assert api.client_for(clerk).put(f"/api/v1/services/{code}", json=edit).status_code == 403
+    r = api.client_for(admin).put(f"/api/v1/services/{code}", json=edit)
+    assert r.status_code == 200 and r.json()["documents"][-1] == "近期一寸免冠照片1张"
+    shown = {x["code"]: x for x in api.anonymous.get("/api/v1/services").json()}[code]
+    assert shown["documents"] == edit["documents"]
+    bad = api.client_for(admin).put(f"/api/v1/services/{code}", json=edit | {"documents": ["身份证", "身份证"]})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "documents"
+    assert api.client_for(admin).put("/api/v1/services/no-such", json=edit).status_code == 404
