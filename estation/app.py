@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
@@ -121,10 +122,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fields = "、".join(str(e["loc"][-1]) for e in errors)
         return _error_page(request, 422, f"填写的内容有误（{fields}），请返回检查后再提交。")
 
-    @app.exception_handler(OperationalError)
-    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable: %s", exc)
         return JSONResponse({"detail": "数据库暂时不可用，请稍后再试"}, status_code=503)
+
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(PoolTimeout, database_unavailable)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:

@@ -59,12 +59,18 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+POOL = {"pool_size": 10, "max_overflow": 60, "pool_timeout": 10}
+"""More connections than the server's worker threads (40): a request's session is closed on a worker
+thread too, so if every thread waited for a connection, none could give one back (FastAPI's sync
+dependencies deadlock that way). The timeout turns any remaining exhaustion into a 503, not a hang."""
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -75,7 +81,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

