@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import or_, select
 
+from estation import clock
 from estation.accounts.models import Role
 from estation.deps import DB, CurrentPrincipal, OptionalPrincipal, Principal, get_settings_dep, require_roles
 from estation.config import Settings
@@ -107,7 +108,8 @@ def list_vacancies(
     """Open vacancies are public (browsing jobs needs no sign-in)."""
     if status != VacancyStatus.open:
         raise InvalidInput("公开列表只显示在招岗位；草稿和已关闭岗位请在单位后台查看", field="status")
-    stmt = select(Vacancy).where(Vacancy.status == VacancyStatus.open).order_by(Vacancy.posted_at.desc(), Vacancy.id)
+    stmt = select(Vacancy).where(Vacancy.status == VacancyStatus.open, Vacancy.valid_until >= clock.today())
+    stmt = stmt.order_by(Vacancy.posted_at.desc(), Vacancy.id)
     if employer_id:
         stmt = stmt.where(Vacancy.employer_id == employer_id)
     if community_code:
@@ -120,9 +122,9 @@ def list_vacancies(
 
 @router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
 def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: int) -> Vacancy:
-    """Open vacancies are public; drafts and closed ones only for their employer and the staff."""
+    """Open, unexpired vacancies are public; the rest only for their employer and the staff."""
     vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
-    if vacancy.status != VacancyStatus.open:
+    if vacancy.status != VacancyStatus.open or vacancy.valid_until < clock.today():
         staff = principal is not None and principal.role in access.ALL_RESIDENTS
         owner = principal is not None and principal.role == Role.employer and principal.user.employer_id == vacancy.employer_id
         if not (staff or owner):

@@ -110,3 +110,12 @@ def test_draft_vacancy_is_hidden_from_the_public(api) -> None:  # noqa: ANN001
     assert api.anonymous.get(f"/api/v1/vacancies/{draft.id}").status_code == 404
     assert api.client_for(other).get(f"/api/v1/vacancies/{draft.id}").status_code == 404
     assert api.client_for(owner).get(f"/api/v1/vacancies/{draft.id}").status_code == 200
+
+
+def test_expired_vacancy_is_not_public(api) -> None:  # noqa: ANN001
+    with api.db() as s:
+        old = create_vacancy(s, employer=create_employer(s), title="过期的岗位", valid_until=date.today() - timedelta(days=1))
+        s.commit()
+    assert api.anonymous.get(f"/api/v1/vacancies/{old.id}").status_code == 404
+    listed = api.anonymous.get("/api/v1/vacancies", params={"size": 200}).json()["items"]
+    assert old.id not in [v["id"] for v in listed]
