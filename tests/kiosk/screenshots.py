@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from estation.accounts.idcard import IdCard, SimulatedReader
-from estation.jobs.search import build_search
 from estation.labour.models import InsurancePeriod, Resident
 from estation.migrate import upgrade
 from indexing.sync import rebuild
@@ -29,7 +27,8 @@ LANDSCAPE = {"width": 1920, "height": 1080}
 
 def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     """The app on the demo data, its search index built; returns the id number of a persona to sign in."""
-    from estation.cases.demo import load_demo_cases
+    from estation.matching.runtime import shared_encoder
+    from estation.matching.vectors import document_vectors
     from fixtures.demo import load_demo
 
     url = f"sqlite:///{tmp / 'demo.sqlite3'}"
@@ -37,13 +36,12 @@ def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     harness = KioskHarness(url, tmp)
     with harness.db() as s:
         load_demo(s)
-        # The service catalogue and demo cases, if the demo loader did not bring them (idempotent).
-        load_demo_cases(s, today=date.today())
         s.commit()
     harness.app.state.card_reader = SimulatedReader()
-    search = harness.app.state.search = build_search(harness.settings)
+    encoder = shared_encoder(harness.settings)  # listings carry their embeddings, as `estation index rebuild` makes them
     with harness.db() as s:
-        rebuild(s, search.backend)
+        rebuild(s, harness.app.state.search.backend, vector_dims=encoder.dim, model_id=encoder.model_id,
+                vectors=document_vectors(encoder))
         s.commit()
         # The persona with the longest insurance history shows 我的社保 best.
         resident_id = s.scalar(
