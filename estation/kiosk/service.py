@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -221,3 +221,27 @@ def recommendations(session: Session, *, recommender, resident: Resident, user: 
         "limits": list(getattr(result, "limits", []) or []),
         "removed_lines": list(getattr(result, "removed_lines", []) or []),
     }
+
+
+# --- who looked at my record -----------------------------------------------------------------------
+
+
+@dataclass
+class AccessView:
+    at: datetime
+    who: str
+    what: str
+    reason: str
+
+
+def record_readers(session: Session, *, user: User, limit: int = 50) -> list[AccessView]:
+    """Every time someone other than the resident opened their record, newest first (the access log)."""
+    from estation.accounts.models import ROLE_LABELS, AccessLog, Role
+
+    resident = resident_of(session, user)
+    rows = session.scalars(
+        select(AccessLog).where(AccessLog.resident_id == resident.id, AccessLog.role != Role.resident.value)
+        .order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)
+    )
+    labels = {r.value: label for r, label in ROLE_LABELS.items()}
+    return [AccessView(at=r.at, who=labels.get(r.role, r.role), what=r.what, reason=r.reason) for r in rows]

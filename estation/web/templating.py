@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
 from estation import physical
+from estation.clock import BEIJING
 from estation.privacy import mask_id_number, mask_name, mask_phone
 
 WEB_DIR = Path(__file__).parent
@@ -27,9 +29,14 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_fingerprint(path)}"
 
 
+def beijing_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Stored times are UTC; people in Jinan read Beijing time."""
+    return "" if value is None else value.astimezone(BEIJING).strftime(fmt)
+
+
 def yuan(value: float | int | None) -> str:
     return "" if value is None else f"{value:,.0f}元"
 
 
 templates.env.globals.update(static_url=static_url, physical=physical)
-templates.env.filters.update(mask_id=mask_id_number, mask_phone=mask_phone, mask_name=mask_name, yuan=yuan)
+templates.env.filters.update(beijing_time=beijing_time, mask_id=mask_id_number, mask_phone=mask_phone, mask_name=mask_name, yuan=yuan)

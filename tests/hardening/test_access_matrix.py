@@ -52,7 +52,7 @@ SIGNED_IN = {
 }
 KIOSK_PERSONAL = {
     ("GET", "/kiosk/recommend"), ("GET", "/kiosk/me/applications"), ("GET", "/kiosk/me/cases"),
-    ("GET", "/kiosk/me/insurance"), ("POST", "/kiosk/jobs/{vacancy_id}/apply"),
+    ("GET", "/kiosk/me/insurance"), ("GET", "/kiosk/me/readers"), ("POST", "/kiosk/jobs/{vacancy_id}/apply"),
 }
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
 

@@ -15,7 +15,7 @@ from estation.web.kiosk import jobs as kiosk_jobs
 from tests.factories import create_user
 from tests.kiosk.conftest import csrf_of, sign_in
 
-PERSONAL = ["/kiosk/me/applications", "/kiosk/me/cases", "/kiosk/me/insurance", "/kiosk/recommend"]
+PERSONAL = ["/kiosk/me/applications", "/kiosk/me/cases", "/kiosk/me/insurance", "/kiosk/me/readers", "/kiosk/recommend"]
 PUBLIC = ["/kiosk", "/kiosk/home", "/kiosk/jobs", "/kiosk/jobs/results", "/kiosk/guide", "/kiosk/guide/pension_transfer",
           "/kiosk/suggest", "/kiosk/signin", "/kiosk/signin/pin", "/kiosk/signin/card"]
 
@@ -265,3 +265,19 @@ def test_recommend_passes_on_the_matchers_own_unavailable_message(world, monkeyp
     response = client.get("/kiosk/recommend")
     assert response.status_code == 200 and UNAVAILABLE_MESSAGE in response.text
     assert "推荐服务暂不可用" in response.text
+
+
+def test_resident_sees_who_looked_at_their_record(world) -> None:  # noqa: ANN001
+    """A clerk's read (with its reason) is listed on the kiosk; the resident's own kiosk reads are not."""
+    harness = world.harness
+    with harness.db() as s:
+        clerk = create_user(s, role=Role.counter_staff, window=3)
+        s.commit()
+    harness.client_for(clerk).get(f"/api/v1/residents/{world.pin_resident_id}", params={"reason": "办理失业登记"})
+    kiosk = world.client()
+    sign_in(kiosk, world.pin_id_number)
+    kiosk.get("/kiosk/me/insurance")  # the resident's own read: not listed
+    page = kiosk.get("/kiosk/me/readers")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "窗口工作人员" in page.text and "办理失业登记" in page.text
+    assert page.text.count('<li class="card">') == 1

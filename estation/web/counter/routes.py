@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -15,7 +15,7 @@ from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.contribution import BaseOutOfRange, quote
 from estation.cases.figures import counter_figures
 from estation.cases.repository import contribution_config, latest_contribution_year
-from estation.clock import BEIJING
+from estation.web.templating import beijing_time
 from estation import clock
 from estation.deps import DB, Principal
 from estation.errors import EstationError, InvalidInput
@@ -31,13 +31,6 @@ router = APIRouter(prefix="/counter", include_in_schema=False)
 Clerk = Annotated[Principal, Depends(require_web_roles(Role.counter_staff, Role.admin, login_url="/login"))]
 Note = Annotated[str, Form(max_length=500)]
 VIEW_REASONS = ("窗口办理业务", "居民来电咨询", "核对材料信息", "回访已办事项")
-
-
-def beijing_time(at: datetime) -> str:
-    """Event times are stored in UTC (naive on SQLite); the hall reads Beijing time."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _to_case(case_id: int) -> RedirectResponse:

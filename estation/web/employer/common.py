@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role
-from estation.clock import BEIJING
 from estation.deps import Principal
 from estation.errors import Forbidden
 from estation.jobs import service
 from estation.jobs.models import Employer, Vacancy
 from estation.web.security import require_web_roles
-from estation.web.templating import templates
 
 LOGIN = "/login"
 EmployerUser = Annotated[Principal, Depends(require_web_roles(Role.employer, login_url=LOGIN))]
@@ -35,18 +32,3 @@ def my_vacancy(db: Session, principal: Principal, vacancy_id: int) -> Vacancy:
     if vacancy.employer_id != principal.user.employer_id:
         raise Forbidden("只能管理本单位的岗位")
     return vacancy
-
-
-
-
-def beijing_time(value: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
-    """Stored times are UTC (SQLite hands them back naive); people in Jinan read Beijing time."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(BEIJING).strftime(fmt)
-
-
-# Registered on the one shared Jinja environment under a name only this surface uses.
-templates.env.filters.setdefault("beijing_time", beijing_time)

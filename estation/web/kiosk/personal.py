@@ -44,6 +44,14 @@ def my_insurance(request: Request, db: DB, principal: OptionalPrincipal):  # noq
     return page(request, "kiosk/insurance.html", {"schemes": schemes, "transfers": transfers}, principal=principal)
 
 
+@router.get("/me/readers")
+def my_record_readers(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+    if kiosk_resident(principal) is None:
+        return signin_redirect(request)
+    return page(request, "kiosk/readers.html", {"rows": kiosk.record_readers(db, user=principal.user)},
+                principal=principal)
+
+
 @router.get("/guide")
 def guide(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
     return page(request, "kiosk/guide.html", {"services": cases.service_types(db)}, principal=principal)
