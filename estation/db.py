@@ -9,7 +9,7 @@ from pathlib import Path
 
 import enum
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -67,10 +67,11 @@ dependencies deadlock that way). The timeout turns any remaining exhaustion into
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
+        path = make_url(url).database
+        in_memory = not path or path == ":memory:"  # one connection only: no pool to size
+        if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **({} if in_memory else POOL))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001

@@ -31,6 +31,7 @@ PUBLIC = {
     ("POST", "/api/v1/pension/transfer-assessment"), ("POST", "/api/v1/pension/continued-contribution"),
     ("GET", "/api/v1/services"), ("GET", "/api/v1/cases/status/{reference}"), ("POST", "/api/v1/employers/register"),
     ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"),
+    ("GET", "/api/v1/search/jobs"), ("GET", "/api/v1/search/startups"), ("GET", "/api/v1/search/jobs/suggest"),
     ("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/employer"), ("GET", "/employer/register"), ("POST", "/employer/register"),
     ("GET", "/kiosk"), ("GET", "/kiosk/home"), ("GET", "/kiosk/signin"), ("GET", "/kiosk/signin/pin"),
