@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from estation.accounts.models import Role
+from estation.ledger import work as work_module
 from estation.ledger.models import ActionKind, LedgerAction, LedgerItem, LedgerStatus
 from tests.factories import create_household, create_resident, create_user, new_id_number
 from tests.ledger.helpers import hold, new_item, pair
@@ -57,7 +58,7 @@ def test_pages_open_for_the_paired_cadre(web) -> None:  # noqa: ANN001
     dashboard = client.get("/ledger/dashboard")
     assert dashboard.status_code == 200 and "<svg" in dashboard.text
     work = client.get(f"/ledger/households/{ids['household']}/work")
-    assert work.status_code == 200 and "暂时无法推荐岗位" in work.text
+    assert work.status_code == 200 and "为这户找工作" in work.text and work_module.UNAVAILABLE not in work.text
     printable = client.get(f"/ledger/households/{ids['household']}/print")
     assert printable.status_code == 200 and "老人行动不便" in printable.text
     xlsx = client.get(f"/ledger/households/{ids['household']}/export.xlsx")
