@@ -33,6 +33,8 @@ def test_rebuild_sync_and_status(tmp_path: Path) -> None:
         r = estation("index", "rebuild", env=env)
         assert r.returncode == 0, r.stderr
         assert "已重建岗位索引：2 条" in r.stdout
+        # a model that cannot load leaves the index without vectors, said plainly, never half-built
+        assert "嵌入模型不可用" in r.stdout
         assert (tmp_path / "var" / "search.sqlite3").exists()
         create_vacancy(s, employer=employer, title="帮厨", index=True)
         s.commit()
@@ -41,7 +43,7 @@ def test_rebuild_sync_and_status(tmp_path: Path) -> None:
         assert "已同步 1 条变更，失败 0 条，尚待处理 0 条" in r.stdout
         r = estation("index", "status", env=env)
         assert r.returncode == 0, r.stderr
-        assert "vacancy: 3 条" in r.stdout and "test-model" in r.stdout
+        assert "vacancy: 3 条" in r.stdout and "'none'" in r.stdout and "test-model" not in r.stdout
     engine.dispose()
 
 
