@@ -40,6 +40,9 @@ _MIN_ITEM_CHARS = 2
 _WEAK_TOKENS = frozenset(
     "经验 工作 能 会 做过 熟悉 年 以上 希望 想 可以 附近 家附近 做 干 一些 有 过 多年 简单 一般 比较 "
     "喜欢 愿意 不 不想 只能 每天 小时 公里 以内 左右 岗位 职位 的 了 和 与 及 在 我 能够 擅长 掌握".split()
+    # Every listing here is in Jinan and names its company: place and company words fit every job alike
+    # (a wish to move one's pension back to 济南 is no reason a nanny job suits).
+    + "济南 济南市 山东 山东省 历下 历下区 甸柳 甸柳新村 甸柳街道 街道 小区 社区 公司 有限公司 回来 后来".split()
 )
 SOURCES = ("skills", "experience", "wishes")
 SOURCE_LABELS = {"skills": "技能", "experience": "经历", "wishes": "意愿"}

@@ -130,3 +130,15 @@ def test_explanation_says_why_distance_and_hours_fit() -> None:
 
 def test_rrf_fuses_by_rank() -> None:
     assert rrf([[1, 2, 3], [3, 1]]) == [1, 3, 2]
+
+
+def test_place_and_company_words_are_not_a_match() -> None:
+    """Every listing is in Jinan: a wish about moving one's pension back to 济南 is no reason a job fits,
+    while a real skill word still matches."""
+    from types import SimpleNamespace
+
+    from estation.matching.scoring import build_profile, matched_items
+
+    job = SimpleNamespace(text="住家保姆 济南甸柳家政服务有限公司 历下区甸柳新村 照顾老人 做饭 保洁")
+    profile = build_profile(wishes="养老保险想转回济南接续，后来回济南", skills="做饭")
+    assert [i.text for i in matched_items(profile, job)] == ["做饭"]
