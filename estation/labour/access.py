@@ -19,48 +19,39 @@ def _active(model, today):  # noqa: ANN001, ANN202
     return (model.start_date <= today) & or_(model.end_date.is_(None), model.end_date >= today)
 
 
-def scope_residents(stmt: Select, user: User) -> Select:
-    """Narrow a SELECT over Resident to the rows ``user`` may see."""
+def _narrow(stmt: Select, user: User, *, community, household, own) -> Select:  # noqa: ANN001
+    """The one visibility rule, for a SELECT whose rows have a community column and a household column;
+    ``own`` is the condition for the signed-in resident's own rows."""
     today = clock.today()
     if user.role in ALL_RESIDENTS:
         return stmt
     if user.role == Role.community_staff:
-        return stmt.where(Resident.community_code == user.community_code)
+        return stmt.where(community == user.community_code)
     if user.role == Role.leader:
         held = select(CommunityAssignment.community_code).where(
             CommunityAssignment.leader_id == user.id, _active(CommunityAssignment, today)
         )
-        return stmt.where(Resident.community_code.in_(held))
+        return stmt.where(community.in_(held))
     if user.role == Role.cadre:
         paired = select(HouseholdPairing.household_id).where(
             HouseholdPairing.cadre_id == user.id, _active(HouseholdPairing, today)
         )
-        return stmt.where(Resident.household_id.in_(paired))
+        return stmt.where(household.in_(paired))
     if user.role == Role.resident:
-        return stmt.where(Resident.id == user.resident_id)
+        return stmt.where(own)
     return stmt.where(False)
+
+
+def scope_residents(stmt: Select, user: User) -> Select:
+    """Narrow a SELECT over Resident to the rows ``user`` may see."""
+    return _narrow(stmt, user, community=Resident.community_code, household=Resident.household_id,
+                   own=Resident.id == user.resident_id)
 
 
 def scope_households(stmt: Select, user: User) -> Select:
-    today = clock.today()
-    if user.role in ALL_RESIDENTS:
-        return stmt
-    if user.role == Role.community_staff:
-        return stmt.where(Household.community_code == user.community_code)
-    if user.role == Role.leader:
-        held = select(CommunityAssignment.community_code).where(
-            CommunityAssignment.leader_id == user.id, _active(CommunityAssignment, today)
-        )
-        return stmt.where(Household.community_code.in_(held))
-    if user.role == Role.cadre:
-        paired = select(HouseholdPairing.household_id).where(
-            HouseholdPairing.cadre_id == user.id, _active(HouseholdPairing, today)
-        )
-        return stmt.where(Household.id.in_(paired))
-    if user.role == Role.resident:
-        mine = select(Resident.household_id).where(Resident.id == user.resident_id)
-        return stmt.where(Household.id.in_(mine))
-    return stmt.where(False)
+    """Narrow a SELECT over Household to the rows ``user`` may see."""
+    mine = select(Resident.household_id).where(Resident.id == user.resident_id)
+    return _narrow(stmt, user, community=Household.community_code, household=Household.id, own=Household.id.in_(mine))
 
 
 def ensure_can_see_resident(session: Session, user: User, resident_id: int) -> None:
