@@ -169,7 +169,7 @@ def test_rebuild_swaps_to_a_new_index_with_metadata(db: Session, fresh_backend: 
     title = unique("编织")
     employer = create_employer(db)
     keep = create_vacancy(db, employer=employer, title=title)
-    create_vacancy(db, employer=employer, title=title, status=VacancyStatus.closed)
+    closed = create_vacancy(db, employer=employer, title=title, status=VacancyStatus.closed)
     db.commit()
     before = fresh_backend.index_meta("vacancy")["index"]
     counts = rebuild(db, fresh_backend, vector_dims=VECTOR_DIMS, model_id="model-b")
@@ -177,7 +177,9 @@ def test_rebuild_swaps_to_a_new_index_with_metadata(db: Session, fresh_backend: 
     meta = fresh_backend.index_meta("vacancy")
     assert meta["index"] != before and meta["model_id"] == "model-b" and meta["vector_dims"] == VECTOR_DIMS
     assert meta["documents"] == counts["vacancy"]
-    assert found(fresh_backend, title) == [keep.id]
+    # Only this test's two listings are looked at: the shared database holds other tests' listings, and
+    # the engine's relevance may also rank one whose made-up word shares characters with this one.
+    assert [i for i in found(fresh_backend, title) if i in (keep.id, closed.id)] == [keep.id]
     if isinstance(fresh_backend, ElasticsearchBackend):
         assert not fresh_backend.client.indices.exists(index=before)
         assert list(fresh_backend.client.indices.get_alias(name=fresh_backend.alias("vacancy")).body) == [meta["index"]]
@@ -186,7 +188,7 @@ def test_rebuild_swaps_to_a_new_index_with_metadata(db: Session, fresh_backend: 
 def test_changes_committed_during_a_rebuild_reach_the_new_index(
     db: Session, scratch_factory: sessionmaker[Session], fresh_backend: SearchBackend
 ) -> None:
-    create_vacancy(db, employer=create_employer(db), title=unique("值班"))
+    first = create_vacancy(db, employer=create_employer(db), title=unique("值班"))
     db.commit()
     title = unique("值班")
     during: list[int] = []
@@ -208,7 +210,8 @@ def test_changes_committed_during_a_rebuild_reach_the_new_index(
     assert entry.done_at is None  # replayed: the new index may not have it
     sync_pending(db, fresh_backend, refresh=True)
     db.commit()
-    assert found(fresh_backend, title) == during
+    # A rebuild indexes the whole shared database: look only at this test's own listings.
+    assert [i for i in found(fresh_backend, title) if i in (first.id, *during)] == during
 
 
 def test_worker_applies_commits_in_the_background(
