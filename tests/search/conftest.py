@@ -72,9 +72,9 @@ def drop_backend(backend: SearchBackend) -> None:
     backend.close()
 
 
-@pytest.fixture(scope="session")
-def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('searchdb') / 'estation.sqlite3'}"
+def seeded_factory(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[sessionmaker[Session]]:
+    """A migrated SQLite database of its own with the communities seeded; body of the db fixtures."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'estation.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
@@ -83,6 +83,11 @@ def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmake
         s.commit()
     yield factory
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
+    yield from seeded_factory(tmp_path_factory, "searchdb")
 
 
 @dataclass

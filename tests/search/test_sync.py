@@ -5,21 +5,19 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from estation.db import make_engine, make_session_factory
+from estation.db import make_session_factory
 from estation.jobs.models import Vacancy, VacancyStatus
-from estation.migrate import upgrade
 from estation.outbox import OutboxEntry, enqueue
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchBackend, SearchQuery
 from indexing.sync import OutboxWorker, kick_after_commit, pending_count, rebuild, sync_pending
-from tests.search.conftest import BACKENDS, VECTOR_DIMS
-from tests.search.factories import create_employer, create_startup, create_vacancy, seed_places
+from tests.search.conftest import BACKENDS, VECTOR_DIMS, seeded_factory
+from tests.search.factories import create_employer, create_startup, create_vacancy
 
 pytestmark = pytest.mark.parametrize("fresh_backend", BACKENDS, indirect=True)
 
@@ -27,15 +25,7 @@ pytestmark = pytest.mark.parametrize("fresh_backend", BACKENDS, indirect=True)
 @pytest.fixture(scope="module")
 def scratch_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
     """A database of its own, so the writes here never change the contract suite's corpus."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('syncdb') / 'estation.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    with factory() as s:
-        seed_places(s)
-        s.commit()
-    yield factory
-    engine.dispose()
+    yield from seeded_factory(tmp_path_factory, "syncdb")
 
 
 @pytest.fixture
