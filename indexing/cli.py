@@ -37,6 +37,17 @@ def _encoder(settings):  # noqa: ANN001, ANN202
         return None
 
 
+def _vectors(settings, encoder):  # noqa: ANN001, ANN202
+    """The vectors hook (with the embedding store and occupation inference), or None without a model."""
+    from estation.matching.occupations import occupation_index
+    from estation.matching.vectors import EmbeddingStore, listing_vectors, store_path
+
+    if encoder is None:
+        return None, None
+    store = EmbeddingStore(store_path(settings))
+    return listing_vectors(encoder, store=store, occupations=occupation_index(settings, encoder)), store
+
+
 @index_app.command()
 def rebuild(
     kind: KindChoice = typer.Option(KindChoice.all, help="Which index to rebuild: vacancy, startup or all."),
@@ -45,31 +56,44 @@ def rebuild(
 
     Uses the backend of ESTATION_SEARCH_BACKEND (embedded by default, or elasticsearch). Every listing is
     embedded with the model of ESTATION_EMBEDDING_MODEL; its model id and vector size are written into
-    the index metadata, so vectors of two models are never mixed.
+    the index metadata, so vectors of two models are never mixed. Vectors are kept in
+    <ESTATION_VAR_DIR>/embeddings.sqlite3 as they are computed: a rebuild that was stopped resumes
+    where it stopped when run again, and unchanged listings are never encoded twice.
     """
+    import time
+
     from estation.cli import cli_session, progress_bar, progress_callback
     from estation.config import get_settings
     from estation.jobs.search import build_backend
-    from estation.matching.vectors import document_vectors
     from indexing.sync import rebuild as rebuild_index
 
     settings = get_settings()
     encoder = _encoder(settings)
+    vectors, store = _vectors(settings, encoder)
+    if store is not None and store.count(encoder.model_id):
+        console.print(f"已有 {store.count(encoder.model_id)} 条算好的向量，可直接复用（接着上次继续）。")
     backend = build_backend(settings)
+    started = time.time()
     try:
         with cli_session() as session, progress_bar() as progress:
             counts = rebuild_index(
                 session, backend, kinds=_kinds(kind),
                 vector_dims=encoder.dim if encoder else 384,
                 model_id=encoder.model_id if encoder else "none",
-                vectors=document_vectors(encoder) if encoder else None,
+                vectors=vectors,
                 progress=progress_callback(progress),
             )
         for k, n in counts.items():
             meta = backend.index_meta(k)  # type: ignore[arg-type]
             console.print(f"已重建{'岗位' if k == 'vacancy' else '创业机会'}索引：{n} 条，索引 {meta['index']}")
+        if store is not None:
+            console.print(f"向量：复用 {store.reused} 条，新算 {store.encoded} 条。")
+            if kind == KindChoice.all:
+                store.forget_unused_since(started)  # every listing asked for its vector just now
     finally:
         backend.close()
+        if store is not None:
+            store.close()
 
 
 @index_app.command()
@@ -78,15 +102,14 @@ def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply 
     from estation.cli import cli_session
     from estation.config import get_settings
     from estation.jobs.search import build_backend
-    from estation.matching.vectors import document_vectors
     from indexing.sync import pending_count, sync_pending
 
-    backend = build_backend(get_settings())
+    settings = get_settings()
+    backend = build_backend(settings)
+    vectors, store = _vectors(settings, _encoder(settings))
     try:
         with cli_session() as session:
-            encoder = _encoder(get_settings())
-            result = sync_pending(session, backend, limit=limit, refresh=True,
-                                  vectors=document_vectors(encoder) if encoder else None)
+            result = sync_pending(session, backend, limit=limit, refresh=True, vectors=vectors)
             left = pending_count(session)
         console.print(f"已同步 {result.applied} 条变更，失败 {result.failed} 条，尚待处理 {left} 条。")
         for error in result.errors[:5]:
@@ -95,6 +118,8 @@ def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply 
             raise typer.Exit(1)
     finally:
         backend.close()
+        if store is not None:
+            store.close()
 
 
 @index_app.command()

@@ -133,7 +133,8 @@ def is_searchable(status: VacancyStatus, valid_until: date, today: date) -> bool
 def vacancy_document(v: Vacancy, *, today: date, vector: Sequence[float] | None = None) -> SearchDocument | None:
     if not is_searchable(v.status, v.valid_until, today):
         return None
-    codes = [v.occupation_code] if v.occupation_code else []
+    code = v.occupation_code or v.inferred_occupation_code
+    codes = [code] if code else []
     adjustments = [Adjustment(a) for a in (v.adjustments or [])]
     labels = [EMPLOYMENT_TYPE_LABELS[v.employment_type], SHIFT_LABELS[v.shift]]
     labels += [ADJUSTMENT_LABELS[a] for a in adjustments]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from estation.db import session_scope, utcnow
@@ -31,7 +31,9 @@ TOPICS: dict[str, Kind] = {"index.vacancy": "vacancy", "index.startup": "startup
 TOPIC_OF: dict[Kind, str] = {v: k for k, v in TOPICS.items()}
 Progress = Callable[[str, int, int], None]
 Vectors = Callable[[Kind, list], list[list[float]]]
-"""Optional: embeddings for a batch of rows (another module's encoder); None leaves vectors out."""
+"""Optional: embeddings for a batch of rows (another module's encoder); None leaves vectors out.
+It may also set derived columns on the rows it is given (estation.matching.vectors infers missing
+occupation codes); those changes are saved with the sync, or after the swap of a rebuild."""
 
 
 @dataclass
@@ -172,6 +174,7 @@ def rebuild(
     today = today or date.today()
     start_id = session.scalar(select(func.max(OutboxEntry.id))) or 0
     written: dict[str, int] = {}
+    derived: list[tuple[type, list[dict]]] = []
     for kind in kinds:
         model = _model(kind)
         total = session.scalar(
@@ -193,10 +196,13 @@ def rebuild(
                 progress(f"重建{_LABEL[kind]}索引", total, total)
 
         written[kind] = backend.rebuild(kind, docs(), vector_dims=vector_dims, model_id=model_id)
+        derived += _changes(session)
         session.expunge_all()
     # End the long read transaction first: on SQLite a write from a snapshot older than another
-    # session's commit would be refused, and the rebuild itself wrote nothing to the database.
+    # session's commit would be refused; what the vectors hook derived is written afterwards.
     session.commit()
+    for model, rows in derived:
+        session.execute(update(model), rows)
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.id > start_id, OutboxEntry.topic.in_(list(TOPICS)))
@@ -207,6 +213,21 @@ def rebuild(
 
 
 _LABEL = {"vacancy": "岗位", "startup": "创业机会"}
+
+
+def _changes(session: Session) -> list[tuple[type, list[dict]]]:
+    """The columns changed on loaded rows, as bulk UPDATE parameters by primary key, per model and
+    set of columns."""
+    groups: dict[tuple[type, tuple[str, ...]], list[dict]] = {}
+    for obj in session.dirty:
+        state = inspect(obj)
+        columns = state.mapper.column_attrs
+        values = {a.key: a.value for a in state.attrs
+                  if a.key in columns and (a.history.added or a.history.deleted)}
+        if values:
+            (pk,) = state.mapper.primary_key
+            groups.setdefault((type(obj), tuple(sorted(values))), []).append({pk.key: state.identity[0], **values})
+    return [(model, rows) for (model, _cols), rows in groups.items()]
 
 
 def _chunk_docs(kind: Kind, rows: list, today: date, vectors: Vectors | None) -> Iterator[SearchDocument]:

@@ -131,6 +131,11 @@ class Vacancy(Base, TimestampMixin):
     title: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupation.code"), index=True)
+    """The employer's choice; empty if the employer chose none."""
+    inferred_occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupation.code"))
+    """Only while ``occupation_code`` is empty: the code the system reads from the title when it embeds
+    the listing (estation.matching.occupations), for search filters and matching. Never shown as the
+    employer's choice."""
     community_code: Mapped[str | None] = mapped_column(ForeignKey("community.code"), index=True)
     address: Mapped[str] = mapped_column(String(160))
     lat: Mapped[float] = mapped_column(Float)
@@ -151,7 +156,7 @@ class Vacancy(Base, TimestampMixin):
     status: Mapped[VacancyStatus] = mapped_column(_enum(VacancyStatus), default=VacancyStatus.open, index=True)
 
     employer: Mapped[Employer] = relationship(back_populates="vacancies")
-    occupation: Mapped[Occupation | None] = relationship()
+    occupation: Mapped[Occupation | None] = relationship(foreign_keys=[occupation_code])
 
 
 class StartupOpportunity(Base, TimestampMixin):

@@ -142,6 +142,8 @@ class VacancyOut(ORMModel):
     title: str
     description: str
     occupation_code: str | None
+    inferred_occupation_code: str | None = Field(
+        None, description="Only when occupation_code is empty: the code read from the title by the system.")
     community_code: str | None
     address: str
     lat: float

@@ -106,7 +106,8 @@ def job_facts(row, *, kind: str) -> JobFacts:  # noqa: ANN001 - Vacancy or Start
 
     demands = dict(row.demands or {})
     if kind == "vacancy":
-        codes = (row.occupation_code,) if row.occupation_code else ()
+        code = row.occupation_code or row.inferred_occupation_code
+        codes = (code,) if code else ()
         occ = row.occupation if row.occupation_code else None
         names = (occ.name,) if occ is not None else ()
         parts = [row.title, *names, row.description or ""]

@@ -150,3 +150,11 @@ class OccupationIndex:
             if len(self._confident) < 50_000:
                 self._confident[text] = hit
         return hit
+
+
+def occupation_index(settings, encoder) -> OccupationIndex:  # noqa: ANN001
+    """The app's index: cached in ``var_dir`` and beside the model (derived from it, and shared by
+    every app on this machine: tests build many apps, each with its own ``var_dir``). Embedding the
+    ~1,600 occupations takes a while once; then the matrix is read from the cache."""
+    return OccupationIndex.load(encoder, cache_dir=Path(settings.var_dir) / "occupations",
+                                also=[Path(settings.model_cache_dir) / "occupations"])

@@ -75,7 +75,7 @@ class MatchingRuntime:
             return self._matcher
 
     def _build(self):  # noqa: ANN202
-        from estation.matching.occupations import OccupationIndex
+        from estation.matching.occupations import occupation_index
         from estation.matching.service import Matcher
 
         encoder = self._encoder or shared_encoder(self.settings)
@@ -84,12 +84,7 @@ class MatchingRuntime:
             from estation.jobs.search import build_search
 
             search = build_search(self.settings, vector_dims=encoder.dim, model_id=encoder.model_id)
-        # Embedding the ~1,600 occupations takes a while once; then the matrix is read from var_dir.
-        # Also beside the model: derived from it, and shared by every app on this machine (tests build
-        # many apps, each with its own var_dir).
-        occupations = self._occupations or OccupationIndex.load(
-            encoder, cache_dir=self.settings.var_dir / "occupations",
-            also=[self.settings.model_cache_dir / "occupations"])
+        occupations = self._occupations or occupation_index(self.settings, encoder)
         return Matcher(encoder=encoder, search=search, occupations=occupations)
 
 

@@ -88,9 +88,9 @@ def load_jobs(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tupl
     return {row.id: (job_facts(row, kind=kind), row) for row in session.scalars(stmt)}
 
 
-_VACANCY_COLUMNS = ("id", "title", "description", "occupation_code", "lat", "lon", "demands", "hours_per_day",
-                    "days_per_week", "home_based", "adjustments", "wage_min", "wage_max", "status", "valid_until",
-                    "shift", "employment_type")
+_VACANCY_COLUMNS = ("id", "title", "description", "occupation_code", "inferred_occupation_code", "lat", "lon",
+                    "demands", "hours_per_day", "days_per_week", "home_based", "adjustments", "wage_min", "wage_max",
+                    "status", "valid_until", "shift", "employment_type")
 
 
 def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, JobFacts]:

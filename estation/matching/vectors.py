@@ -1,14 +1,32 @@
 """Embeddings of listings for the search index: the passage side of the encoder.
 
-``document_vectors(encoder)`` is the ``vectors`` hook of indexing.sync (sync_pending, rebuild,
+``listing_vectors(encoder, ...)`` is the ``vectors`` hook of indexing.sync (sync_pending, rebuild,
 OutboxWorker): it embeds each vacancy or start-up opportunity from the same text matching compares
 residents' words with (estation.matching.limits.job_facts), with the encoder's passage prompt.
 The index must be built with ``vector_dims=encoder.dim`` and ``model_id=encoder.model_id``.
+
+Two things ride along with the embedding, because both need the model and every listing passes here
+on its way into the index:
+
+- Vectors are kept in an :class:`EmbeddingStore` (a SQLite file beside the search index, keyed by
+  model and text), written after every chunk. Re-embedding 100,000 listings takes minutes; if it is
+  stopped, the next ``estation index rebuild`` takes the vectors already computed and encodes only
+  the rest. A listing whose text did not change (closed, wage edited) is never encoded again.
+- A vacancy posted without an occupation code gets ``inferred_occupation_code`` from its title
+  (estation.matching.occupations, only a confident code), so occupation filters and the occupation
+  signal of matching see it. The employer's own field stays empty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
 
 from estation.matching.limits import job_facts
 
@@ -17,11 +35,116 @@ def listing_text(kind: str, row) -> str:  # noqa: ANN001
     return job_facts(row, kind=kind).text
 
 
-def document_vectors(encoder) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
+class EmbeddingStore:
+    """Passage vectors by (model id, sha256 of the text): what makes re-embedding resumable."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS passage (model_id TEXT NOT NULL, digest BLOB NOT NULL, "
+            "vector BLOB NOT NULL, used_at REAL NOT NULL, PRIMARY KEY (model_id, digest)) WITHOUT ROWID")
+        self.reused = 0
+        self.encoded = 0
+
+    @staticmethod
+    def digest(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def encode(self, encoder, texts: Sequence[str]) -> np.ndarray:  # noqa: ANN001
+        """The passage vectors of ``texts``: stored ones read back, the others encoded and stored."""
+        digests = [self.digest(t) for t in texts]
+        found = self._get(encoder.model_id, list(set(digests)))
+        missing = [d for d in dict.fromkeys(digests) if d not in found]
+        if missing:
+            text_of = dict(zip(digests, texts))
+            fresh = np.asarray(encoder.encode_documents([text_of[d] for d in missing]), dtype=np.float32)
+            self._put(encoder.model_id, list(zip(missing, fresh)))
+            found.update(zip(missing, fresh))
+        self.encoded += len(missing)
+        self.reused += len(texts) - len(missing)
+        if not texts:
+            return np.zeros((0, encoder.dim), dtype=np.float32)
+        return np.stack([found[d] for d in digests])
+
+    def _get(self, model_id: str, digests: list[bytes]) -> dict[bytes, np.ndarray]:
+        out: dict[bytes, np.ndarray] = {}
+        now = time.time()
+        with self._lock:
+            for start in range(0, len(digests), 500):
+                chunk = digests[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = self._db.execute(
+                    f"SELECT digest, vector FROM passage WHERE model_id = ? AND digest IN ({marks})", [model_id, *chunk])
+                out.update((d, np.frombuffer(v, dtype=np.float32)) for d, v in rows)
+                self._db.execute(f"UPDATE passage SET used_at = ? WHERE model_id = ? AND digest IN ({marks})",
+                                 [now, model_id, *chunk])
+        return out
+
+    def _put(self, model_id: str, items: list[tuple[bytes, np.ndarray]]) -> None:
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO passage (model_id, digest, vector, used_at) VALUES (?, ?, ?, ?)",
+                [(model_id, d, np.asarray(v, dtype=np.float32).tobytes(), now) for d, v in items])
+            self._db.execute("COMMIT")
+
+    def count(self, model_id: str | None = None) -> int:
+        with self._lock:
+            if model_id is None:
+                return self._db.execute("SELECT count(*) FROM passage").fetchone()[0]
+            return self._db.execute("SELECT count(*) FROM passage WHERE model_id = ?", (model_id,)).fetchone()[0]
+
+    def forget_unused_since(self, moment: float) -> int:
+        """Drop the vectors no listing has asked for since ``moment`` (the start of a full rebuild):
+        texts edited away and other models' vectors. Returns how many were dropped."""
+        with self._lock:
+            return self._db.execute("DELETE FROM passage WHERE used_at < ?", (moment,)).rowcount
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def store_path(settings) -> Path:  # noqa: ANN001
+    return Path(settings.var_dir) / "embeddings.sqlite3"
+
+
+def infer_occupations(rows: list, occupations, encoder) -> None:  # noqa: ANN001
+    """Set ``inferred_occupation_code`` on vacancies without the employer's code, from their titles
+    (a confident match only); clear it where the employer has chosen a code."""
+    todo = [r for r in rows if not r.occupation_code]
+    for r in rows:
+        if r.occupation_code and r.inferred_occupation_code is not None:
+            r.inferred_occupation_code = None
+    if not todo:
+        return
+    titles = list(dict.fromkeys(r.title for r in todo))
+    vectors = dict(zip(titles, encoder.encode_queries(titles)))
+    for r in todo:
+        best = occupations.confident(r.title, vector=vectors[r.title])
+        code = best[0].code if best else None
+        if r.inferred_occupation_code != code:
+            r.inferred_occupation_code = code
+
+
+def listing_vectors(encoder, *, store: EmbeddingStore | None = None, occupations=None,  # noqa: ANN001
+                    ) -> Callable[[str, list], list[list[float]]]:
+    """The ``vectors`` hook: infers missing occupation codes (if ``occupations`` is given), then
+    embeds the listings' texts (through ``store`` if given)."""
+
     def vectors(kind: str, rows: list) -> list[list[float]]:
         if not rows:
             return []
-        matrix = encoder.encode_documents([listing_text(kind, r) for r in rows])
+        if occupations is not None and kind == "vacancy":
+            infer_occupations(rows, occupations, encoder)
+        texts = [listing_text(kind, r) for r in rows]
+        matrix = store.encode(encoder, texts) if store is not None else encoder.encode_documents(texts)
         return [row.tolist() for row in matrix]
 
     return vectors
@@ -38,13 +161,15 @@ def model_id_for(settings) -> str:  # noqa: ANN001
     return model_id + (QUANTIZED_SUFFIX if settings.embedding_quantize else "")
 
 
-def runtime_vectors(state) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
+def runtime_vectors(state, settings) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
     """The ``vectors`` hook for the app's outbox worker: embeds with the app's matcher once it has
     loaded; if the model is unavailable the write fails and the outbox row is retried later."""
+    store = EmbeddingStore(store_path(settings))
 
     def vectors(kind: str, rows: list) -> list[list[float]]:
         from estation.matching.runtime import runtime_of
 
-        return document_vectors(runtime_of(state).matcher().encoder)(kind, rows)
+        matcher = runtime_of(state).matcher()
+        return listing_vectors(matcher.encoder, store=store, occupations=matcher.occupations)(kind, rows)
 
     return vectors

@@ -28,7 +28,7 @@ LANDSCAPE = {"width": 1920, "height": 1080}
 def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     """The app on the demo data, its search index built; returns the id number of a persona to sign in."""
     from estation.matching.runtime import shared_encoder
-    from estation.matching.vectors import document_vectors
+    from estation.matching.vectors import listing_vectors
     from fixtures.demo import load_demo
 
     url = f"sqlite:///{tmp / 'demo.sqlite3'}"
@@ -41,7 +41,7 @@ def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     encoder = shared_encoder(harness.settings)  # listings carry their embeddings, as `estation index rebuild` makes them
     with harness.db() as s:
         rebuild(s, harness.app.state.search.backend, vector_dims=encoder.dim, model_id=encoder.model_id,
-                vectors=document_vectors(encoder))
+                vectors=listing_vectors(encoder))
         s.commit()
         # The persona with the longest insurance history shows 我的社保 best.
         resident_id = s.scalar(

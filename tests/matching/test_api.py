@@ -16,7 +16,7 @@ from estation.ledger.models import CommunityAssignment, HouseholdPairing
 from estation.matching.evaluation.harness import seed_jobs, seed_startups
 from estation.matching.evaluation.jobs import job_specs
 from estation.matching.runtime import UNAVAILABLE_MESSAGE, MatchingRuntime
-from estation.matching.vectors import document_vectors
+from estation.matching.vectors import listing_vectors
 from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
 from tests.factories import create_household, create_resident, create_user, new_id_number
@@ -68,7 +68,7 @@ def world(api, encoder, occupation_index, tmp_path_factory) -> World:  # noqa: A
         ids = (partial.id, household.id, other.id, old.id)
     backend = EmbeddedBackend(tmp_path_factory.mktemp("apiidx") / "search.sqlite3", prefix="mapi")
     with api.db() as s:
-        rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=document_vectors(encoder))
+        rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=listing_vectors(encoder))
         s.commit()
     api.app.state.matching = MatchingRuntime(api.settings, encoder=encoder, search=SearchService(backend),
                                              occupations=occupation_index)

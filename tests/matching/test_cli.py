@@ -13,7 +13,7 @@ from estation.db import make_engine, make_session_factory
 from estation.matching import runtime
 from estation.matching.evaluation.harness import seed_jobs, seed_startups
 from estation.matching.evaluation.jobs import job_specs
-from estation.matching.vectors import document_vectors
+from estation.matching.vectors import listing_vectors
 from estation.migrate import upgrade
 from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
@@ -39,7 +39,7 @@ def test_match_commands_print_explained_results(tmp_path, monkeypatch, encoder, 
     settings = Settings(database_url=url, var_dir=tmp_path, environment="test")
     backend = EmbeddedBackend(tmp_path / "search.sqlite3", prefix=settings.index_prefix)
     with factory() as s:
-        rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=document_vectors(encoder))
+        rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=listing_vectors(encoder))
         s.commit()
     backend.close()
     monkeypatch.setenv("ESTATION_DATABASE_URL", url)

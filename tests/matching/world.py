@@ -23,7 +23,7 @@ from estation.jobs.search import SearchService
 from estation.matching.evaluation.harness import seed_jobs, seed_startups
 from estation.matching.evaluation.jobs import job_specs
 from estation.matching.service import Matcher
-from estation.matching.vectors import document_vectors
+from estation.matching.vectors import listing_vectors
 from estation.migrate import upgrade
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.embedded import EmbeddedBackend
@@ -76,8 +76,8 @@ def job_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobWorld]:
 
 @pytest.fixture(scope="session")
 def cached_vectors(encoder):  # noqa: ANN001, ANN201
-    """document_vectors(encoder), remembered per listing: both backends get the same vectors, encoded once."""
-    inner = document_vectors(encoder)
+    """listing_vectors(encoder), remembered per listing: both backends get the same vectors, encoded once."""
+    inner = listing_vectors(encoder)
     memo: dict[tuple[str, int], list[float]] = {}
 
     def vectors(kind: str, rows: list) -> list[list[float]]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 04:51:02.487801
+Create Date: 2026-11-27 06:54:13.050889
 """
 
 from alembic import op
@@ -203,6 +203,7 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=80), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('occupation_code', sa.String(length=10), nullable=True),
+    sa.Column('inferred_occupation_code', sa.String(length=10), nullable=True),
     sa.Column('community_code', sa.String(length=12), nullable=True),
     sa.Column('address', sa.String(length=160), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
@@ -224,6 +225,7 @@ def upgrade() -> None:
     sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_code'], ['community.code'], name=op.f('fk_vacancy_community_code_community')),
     sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], name=op.f('fk_vacancy_employer_id_employer')),
+    sa.ForeignKeyConstraint(['inferred_occupation_code'], ['occupation.code'], name=op.f('fk_vacancy_inferred_occupation_code_occupation')),
     sa.ForeignKeyConstraint(['occupation_code'], ['occupation.code'], name=op.f('fk_vacancy_occupation_code_occupation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vacancy'))
     )
