@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:54:13.050889
+Create Date: 2026-11-27 06:59:41.176622
 """
 
 from alembic import op
