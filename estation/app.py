@@ -51,11 +51,14 @@ class CachedStatic(StaticFiles):
         return response
 
 
-ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 422: "填写有误", 429: "请稍后再试"}
+ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 422: "填写有误", 429: "请稍后再试", 503: "暂时无法服务"}
 
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+DATABASE_DOWN = "数据库暂时不可用，请稍后再试"
 
 
 def _error_page(request: Request, status_code: int, message: str) -> Response:
@@ -122,9 +125,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fields = "、".join(str(e["loc"][-1]) for e in errors)
         return _error_page(request, 422, f"填写的内容有误（{fields}），请返回检查后再提交。")
 
-    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
-        return JSONResponse({"detail": "数据库暂时不可用，请稍后再试"}, status_code=503)
+        if _is_api(request):
+            return JSONResponse({"detail": DATABASE_DOWN}, status_code=503)
+        return _error_page(request, 503, DATABASE_DOWN + "；急办的业务请到服务窗口。")
 
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(PoolTimeout, database_unavailable)
