@@ -17,11 +17,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.matching.runtime import MatchingUnavailable
 
 from estation.accounts.models import User
 from estation.accounts.service import log_access
-from estation.db import utcnow
 from estation.errors import NotFound
 from estation.geo import distance_km
 from estation.jobs.models import Application, ApplicationStatus, Invitation, InvitationStatus, Occupation, Vacancy
@@ -58,7 +58,7 @@ def applicants(session: Session, *, vacancy: Vacancy, viewer: User) -> list[Appl
         select(Invitation.application_id).where(Invitation.vacancy_id == vacancy.id,
                                                 Invitation.status == InvitationStatus.accepted)
     ))
-    today = utcnow().date()
+    today = clock.today()
     out = []
     for app in apps:
         r = session.get(Resident, app.resident_id)
@@ -127,7 +127,7 @@ def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20, state=No
     applied = set(session.scalars(select(Application.resident_id).where(Application.vacancy_id == vacancy.id)))
     invitations = {i.resident_id: i for i in session.scalars(select(Invitation).where(Invitation.vacancy_id == vacancy.id))}
     names = dict(session.execute(select(Occupation.code, Occupation.name)).all())
-    today = utcnow().date()
+    today = clock.today()
     items = []
     for resident, score in matched:
         # Consent is checked here again whatever matching returns: it is the rule this page must keep.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from estation import clock
 from estation.db import utcnow
 from estation.errors import Conflict, Forbidden, InvalidInput, NotFound
 from estation.jobs import service
@@ -32,7 +33,7 @@ def invite(
     if not resident.consent_to_employers:
         # Without consent the employer must not even learn that this resident exists.
         raise Forbidden("该居民未同意向用人单位展示信息")
-    if vacancy.status != VacancyStatus.open or vacancy.valid_until < utcnow().date():
+    if vacancy.status != VacancyStatus.open or vacancy.valid_until < clock.today():
         raise InvalidInput("岗位在招时才能邀请求职者", field="vacancy_id")
     existing = session.scalar(
         select(Invitation).where(Invitation.vacancy_id == vacancy.id, Invitation.resident_id == resident.id)

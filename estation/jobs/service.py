@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from estation.db import utcnow
+from estation import clock
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.jobs.models import (
     Application,
@@ -118,7 +118,7 @@ def _check_vacancy(
     )
     if wage_min < floor:
         raise InvalidInput(f"最低工资不得低于当地最低工资标准（按工时折算为每月{floor}元）", field="wage_min")
-    today = utcnow().date()
+    today = clock.today()
     if valid_until < today:
         raise InvalidInput("有效期不能早于今天", field="valid_until")
     if valid_until > today + MAX_VALIDITY:
@@ -204,7 +204,7 @@ def close_vacancy(session: Session, *, vacancy: Vacancy) -> Vacancy:
 
 def renew_vacancy(session: Session, *, vacancy: Vacancy, valid_until: date) -> Vacancy:
     """Extend the validity (and reopen a closed or expired vacancy) once the employer is approved."""
-    today = utcnow().date()
+    today = clock.today()
     if valid_until <= max(today, vacancy.valid_until if vacancy.status == VacancyStatus.open else today):
         raise InvalidInput("新的有效期应晚于今天和原有效期", field="valid_until")
     if valid_until > today + MAX_VALIDITY:
@@ -218,7 +218,7 @@ def renew_vacancy(session: Session, *, vacancy: Vacancy, valid_until: date) -> V
 
 def create_startup(session: Session, *, data: StartupCreate) -> StartupOpportunity:
     lat, lon = _place(session, data.community_code, data.lat, data.lon)
-    if data.valid_until < utcnow().date():
+    if data.valid_until < clock.today():
         raise InvalidInput("有效期不能早于今天", field="valid_until")
     for code in data.occupation_codes:
         if session.get(Occupation, code) is None:
@@ -239,14 +239,14 @@ def _reference(session: Session, prefix: str, model: type, today: date) -> str:
 def apply(
     session: Session, *, resident: Resident, vacancy: Vacancy, by_user_id: int | None, note: str = "提交求职意向"
 ) -> Application:
-    if vacancy.status != VacancyStatus.open or vacancy.valid_until < utcnow().date():
+    if vacancy.status != VacancyStatus.open or vacancy.valid_until < clock.today():
         raise InvalidInput("该岗位已停止招聘", field="vacancy_id")
     existing = session.scalar(
         select(Application).where(Application.resident_id == resident.id, Application.vacancy_id == vacancy.id)
     )
     if existing is not None and existing.status != ApplicationStatus.withdrawn:
         raise Conflict(f"您已申请过该岗位（编号{existing.reference}）", field="vacancy_id")
-    today = utcnow().date()
+    today = clock.today()
     application = Application(
         reference=_reference(session, "YX", Application, today),
         resident_id=resident.id,

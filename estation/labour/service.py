@@ -6,8 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from estation import physical
-from estation.db import utcnow
+from estation import clock, physical
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.identifiers import parse_resident_id
 from estation.labour import repository
@@ -99,7 +98,7 @@ def create_resident(session: Session, *, data: ResidentCreate) -> Resident:
     )
     if capacity == WorkCapacity.none:
         resident.max_hours_per_day = 0.0
-    _set_status(resident, data.employment_status, data.status_since or utcnow().date())
+    _set_status(resident, data.employment_status, data.status_since or clock.today())
     session.add(resident)
     session.flush()
     return resident
@@ -117,7 +116,7 @@ def update_resident(session: Session, *, resident: Resident, data: ResidentUpdat
     for key, value in changes.items():
         setattr(resident, key, value)
     if data.employment_status is not None:
-        _set_status(resident, data.employment_status, data.status_since or utcnow().date())
+        _set_status(resident, data.employment_status, data.status_since or clock.today())
     session.flush()
     return resident
 
@@ -161,6 +160,6 @@ def resident_out(resident: Resident) -> ResidentOut:
             **{k: getattr(resident, k) for k in ResidentOut.model_fields if hasattr(resident, k)},
             "id_number_masked": mask_id_number(resident.id_number),
             "phone_masked": mask_phone(resident.phone),
-            "age": age_on(resident.birth_date, utcnow().date()),
+            "age": age_on(resident.birth_date, clock.today()),
         }
     )

@@ -27,7 +27,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
+from estation.jobs.models import Occupation
 from estation.matching.limits import job_facts
 
 
@@ -126,9 +129,13 @@ def infer_occupations(rows: list, occupations, encoder) -> None:  # noqa: ANN001
         return
     titles = list(dict.fromkeys(r.title for r in todo))
     vectors = dict(zip(titles, encoder.encode_queries(titles)))
+    best = {t: next((m.code for m in occupations.confident(t, vector=vectors[t])), None) for t in titles}
+    # Only codes the database holds (a database without the classification loaded infers nothing).
+    session = object_session(todo[0])
+    wanted = {c for c in best.values() if c}
+    known = set(session.scalars(select(Occupation.code).where(Occupation.code.in_(wanted)))) if wanted and session else set()
     for r in todo:
-        best = occupations.confident(r.title, vector=vectors[r.title])
-        code = best[0].code if best else None
+        code = best[r.title] if best[r.title] in known else None
         if r.inferred_occupation_code != code:
             r.inferred_occupation_code = code
 
