@@ -216,7 +216,7 @@ def main() -> None:
     es.rebuild("vacancy", docs, vector_dims=384, model_id="none")
     results["elasticsearch"] = {"index_docs_per_s": round(len(docs) / (time.perf_counter() - t))}
     es.client.options(request_timeout=600).indices.forcemerge(index=es.alias("vacancy"), max_num_segments=1)
-    version = _es_version(es)
+    version, heap_mb = _es_node(es)
     results["elasticsearch"] |= measure("elasticsearch", es.search, queries)
     es.client.indices.delete(index="bench-*")
 
@@ -235,6 +235,7 @@ def main() -> None:
         "document_build_per_s": round(len(docs) / build_s),
         "backends": results,
         "machine": {"cores": os.cpu_count(), "load_average_at_end": os.getloadavg(), "python": platform.python_version(), "elasticsearch": version,
+                    "elasticsearch_heap_mb": heap_mb,
                     "sqlite": __import__("sqlite3").sqlite_version},
         "command": "python benchmarks/search.py " + " ".join(sys.argv[1:]),
         "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -245,9 +246,11 @@ def main() -> None:
     print(json.dumps(out, ensure_ascii=False, indent=2))
 
 
-def _es_version(es) -> str:  # noqa: ANN001
-    return es.client.perform_request("GET", "/_nodes/_local", headers={"accept": "application/json"}) \
-        .body["nodes"].popitem()[1]["version"]
+def _es_node(es) -> tuple[str, int]:  # noqa: ANN001
+    """The node's version and JVM heap in MB."""
+    node = es.client.perform_request("GET", "/_nodes/_local/jvm", headers={"accept": "application/json"}) \
+        .body["nodes"].popitem()[1]
+    return node["version"], node["jvm"]["mem"]["heap_max_in_bytes"] // 2**20
 
 
 def report(out: dict) -> str:
@@ -259,7 +262,7 @@ def report(out: dict) -> str:
     return f"""# Search benchmark
 
 Command: `{out['command']}` (run {out['run_at']}), on {m['cores']} cores, Python {m['python']},
-SQLite {m['sqlite']}, Elasticsearch {m['elasticsearch']} (integ-test-zip from Maven Central, 512 MB heap,
+SQLite {m['sqlite']}, Elasticsearch {m['elasticsearch']} (integ-test-zip from Maven Central, {m['elasticsearch_heap_mb']} MB heap,
 started by `scripts/elasticsearch start`).
 
 {out['vacancies']:,} vacancies drawn from the demo's kinds of work (`fixtures.catalog`) around 甸柳's

@@ -154,6 +154,21 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return finite[np.lexsort((finite, -scores[finite]))]
 
 
+def _snapshot(backend, conn, kind: Kind, dims: int):  # noqa: ANN001, ANN202
+    """(physical index, column store, vector matrix) behind the alias of ``kind``, inside the caller's
+    read transaction so all three come from one snapshot."""
+    row = conn.execute(
+        "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
+        "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
+        (backend._alias(kind),),
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"no embedded index for {kind}")
+    phys, gen = row
+    store = backend._store(conn, phys, gen)
+    return phys, store, embedded_matrix(backend, conn, phys, gen, dims, store.ids)
+
+
 def embedded_knn(backend, kind: Kind, vectors, k: int, query_filters: SearchQuery | Sequence[SearchQuery], *,  # noqa: ANN001
                  model_id: str) -> list[Neighbours]:
     """Exact cosine kNN over the embedded index: one scan for all query vectors."""
@@ -170,21 +185,11 @@ def embedded_knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int
     from indexing import embedded as emb
 
     q = _as_matrix(vectors)
-    meta = backend.index_meta(kind)
-    check_space(meta, model_id=model_id, dims=q.shape[1])
+    check_space(backend.index_meta(kind), model_id=model_id, dims=q.shape[1])
     conn = backend._conn()
     conn.execute("BEGIN")  # the columns, the tags and the vectors from one snapshot
     try:
-        row = conn.execute(
-            "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
-            "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
-            (backend._alias(kind),),
-        ).fetchone()
-        if row is None:
-            raise LookupError(f"no embedded index for {kind}")
-        phys, gen = row
-        store = backend._store(conn, phys, gen)
-        mat = embedded_matrix(backend, conn, phys, gen, q.shape[1], store.ids)
+        phys, store, mat = _snapshot(backend, conn, kind, q.shape[1])
         masks = []
         for _k, query_filters in requests:
             mask = np.zeros(len(store.ids), dtype=bool)
@@ -302,16 +307,7 @@ def embedded_gather(backend, kind: Kind, ids: Sequence[int], *, model_id: str, d
     conn = backend._conn()
     conn.execute("BEGIN")
     try:
-        row = conn.execute(
-            "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
-            "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
-            (backend._alias(kind),),
-        ).fetchone()
-        if row is None:
-            raise LookupError(f"no embedded index for {kind}")
-        phys, gen = row
-        store = backend._store(conn, phys, gen)
-        mat = embedded_matrix(backend, conn, phys, gen, dims, store.ids)
+        _phys, _store, mat = _snapshot(backend, conn, kind, dims)
     finally:
         conn.execute("COMMIT")
     want = np.asarray(sorted(set(ids)), dtype=np.int64)
