@@ -38,8 +38,8 @@ from estation.jobs.search import SearchService  # noqa: E402
 from estation.matching.encoder import load_encoder  # noqa: E402
 from estation.matching.evaluation.harness import evaluate, limits_of, profile_of, seed_jobs  # noqa: E402
 from estation.matching.evaluation.profiles import PROFILES  # noqa: E402
-from estation.matching.limits import job_facts  # noqa: E402
 from estation.matching.service import Matcher  # noqa: E402
+from estation.matching.vectors import EmbeddingStore, listing_vectors  # noqa: E402
 from estation.migrate import upgrade  # noqa: E402
 from indexing.embedded import EmbeddedBackend  # noqa: E402
 from indexing.sync import rebuild  # noqa: E402
@@ -59,22 +59,6 @@ def _search_bench():  # noqa: ANN202
     return module
 
 
-def memo_vectors(encoder):  # noqa: ANN001, ANN201
-    """Each distinct listing text is encoded once: 100,000 listings share a few hundred texts."""
-    memo: dict[str, list[float]] = {}
-
-    def vectors(kind: str, rows: list) -> list[list[float]]:
-        texts = [job_facts(r, kind=kind).text for r in rows]
-        missing = [t for t in dict.fromkeys(texts) if t not in memo]
-        if missing:
-            for t, v in zip(missing, encoder.encode_documents(missing)):
-                memo[t] = v.tolist()
-        return [memo[t] for t in texts]
-
-    vectors.memo = memo  # type: ignore[attr-defined]
-    return vectors
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
@@ -87,7 +71,8 @@ def run_evaluation(encoder, backends: dict, work: Path) -> dict:  # noqa: ANN001
     with factory() as s:
         refs = seed_jobs(s)
         s.commit()
-    vectors = memo_vectors(encoder)
+    store = EmbeddingStore(work / "eval-embeddings.sqlite3")
+    vectors = listing_vectors(encoder, store=store)
     out: dict = {}
     for name, backend in backends.items():
         with factory() as s:
@@ -96,13 +81,15 @@ def run_evaluation(encoder, backends: dict, work: Path) -> dict:  # noqa: ANN001
         backend.refresh("vacancy")
         out[name] = {}
         for fusion in FUSIONS:
-            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion, occupations=OCC[0])
+            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion, occupations=OCC[0],
+                              store=store)
             with factory() as s:
                 r = evaluate(matcher, s, refs)
             # With 189 listings every eligible one becomes a candidate whatever the fusion; a tight
             # candidate budget (as at 100,000 listings, where candidates are a sliver) shows what
             # each retrieval contributes.
-            tight = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion, occupations=OCC[0])
+            tight = Matcher(encoder=encoder, search=SearchService(backend), fusion=fusion, occupations=OCC[0],
+                            store=store)
             tight.retriever.k_vector, tight.retriever.k_lexical, tight.retriever.max_candidates = TIGHT
             with factory() as s:
                 t = evaluate(tight, s, refs)
@@ -189,7 +176,10 @@ def main() -> None:
         with factory() as s:
             bench.seed(s, random.Random(args.seed), args.vacancies, date.today())
         print(f"seeded {args.vacancies} vacancies in {time.perf_counter() - t:.0f}s", flush=True)
-        vectors = memo_vectors(encoder)
+        # As the product runs: the index fed through the embedding store, which matching reads back.
+        # 100,000 generated listings share a few hundred texts, so few are encoded.
+        store = EmbeddingStore(work / "embeddings.sqlite3")
+        vectors = listing_vectors(encoder, store=store)
         embedded = EmbeddedBackend(work / "search.sqlite3", prefix="mbench")
         for name, backend in (("embedded", embedded), ("elasticsearch", es)):
             t = time.perf_counter()
@@ -201,9 +191,10 @@ def main() -> None:
             if name == "elasticsearch":
                 es.client.options(request_timeout=900).indices.forcemerge(index=es.alias("vacancy"), max_num_segments=1)
             speed[name] = {"indexed": n, "index_s": round(time.perf_counter() - t, 1),
-                           "distinct_texts_encoded": len(vectors.memo)}
+                           "distinct_texts_encoded": store.encoded}
             print(f"indexed {n} on {name} in {speed[name]['index_s']}s", flush=True)
-            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=chosen, occupations=OCC[0])
+            matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion=chosen, occupations=OCC[0],
+                              store=store)
             speed[name] |= time_recommendations(matcher, factory, [p for p in PROFILES][:40], args.rounds)
             print(f"{name}: {speed[name]}", flush=True)
         speed["scan"] = scan_gb_per_s(embedded, encoder.dim, 1)

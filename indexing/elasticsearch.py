@@ -65,7 +65,11 @@ def mappings(*, vector_dims: int, model_id: str, documents: int | None = None) -
             "amount_yuan": {"type": "long"},
             "posted_at": {"type": "date"},
             "valid_until": {"type": "date", "format": "strict_date"},
-            "vector": {"type": "dense_vector", "dims": vector_dims, "index": True, "similarity": "cosine"},
+            # Plain HNSW over float32 vectors, not the default int8_hnsw: scores are the exact cosines
+            # the embedded scan gives (matching compares them across backends and with its store);
+            # 100,000 listings x 384 floats is about 150 MB of vectors, small for a district's node.
+            "vector": {"type": "dense_vector", "dims": vector_dims, "index": True, "similarity": "cosine",
+                       "index_options": {"type": "hnsw"}},
         },
     }
 

@@ -300,6 +300,45 @@ def knn_sets(backend, kind: Kind, vectors, requests: Sequence[tuple[int, SearchQ
     return embedded_knn_sets(backend, kind, vectors, requests, model_id=model_id)
 
 
+def similarities(backend, kind: Kind, ids: Sequence[int], vectors, *, model_id: str) -> dict[int, list[float]]:  # noqa: ANN001
+    """The exact cosine of each query vector with each listing of ``ids`` (listings without a vector
+    are absent): after a cheap candidate search, every phrase of a resident scored on the few hundred
+    candidates only. Embedded: read from the in-memory matrix. Elasticsearch: one kNN search per
+    vector filtered to ``ids``, which the engine answers by an exact scan of just those documents."""
+    q = _as_matrix(vectors)
+    ids = sorted(set(int(i) for i in ids))
+    if not ids or not len(q):
+        return {}
+    if getattr(backend, "name", "") == "elasticsearch":
+        return _es_similarities(backend, kind, ids, q, model_id=model_id)
+    stored = embedded_gather(backend, kind, ids, model_id=model_id, dims=q.shape[1])
+    found = sorted(stored)
+    if not found:
+        return {}
+    cos = np.stack([stored[i] for i in found]) @ q.T
+    return {i: [float(x) for x in cos[n]] for n, i in enumerate(found)}
+
+
+def _es_similarities(backend, kind: Kind, ids: list[int], q: np.ndarray, *, model_id: str) -> dict[int, list[float]]:  # noqa: ANN001
+    _es_space(backend, kind, model_id, q.shape[1])
+    searches: list[dict] = []
+    for vec in q:
+        searches.append({"index": backend.alias(kind)})
+        searches.append({
+            "knn": {"field": "vector", "query_vector": [float(x) for x in vec], "k": len(ids),
+                    "num_candidates": len(ids), "filter": {"ids": {"values": [str(i) for i in ids]}}},
+            "size": len(ids), "_source": False,
+        })
+    resp = backend._call(backend.client.msearch, searches=searches)
+    out: dict[int, list[float]] = {}
+    for j, r in enumerate(resp["responses"]):
+        if "error" in r:
+            raise RuntimeError(f"kNN search failed: {r['error']}")
+        for h in r["hits"]["hits"]:
+            out.setdefault(int(h["_id"]), [float("nan")] * len(q))[j] = 2.0 * float(h["_score"]) - 1.0
+    return {i: v for i, v in out.items() if not any(np.isnan(v))}
+
+
 def embedded_gather(backend, kind: Kind, ids: Sequence[int], *, model_id: str, dims: int) -> dict[int, np.ndarray]:  # noqa: ANN001
     """The stored vectors of ``ids`` from the in-memory matrix (ids without a vector are absent): for
     exact per-phrase similarities of a few hundred candidates without another scan."""

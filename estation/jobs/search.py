@@ -169,7 +169,7 @@ def install_search(app, *, start_worker: bool = True, interval: float = 5.0) -> 
     # Listings are embedded with the app's own encoder as they are indexed, so matching finds them by
     # meaning; while the model is unavailable the rows stay in the outbox and are retried.
     worker = OutboxWorker(app.state.session_factory, service.backend, interval=interval,
-                          vectors=runtime_vectors(app.state, app.state.settings))
+                          vectors=runtime_vectors(app.state))
     kick_after_commit(app.state.session_factory, worker.kick)
     app.state.search_worker = worker
     if start_worker:

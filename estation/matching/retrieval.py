@@ -1,13 +1,11 @@
 """Candidates for a resident: vector and lexical retrieval with the hard limits as filters, fused.
 
-Vector side: on the embedded backend one scan with the centroid of the resident's phrases finds the
-candidates, and each phrase's exact cosine with each candidate is then read from the same in-memory
-matrix; on Elasticsearch each phrase is one kNN search (all in one msearch), and a listing a phrase's
-search did not return gets that search's lowest score as a bound. Lexical side: the engine's own
-query for the shortest phrases (job words). The two are fused by reciprocal rank fusion, chosen on
-the evaluation set (benchmarks/results/matching.md). An unfiltered vector query in the same pass
-gives the pool over which the removal counts are taken: the jobs that relate to the resident's words
-whatever their limits.
+Vector side, the same on both backends: one search with the centroid of the resident's phrases
+finds the candidates within the limits (and, in the same scan or round trip, the pool of related
+jobs with no limit applied, over which the removal counts are taken); each phrase's exact cosine
+with each candidate is then taken by the matcher (estation.matching.service). Lexical side: the
+engine's own query for the shortest phrases (job words). The two are fused by reciprocal rank
+fusion, chosen on the evaluation set (benchmarks/results/matching.md).
 
 If the engine is down, the index was never built, or it holds vectors of another model, the
 database answers the lexical side and the candidates' vectors are encoded on the spot.
@@ -26,10 +24,10 @@ from datetime import date
 import numpy as np
 
 from estation.matching.limits import JobFacts, ResidentLimits, search_filters
-from estation.matching.scoring import COS_FLOOR, Profile, rrf
+from estation.matching.scoring import Profile, rrf
 from indexing.database import DatabaseSearch
 from indexing.query import EngineUnavailable, SearchQuery, Sort
-from indexing.vectors import VectorSpaceMismatch, embedded_gather, knn_sets
+from indexing.vectors import VectorSpaceMismatch, knn_sets
 
 log = logging.getLogger("estation.matching")
 
@@ -44,16 +42,12 @@ _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="estation-match")
 class Retrieved:
     candidates: list[int]
     """Ids passing the engine's filters, in fused order."""
-    sims: dict[int, list[float]]
-    """Cosine of each profile item with each candidate or pool listing (a floor where not retrieved)."""
     pool: list[int]
     """Ids related to the resident's words with no limit applied: the removal counts are taken here."""
     vector: list[int] = field(default_factory=list)
     lexical: list[int] = field(default_factory=list)
     backend: str = "embedded"
     degraded: bool = False
-    exact: bool = False
-    """True when the similarities were computed by encoding the listings here (no usable index vectors)."""
 
 
 def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: int = 100) -> list[SearchQuery]:
@@ -129,44 +123,19 @@ class Retriever:
         try:
             if not len(item_vectors):
                 lexical = words.result()
-                return Retrieved(candidates=lexical[: self.max_candidates], sims={}, pool=[], lexical=lexical,
+                return Retrieved(candidates=lexical[: self.max_candidates], pool=[], lexical=lexical,
                                  backend=backend.name)
-            model_id = self.encoder.model_id
-            if backend.name == "embedded":
-                return self._embedded(backend, kind=kind, filters=filters, today=today, lexical=words.result,
-                                      item_vectors=item_vectors)
-            # One scan (or one round trip) answers both: the candidates within the limits, and the
-            # pool of related jobs with no limit applied, over which the removal counts are taken.
-            near, pool = knn_sets(backend, kind, item_vectors, [
-                (self.k_vector, filters), (self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
-            lexical = words.result()
+            return self._vectors(backend, kind=kind, filters=filters, today=today, lexical=words.result,
+                                 item_vectors=item_vectors)
         except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
             log.warning("matching retrieval degraded to the database: %s", exc)
             return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
 
-        # A listing an item's query did not return is at most as similar as the last one it did
-        # return (exact scan); that bound stands in for the unknown value. Each item's values depend
-        # only on that item, so adding an item never changes the others' values.
-        floors = [min((s for _, s in hits), default=COS_FLOOR - 0.05) for hits in near]
-        pool_floors = [min((s for _, s in hits), default=COS_FLOOR - 0.05) for hits in pool]
-        default = [min(a, b) for a, b in zip(floors, pool_floors)]
-        sims: dict[int, list[float]] = {}
-        for lists in (pool, near):
-            for i, hits in enumerate(lists):
-                for doc, s in hits:
-                    sims.setdefault(doc, list(default))[i] = s
-        vector_order = sorted({d for hits in near for d, _ in hits}, key=lambda d: (-max(sims[d]), d))
-        for doc in lexical:
-            sims.setdefault(doc, list(default))
-        candidates = self._fuse(vector_order, lexical)
-        pool_ids = sorted({d for hits in pool for d, _ in hits})
-        return Retrieved(candidates=candidates, sims=sims, pool=pool_ids, vector=vector_order, lexical=lexical,
-                         backend=backend.name)
-
-    def _embedded(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,  # noqa: ANN001
-                  item_vectors: np.ndarray) -> Retrieved:
-        """One query vector (the profile's centroid) for the scan, then every phrase's exact cosine with
-        each candidate read from the same in-memory matrix: the scan costs one vector, not one per phrase."""
+    def _vectors(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,  # noqa: ANN001
+                 item_vectors: np.ndarray) -> Retrieved:
+        """One query vector (the profile's centroid) finds the candidates, within the limits, and the
+        pool of related jobs with no limit applied (one scan, or one round trip): the search costs
+        one vector, not one per phrase."""
         model_id = self.encoder.model_id
         centroid = item_vectors.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
@@ -176,17 +145,7 @@ class Retriever:
         lexical = lexical()  # the words' queries, run meanwhile in the other thread
         candidates = self._fuse(vector_order, lexical)
         pool_ids = sorted(d for d, _ in pool[0])
-        stored = embedded_gather(backend, kind, set(candidates) | set(pool_ids), model_id=model_id,
-                                 dims=item_vectors.shape[1])
-        floor = [COS_FLOOR - 0.05] * len(item_vectors)
-        ids = sorted(stored)
-        sims: dict[int, list[float]] = {}
-        if ids:
-            cos = np.stack([stored[i] for i in ids]) @ item_vectors.T
-            sims = {i: [float(x) for x in cos[n]] for n, i in enumerate(ids)}
-        for doc in candidates:
-            sims.setdefault(doc, list(floor))  # a listing without a vector: no semantic credit
-        return Retrieved(candidates=candidates, sims=sims, pool=pool_ids, vector=vector_order, lexical=lexical,
+        return Retrieved(candidates=candidates, pool=pool_ids, vector=vector_order, lexical=lexical,
                          backend=backend.name)
 
     def _fuse(self, vector: list[int], lexical: list[int]) -> list[int]:
@@ -221,5 +180,4 @@ class Retriever:
         pool_rankings = [db.search(SearchQuery(kind=kind, text=t, today=today, per_page=self.pool_k, facets=False)).ids
                          for t in self.lexical_items(profile)]
         pool = sorted({d for r in pool_rankings for d in r})
-        return Retrieved(candidates=candidates, sims={}, pool=pool, lexical=candidates, backend="database",
-                         degraded=True, exact=True)
+        return Retrieved(candidates=candidates, pool=pool, lexical=candidates, backend="database", degraded=True)

@@ -77,6 +77,7 @@ class MatchingRuntime:
     def _build(self):  # noqa: ANN202
         from estation.matching.occupations import occupation_index
         from estation.matching.service import Matcher
+        from estation.matching.vectors import EmbeddingStore, store_path
 
         encoder = self._encoder or shared_encoder(self.settings)
         search = self._search
@@ -85,7 +86,9 @@ class MatchingRuntime:
 
             search = build_search(self.settings, vector_dims=encoder.dim, model_id=encoder.model_id)
         occupations = self._occupations or occupation_index(self.settings, encoder)
-        return Matcher(encoder=encoder, search=search, occupations=occupations)
+        # The listings' vectors as the index was fed them (the outbox worker writes through it too).
+        store = EmbeddingStore(store_path(self.settings))
+        return Matcher(encoder=encoder, search=search, occupations=occupations, store=store)
 
 
 _current: MatchingRuntime | None = None

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -31,7 +32,9 @@ from estation.matching.limits import (
     violations,
 )
 from estation.matching.retrieval import Retrieved, Retriever
-from estation.matching.scoring import WEIGHTS, Profile, Scored, profile_of, rank, score_job
+from estation.matching.scoring import COS_FLOOR, WEIGHTS, Profile, Scored, profile_of, rank, score_job
+from indexing.query import EngineUnavailable
+from indexing.vectors import VectorSpaceMismatch, similarities
 
 log = logging.getLogger("estation.matching")
 
@@ -114,9 +117,11 @@ def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, Job
 
 class Matcher:
     def __init__(self, *, encoder, search, weights: dict[str, float] | None = None, fusion: str = "rrf",  # noqa: ANN001
-                 occupations=None) -> None:  # noqa: ANN001
+                 occupations=None, store=None) -> None:  # noqa: ANN001
         self.encoder = encoder
         self.search = search
+        self.store = store
+        """An EmbeddingStore (estation.matching.vectors) or None: the listings' vectors by text."""
         self.weights = dict(weights or WEIGHTS)
         self.retriever = Retriever(search, encoder, fusion=fusion)
         self.occupations = occupations
@@ -145,7 +150,7 @@ class Matcher:
         got = self.retriever.retrieve(session, kind=kind, profile=profile, limits=limits, today=today,
                                       item_vectors=vectors)
         jobs = load_facts(session, kind, sorted(set(got.candidates) | set(got.pool)))
-        sims = self._similarities(got, jobs, vectors)
+        sims = self._similarities(got, jobs, vectors, kind)
         codes = self.resident_codes(profile, vectors)
         scored: list[Scored] = []
         for job_id in got.candidates:
@@ -173,13 +178,28 @@ class Matcher:
             kind=kind,
         )
 
-    def _similarities(self, got: Retrieved, jobs: dict, vectors) -> dict[int, list[float]]:  # noqa: ANN001
-        if not got.exact:
-            return got.sims
-        # No usable vectors in the index: encode the candidates here (bounded by max_candidates).
+    def _similarities(self, got: Retrieved, jobs: dict, vectors, kind: str) -> dict[int, list[float]]:  # noqa: ANN001
+        """The exact cosine of each of the resident's phrases with each candidate: from the embedding
+        store (by the listing's text), else from the index's vectors, else (degraded: no usable
+        index) encoded here, which is slow and bounded by the degraded candidate budget."""
         ids = [i for i in got.candidates if i in jobs]
         if not ids or not len(vectors):
             return {i: [0.0] * len(vectors) for i in ids}
+        sims: dict[int, list[float]] = {}
+        if not got.degraded:
+            if self.store is not None:
+                stored = self.store.lookup(self.model_id, [jobs[i].text for i in ids])
+                have = [(i, v) for i, v in zip(ids, stored) if v is not None]
+                if have:
+                    cos = np.stack([v for _, v in have]) @ vectors.T
+                    sims = {i: [float(x) for x in cos[n]] for n, (i, _) in enumerate(have)}
+            missing = [i for i in ids if i not in sims]
+            try:
+                sims |= similarities(self.search.backend, kind, missing, vectors, model_id=self.model_id)
+            except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
+                log.warning("listing vectors unavailable, encoding the candidates here: %s", exc)
+            floor = [COS_FLOOR - 0.05] * len(vectors)
+            return {i: sims.get(i, floor) for i in ids}  # a listing without a vector: no semantic credit
         docs = self.retriever.encode_jobs([jobs[i] for i in ids])
         cos = docs @ vectors.T
         return {i: [float(x) for x in cos[n]] for n, i in enumerate(ids)}

@@ -74,7 +74,13 @@ class EmbeddingStore:
             return np.zeros((0, encoder.dim), dtype=np.float32)
         return np.stack([found[d] for d in digests])
 
-    def _get(self, model_id: str, digests: list[bytes]) -> dict[bytes, np.ndarray]:
+    def lookup(self, model_id: str, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """The stored vectors of ``texts`` (None where there is none), read only: matching's path."""
+        digests = [self.digest(t) for t in texts]
+        found = self._get(model_id, list(set(digests)), touch=False)
+        return [found.get(d) for d in digests]
+
+    def _get(self, model_id: str, digests: list[bytes], *, touch: bool = True) -> dict[bytes, np.ndarray]:
         out: dict[bytes, np.ndarray] = {}
         now = time.time()
         with self._lock:
@@ -84,8 +90,9 @@ class EmbeddingStore:
                 rows = self._db.execute(
                     f"SELECT digest, vector FROM passage WHERE model_id = ? AND digest IN ({marks})", [model_id, *chunk])
                 out.update((d, np.frombuffer(v, dtype=np.float32)) for d, v in rows)
-                self._db.execute(f"UPDATE passage SET used_at = ? WHERE model_id = ? AND digest IN ({marks})",
-                                 [now, model_id, *chunk])
+                if touch:
+                    self._db.execute(f"UPDATE passage SET used_at = ? WHERE model_id = ? AND digest IN ({marks})",
+                                     [now, model_id, *chunk])
         return out
 
     def _put(self, model_id: str, items: list[tuple[bytes, np.ndarray]]) -> None:
@@ -96,6 +103,10 @@ class EmbeddingStore:
                 "INSERT OR REPLACE INTO passage (model_id, digest, vector, used_at) VALUES (?, ?, ?, ?)",
                 [(model_id, d, np.asarray(v, dtype=np.float32).tobytes(), now) for d, v in items])
             self._db.execute("COMMIT")
+
+    def put(self, model_id: str, texts: Sequence[str], vectors) -> None:  # noqa: ANN001
+        """Keep vectors computed elsewhere (an index being copied, a test's fixed vectors)."""
+        self._put(model_id, [(self.digest(t), v) for t, v in zip(texts, vectors)])
 
     def count(self, model_id: str | None = None) -> int:
         with self._lock:
@@ -168,15 +179,15 @@ def model_id_for(settings) -> str:  # noqa: ANN001
     return model_id + (QUANTIZED_SUFFIX if settings.embedding_quantize else "")
 
 
-def runtime_vectors(state, settings) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
+def runtime_vectors(state) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
     """The ``vectors`` hook for the app's outbox worker: embeds with the app's matcher once it has
-    loaded; if the model is unavailable the write fails and the outbox row is retried later."""
-    store = EmbeddingStore(store_path(settings))
+    loaded (through its embedding store); if the model is unavailable the write fails and the outbox
+    row is retried later."""
 
     def vectors(kind: str, rows: list) -> list[list[float]]:
         from estation.matching.runtime import runtime_of
 
         matcher = runtime_of(state).matcher()
-        return listing_vectors(matcher.encoder, store=store, occupations=matcher.occupations)(kind, rows)
+        return listing_vectors(matcher.encoder, store=matcher.store, occupations=matcher.occupations)(kind, rows)
 
     return vectors

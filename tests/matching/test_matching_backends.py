@@ -123,3 +123,38 @@ def test_catering_experience_finds_the_canteen_stall(matcher, db, job_world) -> 
     p = BY_KEY["chef"]
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits_of(p), today=TODAY, limit=2, kind="startup")
     assert result.items and result.items[0].id == job_world.startups["canteen_stall"]
+
+
+def test_the_embedding_store_gives_the_same_recommendations_as_the_index(  # noqa: ANN001
+        matching_backend, encoder, job_world, tmp_path) -> None:
+    """The app feeds the index through the embedding store and reads candidates' vectors back from it;
+    without a store (or for a listing it lacks) they come from the index itself. Same vectors, same answer."""
+    from estation.jobs.search import SearchService
+    from estation.matching.service import Matcher
+    from estation.matching.vectors import EmbeddingStore, listing_vectors
+    from indexing.sync import rebuild
+    from tests.matching.world import drop_backend, make_backend
+
+    store = EmbeddingStore(tmp_path / "embeddings.sqlite3")
+    backend = make_backend(matching_backend.name, tmp_path)
+    with job_world.factory() as s:
+        rebuild(s, backend, kinds=("vacancy",), vector_dims=encoder.dim, model_id=encoder.model_id,
+                vectors=listing_vectors(encoder, store=store))
+        s.commit()
+    backend.refresh("vacancy")
+    assert store.encoded > 0
+    from_index = Matcher(encoder=encoder, search=SearchService(backend))
+    from_store = Matcher(encoder=encoder, search=SearchService(backend), store=store)
+    try:
+        with job_world.factory() as db:
+            for p in PROFILES[:12]:
+                a = from_index.match_profile(db, profile=profile_of(p), limits=limits_of(p), limit=10, rows=False)
+                b = from_store.match_profile(db, profile=profile_of(p), limits=limits_of(p), limit=10, rows=False)
+                scores_a = {i.id: i.score for i in a.items}
+                scores_b = {i.id: i.score for i in b.items}
+                shared = scores_a.keys() & scores_b.keys()
+                assert all(abs(scores_a[i] - scores_b[i]) <= 1e-4 for i in shared), p.key
+                assert [i.id for i in a.items] == [i.id for i in b.items], p.key
+    finally:
+        drop_backend(backend)
+        store.close()

@@ -54,7 +54,8 @@ def test_text_fields_use_only_the_whitespace_analyzer() -> None:
     props = golden("mappings")["properties"]
     analyzers = {props[f]["analyzer"] for f in ("text_title", "text_body", "text_terms", "initials")}
     assert analyzers == {"whitespace"}
-    assert props["vector"] == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine"}
+    assert props["vector"] == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine",
+                               "index_options": {"type": "hnsw"}}
 
 
 def test_golden_bodies_are_accepted_by_the_real_node(tmp_path: Path) -> None:
