@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -27,11 +27,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def check_throttle(session: Session, *, login: str, now: datetime | None = None) -> None:
     """After FREE_FAILURES recent failures, each further try waits 2^(n-3) * 5 s (at most 5 min)."""
     now = now or utcnow()
@@ -44,7 +39,7 @@ def check_throttle(session: Session, *, login: str, now: datetime | None = None)
     for at, success in rows:
         if success:
             break
-        failures.append(_aware(at))
+        failures.append(at)  # UTCDateTime reads back aware, on SQLite too
     if len(failures) < FREE_FAILURES:
         return
     wait = min(300, 5 * 2 ** (len(failures) - FREE_FAILURES))
@@ -82,7 +77,7 @@ def resolve_session(session: Session, *, token: str, idle_limit: timedelta | Non
     if row is None:
         return None
     now = utcnow()
-    if idle_limit is not None and row.kiosk and now - _aware(row.last_seen_at) > idle_limit:
+    if idle_limit is not None and row.kiosk and now - row.last_seen_at > idle_limit:
         session.delete(row)
         session.flush()
         return None

@@ -37,7 +37,7 @@ def bar_chart(bars: list[Bar], *, title: str, max_value: float | None = None) ->
              f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>"]
     if not bars:
-        parts.append(f'<text x="0" y="20" font-size="13" fill="#4a4a4a">暂无数据</text>')
+        parts.append('<text x="0" y="20" font-size="13" fill="#4a4a4a">暂无数据</text>')
     for i, bar in enumerate(bars):
         y = 4 + i * ROW_H
         w = round(span * bar.value / top, 1)
