@@ -22,6 +22,15 @@ def _matcher():  # noqa: ANN202
         raise typer.Exit(3) from exc
 
 
+def _get(session, model, key: int, label: str):  # noqa: ANN001, ANN202
+    """The row, or a red line and exit code 1."""
+    row = session.get(model, key)
+    if row is None:
+        console.print(f"[red]{label} {key} 不存在[/red]")
+        raise typer.Exit(1)
+    return row
+
+
 def _jobs_table(title: str, result) -> Table:  # noqa: ANN001
     table = Table(title=title, show_lines=True)
     for col in ("#", "得分", "岗位", "单位", "距离", "每天", "为什么推荐"):
@@ -54,10 +63,7 @@ def resident(resident_id: int = typer.Argument(..., help="居民编号"),
 
     matcher = _matcher()
     with cli_session() as session:
-        r = session.get(Resident, resident_id)
-        if r is None:
-            console.print(f"[red]居民 {resident_id} 不存在[/red]")
-            raise typer.Exit(1)
+        r = _get(session, Resident, resident_id, "居民")
         log_access(session, user=None, resident_id=r.id, action="match", what="岗位匹配", reason=CLI_REASON)
         result = matcher.recommend(session, resident=r, limit=limit, kind="startup" if startups else "vacancy")
         _print_result(f"为居民 {resident_id} 推荐的{'创业机会' if startups else '岗位'}", result)
@@ -73,10 +79,7 @@ def household(household_id: int = typer.Argument(..., help="家庭编号")) -> N
 
     matcher = _matcher()
     with cli_session() as session:
-        h = session.get(Household, household_id)
-        if h is None:
-            console.print(f"[red]家庭 {household_id} 不存在[/red]")
-            raise typer.Exit(1)
+        h = _get(session, Household, household_id, "家庭")
         for m in h.members:
             log_access(session, user=None, resident_id=m.id, action="match", what="家庭成员岗位匹配", reason=CLI_REASON)
         result = match_household(matcher, session, household=h)
@@ -100,10 +103,7 @@ def vacancy(vacancy_id: int = typer.Argument(..., help="岗位编号"),
 
     matcher = _matcher()
     with cli_session() as session:
-        v = session.get(Vacancy, vacancy_id)
-        if v is None:
-            console.print(f"[red]岗位 {vacancy_id} 不存在[/red]")
-            raise typer.Exit(1)
+        v = _get(session, Vacancy, vacancy_id, "岗位")
         fits = residents_for_vacancy(matcher, session, vacancy=v, limit=limit, consented_only=not all_residents)
         table = Table(title=f"适合岗位“{v.title}”的居民", show_lines=True)
         for col in ("#", "得分", "居民", "编号", "距离", "为什么合适"):
