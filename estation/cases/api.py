@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from estation.accounts.models import Role
-from estation.cases import contribution, pension, repository, service
+from estation.cases import calendar, contribution, pension, repository, service
 from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.figures import counter_figures
 from estation.cases.models import Case
@@ -20,6 +20,8 @@ from estation.cases.schemas import (
     ContributionQuoteOut,
     DocumentsIn,
     FiguresOut,
+    HolidayScheduleIn,
+    HolidayScheduleOut,
     NoteIn,
     PublicStatusOut,
     RefuseIn,
@@ -106,6 +108,22 @@ def list_services(db: DB) -> list:
 def edit_service(db: DB, principal: Admin, code: Annotated[str, Path(max_length=40)], body: ServiceEdit):  # noqa: ANN201
     """Admins keep the catalogue true to current policy; the kiosk's 办事指南 shows the change at once."""
     return service.edit_service_type(db, code=code, **body.model_dump())
+
+
+@case_router.get("/working-calendar/{year}", response_model=HolidayScheduleOut)
+def working_calendar(db: DB, principal: Overseer, year: Annotated[int, Path(ge=2000, le=2100)]) -> HolidayScheduleOut:
+    """The year's holidays on weekdays and weekend days worked, as the counter's time limits count them."""
+    return HolidayScheduleOut(**calendar.schedule_of(db, year))
+
+
+@case_router.put("/working-calendar/{year}", response_model=HolidayScheduleOut)
+def enter_working_calendar(db: DB, principal: Admin, year: Annotated[int, Path(ge=2000, le=2100)],
+                           body: HolidayScheduleIn) -> HolidayScheduleOut:
+    """Admins enter a year's official schedule when it is published; cases whose due date was provisional
+    for want of it are counted again at once (each case's history notes the change)."""
+    _row, settled = calendar.enter_schedule(db, year=year, holidays=body.holidays, workdays=body.workdays,
+                                            source=body.source, user=principal.user)
+    return HolidayScheduleOut(**calendar.schedule_of(db, year), settled_cases=[c.reference for c in settled])
 
 
 @case_router.post("/cases", response_model=CaseOut, status_code=201)

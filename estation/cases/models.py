@@ -89,3 +89,19 @@ class ContributionSetting(Base, TimestampMixin):
     lower_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.60"))
     upper_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("3.00"))
     rate: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.20"))
+
+
+class HolidaySchedule(Base, TimestampMixin):
+    """One year's official holiday schedule (国务院办公厅关于××年部分节假日安排的通知), entered by an
+    admin when it is published: public holidays that fall on weekdays and the weekend days worked
+    instead (调休上班). For an entered year this is the whole truth; counter time limits count by it."""
+
+    __tablename__ = "holiday_schedule"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """ISO dates off work, weekends included where the notice lists them."""
+    workdays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """ISO dates of weekend days worked."""
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

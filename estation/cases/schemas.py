@@ -311,3 +311,24 @@ class FiguresOut(BaseModel):
     by_window: dict[str, TallyOut]
     by_service: dict[str, TallyOut]
     service_names: dict[str, str]
+
+
+class HolidayScheduleIn(BaseModel):
+    """A year's official holiday schedule as the State Council's notice gives it."""
+
+    holidays: Annotated[list[date], Field(min_length=1, max_length=60)]
+    """Days off that would otherwise be worked (weekdays; weekend days in a holiday may be listed too)."""
+    workdays: Annotated[list[date], Field(max_length=20)] = []
+    """Weekend days worked instead (调休上班)."""
+    source: Annotated[str, Field(min_length=4, max_length=200, examples=["国务院办公厅关于2027年部分节假日安排的通知"])]
+
+
+class HolidayScheduleOut(BaseModel):
+    year: int
+    entered: bool
+    """True when an admin entered this year; False when it comes from chinese-calendar (or is unknown)."""
+    source: str | None
+    holidays: list[date]
+    workdays: list[date]
+    settled_cases: list[str] = []
+    """References of the cases whose provisional due date this schedule settled (on entry only)."""

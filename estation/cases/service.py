@@ -5,7 +5,7 @@ Any counter window may open any service. Services only flush; the caller commits
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,8 @@ from estation.accounts.models import User
 from estation.cases import pension
 from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.models import Case, CaseEvent, CaseStatus, ServiceType
-from estation.cases.working_days import DEFAULT_CALENDAR, CalendarNotCovered, WorkingCalendar
+from estation.cases.calendar import current_calendar
+from estation.cases.working_days import due_date
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.labour.models import Resident, Scheme
 
@@ -72,32 +73,15 @@ def next_reference(session: Session, day: date) -> str:
     return f"{prefix}{number:04d}"
 
 
-def due_date(start: date, working_days: int, *, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> tuple[date, bool]:
-    """The due date and whether it is provisional. Past the official calendar the case is not turned
-    away: weekdays are counted and the due date is marked provisional until the holidays are known."""
-    try:
-        return calendar.add_working_days(start, working_days), False
-    except CalendarNotCovered:
-        current, remaining = start, working_days
-        while remaining:
-            current += timedelta(days=1)
-            try:
-                working = calendar.is_working_day(current)
-            except CalendarNotCovered:
-                working = current.weekday() < 5
-            if working:
-                remaining -= 1
-        return current, True
-
-
 def _event(case: Case, status: CaseStatus, user: User | None, note: str) -> None:
     case.events.append(CaseEvent(status=status, by_user_id=user.id if user else None, note=note))
 
 
-def _accept(case: Case, service: ServiceType, *, user: User | None, today: date, note: str) -> None:
+def _accept(session: Session, case: Case, service: ServiceType, *, user: User | None, today: date, note: str) -> None:
     case.status = CaseStatus.accepted
     case.accepted_on = today
-    case.due_on, case.due_on_provisional = due_date(today, service.time_limit_working_days)
+    case.due_on, case.due_on_provisional = due_date(today, service.time_limit_working_days,
+                                                    calendar=current_calendar(session))
     suffix = "（节假日安排未公布，时限按工作日暂估）" if case.due_on_provisional else ""
     _event(case, CaseStatus.accepted, user, f"{note}；办理时限{service.time_limit_working_days}个工作日，应于{case.due_on:%Y年%m月%d日}前办结{suffix}")
 
@@ -139,7 +123,7 @@ def open_case(
         case.slip_issued_on = today
         _event(case, CaseStatus.awaiting_documents, user, "一次性告知需补齐的材料：" + "；".join(missing))
     else:
-        _accept(case, service, user=user, today=today, note="材料齐全，当场受理")
+        _accept(session, case, service, user=user, today=today, note="材料齐全，当场受理")
     session.flush()
     return case
 
@@ -159,7 +143,8 @@ def receive_documents(
     if still:
         _event(case, CaseStatus.awaiting_documents, user, "收到补交材料：" + "；".join(sorted(documents)) + "。仍缺：" + "；".join(still))
     else:
-        _accept(case, get_service_type(session, case.service_code), user=user, today=today, note="补齐告知单上的材料，受理")
+        _accept(session, case, get_service_type(session, case.service_code), user=user, today=today,
+                note="补齐告知单上的材料，受理")
     session.flush()
     return case
 

@@ -2,13 +2,13 @@
 
 The official calendar is published by the State Council each year, usually in November for the next
 year. ``chinese-calendar`` ships it for the years it knows; for a year it does not know the answer
-would be a guess, so :class:`CalendarNotCovered` is raised instead. An admin may add a year the
-package does not know yet through ``extra_holidays`` / ``extra_workdays`` and ``extra_years``.
+would be a guess, so :class:`CalendarNotCovered` is raised instead. An admin enters a year's official
+schedule when it is published (estation.cases.calendar, kept in the database); an entered year is the
+whole truth for that year, ahead of the package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -40,25 +40,20 @@ def package_years() -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    extra_holidays: frozenset[date] = field(default_factory=frozenset)
-    extra_workdays: frozenset[date] = field(default_factory=frozenset)
-    extra_years: frozenset[int] = field(default_factory=frozenset)
-    """Years outside the package for which the extra dates above are the complete official list."""
+    entered: dict[int, tuple[frozenset[date], frozenset[date]]] = field(default_factory=dict)
+    """Year -> (holidays, make-up workdays) of an official schedule entered by an admin."""
 
     def covers(self, year: int) -> bool:
         first, last = package_years()
-        return first <= year <= last or year in self.extra_years
+        return first <= year <= last or year in self.entered
 
     def is_working_day(self, day: date) -> bool:
-        if day in self.extra_workdays:
-            return True
-        if day in self.extra_holidays:
-            return False
+        if day.year in self.entered:
+            holidays, workdays = self.entered[day.year]
+            return day in workdays or (day.weekday() < 5 and day not in holidays)
         first, last = package_years()
         if first <= day.year <= last:
             return chinese_calendar.is_workday(day)
-        if day.year in self.extra_years:
-            return day.weekday() < 5
         raise CalendarNotCovered(day.year, first, last)
 
     def add_working_days(self, start: date, days: int) -> date:
@@ -93,15 +88,27 @@ class WorkingCalendar:
 DEFAULT_CALENDAR = WorkingCalendar()
 
 
+def due_date(start: date, working_days: int, *, calendar: WorkingCalendar) -> tuple[date, bool]:
+    """The due date and whether it is provisional. Past the official calendar the case is not turned
+    away: weekdays are counted and the due date is marked provisional until the holidays are known."""
+    try:
+        return calendar.add_working_days(start, working_days), False
+    except CalendarNotCovered:
+        current, remaining = start, working_days
+        while remaining:
+            current += timedelta(days=1)
+            try:
+                working = calendar.is_working_day(current)
+            except CalendarNotCovered:
+                working = current.weekday() < 5
+            if working:
+                remaining -= 1
+        return current, True
+
+
 def add_working_days(start: date, days: int, *, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> date:
     return calendar.add_working_days(start, days)
 
 
 def is_working_day(day: date, *, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> bool:
     return calendar.is_working_day(day)
-
-
-def calendar_with(
-    *, holidays: Iterable[date] = (), workdays: Iterable[date] = (), years: Iterable[int] = ()
-) -> WorkingCalendar:
-    return WorkingCalendar(frozenset(holidays), frozenset(workdays), frozenset(years))

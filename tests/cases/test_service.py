@@ -19,6 +19,7 @@ from estation.cases.catalogue import (
 )
 from estation.cases.figures import counter_figures
 from estation.cases.models import Case, CaseStatus, ContributionSetting, ServiceType
+from estation.cases.working_days import DEFAULT_CALENDAR, due_date
 from estation.errors import Conflict, InvalidInput
 from estation.labour.models import InsurancePeriod, Payer, Scheme
 from tests.factories import create_resident, create_user
@@ -119,9 +120,9 @@ def test_review_then_complete_and_refuse_needs_a_reason(session, catalogue, cler
 
 
 def test_due_date_past_the_official_calendar_is_provisional() -> None:
-    due, provisional = service.due_date(date(2026, 12, 20), 15)
+    due, provisional = due_date(date(2026, 12, 20), 15, calendar=DEFAULT_CALENDAR)
     assert provisional is True and due.year == 2027
-    due, provisional = service.due_date(date(2026, 9, 30), 3)
+    due, provisional = due_date(date(2026, 9, 30), 3, calendar=DEFAULT_CALENDAR)
     assert (due, provisional) == (date(2026, 10, 10), False)
 
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from estation.cases.working_days import (
     CalendarNotCovered,
+    WorkingCalendar,
     add_working_days,
-    calendar_with,
     is_working_day,
     package_years,
 )
@@ -62,8 +62,8 @@ def test_a_year_the_calendar_does_not_know_fails_clearly() -> None:
 
 def test_an_admin_supplied_year_is_used() -> None:
     # 2099-01-01 is a Thursday; say the 1st and 2nd are holidays and Saturday the 3rd is a make-up day.
-    cal = calendar_with(holidays=[date(2099, 1, 1), date(2099, 1, 2)], workdays=[date(2099, 1, 3)], years=[2099])
-    assert cal.covers(2099) and not calendar_with().covers(2099)
+    cal = WorkingCalendar({2099: (frozenset([date(2099, 1, 1), date(2099, 1, 2)]), frozenset([date(2099, 1, 3)]))})
+    assert cal.covers(2099) and not WorkingCalendar().covers(2099)
     assert not cal.is_working_day(date(2099, 1, 2))
     assert cal.add_working_days(date(2098, 12, 31), 1) == date(2099, 1, 3)
     assert cal.add_working_days(date(2098, 12, 31), 2) == date(2099, 1, 5)

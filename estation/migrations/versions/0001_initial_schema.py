@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:59:41.176622
+Create Date: 2026-11-27 07:31:01.248912
 """
 
 from alembic import op
@@ -438,6 +438,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_counter_case_service_code'), ['service_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_counter_case_status'), ['status'], unique=False)
 
+    op.create_table('holiday_schedule',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('holidays', sa.JSON(), nullable=False),
+    sa.Column('workdays', sa.JSON(), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('entered_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', estation.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['entered_by_user_id'], ['app_user.id'], name=op.f('fk_holiday_schedule_entered_by_user_id_app_user')),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_holiday_schedule'))
+    )
     op.create_table('household_pairing',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cadre_id', sa.Integer(), nullable=False),
@@ -694,6 +705,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_household_pairing_cadre_id'))
 
     op.drop_table('household_pairing')
+    op.drop_table('holiday_schedule')
     with op.batch_alter_table('counter_case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_counter_case_status'))
         batch_op.drop_index(batch_op.f('ix_counter_case_service_code'))
