@@ -163,11 +163,13 @@ def figures(
 
 
 @case_router.get("/cases/status/{reference}", response_model=PublicStatusOut)
-def case_status(reference: Annotated[str, Path(max_length=30)], db: DB) -> PublicStatusOut:
-    """For the kiosk: the status of a case by its reference number, without personal data."""
-    shown = service.public_status(db, reference)
+def case_status(reference: Annotated[str, Path(max_length=30)], db: DB,
+                code: Annotated[str, Query(pattern=r"^\d{8}$", description="查询码: the 8 digits on the receipt or slip")],
+                ) -> PublicStatusOut:
+    """For the kiosk: the status of a case by its reference number and query code, without personal data."""
+    shown = service.public_status(db, reference, code)
     if shown is None:
-        raise NotFound("没有找到该办件编号")
+        raise NotFound("没有找到该办件，请核对回执上的办件编号和查询码")
     return PublicStatusOut(**shown)
 
 

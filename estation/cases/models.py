@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -35,11 +36,19 @@ class ServiceType(Base, TimestampMixin):
     time_limit_working_days: Mapped[int] = mapped_column(Integer)
 
 
+def new_query_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
 class Case(Base, TimestampMixin):
     __tablename__ = "counter_case"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    """DL + date + a running number: told over the counter, so it is guessable."""
+    query_code: Mapped[str] = mapped_column(String(8), default=new_query_code)
+    """Eight random digits printed on the receipt and the slip: with the reference, what lets anyone
+    holding the paper (and only them) look the case up at a kiosk without signing in."""
     service_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), index=True)

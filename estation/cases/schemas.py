@@ -264,6 +264,8 @@ class CaseOut(BaseModel):
 
     id: int
     reference: str
+    query_code: str
+    """Printed on the receipt and slip; with the reference it opens the case's public status."""
     service_code: str
     resident_id: int
     status: str

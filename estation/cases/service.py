@@ -5,6 +5,7 @@ Any counter window may open any service. Services only flush; the caller commits
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -192,10 +193,11 @@ def is_overdue(case: Case, today: date) -> bool:
     return end > case.due_on
 
 
-def public_status(session: Session, reference: str) -> dict[str, Any] | None:
-    """What the kiosk may show for a reference number: no names, no id numbers."""
+def public_status(session: Session, reference: str, code: str) -> dict[str, Any] | None:
+    """What the kiosk may show to whoever holds the receipt or slip (reference and query code): no
+    names, no id numbers. A wrong code answers exactly as an unknown reference does."""
     case = case_by_reference(session, reference)
-    if case is None:
+    if case is None or not secrets.compare_digest(case.query_code, code):
         return None
     service = session.get(ServiceType, case.service_code)
     return {

@@ -47,8 +47,15 @@ def test_a_whole_case_with_a_tell_once_slip(client, staff) -> None:
     assert case["slip_documents"] == docs[1:] == case["still_missing"]
     assert case["reference"].startswith("DL")
 
-    kiosk = client.get(f"/api/v1/cases/status/{case['reference']}").json()
+    status_url = f"/api/v1/cases/status/{case['reference']}"
+    kiosk = client.get(status_url, params={"code": case["query_code"]}).json()
     assert kiosk["status_label"] == "待补材料" and kiosk["still_missing"] == docs[1:]
+    # The reference alone (sequential, so guessable) shows nothing; a wrong code is told apart from nothing.
+    assert client.get(status_url).status_code == 422
+    wrong = f"{(int(case['query_code']) + 1) % 10**8:08d}"
+    assert client.get(status_url, params={"code": wrong}).json() == client.get(
+        "/api/v1/cases/status/DL000000000000", params={"code": wrong}).json()
+    assert client.get(status_url, params={"code": wrong}).status_code == 404
 
     off_slip = client.post(f"/api/v1/cases/{case['id']}/documents", headers=h, json={"documents": ["结婚证"]})
     assert off_slip.status_code == 422
@@ -98,8 +105,9 @@ def test_cases_need_counter_staff(client, staff, db) -> None:
 def test_unknown_things_are_not_500(client, staff) -> None:
     h = staff["headers"]
     assert client.get("/api/v1/cases/999999", headers=h).status_code == 404
-    assert client.get("/api/v1/cases/status/NOPE").status_code == 404
-    assert client.get("/api/v1/cases/status/" + "X" * 40).status_code == 422
+    assert client.get("/api/v1/cases/status/NOPE", params={"code": "12345678"}).status_code == 404
+    assert client.get("/api/v1/cases/status/" + "X" * 40, params={"code": "12345678"}).status_code == 422
+    assert client.get("/api/v1/cases/status/NOPE", params={"code": "1234"}).status_code == 422
     assert client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": "nope"}).status_code == 404
     assert client.post("/api/v1/cases", headers=h, json={"resident_id": 10**9, "service_code": CONTINUED_CONTRIBUTION}).status_code in (403, 404)
 

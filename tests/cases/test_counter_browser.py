@@ -42,6 +42,7 @@ def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa
     page.get_by_role("button", name="受理").click()
     assert page.locator(".case-status").inner_text() == "待补材料"
     reference = re.search(r"DL\d{12}", page.content()).group(0)
+    code = page.locator(".query-code").inner_text()
 
     for doc in DOCS[1:]:
         page.get_by_label(doc).check()
@@ -55,5 +56,5 @@ def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa
     assert page.locator(".case-status").inner_text() == "已办结"
     assert "已办理续保登记" in page.locator(".history").inner_text()
 
-    page.goto(f"{base}/api/v1/cases/status/{reference}")
+    page.goto(f"{base}/api/v1/cases/status/{reference}?code={code}")
     assert "已办结" in page.content()

@@ -78,7 +78,8 @@ def test_a_whole_case_at_the_counter(clerk_client) -> None:  # noqa: ANN001
     slip = c.get(url + "/slip").text
     assert all(d in slip for d in DOCS[2:]) and "不会再要求其他材料" in slip
     reference = re.search(r"DL\d{12}", slip).group(0)
-    assert c.get(f"/api/v1/cases/status/{reference}").json()["status"] == "awaiting_documents"
+    code = re.search(r'class="query-code">(\d{8})<', slip).group(1)
+    assert c.get(f"/api/v1/cases/status/{reference}", params={"code": code}).json()["status"] == "awaiting_documents"
 
     c.post(url + "/documents", data={"csrf_token": csrf(c), "documents": list(DOCS[2:])})
     assert "已受理" in c.get(url).text
@@ -86,8 +87,9 @@ def test_a_whole_case_at_the_counter(clerk_client) -> None:  # noqa: ANN001
     c.post(url + "/complete", data={"csrf_token": csrf(c), "note": "已办理续保登记"})
     page = c.get(url).text
     assert "已办结" in page and "已办理续保登记" in page
-    assert "受理回执" in c.get(url + "/receipt").text
-    assert c.get(f"/api/v1/cases/status/{reference}").json()["status_label"] == "已办结"
+    receipt = c.get(url + "/receipt").text
+    assert "受理回执" in receipt and f'class="query-code">{code}<' in receipt
+    assert c.get(f"/api/v1/cases/status/{reference}", params={"code": code}).json()["status_label"] == "已办结"
     figures = c.get("/counter/figures").text
     assert re.search(r'id="came-back">\d+<', figures)
 

@@ -148,11 +148,14 @@ def test_public_status_shows_no_personal_data(session, catalogue, clerk) -> None
     resident = create_resident(session, name="张三丰")
     case = service.open_case(session, resident=resident, service_code=UNEMPLOYMENT_REGISTRATION,
                              handed_in=[], user=clerk, window=1, today=TODAY)
-    shown = service.public_status(session, case.reference.lower())
+    assert len(case.query_code) == 8 and case.query_code.isdigit()
+    shown = service.public_status(session, case.reference.lower(), case.query_code)
     assert shown["status_label"] == "待补材料"
     assert shown["still_missing"] == case.slip_documents
-    assert "张三丰" not in repr(shown)
-    assert service.public_status(session, "DL000") is None
+    assert "张三丰" not in repr(shown) and case.query_code not in repr(shown)
+    assert service.public_status(session, "DL000", case.query_code) is None
+    wrong = f"{(int(case.query_code) + 1) % 10**8:08d}"
+    assert service.public_status(session, case.reference, wrong) is None
 
 
 def test_counter_figures(session, catalogue, clerk) -> None:

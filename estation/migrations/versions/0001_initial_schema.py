@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:31:01.248912
+Create Date: 2026-11-27 07:34:17.032713
 """
 
 from alembic import op
@@ -408,6 +408,7 @@ def upgrade() -> None:
     op.create_table('counter_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('query_code', sa.String(length=8), nullable=False),
     sa.Column('service_code', sa.String(length=40), nullable=False),
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('awaiting_documents', 'accepted', 'in_review', 'completed', 'refused', name='casestatus', native_enum=False, length=32), nullable=False),
