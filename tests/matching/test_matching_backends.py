@@ -13,6 +13,7 @@ from estation.matching.scoring import build_profile
 from estation.matching.service import load_jobs
 from tests.matching.world import (  # noqa: F401 - fixtures
     TODAY,
+    cached_vectors,
     db,
     job_world,
     matcher,
