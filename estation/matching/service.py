@@ -180,8 +180,9 @@ class Matcher:
 
     def _similarities(self, got: Retrieved, jobs: dict, vectors, kind: str) -> dict[int, list[float]]:  # noqa: ANN001
         """The exact cosine of each of the resident's phrases with each candidate: from the embedding
-        store (by the listing's text), else from the index's vectors, else (degraded: no usable
-        index) encoded here, which is slow and bounded by the degraded candidate budget."""
+        store (by the listing's text), else from the index's vectors (a listing indexed without one
+        gets no semantic credit), else, with no usable index, encoded here: slow, which is why the
+        degraded candidate budget is small."""
         ids = [i for i in got.candidates if i in jobs]
         if not ids or not len(vectors):
             return {i: [0.0] * len(vectors) for i in ids}
@@ -196,13 +197,15 @@ class Matcher:
             missing = [i for i in ids if i not in sims]
             try:
                 sims |= similarities(self.search.backend, kind, missing, vectors, model_id=self.model_id)
+                floor = [COS_FLOOR - 0.05] * len(vectors)
+                return {i: sims.get(i, floor) for i in ids}
             except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
-                log.warning("listing vectors unavailable, encoding the candidates here: %s", exc)
-            floor = [COS_FLOOR - 0.05] * len(vectors)
-            return {i: sims.get(i, floor) for i in ids}  # a listing without a vector: no semantic credit
-        docs = self.retriever.encode_jobs([jobs[i] for i in ids])
-        cos = docs @ vectors.T
-        return {i: [float(x) for x in cos[n]] for n, i in enumerate(ids)}
+                log.warning("index vectors unavailable, encoding the candidates here: %s", exc)
+        missing = [i for i in ids if i not in sims]
+        if missing:
+            cos = self.retriever.encode_jobs([jobs[i] for i in missing]) @ vectors.T
+            sims |= {i: [float(x) for x in cos[n]] for n, i in enumerate(missing)}
+        return sims
 
     def _item(self, s: Scored, limits: ResidentLimits, row) -> JobMatch:  # noqa: ANN001
         e = explain(s, limits)

@@ -26,3 +26,21 @@ def test_an_index_of_another_model_degrades_to_encoding_here(db, job_world, enco
     facts = load_facts(db, "vacancy", [m.id for m in result.items])
     assert all(not violations(facts[m.id], limits, today=TODAY) for m in result.items)
     backend.close()
+
+
+def test_losing_the_index_after_retrieval_encodes_the_candidates_here(db, job_world, encoder, tmp_path) -> None:  # noqa: ANN001
+    """The engine can go between finding the candidates and reading their vectors: the similarities
+    are then encoded here, the same as the index would have given (not a floor that hides the fit)."""
+    from estation.matching.retrieval import Retrieved
+
+    ids = sorted(job_world.refs.values())[:6]
+    jobs = load_facts(db, "vacancy", ids)
+    vectors = encoder.encode_queries(["收银", "超市工作"])
+    gone = EmbeddedBackend(tmp_path / "never-built.sqlite3", prefix="gone")  # no index: LookupError
+    matcher = Matcher(encoder=encoder, search=SearchService(gone))
+    sims = matcher._similarities(Retrieved(candidates=ids, pool=[]), jobs, vectors, "vacancy")
+    expected = encoder.encode_documents([jobs[i].text for i in ids]) @ vectors.T
+    assert sorted(sims) == ids
+    for n, i in enumerate(ids):
+        assert max(abs(a - b) for a, b in zip(sims[i], expected[n])) < 1e-3  # int8 activations vary by batch
+    gone.close()
