@@ -35,7 +35,22 @@ class OccupationOut(ORMModel):
     aliases: list[str]
 
 
-class EmployerCreate(ORMModel):
+class StaffCounts(ORMModel):
+    staff_count: Annotated[int, Field(ge=0, le=1000000)]
+    disabled_staff_grade12: Annotated[int, Field(ge=0, le=1000000)] = 0
+    disabled_staff_other: Annotated[int, Field(ge=0, le=1000000)] = 0
+
+    @field_validator("disabled_staff_other")
+    @classmethod
+    def _disabled_within_staff(cls, v: int, info: ValidationInfo) -> int:
+        # Disabled employees are part of the staff; more of them than staff is a typo in one of the counts.
+        if {"staff_count", "disabled_staff_grade12"} <= info.data.keys():
+            if info.data["disabled_staff_grade12"] + v > info.data["staff_count"]:
+                raise ValueError("残疾职工人数不能超过在职职工总数")
+        return v
+
+
+class EmployerCreate(StaffCounts):
     uscc: Annotated[str, Field(examples=["91370102MA3C8Q3P3B"])]
     name: Annotated[str, Field(min_length=2, max_length=120)]
     industry: Annotated[str, Field(max_length=60)] = ""
@@ -46,22 +61,11 @@ class EmployerCreate(ORMModel):
     lat: Lat | None = None
     lon: Lon | None = None
     staff_count: Annotated[int, Field(ge=0, le=1000000)] = 0
-    disabled_staff_grade12: Annotated[int, Field(ge=0, le=1000000)] = 0
-    disabled_staff_other: Annotated[int, Field(ge=0, le=1000000)] = 0
 
     @field_validator("uscc")
     @classmethod
     def _uscc(cls, v: str) -> str:
         return validate_uscc(v)
-
-    @field_validator("disabled_staff_other")
-    @classmethod
-    def _disabled_within_staff(cls, v: int, info: ValidationInfo) -> int:
-        # Disabled employees are part of the staff; more of them than staff is a typo in one of the counts.
-        if {"staff_count", "disabled_staff_grade12"} <= info.data.keys():
-            if info.data["disabled_staff_grade12"] + v > info.data["staff_count"]:
-                raise ValueError("残疾职工人数不能超过在职职工总数")
-        return v
 
 
 class EmployerOut(ORMModel):
@@ -239,20 +243,6 @@ class EmployerRegistration(EmployerCreate):
 class EmployerRegistered(ORMModel):
     employer: EmployerOut
     username: str
-
-
-class StaffCounts(ORMModel):
-    staff_count: Annotated[int, Field(ge=0, le=1000000)]
-    disabled_staff_grade12: Annotated[int, Field(ge=0, le=1000000)] = 0
-    disabled_staff_other: Annotated[int, Field(ge=0, le=1000000)] = 0
-
-    @field_validator("disabled_staff_other")
-    @classmethod
-    def _disabled_within_staff(cls, v: int, info: ValidationInfo) -> int:
-        if {"staff_count", "disabled_staff_grade12"} <= info.data.keys():
-            if info.data["disabled_staff_grade12"] + v > info.data["staff_count"]:
-                raise ValueError("残疾职工人数不能超过在职职工总数")
-        return v
 
 
 class QuotaOut(ORMModel):

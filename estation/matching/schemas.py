@@ -106,7 +106,7 @@ class SimilarJobsOut(BaseModel):
 def recommendations_out(r) -> RecommendationsOut:  # noqa: ANN001 - service.Recommendations
     return RecommendationsOut(
         resident_id=r.resident_id, kind=r.kind,
-        items=[JobMatchOut(**{k: getattr(i, k) for k in JobMatchOut.model_fields}) for i in r.items],
+        items=r.items,
         limits=r.limits, removed=r.removed, removed_lines=r.removed_lines, pool=r.pool, backend=r.backend,
         degraded=r.degraded,
     )

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,6 +33,7 @@ from estation.matching.limits import (
     violations,
 )
 from estation.matching.retrieval import Retrieved, Retriever
+from estation.matching.schemas import JobMatchOut
 from estation.matching.scoring import COS_FLOOR, WEIGHTS, Profile, Scored, profile_of, rank, score_job
 from indexing.query import EngineUnavailable
 from indexing.vectors import VectorSpaceMismatch, similarities
@@ -39,24 +41,11 @@ from indexing.vectors import VectorSpaceMismatch, similarities
 log = logging.getLogger("estation.matching")
 
 
-@dataclass
-class JobMatch:
-    kind: str
-    id: int
-    title: str
-    employer_name: str
-    score: float
-    components: dict[str, float]
-    reasons: list[str]
-    limits: list[str]
-    explanation: str
-    distance_km: float | None
-    walking_minutes: int | None
-    hours_per_day: float | None
-    wage_min: int | None
-    wage_max: int | None
-    home_based: bool
-    row: object = field(default=None, repr=False, compare=False)
+class JobMatch(JobMatchOut):
+    """One recommended job as the API shows it, plus its ORM row for the templates."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    row: object = Field(default=None, exclude=True, repr=False)
     """The Vacancy or StartupOpportunity row (for templates); never serialised."""
 
     @property
