@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from estation.accounts.service import log_access
 from estation.errors import NotFound
 from estation.geo import distance_km
 from estation.jobs.models import Application, ApplicationStatus, Invitation, InvitationStatus, Occupation, Vacancy
+from estation.jobs.schemas import MaskedCandidateOut
 from estation.labour.models import Resident, WorkCapacity
 from estation.labour.service import age_on
 from estation.physical import exceeded_domains
@@ -73,18 +75,11 @@ def applicants(session: Session, *, vacancy: Vacancy, viewer: User) -> list[Appl
     return out
 
 
-@dataclass(frozen=True)
-class MaskedCandidate:
-    candidate_ref: str
-    age_band: str
-    work_capacity: str
-    fits_demands: bool
-    skills: str
-    occupations: list[str]
-    distance_km: float | None
-    score: float | None
-    invitation_status: InvitationStatus | None
-    invited_at: datetime | None
+class MaskedCandidate(MaskedCandidateOut):
+    """What the API shows of a recommended resident, plus when the invitation went (for the page)."""
+
+    model_config = ConfigDict(frozen=True)
+    invited_at: datetime | None = Field(default=None, exclude=True)
 
 
 @dataclass(frozen=True)

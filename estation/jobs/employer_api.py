@@ -23,7 +23,6 @@ from estation.jobs.schemas import (
     EmployerRegistration,
     InvitationCreate,
     InvitationOut,
-    MaskedCandidateOut,
     NotificationOut,
     OccupationSuggestion,
     QuotaOut,
@@ -113,7 +112,7 @@ def list_applicants(db: DB, principal: Poster, vacancy_id: int) -> list[Applican
 def list_candidates(request: Request, db: DB, principal: Poster, vacancy_id: int) -> CandidatesOut:
     rec = cand.recommended(db, vacancy=own_vacancy(db, principal, vacancy_id), state=request.app.state)
     return CandidatesOut(available=rec.available, message=rec.message,
-                         items=[MaskedCandidateOut.model_validate(i) for i in rec.items])
+                         items=rec.items)
 
 
 @router.post("/vacancies/{vacancy_id}/invitations", response_model=InvitationOut, status_code=201)
