@@ -291,6 +291,7 @@ class PublicStatusOut(BaseModel):
     status_label: str
     opened_on: date
     due_on: date | None
+    closed_on: date | None
     still_missing: list[str]
 
 

@@ -207,6 +207,7 @@ def public_status(session: Session, reference: str, code: str) -> dict[str, Any]
         "status_label": STATUS_LABELS[case.status],
         "opened_on": case.opened_on,
         "due_on": case.due_on,
+        "closed_on": case.closed_on,
         "still_missing": [doc for doc in case.slip_documents if not case.documents.get(doc)],
     }
 

@@ -43,6 +43,7 @@ class KioskWorld:
     typist_id: int
     homework_id: int
     case_reference: str
+    case_code: str
 
     @property
     def app(self):  # noqa: ANN201
@@ -93,7 +94,7 @@ def build_world(harness: ApiHarness) -> KioskWorld:
             harness=harness, pin_resident_id=pin_resident.id, pin_id_number=pin_resident.id_number,
             card_resident_id=card_resident.id, card_id_number=card_resident.id_number,
             nopin_id_number=nopin.id_number, guard_id=guard.id, typist_id=typist.id, homework_id=homework.id,
-            case_reference=case.reference,
+            case_reference=case.reference, case_code=case.query_code,
         )
         s.commit()
     # What start-up does in the hall: the reader adapter and the search service live on app state.

@@ -89,6 +89,7 @@ def _pages(world) -> list[tuple[str, str, bool]]:  # noqa: ANN001
         ("signin", "/kiosk/signin/pin", False),
         ("guide", "/kiosk/guide/pension_transfer", False),
         ("suggest", "/kiosk/suggest", False),
+        ("progress", "/kiosk/progress", False),
         ("error", "/kiosk/jobs/999999", False),
         ("insurance", "/kiosk/me/insurance", True),
         ("cases", "/kiosk/me/cases", True),

@@ -17,7 +17,7 @@ from tests.kiosk.conftest import csrf_of, sign_in
 
 PERSONAL = ["/kiosk/me/applications", "/kiosk/me/cases", "/kiosk/me/insurance", "/kiosk/me/readers", "/kiosk/recommend"]
 PUBLIC = ["/kiosk", "/kiosk/home", "/kiosk/jobs", "/kiosk/jobs/results", "/kiosk/guide", "/kiosk/guide/pension_transfer",
-          "/kiosk/suggest", "/kiosk/signin", "/kiosk/signin/pin", "/kiosk/signin/card"]
+          "/kiosk/suggest", "/kiosk/signin", "/kiosk/signin/pin", "/kiosk/signin/card", "/kiosk/progress"]
 
 
 @pytest.mark.parametrize("url", PERSONAL)
@@ -44,7 +44,7 @@ def test_every_kiosk_page_is_no_store_and_static_files_are_cached(world) -> None
 
 @pytest.mark.parametrize("url", ["/kiosk/signin/pin", "/kiosk/signin/card", "/kiosk/finish", "/kiosk/suggest",
                                  "/kiosk/jobs/{guard}/apply", "/kiosk/jobs/{guard}/print", "/kiosk/demo/card",
-                                 "/kiosk/guide/pension_transfer/print"])
+                                 "/kiosk/guide/pension_transfer/print", "/kiosk/progress"])
 def test_every_form_refuses_a_post_without_the_csrf_token(world, url: str) -> None:  # noqa: ANN001
     client = world.client()
     client.get("/kiosk/home")  # the browser has a CSRF cookie; the form field is what is missing
@@ -281,3 +281,21 @@ def test_resident_sees_who_looked_at_their_record(world) -> None:  # noqa: ANN00
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "窗口工作人员" in page.text and "办理失业登记" in page.text
     assert page.text.count('<li class="card">') == 1
+
+
+def test_case_progress_with_the_receipt_and_no_sign_in(world) -> None:  # noqa: ANN001
+    client = world.client()
+    form = client.get("/kiosk/progress")
+    assert form.status_code == 200 and 'name="code"' in form.text
+    token = csrf_of(form.text)
+    digits = world.case_reference[2:]  # the field takes the digits after "DL"; "DL..." is accepted too
+    found = client.post("/kiosk/progress", data={"csrf_token": token, "reference": digits, "code": world.case_code})
+    assert found.status_code == 200
+    assert "养老保险关系转移接续" in found.text and "待补材料" in found.text and "还需要补交" in found.text
+    assert "王秀英" not in found.text and world.case_code not in found.text
+    wrong = f"{(int(world.case_code) + 1) % 10**8:08d}"
+    missing = client.post("/kiosk/progress", data={"csrf_token": token, "reference": world.case_reference, "code": wrong})
+    assert missing.status_code == 404 and "没有找到这个办件" in missing.text
+    bad = client.post("/kiosk/progress", data={"csrf_token": token, "reference": "DL12", "code": world.case_code})
+    assert bad.status_code == 422 and "12位数字" in bad.text and 'aria-describedby="progress-error"' in bad.text
+    assert "/kiosk/progress" in client.get("/kiosk/signin").text  # offered to whoever is not signed in

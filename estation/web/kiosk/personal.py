@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,6 +19,8 @@ from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_r
 from estation.web.security import CsrfChecked
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
+REFERENCE = re.compile(r"DL\d{12}")
+CODE = re.compile(r"\d{8}")
 
 
 @router.get("/me/applications")
@@ -34,6 +37,30 @@ def my_cases(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: A
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     return page(request, "kiosk/cases.html", {"rows": kiosk.cases(db, user=principal.user)}, principal=principal)
+
+
+@router.get("/progress")
+def progress_form(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+    """Case progress for whoever holds the receipt or slip (a relative, or someone without a PIN)."""
+    return page(request, "kiosk/progress.html", {}, principal=principal)
+
+
+@router.post("/progress", dependencies=[CsrfChecked])
+def progress(request: Request, db: DB, principal: OptionalPrincipal, reference: Annotated[str, Form()] = "",
+             code: Annotated[str, Form()] = ""):  # noqa: ANN201
+    # Posted, not a query string: the code must not stay in the kiosk's address bar or history.
+    reference, code = "".join(reference.split()).upper(), "".join(code.split())
+    reference = reference if reference.startswith("DL") else "DL" + reference
+    found, status = None, 422
+    if not REFERENCE.fullmatch(reference):
+        error = "办件编号是回执上“DL”后面的12位数字，请核对"
+    elif not CODE.fullmatch(code):
+        error = "查询码是8位数字，印在回执或告知单上"
+    else:
+        found = cases.public_status(db, reference, code)
+        error, status = (None, 200) if found else ("没有找到这个办件，请核对办件编号和查询码", 404)
+    return page(request, "kiosk/progress.html", {"case": found, "error": error, "reference": reference[2:]},
+                principal=principal, status_code=status)
 
 
 @router.get("/me/insurance")
