@@ -40,7 +40,7 @@ PUBLIC = {
     ("GET", "/kiosk/jobs"), ("GET", "/kiosk/jobs/results"), ("GET", "/kiosk/jobs/{vacancy_id}"),
     ("POST", "/kiosk/jobs/{vacancy_id}/print"), ("POST", "/kiosk/guide/{code}/print"), ("GET", "/kiosk/guide"),
     ("GET", "/kiosk/guide/{code}"), ("GET", "/kiosk/suggest"), ("POST", "/kiosk/suggest"),
-    ("GET", "/kiosk/prints/{reference}"),
+    ("GET", "/kiosk/prints/{reference}"), ("GET", "/kiosk/progress"), ("POST", "/kiosk/progress"),
 }
 SIGNED_IN = {
     ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/auth/me"), ("GET", "/api/v1/households"),
