@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from estation.accounts.api import router as accounts_router
@@ -59,6 +59,7 @@ def _is_api(request: Request) -> bool:
 
 
 DATABASE_DOWN = "数据库暂时不可用，请稍后再试"
+OUT_OF_RANGE = "填写的数字超出了允许的范围，请检查后再试"
 
 
 def _error_page(request: Request, status_code: int, message: str) -> Response:
@@ -131,6 +132,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": DATABASE_DOWN}, status_code=503)
         return _error_page(request, 503, DATABASE_DOWN + "；急办的业务请到服务窗口。")
 
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # A number the database cannot store (an id past 64 bits in some field no schema bounds):
+        # the input's fault, never a server error.
+        log.warning("value out of range: %s", exc)
+        if _is_api(request):
+            return JSONResponse(error_body(OUT_OF_RANGE, None, "value_error"), status_code=422)
+        return _error_page(request, 422, OUT_OF_RANGE)
+
+    app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(PoolTimeout, database_unavailable)
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from estation import physical
 from estation.geo import provinces
 
 T = TypeVar("T")
+
+MAX_ID = 2**63 - 1
+"""The largest id a database row can have (a signed 64-bit integer, on SQLite and PostgreSQL)."""
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row id in a JSON body or a query."""
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a URL: anything else is a 422 naming it, never a query with a number the database refuses."""
 
 
 class Page(BaseModel, Generic[T]):

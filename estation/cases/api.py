@@ -36,6 +36,7 @@ from estation.errors import InvalidInput, NotFound
 from estation.geo import provinces
 from estation.labour import access
 from estation.labour.service import get_resident
+from estation.schemas import PathId
 
 pension_router = APIRouter(prefix="/api/v1/pension", tags=["pension"])
 case_router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -174,29 +175,29 @@ def case_status(reference: Annotated[str, Path(max_length=30)], db: DB,
 
 
 @case_router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, db: DB, principal: Counter) -> CaseOut:
+def get_case(case_id: PathId, db: DB, principal: Counter) -> CaseOut:
     return case_out(service.get_case(db, case_id))
 
 
 @case_router.post("/cases/{case_id}/documents", response_model=CaseOut)
-def receive_documents(case_id: int, body: DocumentsIn, db: DB, principal: Counter) -> CaseOut:
+def receive_documents(case_id: PathId, body: DocumentsIn, db: DB, principal: Counter) -> CaseOut:
     case = service.get_case(db, case_id)
     return case_out(service.receive_documents(db, case=case, documents=body.documents, user=principal.user, today=clock.today()))
 
 
 @case_router.post("/cases/{case_id}/review", response_model=CaseOut)
-def start_review(case_id: int, body: NoteIn, db: DB, principal: Counter) -> CaseOut:
+def start_review(case_id: PathId, body: NoteIn, db: DB, principal: Counter) -> CaseOut:
     return case_out(service.start_review(db, case=service.get_case(db, case_id), user=principal.user, note=body.note))
 
 
 @case_router.post("/cases/{case_id}/complete", response_model=CaseOut)
-def complete(case_id: int, body: NoteIn, db: DB, principal: Counter) -> CaseOut:
+def complete(case_id: PathId, body: NoteIn, db: DB, principal: Counter) -> CaseOut:
     case = service.get_case(db, case_id)
     return case_out(service.complete(db, case=case, user=principal.user, today=clock.today(), note=body.note))
 
 
 @case_router.post("/cases/{case_id}/refuse", response_model=CaseOut)
-def refuse(case_id: int, body: RefuseIn, db: DB, principal: Counter) -> CaseOut:
+def refuse(case_id: PathId, body: RefuseIn, db: DB, principal: Counter) -> CaseOut:
     case = service.get_case(db, case_id)
     return case_out(service.refuse(db, case=case, user=principal.user, today=clock.today(), reason=body.reason))
 

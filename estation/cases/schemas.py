@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from estation.cases import pension
-from estation.schemas import Month, ProvinceCode, month_to_date
+from estation.schemas import Month, ProvinceCode, RowId, month_to_date
 
 MAX_MONTHLY_BASE = Decimal(200_000)
 """No real monthly contribution base comes near this; anything above is a typing error."""
@@ -267,7 +267,7 @@ class CaseOut(BaseModel):
     query_code: str
     """Printed on the receipt and slip; with the reference it opens the case's public status."""
     service_code: str
-    resident_id: int
+    resident_id: RowId
     status: str
     status_label: str
     window: int | None

@@ -12,6 +12,7 @@ from estation.accounts.models import Role
 from estation.deps import DB, Principal, require_roles
 from estation.feedback import service
 from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/api/v1/suggestions", tags=["feedback"])
 
@@ -65,5 +66,5 @@ def list_suggestions(
 
 
 @router.post("/{suggestion_id}/answer", response_model=SuggestionOut, summary="答复留言")
-def answer_suggestion(db: DB, principal: Staff, suggestion_id: int, body: AnswerIn) -> SuggestionOut:
+def answer_suggestion(db: DB, principal: Staff, suggestion_id: PathId, body: AnswerIn) -> SuggestionOut:
     return _out(service.answer(db, suggestion_id=suggestion_id, text=body.answer, by=principal.user))

@@ -39,7 +39,7 @@ from estation.jobs.schemas import (
 from estation.labour import access
 from estation.labour.models import Resident
 from estation.labour.repository import paginate
-from estation.schemas import Page
+from estation.schemas import Page, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
@@ -84,13 +84,13 @@ def _own_employer(principal: Principal, employer_id: int) -> None:
 
 
 @router.get("/employers/{employer_id}", response_model=EmployerOut)
-def get_employer(db: DB, principal: Poster, employer_id: int) -> Employer:
+def get_employer(db: DB, principal: Poster, employer_id: PathId) -> Employer:
     _own_employer(principal, employer_id)
     return service.get_or_404(db, Employer, employer_id, "用人单位不存在")
 
 
 @router.post("/employers/{employer_id}/decision", response_model=EmployerOut)
-def decide_employer(db: DB, principal: Staff, employer_id: int, data: EmployerDecision) -> Employer:
+def decide_employer(db: DB, principal: Staff, employer_id: PathId, data: EmployerDecision) -> Employer:
     employer = service.get_or_404(db, Employer, employer_id, "用人单位不存在")
     return service.decide_employer(db, employer=employer, approve=data.approve, reason=data.reason)
 
@@ -121,7 +121,7 @@ def list_vacancies(
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: int) -> Vacancy:
+def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: PathId) -> Vacancy:
     """Open, unexpired vacancies are public; the rest only for their employer and the staff."""
     vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     if vacancy.status != VacancyStatus.open or vacancy.valid_until < clock.today():
@@ -139,7 +139,7 @@ def create_vacancy(db: DB, principal: Poster, settings: AppSettings, data: Vacan
 
 
 @router.patch("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def update_vacancy(db: DB, principal: Poster, settings: AppSettings, vacancy_id: int, data: VacancyUpdate) -> Vacancy:
+def update_vacancy(db: DB, principal: Poster, settings: AppSettings, vacancy_id: PathId, data: VacancyUpdate) -> Vacancy:
     vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     _own_employer(principal, vacancy.employer_id)
     return service.update_vacancy(db, vacancy=vacancy, data=data, minimum_wage=settings.minimum_wage_monthly)
@@ -157,7 +157,7 @@ def list_startups(
 
 
 @router.get("/startups/{startup_id}", response_model=StartupOut)
-def get_startup(db: DB, startup_id: int) -> StartupOpportunity:
+def get_startup(db: DB, startup_id: PathId) -> StartupOpportunity:
     return service.get_or_404(db, StartupOpportunity, startup_id, "创业项目不存在")
 
 
@@ -193,12 +193,12 @@ def _visible_application(db: DB, principal: Principal, application_id: int) -> A
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
-def get_application(db: DB, principal: CurrentPrincipal, application_id: int) -> Application:
+def get_application(db: DB, principal: CurrentPrincipal, application_id: PathId) -> Application:
     return _visible_application(db, principal, application_id)
 
 
 @router.post("/applications/{application_id}/status", response_model=ApplicationOut)
-def change_status(db: DB, principal: Poster, application_id: int, data: ApplicationStatusChange) -> Application:
+def change_status(db: DB, principal: Poster, application_id: PathId, data: ApplicationStatusChange) -> Application:
     application = _visible_application(db, principal, application_id)
     return service.change_application_status(
         db, application=application, status=data.status, reason=data.reason, by_user_id=principal.user.id

@@ -31,6 +31,7 @@ from estation.jobs.schemas import (
     VacancyRenew,
 )
 from estation.notifications import service as notifications
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["employers"])
 
@@ -63,7 +64,7 @@ def register(db: DB, data: EmployerRegistration) -> dict:
 
 
 @router.get("/employers/{employer_id}/vacancies", response_model=list[VacancyOut])
-def employer_vacancies(db: DB, principal: Poster, employer_id: int) -> list[Vacancy]:
+def employer_vacancies(db: DB, principal: Poster, employer_id: PathId) -> list[Vacancy]:
     """All of the employer's vacancies, drafts and closed ones included."""
     _own_employer(principal, employer_id)
     service.get_or_404(db, Employer, employer_id, "用人单位不存在")
@@ -71,13 +72,13 @@ def employer_vacancies(db: DB, principal: Poster, employer_id: int) -> list[Vaca
 
 
 @router.get("/employers/{employer_id}/quota", response_model=QuotaOut)
-def get_quota(db: DB, principal: Poster, employer_id: int) -> QuotaOut:
+def get_quota(db: DB, principal: Poster, employer_id: PathId) -> QuotaOut:
     _own_employer(principal, employer_id)
     return quota_out(service.get_or_404(db, Employer, employer_id, "用人单位不存在"))
 
 
 @router.put("/employers/{employer_id}/staff", response_model=QuotaOut)
-def update_staff(db: DB, principal: Poster, employer_id: int, data: StaffCounts) -> QuotaOut:
+def update_staff(db: DB, principal: Poster, employer_id: PathId, data: StaffCounts) -> QuotaOut:
     _own_employer(principal, employer_id)
     employer = service.get_or_404(db, Employer, employer_id, "用人单位不存在")
     service.update_staff_counts(db, employer=employer, data=data)
@@ -85,17 +86,17 @@ def update_staff(db: DB, principal: Poster, employer_id: int, data: StaffCounts)
 
 
 @router.post("/vacancies/{vacancy_id}/close", response_model=VacancyOut)
-def close_vacancy(db: DB, principal: Poster, vacancy_id: int) -> Vacancy:
+def close_vacancy(db: DB, principal: Poster, vacancy_id: PathId) -> Vacancy:
     return service.close_vacancy(db, vacancy=own_vacancy(db, principal, vacancy_id))
 
 
 @router.post("/vacancies/{vacancy_id}/renew", response_model=VacancyOut)
-def renew_vacancy(db: DB, principal: Poster, vacancy_id: int, data: VacancyRenew) -> Vacancy:
+def renew_vacancy(db: DB, principal: Poster, vacancy_id: PathId, data: VacancyRenew) -> Vacancy:
     return service.renew_vacancy(db, vacancy=own_vacancy(db, principal, vacancy_id), valid_until=data.valid_until)
 
 
 @router.get("/vacancies/{vacancy_id}/applicants", response_model=list[ApplicantOut])
-def list_applicants(db: DB, principal: Poster, vacancy_id: int) -> list[ApplicantOut]:
+def list_applicants(db: DB, principal: Poster, vacancy_id: PathId) -> list[ApplicantOut]:
     vacancy = own_vacancy(db, principal, vacancy_id)
     return [
         ApplicantOut(
@@ -109,14 +110,14 @@ def list_applicants(db: DB, principal: Poster, vacancy_id: int) -> list[Applican
 
 
 @router.get("/vacancies/{vacancy_id}/candidates", response_model=CandidatesOut)
-def list_candidates(request: Request, db: DB, principal: Poster, vacancy_id: int) -> CandidatesOut:
+def list_candidates(request: Request, db: DB, principal: Poster, vacancy_id: PathId) -> CandidatesOut:
     rec = cand.recommended(db, vacancy=own_vacancy(db, principal, vacancy_id), state=request.app.state)
     return CandidatesOut(available=rec.available, message=rec.message,
                          items=rec.items)
 
 
 @router.post("/vacancies/{vacancy_id}/invitations", response_model=InvitationOut, status_code=201)
-def create_invitation(db: DB, principal: Poster, vacancy_id: int, data: InvitationCreate):  # noqa: ANN201
+def create_invitation(db: DB, principal: Poster, vacancy_id: PathId, data: InvitationCreate):  # noqa: ANN201
     vacancy = own_vacancy(db, principal, vacancy_id)
     resident = cand.resolve_candidate(db, vacancy=vacancy, ref=data.candidate_ref)
     return invitations.invite(db, vacancy=vacancy, resident=resident, by_user_id=principal.user.id,
@@ -134,7 +135,7 @@ def my_notifications(db: DB, principal: CurrentPrincipal, unread: bool = False) 
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationOut)
-def read_notification(db: DB, principal: CurrentPrincipal, notification_id: int):  # noqa: ANN201
+def read_notification(db: DB, principal: CurrentPrincipal, notification_id: PathId):  # noqa: ANN201
     return notifications.mark_read(db, user=principal.user, notification_id=notification_id)
 
 
@@ -150,12 +151,12 @@ def my_invitations(db: DB, principal: ResidentOnly) -> list:
 
 
 @router.post("/invitations/{invitation_id}/accept", response_model=InvitationOut)
-def accept(db: DB, principal: ResidentOnly, invitation_id: int):  # noqa: ANN201
+def accept(db: DB, principal: ResidentOnly, invitation_id: PathId):  # noqa: ANN201
     return invitations.accept_invitation(db, invitation_id=invitation_id, resident_id=_resident_id(principal),
                                          by_user_id=principal.user.id)
 
 
 @router.post("/invitations/{invitation_id}/decline", response_model=InvitationOut)
-def decline(db: DB, principal: ResidentOnly, invitation_id: int):  # noqa: ANN201
+def decline(db: DB, principal: ResidentOnly, invitation_id: PathId):  # noqa: ANN201
     return invitations.decline_invitation(db, invitation_id=invitation_id, resident_id=_resident_id(principal),
                                           by_user_id=principal.user.id)

@@ -18,7 +18,7 @@ from estation.jobs.models import (
     StartupKind,
     VacancyStatus,
 )
-from estation.schemas import Demands, ORMModel, PhoneNumber
+from estation.schemas import Demands, ORMModel, PhoneNumber, RowId
 
 Lat = Annotated[float, Field(ge=36.0, le=37.5)]
 """Jinan's latitude band: a point outside it is a typo, not a job."""
@@ -115,7 +115,7 @@ class VacancyFields(ORMModel):
 
 
 class VacancyCreate(VacancyFields):
-    employer_id: int
+    employer_id: RowId
 
 
 class VacancyUpdate(ORMModel):
@@ -142,7 +142,7 @@ class VacancyUpdate(ORMModel):
 
 class VacancyOut(ORMModel):
     id: int
-    employer_id: int
+    employer_id: RowId
     title: str
     description: str
     occupation_code: str | None
@@ -202,8 +202,8 @@ class StartupOut(ORMModel):
 
 
 class ApplicationCreate(ORMModel):
-    vacancy_id: int
-    resident_id: int | None = None
+    vacancy_id: RowId
+    resident_id: RowId | None = None
     """Counter staff apply on a resident's behalf; a signed-in resident applies for themself."""
 
 
@@ -221,8 +221,8 @@ class ApplicationEventOut(ORMModel):
 class ApplicationOut(ORMModel):
     id: int
     reference: str
-    resident_id: int
-    vacancy_id: int
+    resident_id: RowId
+    vacancy_id: RowId
     status: ApplicationStatus
     status_reason: str | None
     created_at: datetime
@@ -281,7 +281,7 @@ class InvitationCreate(ORMModel):
 
 class InvitationOut(ORMModel):
     id: int
-    vacancy_id: int
+    vacancy_id: RowId
     status: InvitationStatus
     message: str
     created_at: datetime
@@ -310,7 +310,7 @@ class CandidatesOut(ORMModel):
 
 
 class ApplicantOut(ORMModel):
-    application_id: int
+    application_id: RowId
     reference: str
     status: ApplicationStatus
     status_reason: str | None

@@ -24,7 +24,7 @@ from estation.labour.schemas import (
     ResidentOut,
     ResidentUpdate,
 )
-from estation.schemas import Page
+from estation.schemas import Page, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["labour"])
 
@@ -69,12 +69,12 @@ def create_household(db: DB, principal: Editor, data: HouseholdCreate) -> Househ
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
-def get_household(db: DB, principal: CurrentPrincipal, household_id: int) -> HouseholdOut:
+def get_household(db: DB, principal: CurrentPrincipal, household_id: PathId) -> HouseholdOut:
     return _household_out(_visible_household(db, principal, household_id))
 
 
 @router.patch("/households/{household_id}", response_model=HouseholdOut)
-def update_household(db: DB, principal: Editor, household_id: int, data: HouseholdUpdate) -> HouseholdOut:
+def update_household(db: DB, principal: Editor, household_id: PathId, data: HouseholdUpdate) -> HouseholdOut:
     household = _visible_household(db, principal, household_id)
     return _household_out(service.update_household(db, household=household, data=data))
 
@@ -127,14 +127,14 @@ def create_resident(db: DB, principal: Editor, data: ResidentCreate) -> Resident
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentOut)
-def get_resident(db: DB, principal: CurrentPrincipal, resident_id: int, reason: Reason = "查看档案") -> ResidentOut:
+def get_resident(db: DB, principal: CurrentPrincipal, resident_id: PathId, reason: Reason = "查看档案") -> ResidentOut:
     resident = _visible_resident(db, principal, resident_id)
     log_access(db, user=principal.user, resident_id=resident.id, action="read", what="居民档案", reason=reason)
     return service.resident_out(resident)
 
 
 @router.patch("/residents/{resident_id}", response_model=ResidentOut)
-def update_resident(db: DB, principal: Editor, resident_id: int, data: ResidentUpdate) -> ResidentOut:
+def update_resident(db: DB, principal: Editor, resident_id: PathId, data: ResidentUpdate) -> ResidentOut:
     resident = _visible_resident(db, principal, resident_id)
     service.update_resident(db, resident=resident, data=data)
     log_access(db, user=principal.user, resident_id=resident.id, action="update", what="居民档案", reason="修改档案")
@@ -142,14 +142,14 @@ def update_resident(db: DB, principal: Editor, resident_id: int, data: ResidentU
 
 
 @router.get("/residents/{resident_id}/insurance-periods", response_model=list[InsurancePeriodOut])
-def list_periods(db: DB, principal: CurrentPrincipal, resident_id: int, reason: Reason = "查看参保记录") -> list:
+def list_periods(db: DB, principal: CurrentPrincipal, resident_id: PathId, reason: Reason = "查看参保记录") -> list:
     resident = _visible_resident(db, principal, resident_id)
     log_access(db, user=principal.user, resident_id=resident.id, action="read", what="参保记录", reason=reason)
     return resident.insurance_periods
 
 
 @router.post("/residents/{resident_id}/insurance-periods", response_model=InsurancePeriodOut, status_code=201)
-def add_period(db: DB, principal: Editor, resident_id: int, data: InsurancePeriodCreate):  # noqa: ANN201
+def add_period(db: DB, principal: Editor, resident_id: PathId, data: InsurancePeriodCreate):  # noqa: ANN201
     resident = _visible_resident(db, principal, resident_id)
     period = service.add_insurance_period(db, resident=resident, data=data)
     log_access(db, user=principal.user, resident_id=resident.id, action="create", what="参保记录", reason="录入参保记录")

@@ -10,7 +10,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from estation.identifiers import parse_resident_id
 from estation.labour.models import EmploymentStatus, Payer, Relation, Scheme, WorkCapacity
-from estation.schemas import Limits, Month, ORMModel, PhoneNumber, ProvinceCode
+from estation.schemas import Limits, Month, ORMModel, PhoneNumber, ProvinceCode, RowId
 
 CommunityCode = Annotated[str, Field(pattern=r"^370102009\d{3}$", examples=["370102009001"])]
 DISABILITY_CATEGORIES = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
@@ -43,7 +43,7 @@ class HouseholdOut(ORMModel):
     address: str
     hardship: bool
     hardship_reason: str | None
-    member_ids: list[int] = []
+    member_ids: list[RowId] = []
 
 
 class CapacityFields(ORMModel):
@@ -83,7 +83,7 @@ class ProfileFields(ORMModel):
 
 
 class ResidentCreate(CapacityFields, ProfileFields):
-    household_id: int
+    household_id: RowId
     relation: Relation
     id_number: Annotated[str, Field(examples=["370102198001010012"])]
     name: Annotated[str, Field(min_length=1, max_length=40)]
@@ -127,7 +127,7 @@ class ResidentUpdate(CapacityFields, ProfileFields):
 
 class ResidentOut(ORMModel):
     id: int
-    household_id: int
+    household_id: RowId
     relation: Relation
     id_number_masked: str
     name: str
@@ -175,7 +175,7 @@ class InsurancePeriodCreate(ORMModel):
 
 class InsurancePeriodOut(ORMModel):
     id: int
-    resident_id: int
+    resident_id: RowId
     scheme: Scheme
     province: str
     start_month: date

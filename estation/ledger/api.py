@@ -42,6 +42,7 @@ from estation.ledger.schemas import (
     StatusMove,
     VisitCreate,
 )
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,20 +69,20 @@ def my_households(db: DB, principal: Staff, community_code: Annotated[str | None
 
 
 @router.get("/households/{household_id}", response_model=HouseholdLedger)
-def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_id: int) -> HouseholdLedger:
+def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> HouseholdLedger:
     household = service.visible_household(db, principal.user, household_id)
     return service.household_ledger(db, user=principal.user, household=household, today=clock.today(),
                                     policy_rules=policy_rules(settings))
 
 
 @router.get("/households/{household_id}/reminders", response_model=list[ReminderOut])
-def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: int) -> list:
+def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> list:
     household = service.visible_household(db, principal.user, household_id)
     return [r.__dict__ for r in rules.reminders(household, policy_rules(settings), clock.today())]
 
 
 @router.post("/households/{household_id}/items", response_model=ItemOut, status_code=201)
-def create_item(db: DB, principal: Staff, household_id: int, data: ItemCreate) -> ItemOut:
+def create_item(db: DB, principal: Staff, household_id: PathId, data: ItemCreate) -> ItemOut:
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
     item = service.create_item(db, user=principal.user, household=household, data=data, today=today)
@@ -89,7 +90,7 @@ def create_item(db: DB, principal: Staff, household_id: int, data: ItemCreate) -
 
 
 @router.post("/households/{household_id}/visits", response_model=ActionOut, status_code=201)
-def record_visit(db: DB, principal: Staff, household_id: int, data: VisitCreate) -> ActionOut:
+def record_visit(db: DB, principal: Staff, household_id: PathId, data: VisitCreate) -> ActionOut:
     household = service.visible_household(db, principal.user, household_id)
     action = service.record_visit(db, user=principal.user, household=household, data=data,
                                   today=clock.today())
@@ -97,31 +98,31 @@ def record_visit(db: DB, principal: Staff, household_id: int, data: VisitCreate)
 
 
 @router.get("/households/{household_id}/work", response_model=MatchResult)
-def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> MatchResult:
+def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) -> MatchResult:
     household = service.visible_household(db, principal.user, household_id)
     return work.find_work(db, household=household, state=request.app.state)
 
 
 @router.post("/households/{household_id}/referrals", response_model=ActionOut, status_code=201)
-def refer(db: DB, principal: Staff, household_id: int, data: ReferralCreate) -> ActionOut:
+def refer(db: DB, principal: Staff, household_id: PathId, data: ReferralCreate) -> ActionOut:
     household = service.visible_household(db, principal.user, household_id)
     action = work.refer(db, user=principal.user, household=household, data=data, today=clock.today())
     return service.action_out(action, principal.user)
 
 
 @router.get("/households/{household_id}/pairings", response_model=list[PairingOut])
-def household_pairings(db: DB, principal: Staff, household_id: int) -> list:
+def household_pairings(db: DB, principal: Staff, household_id: PathId) -> list:
     service.visible_household(db, principal.user, household_id)
     return repository.pairings_of_household(db, household_id)
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)
-def get_item(db: DB, principal: Staff, item_id: int) -> ItemOut:
+def get_item(db: DB, principal: Staff, item_id: PathId) -> ItemOut:
     return _item(db, principal, item_id, clock.today())
 
 
 @router.post("/items/{item_id}/actions", response_model=ItemOut, status_code=201)
-def add_action(db: DB, principal: Staff, item_id: int, data: ActionCreate) -> ItemOut:
+def add_action(db: DB, principal: Staff, item_id: PathId, data: ActionCreate) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
     today = clock.today()
     service.add_action(db, user=principal.user, item=item, data=data, today=today)
@@ -129,7 +130,7 @@ def add_action(db: DB, principal: Staff, item_id: int, data: ActionCreate) -> It
 
 
 @router.post("/items/{item_id}/status", response_model=ItemOut)
-def move_status(db: DB, principal: Staff, item_id: int, data: StatusMove) -> ItemOut:
+def move_status(db: DB, principal: Staff, item_id: PathId, data: StatusMove) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
     today = clock.today()
     service.move_status(db, user=principal.user, item=item, to=data.to, reason=data.reason, today=today)
@@ -137,7 +138,7 @@ def move_status(db: DB, principal: Staff, item_id: int, data: StatusMove) -> Ite
 
 
 @router.post("/items/{item_id}/reopen", response_model=ItemOut)
-def reopen(db: DB, principal: Staff, item_id: int, data: Reopen) -> ItemOut:
+def reopen(db: DB, principal: Staff, item_id: PathId, data: Reopen) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
     today = clock.today()
     service.reopen(db, user=principal.user, item=item, reason=data.reason, today=today)
@@ -145,7 +146,7 @@ def reopen(db: DB, principal: Staff, item_id: int, data: Reopen) -> ItemOut:
 
 
 @router.post("/referrals/{action_id}/placement", response_model=ActionOut, status_code=201)
-def place(db: DB, principal: Staff, action_id: int, data: PlacementCreate) -> ActionOut:
+def place(db: DB, principal: Staff, action_id: PathId, data: PlacementCreate) -> ActionOut:
     referral = work.visible_referral(db, principal.user, action_id)
     action = work.place(db, user=principal.user, referral=referral, data=data, today=clock.today())
     return service.action_out(action, principal.user)
@@ -157,7 +158,7 @@ def follow_ups(db: DB, principal: Staff, open_only: bool = True) -> list[FollowU
 
 
 @router.post("/follow-ups/{follow_up_id}", response_model=FollowUpOut)
-def answer_follow_up(db: DB, principal: Staff, follow_up_id: int, data: FollowUpAnswer) -> FollowUpOut:
+def answer_follow_up(db: DB, principal: Staff, follow_up_id: PathId, data: FollowUpAnswer) -> FollowUpOut:
     follow_up = work.visible_follow_up(db, principal.user, follow_up_id)
     work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=clock.today())
     return FollowUpOut.model_validate(follow_up)
@@ -180,7 +181,7 @@ def create_pairing(db: DB, principal: Admin, data: PairingCreate) -> HouseholdPa
 
 
 @router.post("/pairings/{pairing_id}/reassign", response_model=PairingOut, status_code=201)
-def reassign(db: DB, principal: Admin, pairing_id: int, data: Reassign) -> HouseholdPairing:
+def reassign(db: DB, principal: Admin, pairing_id: PathId, data: Reassign) -> HouseholdPairing:
     pairing = db.get(HouseholdPairing, pairing_id)
     if pairing is None:
         raise NotFound("结对关系不存在")
@@ -251,7 +252,7 @@ def _xlsx(content: bytes, filename: str) -> Response:
 
 
 @router.get("/households/{household_id}/export.xlsx", response_class=Response)
-def export_household(db: DB, principal: Staff, household_id: int) -> Response:
+def export_household(db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")

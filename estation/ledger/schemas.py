@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
-from estation.schemas import ORMModel
+from estation.schemas import ORMModel, RowId
 
 Note = Annotated[str, Field(max_length=2000)]
 
@@ -45,7 +45,7 @@ MANUAL_KINDS = (ActionKind.home_visit, ActionKind.call, ActionKind.referral, Act
 class ItemCreate(ORMModel):
     category: LedgerCategory
     problem: Annotated[str, Field(min_length=2, max_length=2000)]
-    resident_id: int | None = None
+    resident_id: RowId | None = None
     raised_on: date | None = None
     due_on: date
     sensitive: bool = False
@@ -56,7 +56,7 @@ class ActionCreate(ORMModel):
     on: date | None = None
     note: Note = ""
     sensitive: bool = False
-    resident_id: int | None = None
+    resident_id: RowId | None = None
     outcome_ok: bool | None = None
     """Return visit: did the problem stay solved? ``False`` reopens a resolved item."""
 
@@ -65,7 +65,7 @@ class VisitCreate(ORMModel):
     """A contact with the household, optionally on one of its problems."""
 
     kind: ActionKind = ActionKind.home_visit
-    item_id: int | None = None
+    item_id: RowId | None = None
     on: date | None = None
     note: Note = ""
     sensitive: bool = False
@@ -82,9 +82,9 @@ class Reopen(ORMModel):
 
 
 class ReferralCreate(ORMModel):
-    resident_id: int
-    vacancy_id: int
-    item_id: int | None = None
+    resident_id: RowId
+    vacancy_id: RowId
+    item_id: RowId | None = None
     note: Note = ""
 
 
@@ -100,19 +100,19 @@ class FollowUpAnswer(ORMModel):
 
 
 class PairingCreate(ORMModel):
-    cadre_id: int
-    household_id: int
+    cadre_id: RowId
+    household_id: RowId
     start_date: date
 
 
 class Reassign(ORMModel):
-    cadre_id: int
+    cadre_id: RowId
     on: date
     reason: Annotated[str, Field(min_length=2, max_length=200)]
 
 
 class AssignmentCreate(ORMModel):
-    leader_id: int
+    leader_id: RowId
     community_code: Annotated[str, Field(pattern=r"^\d{12}$")]
     start_date: date
 
@@ -127,7 +127,7 @@ class MeetingCreate(ORMModel):
 
 class ActionOut(ORMModel):
     id: int
-    household_id: int
+    household_id: RowId
     item_id: int | None
     resident_id: int | None
     kind: ActionKind
@@ -150,7 +150,7 @@ class StatusChangeOut(ORMModel):
 
 class ItemOut(ORMModel):
     id: int
-    household_id: int
+    household_id: RowId
     resident_id: int | None
     category: LedgerCategory
     problem: str
@@ -182,7 +182,7 @@ class MemberOut(ORMModel):
 
 
 class ReminderOut(ORMModel):
-    resident_id: int
+    resident_id: RowId
     name: str
     code: str
     policy: str
@@ -192,8 +192,8 @@ class ReminderOut(ORMModel):
 
 class PairingOut(ORMModel):
     id: int
-    cadre_id: int
-    household_id: int
+    cadre_id: RowId
+    household_id: RowId
     start_date: date
     end_date: date | None
     end_reason: str | None
@@ -201,7 +201,7 @@ class PairingOut(ORMModel):
 
 class AssignmentOut(ORMModel):
     id: int
-    leader_id: int
+    leader_id: RowId
     community_code: str
     start_date: date
     end_date: date | None
@@ -210,7 +210,7 @@ class AssignmentOut(ORMModel):
 class MeetingOut(ORMModel):
     id: int
     community_code: str
-    leader_id: int
+    leader_id: RowId
     held_on: date
     topic: str
     attendees: int
@@ -242,7 +242,7 @@ class HouseholdLedger(HouseholdSummary):
 
 class FollowUpOut(ORMModel):
     id: int
-    household_id: int
+    household_id: RowId
     resident_id: int | None
     vacancy_id: int | None
     days_after: int
@@ -252,7 +252,7 @@ class FollowUpOut(ORMModel):
 
 
 class LeaderDuty(ORMModel):
-    leader_id: int
+    leader_id: RowId
     leader_name: str
     community_code: str
     community_name: str
@@ -266,9 +266,9 @@ class LeaderDuty(ORMModel):
 
 
 class NoContact(ORMModel):
-    cadre_id: int
+    cadre_id: RowId
     cadre_name: str
-    household_id: int
+    household_id: RowId
     address: str
     last_contact_on: date | None
     days_without_contact: int | None

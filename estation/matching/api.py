@@ -39,6 +39,7 @@ from estation.matching.schemas import (
 )
 from estation.matching.vacancies import residents_for_vacancy, similar_jobs
 from estation.privacy import mask_name
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 
@@ -55,7 +56,7 @@ def _today() -> date:
 
 
 @router.get("/match/resident/{resident_id}", response_model=RecommendationsOut)
-def match_resident(request: Request, db: DB, principal: CurrentPrincipal, resident_id: int, limit: Limit = 10,
+def match_resident(request: Request, db: DB, principal: CurrentPrincipal, resident_id: PathId, limit: Limit = 10,
                    kind: Literal["vacancy", "startup"] = "vacancy") -> RecommendationsOut:
     access.ensure_can_see_resident(db, principal.user, resident_id)
     resident = db.get(Resident, resident_id)
@@ -68,7 +69,7 @@ def match_resident(request: Request, db: DB, principal: CurrentPrincipal, reside
 
 
 @router.get("/match/household/{household_id}", response_model=HouseholdMatchOut)
-def match_household_route(request: Request, db: DB, principal: CurrentPrincipal, household_id: int) -> HouseholdMatchOut:
+def match_household_route(request: Request, db: DB, principal: CurrentPrincipal, household_id: PathId) -> HouseholdMatchOut:
     if principal.role in (Role.employer, Role.resident):
         raise Forbidden("您无权查看该家庭的信息")
     access.ensure_can_see_household(db, principal.user, household_id)
@@ -90,7 +91,7 @@ def match_household_route(request: Request, db: DB, principal: CurrentPrincipal,
 
 
 @router.get("/match/vacancy/{vacancy_id}", response_model=VacancyMatchOut)
-def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy_id: int, limit: Limit = 20) -> VacancyMatchOut:
+def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy_id: PathId, limit: Limit = 20) -> VacancyMatchOut:
     if principal.role not in STAFF_ANY | {Role.employer}:
         raise Forbidden("您没有权限查看岗位的匹配人选")
     vacancy = db.get(Vacancy, vacancy_id)

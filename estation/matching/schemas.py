@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
+from estation.schemas import RowId
 
 
 class JobMatchOut(BaseModel):
@@ -38,7 +39,7 @@ class RecommendationsOut(BaseModel):
 
 
 class MemberOut(BaseModel):
-    resident_id: int
+    resident_id: RowId
     name: str
     age: int
     work_capacity: str
@@ -48,13 +49,13 @@ class MemberOut(BaseModel):
 
 
 class SkippedOut(BaseModel):
-    resident_id: int
+    resident_id: RowId
     name: str
     reason: str
 
 
 class HouseholdMatchOut(BaseModel):
-    household_id: int
+    household_id: RowId
     members: list[MemberOut]
     skipped: list[SkippedOut]
 
@@ -71,7 +72,7 @@ class MaskedResidentOut(BaseModel):
 
 
 class StaffResidentOut(BaseModel):
-    resident_id: int
+    resident_id: RowId
     masked_name: str
     consent_to_employers: bool
     score: float
@@ -81,7 +82,7 @@ class StaffResidentOut(BaseModel):
 
 
 class VacancyMatchOut(BaseModel):
-    vacancy_id: int
+    vacancy_id: RowId
     masked: bool
     residents: list[MaskedResidentOut] | list[StaffResidentOut]
 

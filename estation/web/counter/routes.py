@@ -25,6 +25,7 @@ from estation.labour.access import ensure_can_see_resident
 from estation.labour.service import get_resident
 from estation.web.pages import render
 from estation.web.security import CsrfChecked, require_web_roles
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/counter", include_in_schema=False)
 
@@ -51,7 +52,7 @@ def counter_home(request: Request, db: DB, principal: Clerk, q: Annotated[str, Q
 
 @router.get("/residents/{resident_id}")
 def resident_view(  # noqa: ANN201
-    request: Request, db: DB, principal: Clerk, resident_id: int,
+    request: Request, db: DB, principal: Clerk, resident_id: PathId,
     reason: Annotated[str, Query(max_length=100)] = "",
 ):
     ensure_can_see_resident(db, principal.user, resident_id)
@@ -151,7 +152,7 @@ def open_case(  # noqa: ANN201
 
 
 @router.get("/cases/{case_id}")
-def case_view(request: Request, db: DB, principal: Clerk, case_id: int):  # noqa: ANN201
+def case_view(request: Request, db: DB, principal: Clerk, case_id: PathId):  # noqa: ANN201
     case = service.get_case(db, case_id)
     return render(request, "counter/case.html", _case_context(db, case))
 
@@ -166,13 +167,13 @@ def _case_context(db, case) -> dict:  # noqa: ANN001
 
 
 @router.get("/cases/{case_id}/slip")
-def case_slip(request: Request, db: DB, principal: Clerk, case_id: int):  # noqa: ANN201
+def case_slip(request: Request, db: DB, principal: Clerk, case_id: PathId):  # noqa: ANN201
     """The printable tell-once slip: everything still needed, on one page."""
     return render(request, "counter/slip.html", _case_context(db, service.get_case(db, case_id)))
 
 
 @router.get("/cases/{case_id}/receipt")
-def case_receipt(request: Request, db: DB, principal: Clerk, case_id: int):  # noqa: ANN201
+def case_receipt(request: Request, db: DB, principal: Clerk, case_id: PathId):  # noqa: ANN201
     return render(request, "counter/receipt.html", _case_context(db, service.get_case(db, case_id)))
 
 
@@ -190,7 +191,7 @@ def _act(request: Request, db, case_id: int, action) -> Response:  # noqa: ANN00
 
 @router.post("/cases/{case_id}/documents", dependencies=[CsrfChecked])
 def receive(  # noqa: ANN201
-    request: Request, db: DB, principal: Clerk, case_id: int,
+    request: Request, db: DB, principal: Clerk, case_id: PathId,
     documents: Annotated[list[str], Form()] = [],  # noqa: B006
 ):
     def step(case) -> None:  # noqa: ANN001
@@ -202,18 +203,18 @@ def receive(  # noqa: ANN201
 
 
 @router.post("/cases/{case_id}/review", dependencies=[CsrfChecked])
-def review(request: Request, db: DB, principal: Clerk, case_id: int, note: Note = ""):  # noqa: ANN201
+def review(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.start_review(db, case=case, user=principal.user, note=note))
 
 
 @router.post("/cases/{case_id}/complete", dependencies=[CsrfChecked])
-def complete(request: Request, db: DB, principal: Clerk, case_id: int, note: Note = ""):  # noqa: ANN201
+def complete(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.complete(
         db, case=case, user=principal.user, today=clock.today(), note=note))
 
 
 @router.post("/cases/{case_id}/refuse", dependencies=[CsrfChecked])
-def refuse(request: Request, db: DB, principal: Clerk, case_id: int, reason: Note = ""):  # noqa: ANN201
+def refuse(request: Request, db: DB, principal: Clerk, case_id: PathId, reason: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.refuse(
         db, case=case, user=principal.user, today=clock.today(), reason=reason))
 

@@ -23,6 +23,7 @@ from estation.web.employer.common import EmployerUser, Reviewer, my_employer
 from estation.web.employer.forms import FIELD_LABELS, clean, friendly
 from estation.web.pages import render
 from estation.web.security import CsrfChecked
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/employer", include_in_schema=False)
 
@@ -131,7 +132,7 @@ def notifications_page(request: Request, db: DB, principal: EmployerUser):  # no
 
 
 @router.post("/notifications/{notification_id}/read", dependencies=[CsrfChecked])
-def notification_read(db: DB, principal: EmployerUser, notification_id: int):  # noqa: ANN201
+def notification_read(db: DB, principal: EmployerUser, notification_id: PathId):  # noqa: ANN201
     row = notifications.mark_read(db, user=principal.user, notification_id=notification_id)
     return RedirectResponse(row.link or "/employer/notifications", status_code=303)
 
@@ -149,7 +150,7 @@ def review_page(request: Request, db: DB, principal: Reviewer):  # noqa: ANN201
 
 @router.post("/review/{employer_id}", dependencies=[CsrfChecked])
 def review_decide(
-    request: Request, db: DB, principal: Reviewer, employer_id: int,
+    request: Request, db: DB, principal: Reviewer, employer_id: PathId,
     decision: Annotated[str, Form(pattern="^(approve|refuse)$")],
     reason: Annotated[str, Form(max_length=200)] = "",
 ):  # noqa: ANN201

@@ -32,6 +32,7 @@ from estation.web.employer.forms import (
 )
 from estation.web.pages import render
 from estation.web.security import CsrfChecked
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/employer", include_in_schema=False)
 
@@ -135,7 +136,7 @@ async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # no
 
 
 @router.get("/vacancies/{vacancy_id}")
-def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id: int, saved: int = 0):  # noqa: ANN201
+def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId, saved: int = 0):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     return render(request, "employer/vacancy.html", {
         "vacancy": vacancy, "employer": vacancy.employer, "card": card(db, vacancy.employer.name, vacancy),
@@ -144,14 +145,14 @@ def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id
 
 
 @router.get("/vacancies/{vacancy_id}/edit")
-def edit_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+def edit_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     return _form_page(request, db, employer=vacancy.employer, values=_form_values(vacancy), errors={},
                       vacancy=vacancy)
 
 
 @router.post("/vacancies/{vacancy_id}/edit", dependencies=[CsrfChecked])
-async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     form = await request.form()
     values = _raw_values(form)
@@ -174,13 +175,13 @@ async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacanc
 
 
 @router.post("/vacancies/{vacancy_id}/close", dependencies=[CsrfChecked])
-def close(db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+def close(db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     service.close_vacancy(db, vacancy=my_vacancy(db, principal, vacancy_id))
     return RedirectResponse(f"/employer/vacancies/{vacancy_id}", status_code=303)
 
 
 @router.post("/vacancies/{vacancy_id}/renew", dependencies=[CsrfChecked])
-def renew(db: DB, principal: EmployerUser, vacancy_id: int, valid_until: Annotated[str, Form(max_length=20)] = ""):  # noqa: ANN201
+def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Annotated[str, Form(max_length=20)] = ""):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     try:
         until = date.fromisoformat(valid_until.strip())
@@ -191,7 +192,7 @@ def renew(db: DB, principal: EmployerUser, vacancy_id: int, valid_until: Annotat
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
-def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: int):  # noqa: ANN201
+def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     applicants = cand.applicants(db, vacancy=vacancy, viewer=principal.user)
     next_moves = {
@@ -208,7 +209,7 @@ def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_i
 
 @router.post("/applications/{application_id}/status", dependencies=[CsrfChecked])
 def move_application(  # noqa: ANN201
-    db: DB, principal: EmployerUser, application_id: int,
+    db: DB, principal: EmployerUser, application_id: PathId,
     status: Annotated[ApplicationStatus, Form()], reason: Annotated[str, Form(max_length=200)] = "",
 ):
     application = service.get_or_404(db, Application, application_id, "申请不存在")
@@ -222,7 +223,7 @@ def move_application(  # noqa: ANN201
 
 @router.post("/vacancies/{vacancy_id}/invite", dependencies=[CsrfChecked])
 def invite(  # noqa: ANN201
-    db: DB, principal: EmployerUser, vacancy_id: int,
+    db: DB, principal: EmployerUser, vacancy_id: PathId,
     candidate_ref: Annotated[str, Form(min_length=8, max_length=64)],
     message: Annotated[str, Form(max_length=200)] = "",
 ):

@@ -25,6 +25,7 @@ from estation.physical import DOMAIN_NAMES
 from estation.web.kiosk import catalog
 from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
 from estation.web.security import CsrfChecked
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
 
@@ -99,12 +100,12 @@ def _detail_context(db: DB, principal, vacancy_id: int) -> dict:  # noqa: ANN001
 
 
 @router.get("/jobs/{vacancy_id}")
-def job_detail(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: int):  # noqa: ANN201
+def job_detail(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
     return page(request, "kiosk/detail.html", _detail_context(db, principal, vacancy_id), principal=principal)
 
 
 @router.post("/jobs/{vacancy_id}/apply", dependencies=[CsrfChecked])
-def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: int):  # noqa: ANN201
+def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
     resident = kiosk_resident(principal)
     if resident is None:
         # After signing in the resident comes back to the job and taps 我有意向 again.
@@ -120,7 +121,7 @@ def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id
 
 
 @router.post("/jobs/{vacancy_id}/print", dependencies=[CsrfChecked])
-def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: int):  # noqa: ANN201
+def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
     vacancy = kiosk.open_vacancy(db, vacancy_id)
     resident = kiosk_resident(principal)
     resident_id = resident.user.resident_id if resident else None

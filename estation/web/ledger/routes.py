@@ -30,6 +30,7 @@ from estation.ledger.schemas import (
 from estation.web.ledger import views
 from estation.web.pages import render
 from estation.web.security import CsrfChecked, require_web_roles
+from estation.schemas import PathId
 
 router = APIRouter(prefix="/ledger", include_in_schema=False)
 
@@ -90,7 +91,7 @@ def my_households(request: Request, db: DB, principal: Staff, settings: AppSetti
 
 
 @router.get("/households/{household_id}")
-def household(request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int) -> Response:
+def household(request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> Response:
     return _household_page(request, db, principal, settings, household_id)
 
 
@@ -111,7 +112,7 @@ def _form_action(request: Request, db: DB, principal: Principal, settings: Setti
 
 @router.post("/households/{household_id}/visits", dependencies=[CsrfChecked])
 def record_visit(
-    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int,
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
     kind: Annotated[str, Form(max_length=20)] = "home_visit",
     item_id: Annotated[str, Form(max_length=12)] = "",
     on: Annotated[str, Form(max_length=10)] = "",
@@ -130,7 +131,7 @@ def record_visit(
 
 @router.post("/households/{household_id}/items", dependencies=[CsrfChecked])
 def create_item(
-    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int,
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
     category: Annotated[str, Form(max_length=20)],
     problem: Annotated[str, Form(max_length=2000)],
     due_on: Annotated[str, Form(max_length=10)],
@@ -149,7 +150,7 @@ def create_item(
 
 @router.post("/items/{item_id}/status", dependencies=[CsrfChecked])
 def move_status(
-    request: Request, db: DB, principal: Staff, settings: AppSettings, item_id: int,
+    request: Request, db: DB, principal: Staff, settings: AppSettings, item_id: PathId,
     to: Annotated[str, Form(max_length=20)],
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
@@ -169,7 +170,7 @@ def move_status(
 
 
 @router.get("/households/{household_id}/work")
-def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
+def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
     result = work.find_work(db, household=household, state=request.app.state)
     return render(request, "ledger/work.html", {"household": household, "result": result,
@@ -178,7 +179,7 @@ def find_work(request: Request, db: DB, principal: Staff, household_id: int) -> 
 
 @router.post("/households/{household_id}/referrals", dependencies=[CsrfChecked])
 def refer(
-    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: int,
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
     resident_id: Annotated[str, Form(max_length=12)],
     vacancy_id: Annotated[str, Form(max_length=12)],
 ) -> Response:
@@ -192,7 +193,7 @@ def refer(
 
 @router.post("/referrals/{action_id}/placement", dependencies=[CsrfChecked])
 def place(
-    request: Request, db: DB, principal: Staff, settings: AppSettings, action_id: int,
+    request: Request, db: DB, principal: Staff, settings: AppSettings, action_id: PathId,
     started_on: Annotated[str, Form(max_length=10)],
 ) -> Response:
     referral = work.visible_referral(db, principal.user, action_id)
@@ -206,7 +207,7 @@ def place(
 
 @router.post("/follow-ups/{follow_up_id}", dependencies=[CsrfChecked])
 def answer_follow_up(
-    request: Request, db: DB, principal: Staff, settings: AppSettings, follow_up_id: int,
+    request: Request, db: DB, principal: Staff, settings: AppSettings, follow_up_id: PathId,
     still_employed: Annotated[str, Form(max_length=5)],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -252,7 +253,7 @@ def _xlsx(content: bytes, filename: str) -> Response:
 
 
 @router.get("/households/{household_id}/export.xlsx")
-def export_household(db: DB, principal: Staff, household_id: int) -> Response:
+def export_household(db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")
@@ -271,7 +272,7 @@ def export_community(db: DB, principal: Staff, community_code: str) -> Response:
 
 
 @router.get("/households/{household_id}/print")
-def print_household(request: Request, db: DB, principal: Staff, household_id: int) -> Response:
+def print_household(request: Request, db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="打印家庭台账")
