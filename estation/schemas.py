@@ -14,8 +14,9 @@ T = TypeVar("T")
 
 MAX_ID = 2**63 - 1
 """The largest id a database row can have (a signed 64-bit integer, on SQLite and PostgreSQL)."""
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
-"""A row id in a JSON body or a query."""
+RowId = Annotated[int, Field(ge=-MAX_ID - 1, le=MAX_ID)]
+"""A row id in a JSON body: any number the database can hold (an importer fills in 0 until the row's
+household is known; an id of no row is that domain's 404 or 422)."""
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row id in a URL: anything else is a 422 naming it, never a query with a number the database refuses."""
 
