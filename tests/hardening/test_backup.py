@@ -10,7 +10,7 @@ from estation.backup import BackupError, backup, restore
 from estation.config import get_settings
 from estation.db import make_engine
 from estation.migrate import upgrade
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, drop_database
 from tests.factories import create_employer, create_resident, create_vacancy
 
 
@@ -51,7 +51,7 @@ def pg_databases():  # noqa: ANN201
     yield [f"{base}/{n}" for n in names]
     with admin.connect() as conn:
         for n in names:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))
+            drop_database(conn, n)
     admin.dispose()
 
 
