@@ -178,3 +178,18 @@ def test_candidates_page_moves_an_applicant_to_hired(api) -> None:  # noqa: ANN0
     client.post(url, data={"csrf_token": token, "status": "hired"})
     page = client.get(f"/employer/vacancies/{company.vacancy.id}/candidates").text
     assert "已录用" in page and "已结束" in page
+
+
+def test_the_employer_is_told_which_occupation_the_system_read_from_the_title(api) -> None:  # noqa: ANN001
+    with api.db() as s:
+        company = make_company(s, title="小区门卫", occupation_code=None)
+        company.vacancy.inferred_occupation_code = "4-07-05-01"  # as the index writer sets it (tests/matching)
+        s.commit()
+        vacancy_id = company.vacancy.id
+    client = api.client_for(company.user)
+    page = client.get(f"/employer/vacancies/{vacancy_id}").text
+    assert "系统根据岗位名称把它归为“保安员”" in page and "请点“修改”选择" in page
+    with api.db() as s:
+        s.get(Vacancy, vacancy_id).occupation_code = "4-07-05-01"  # the employer's own choice: no notice
+        s.commit()
+    assert "系统根据岗位名称" not in client.get(f"/employer/vacancies/{vacancy_id}").text

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
+from estation import clock
 from estation.deps import DB
 from estation.errors import EstationError, Forbidden, InvalidInput
 from estation.jobs import candidates as cand
@@ -138,9 +139,11 @@ async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # no
 @router.get("/vacancies/{vacancy_id}")
 def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId, saved: int = 0):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
+    inferred = (db.get(Occupation, vacancy.inferred_occupation_code)
+                if vacancy.inferred_occupation_code and not vacancy.occupation_code else None)
     return render(request, "employer/vacancy.html", {
         "vacancy": vacancy, "employer": vacancy.employer, "card": card(db, vacancy.employer.name, vacancy),
-        "status_labels": VACANCY_STATUS_LABELS, "saved": saved, "today": date.today(),
+        "status_labels": VACANCY_STATUS_LABELS, "saved": saved, "today": clock.today(), "inferred": inferred,
     })
 
 
