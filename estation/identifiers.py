@@ -8,6 +8,7 @@ from datetime import date
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
+from estation import clock
 from estation.geo import provinces
 
 RESIDENCE_PERMIT_PREFIXES = frozenset({"81", "82", "83"})
@@ -41,7 +42,7 @@ def parse_resident_id(value: str) -> ResidentId:
         birth = ric.get_birth_date(raw)
     except stdnum_errors.ValidationError:
         raise ValueError("身份证号中的出生日期无效") from None
-    if birth > date.today():
+    if birth > clock.today():
         raise ValueError("身份证号中的出生日期在未来")
     if raw[17] != ric.calc_check_digit(raw):
         raise ValueError("身份证号校验位不正确")

@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from estation import clock
 from estation.db import session_scope, utcnow
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
 from estation.outbox import OutboxEntry
@@ -87,7 +88,7 @@ def sync_pending(
     a batch does not matter. If the engine is unreachable every row stays pending; if one document is
     refused, the others of the batch are still applied and only the refused one is retried.
     """
-    today = today or date.today()
+    today = today or clock.today()
     report = SyncReport()
     pending = session.scalars(
         select(OutboxEntry)
@@ -171,7 +172,7 @@ def rebuild(
     Changes committed while the rebuild runs are written to the old index by the outbox worker; their
     outbox rows are set pending again after the swap, so the new index gets them too.
     """
-    today = today or date.today()
+    today = today or clock.today()
     start_id = session.scalar(select(func.max(OutboxEntry.id))) or 0
     written: dict[str, int] = {}
     derived: list[tuple[type, list[dict]]] = []

@@ -64,7 +64,7 @@ def _invalid(field: str, message: str, value: object) -> RequestValidationError:
 @pension_router.post("/continued-contribution", response_model=ContributionQuoteOut)
 def continued_contribution(body: ContributionQuoteIn, db: DB) -> ContributionQuoteOut:
     """What a flexible worker pays to continue: base within the year's bounds x rate, times months owed."""
-    year = body.year if body.year is not None else (repository.latest_contribution_year(db) or date.today().year)
+    year = body.year if body.year is not None else (repository.latest_contribution_year(db) or clock.today().year)
     config = repository.contribution_config(db, year)
     if config is None:
         raise _invalid("year", f"{year}年度的缴费基数和费率尚未配置", body.year)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from estation import clock
 from estation.cases import pension
 from estation.schemas import Month, ProvinceCode, RowId, month_to_date
 
@@ -59,14 +60,14 @@ class TransferAssessmentIn(BaseModel):
     @field_validator("application_date")
     @classmethod
     def _application_plausible(cls, value: date) -> date:
-        if value.year < 1990 or value.year > date.today().year + 1:
+        if value.year < 1990 or value.year > clock.today().year + 1:
             raise ValueError("申请日期应在1990年至明年之间")
         return value
 
     @field_validator("birth_date")
     @classmethod
     def _birth_plausible(cls, value: date, info: ValidationInfo) -> date:
-        if value > date.today():
+        if value > clock.today():
             raise ValueError("出生日期不能晚于今天")
         if value < EARLIEST_BIRTH:
             raise ValueError("出生日期不合理")

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from estation import clock
 from estation.config import Settings
 from estation.geo import distance_km, walking_minutes
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
@@ -129,7 +130,7 @@ class SearchService:
 
     def suggest(self, session: Session, kind: Kind, prefix: str, *, today: date | None = None,
                 limit: int = 8) -> tuple[list[str], bool]:
-        today = today or date.today()
+        today = today or clock.today()
         try:
             return self.backend.suggest(kind, prefix, today=today, limit=limit), False
         except (EngineUnavailable, LookupError) as exc:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
+from estation import clock
 from estation.config import Settings
 from estation.deps import DB
 from estation.geo import WALKING_METRES_PER_MINUTE
@@ -74,7 +75,7 @@ class _Common(BaseModel):
     def _common(self) -> dict:
         near = (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
         return dict(
-            text=self.q.strip(), today=date.today(), community_codes=tuple(self.community), near=near,
+            text=self.q.strip(), today=clock.today(), community_codes=tuple(self.community), near=near,
             radius_km=self._radius(), home_based=self.home_based, occupation=self.occupation,
             posted_since=datetime.combine(self.posted_since, time.min, tzinfo=timezone.utc) if self.posted_since else None,
             sort=self.sort, page=self.page, per_page=self.per_page, facets=self.facets,

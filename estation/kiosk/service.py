@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from estation import clock
 from estation.accounts.models import User
 from estation.accounts.service import log_access
 from estation.cases.catalogue import PENSION_TRANSFER
@@ -58,7 +59,7 @@ def resident_of(session: Session, user: User) -> Resident:
 
 def open_vacancy(session: Session, vacancy_id: int, *, today: date | None = None) -> Vacancy:
     """A vacancy a resident may read and apply for: open and not expired."""
-    today = today or date.today()
+    today = today or clock.today()
     vacancy = session.get(Vacancy, vacancy_id, options=[selectinload(Vacancy.employer)])
     if vacancy is None or vacancy.status != VacancyStatus.open or vacancy.valid_until < today:
         raise NotFound("这个岗位已经招满或停止招聘了")

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from estation import clock
 from estation.accounts.models import Role
 from estation.accounts.service import log_access
 from estation.deps import DB, CurrentPrincipal
@@ -52,7 +53,7 @@ def _matcher(request: Request):  # noqa: ANN202
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 @router.get("/match/resident/{resident_id}", response_model=RecommendationsOut)

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.labour.models import EmploymentStatus, Household, Resident, WorkCapacity
 from estation.privacy import mask_name
 
@@ -105,7 +106,7 @@ class HouseholdMatch:
 
 def match_household(matcher, session: Session, *, household: Household, today: date | None = None,  # noqa: ANN001
                     jobs_per_member: int = 5, startups_per_member: int = 3) -> HouseholdMatch:
-    today = today or date.today()
+    today = today or clock.today()
     out = HouseholdMatch(household_id=household.id)
     for r in household.members:
         reason = why_not(r, today)

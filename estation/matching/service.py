@@ -21,6 +21,7 @@ from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from estation import clock
 from estation.geo import walking_minutes
 from estation.jobs.models import Employer, Occupation, StartupOpportunity, Vacancy
 from estation.matching.explain import explain, removed_summary
@@ -134,7 +135,7 @@ class Matcher:
     def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
                       limit: int = 10, kind: str = "vacancy", rows: bool = True) -> Recommendations:
         """``rows``: also read the ORM rows of the results (templates need them; JSON does not)."""
-        today = today or date.today()
+        today = today or clock.today()
         vectors = self.retriever.encode_items(profile.texts)
         got = self.retriever.retrieve(session, kind=kind, profile=profile, limits=limits, today=today,
                                       item_vectors=vectors)

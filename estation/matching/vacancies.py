@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.labour.models import EmploymentStatus, Resident, WorkCapacity
 from estation.matching.explain import explain
 from estation.matching.households import working_age
@@ -35,7 +36,7 @@ class ResidentFit:
 
 def residents_for_vacancy(matcher, session: Session, *, vacancy, limit: int = 20, consented_only: bool = True,  # noqa: ANN001
                           today: date | None = None) -> list[ResidentFit]:
-    today = today or date.today()
+    today = today or clock.today()
     job = job_facts(vacancy, kind="vacancy")
     if listing_over(job, today=today):
         return []  # closed or expired: nobody is recommended for it
@@ -76,7 +77,7 @@ def similar_jobs(matcher, session: Session, *, vacancy=None, title: str | None =
     """Open vacancies closest in meaning to a vacancy (itself excluded) or to a bare job title."""
     from estation.matching.service import load_jobs
 
-    today = today or date.today()
+    today = today or clock.today()
     if vacancy is not None:
         text = job_facts(vacancy, kind="vacancy").text
         exclude = {vacancy.id}

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.identifiers import make_uscc
 from estation.jobs.models import (
     Employer,
@@ -61,7 +62,7 @@ def seed_occupations(session: Session) -> None:
 
 def seed_jobs(session: Session, *, today: date | None = None, specs: Iterable[JobSpec] | None = None) -> dict[str, int]:
     """Insert the job set (employers too); returns listing ref -> vacancy id. Needs the communities."""
-    today = today or date.today()
+    today = today or clock.today()
     seed_places(session)
     seed_occupations(session)
     employers: dict[str, Employer] = {}
@@ -106,7 +107,7 @@ STARTUPS = (
 
 
 def seed_startups(session: Session, *, today: date | None = None) -> dict[str, int]:
-    today = today or date.today()
+    today = today or clock.today()
     out = {}
     for key, kind, title, desc, cond, codes, dem, home in STARTUPS:
         s = StartupOpportunity(kind=kind, title=title, description=desc, provider="甸柳街道就业服务站",
@@ -150,7 +151,7 @@ class EvalResult:
 
 def evaluate(matcher, session: Session, refs: dict[str, int], *, today: date | None = None,  # noqa: ANN001
              profiles: Iterable[EvalProfile] = PROFILES, k: int = 10) -> EvalResult:
-    today = today or date.today()
+    today = today or clock.today()
     from estation.matching.service import load_jobs
 
     facts = {i: f for i, (f, _row) in load_jobs(session, "vacancy", list(refs.values())).items()}

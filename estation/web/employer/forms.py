@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
+from estation import clock
 from estation.errors import EstationError
 from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, EmploymentType, Shift
 from estation.physical import DOMAIN_NAMES
@@ -91,7 +92,7 @@ def clean(form: dict[str, str], *names: str) -> dict[str, str | None]:
 
 
 def default_valid_until() -> date:
-    return date.today() + timedelta(days=30)
+    return clock.today() + timedelta(days=30)
 
 
 def vacancy_fields(form) -> dict:  # noqa: ANN001 - a starlette FormData

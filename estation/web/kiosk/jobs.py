@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import date
 from typing import Annotated
 
 import segno
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
+from estation import clock
 from estation.cases import service as cases
 from estation.deps import DB, OptionalPrincipal
 from estation.errors import EstationError, NotFound
@@ -60,7 +60,7 @@ def job_results(
     origin, origin_word = _origin(db, principal)
     text = q.strip()
     query = SearchQuery(
-        kind="vacancy", text=text, today=date.today(), near=origin,
+        kind="vacancy", text=text, today=clock.today(), near=origin,
         radius_km=catalog.NEAR_WALK_MINUTES * 67 / 1000 if near == "1" else None,
         home_based=True if home == "1" else None,
         max_hours_per_day=catalog.SHORT_HOURS if short == "1" else None,
