@@ -21,6 +21,12 @@ from sqlalchemy.orm import Session
 from estation.db import make_engine
 from estation.migrate import upgrade
 
+# The hall's day is Beijing's (estation.clock.today()): tests that write date.today() mean that day, at
+# any hour the run starts (between 16:00 and 24:00 UTC the two calendars differ). Servers started by tests
+# inherit it.
+os.environ["TZ"] = "Asia/Shanghai"
+time.tzset()
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "ESTATION_TEST_POSTGRES_URL", "postgresql+psycopg://estation:estation@127.0.0.1:5432/postgres"
 )
@@ -183,3 +189,11 @@ def page(browser):  # noqa: ANN001, ANN201
     page = context.new_page()
     yield page
     context.close()
+
+
+def screenshot(page, name: str) -> None:  # noqa: ANN001 - a Playwright page
+    """Save a full-page screenshot for the README, only when ESTATION_SCREENSHOT_DIR is set (e.g.
+    ``ESTATION_SCREENSHOT_DIR=docs/screenshots scripts/test tests/ledger``): a test run changes no files."""
+    folder = os.environ.get("ESTATION_SCREENSHOT_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=True)

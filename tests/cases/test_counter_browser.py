@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from estation.accounts.models import Role
 from estation.cases.catalogue import CONTINUED_CONTRIBUTION, SERVICES, load_catalogue
+from tests.conftest import screenshot
 from tests.factories import TEST_PASSWORD, create_resident, create_user
 
 pytestmark = pytest.mark.browser
@@ -48,8 +47,7 @@ def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa
         page.get_by_label(doc).check()
     page.get_by_role("button", name="收取补交材料").click()
     assert page.locator(".case-status").inner_text() == "已受理"
-    if os.environ.get("ESTATION_SCREENSHOT_DIR"):  # for the README: `ESTATION_SCREENSHOT_DIR=docs pytest ...`
-        page.screenshot(path=str(Path(os.environ["ESTATION_SCREENSHOT_DIR"]) / "counter-case.png"), full_page=True)
+    screenshot(page, "counter-case.png")
     page.get_by_role("button", name="开始审核").click()
     page.fill("#note", "已办理续保登记")
     page.get_by_role("button", name="办结").click()

@@ -2,7 +2,6 @@
 and a resident finds it at the kiosk; the candidates page moves an applicant along. Screenshots too."""
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -10,12 +9,12 @@ from estation.jobs import service
 from estation.jobs.models import Occupation
 from estation.jobs.search import DEGRADED_NOTICE
 from indexing.sync import pending_count
+from tests.conftest import screenshot
 from tests.employer.conftest import make_company
 from tests.factories import TEST_PASSWORD, create_resident
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TITLE = "甸柳便民药店收银员"
 
 
@@ -62,8 +61,7 @@ def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:  # no
     preview = page.locator("#preview")
     assert TITLE in preview.inner_text() and "2600–3200 元/月" in preview.inner_text()
     assert "适合残疾人" in preview.inner_text()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "employer-posting-form.png"), full_page=True)
+    screenshot(page, "employer-posting-form.png")
 
     page.click("button[value=save]")
     page.wait_for_url(f"{live.url}/employer/vacancies/*")
@@ -103,7 +101,7 @@ def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN00
     rows = page.inner_text("table.applicants")
     assert "韩淑芬" in rows and "邀请面试" in rows and "冯志刚" in rows
     assert "推荐的求职者" in page.inner_text("main")
-    page.screenshot(path=str(SHOTS / "employer-candidates.png"), full_page=True)
+    screenshot(page, "employer-candidates.png")
 
     page.goto(f"{live.url}/employer/quota")
     page.fill("#staff_count", "150")
@@ -111,4 +109,4 @@ def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN00
     page.click("form[action='/employer/quota'] button[type=submit]")
     page.wait_for_url(f"{live.url}/employer/quota")
     assert "还需安排 2 名残疾职工" in page.inner_text("main")
-    page.screenshot(path=str(SHOTS / "employer-quota.png"), full_page=True)
+    screenshot(page, "employer-quota.png")

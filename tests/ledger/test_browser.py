@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -11,10 +9,10 @@ from estation.accounts.models import Role, User
 from estation import clock
 from estation.ledger import service
 from estation.ledger.models import LedgerAction
+from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -74,8 +72,7 @@ def test_cadre_records_a_visit_on_a_phone(api, live, page, demo) -> None:  # noq
     with api.db() as s:
         note = s.scalars(select(LedgerAction.note).order_by(LedgerAction.id.desc())).first()
     assert note == "电话询问近况，老人身体尚好，下周上门送药"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "ledger-household.png"), full_page=True)
+    screenshot(page, "ledger-household.png")
 
 
 def test_dashboard_shows_duties_with_charts(live, page, demo) -> None:  # noqa: ANN001
@@ -84,8 +81,8 @@ def test_dashboard_shows_duties_with_charts(live, page, demo) -> None:  # noqa: 
     assert page.locator("svg.chart").count() >= 5
     assert "本季度联居领导履职" in page.inner_text("body")
     no_sideways_scroll(page)
-    page.screenshot(path=str(SHOTS / "ledger-dashboard.png"), full_page=True)
+    screenshot(page, "ledger-dashboard.png")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.context.clear_cookies()
     sign_in(page, live, "admin", demo, "/ledger/dashboard")
-    page.screenshot(path=str(SHOTS / "ledger-dashboard-admin.png"), full_page=True)
+    screenshot(page, "ledger-dashboard-admin.png")
