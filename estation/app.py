@@ -19,7 +19,7 @@ from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
 from estation.config import Settings, get_settings
 from estation.db import make_engine, make_session_factory
-from estation.errors import EstationError, error_body
+from estation.errors import EstationError, InvalidInput, error_body
 from estation.feedback.api import router as feedback_router
 from estation.jobs.api import router as jobs_router
 from estation.jobs.employer_api import router as employer_api_router
@@ -136,9 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A number the database cannot store (an id past 64 bits in some field no schema bounds):
         # the input's fault, never a server error.
         log.warning("value out of range: %s", exc)
-        if _is_api(request):
-            return JSONResponse(error_body(OUT_OF_RANGE, None, "value_error"), status_code=422)
-        return _error_page(request, 422, OUT_OF_RANGE)
+        return await domain_error(request, InvalidInput(OUT_OF_RANGE))
 
     app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(DataError, out_of_range)

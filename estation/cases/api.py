@@ -12,7 +12,7 @@ from estation.accounts.models import Role
 from estation.cases import calendar, contribution, pension, repository, service
 from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.figures import counter_figures
-from estation.cases.models import Case
+from estation.cases.models import QUERY_CODE_PATTERN, Case
 from estation.cases.schemas import (
     CaseOpenIn,
     CaseOut,
@@ -165,7 +165,8 @@ def figures(
 
 @case_router.get("/cases/status/{reference}", response_model=PublicStatusOut)
 def case_status(reference: Annotated[str, Path(max_length=30)], db: DB,
-                code: Annotated[str, Query(pattern=r"^\d{8}$", description="查询码: the 8 digits on the receipt or slip")],
+                code: Annotated[str, Query(pattern=f"^{QUERY_CODE_PATTERN}$",
+                                          description="查询码: the 8 digits on the receipt or slip")],
                 ) -> PublicStatusOut:
     """For the kiosk: the status of a case by its reference number and query code, without personal data."""
     shown = service.public_status(db, reference, code)

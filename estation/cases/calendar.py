@@ -15,11 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import User
-from estation.cases.models import Case, CaseEvent, CaseStatus, HolidaySchedule, ServiceType
+from estation.cases.models import OPEN_STATUSES, Case, CaseEvent, HolidaySchedule, ServiceType
 from estation.cases.working_days import WorkingCalendar, due_date, package_years
 from estation.errors import InvalidInput
-
-OPEN = (CaseStatus.accepted, CaseStatus.in_review)
 
 
 def current_calendar(session: Session) -> WorkingCalendar:
@@ -69,7 +67,7 @@ def enter_schedule(session: Session, *, year: int, holidays: list[date], workday
 def settle_provisional(session: Session, calendar: WorkingCalendar, *, user: User | None) -> list[Case]:
     """Count again the provisional due dates the calendar now covers, noting each change on the case."""
     settled = []
-    cases = session.scalars(select(Case).where(Case.due_on_provisional.is_(True), Case.status.in_(OPEN))).all()
+    cases = session.scalars(select(Case).where(Case.due_on_provisional.is_(True), Case.status.in_(OPEN_STATUSES))).all()
     for case in cases:
         if case.accepted_on is None:
             continue

@@ -36,6 +36,11 @@ class ServiceType(Base, TimestampMixin):
     time_limit_working_days: Mapped[int] = mapped_column(Integer)
 
 
+OPEN_STATUSES = (CaseStatus.awaiting_documents, CaseStatus.accepted, CaseStatus.in_review)
+QUERY_CODE_PATTERN = r"\d{8}"
+"""A case's query code: eight digits."""
+
+
 def new_query_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 

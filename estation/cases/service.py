@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from estation.accounts.models import User
 from estation.cases import pension
 from estation.cases.catalogue import PENSION_TRANSFER
-from estation.cases.models import Case, CaseEvent, CaseStatus, ServiceType
+from estation.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, ServiceType
 from estation.cases.calendar import current_calendar
 from estation.cases.working_days import due_date
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.labour.models import Resident, Scheme
 
-OPEN_STATUSES = (CaseStatus.awaiting_documents, CaseStatus.accepted, CaseStatus.in_review)
 STATUS_LABELS = {
     CaseStatus.awaiting_documents: "待补材料",
     CaseStatus.accepted: "已受理",
@@ -32,6 +31,7 @@ STATUS_LABELS = {
 }
 REFERENCE_PREFIX = "DL"
 """甸柳: reference numbers read DL + opening date + a four-digit number of the day."""
+REFERENCE_PATTERN = rf"{REFERENCE_PREFIX}\d{{12}}"
 
 
 def service_types(session: Session) -> list[ServiceType]:

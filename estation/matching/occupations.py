@@ -142,6 +142,15 @@ class OccupationIndex:
         return [OccupationMatch(self.codes[i], self.names[i], round(float(score[i]), 4), round(float(sem[i]), 4),
                                 float(lex[i])) for i in order]
 
+    def confident_many(self, texts: Sequence[str]) -> dict[str, list[OccupationMatch]]:
+        """:meth:`confident` for many texts, encoding in one batch only those not seen before."""
+        out = {t: self._confident[t] for t in texts if t in self._confident}
+        new = [t for t in dict.fromkeys(texts) if t not in out]
+        if new:
+            for t, v in zip(new, self.encoder.encode_queries(new)):
+                out[t] = self.confident(t, vector=v)
+        return out
+
     def confident(self, text: str, *, vector: np.ndarray | None = None) -> list[OccupationMatch]:
         """The best code if it is clearly meant (the name or an alias said, and close in meaning)."""
         hit = self._confident.get(text)

@@ -129,7 +129,7 @@ def store_path(settings) -> Path:  # noqa: ANN001
     return Path(settings.var_dir) / "embeddings.sqlite3"
 
 
-def infer_occupations(rows: list, occupations, encoder) -> None:  # noqa: ANN001
+def infer_occupations(rows: list, occupations) -> None:  # noqa: ANN001
     """Set ``inferred_occupation_code`` on vacancies without the employer's code, from their titles
     (a confident match only); clear it where the employer has chosen a code."""
     todo = [r for r in rows if not r.occupation_code]
@@ -138,9 +138,9 @@ def infer_occupations(rows: list, occupations, encoder) -> None:  # noqa: ANN001
             r.inferred_occupation_code = None
     if not todo:
         return
-    titles = list(dict.fromkeys(r.title for r in todo))
-    vectors = dict(zip(titles, encoder.encode_queries(titles)))
-    best = {t: next((m.code for m in occupations.confident(t, vector=vectors[t])), None) for t in titles}
+    # A title seen before is not encoded again: the occupation index remembers its answer.
+    best = {t: next((m.code for m in found), None)
+            for t, found in occupations.confident_many([r.title for r in todo]).items()}
     # Only codes the database holds (a database without the classification loaded infers nothing).
     session = object_session(todo[0])
     wanted = {c for c in best.values() if c}
@@ -160,7 +160,7 @@ def listing_vectors(encoder, *, store: EmbeddingStore | None = None, occupations
         if not rows:
             return []
         if occupations is not None and kind == "vacancy":
-            infer_occupations(rows, occupations, encoder)
+            infer_occupations(rows, occupations)
         texts = [listing_text(kind, r) for r in rows]
         matrix = store.encode(encoder, texts) if store is not None else encoder.encode_documents(texts)
         return [row.tolist() for row in matrix]

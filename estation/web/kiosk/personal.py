@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from estation.cases import service as cases
+from estation.cases.models import QUERY_CODE_PATTERN
 from estation.deps import DB, OptionalPrincipal
 from estation.errors import EstationError
 from estation.feedback import service as feedback
@@ -19,8 +20,8 @@ from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_r
 from estation.web.security import CsrfChecked
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
-REFERENCE = re.compile(r"DL\d{12}")
-CODE = re.compile(r"\d{8}")
+REFERENCE = re.compile(cases.REFERENCE_PATTERN)
+CODE = re.compile(QUERY_CODE_PATTERN)
 
 
 @router.get("/me/applications")
@@ -50,7 +51,7 @@ def progress(request: Request, db: DB, principal: OptionalPrincipal, reference: 
              code: Annotated[str, Form()] = ""):  # noqa: ANN201
     # Posted, not a query string: the code must not stay in the kiosk's address bar or history.
     reference, code = "".join(reference.split()).upper(), "".join(code.split())
-    reference = reference if reference.startswith("DL") else "DL" + reference
+    reference = reference if reference.startswith(cases.REFERENCE_PREFIX) else cases.REFERENCE_PREFIX + reference
     found, status = None, 422
     if not REFERENCE.fullmatch(reference):
         error = "办件编号是回执上“DL”后面的12位数字，请核对"
@@ -59,7 +60,8 @@ def progress(request: Request, db: DB, principal: OptionalPrincipal, reference: 
     else:
         found = cases.public_status(db, reference, code)
         error, status = (None, 200) if found else ("没有找到这个办件，请核对办件编号和查询码", 404)
-    return page(request, "kiosk/progress.html", {"case": found, "error": error, "reference": reference[2:]},
+    shown = reference.removeprefix(cases.REFERENCE_PREFIX)
+    return page(request, "kiosk/progress.html", {"case": found, "error": error, "reference": shown},
                 principal=principal, status_code=status)
 
 
