@@ -6,5 +6,9 @@ COPY estation ./estation
 COPY indexing ./indexing
 COPY fixtures ./fixtures
 RUN pip install .
+# A real instance: the dev keys are refused and demo-only routes do not exist (ESTATION_DEMO stays false).
+# Set ESTATION_SECRET_KEY and ESTATION_DATA_KEY; ESTATION_ADMIN_USERNAME / ESTATION_ADMIN_PASSWORD for the
+# first start (init creates that admin once and is a no-op afterwards). Never `estation demo` here.
+ENV ESTATION_ENVIRONMENT=production
 EXPOSE 8000
-CMD ["sh", "-c", "estation migrate && estation demo && estation index rebuild && estation serve --host 0.0.0.0"]
+CMD ["sh", "-c", "estation migrate && estation init && estation index rebuild && estation serve --host 0.0.0.0"]

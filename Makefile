@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 
 .PHONY: run test install
 
-# Install everything, migrate, load the demo data and serve at http://127.0.0.1:8000 (SQLite, no server).
+# Install everything, migrate, load the demo data and serve at http://127.0.0.1:8000 (SQLite, no server),
+# with the demo-only routes on (the simulated ID-card reader). A real instance: README, "Deploying".
 run: install
 	$(BIN)/estation migrate
 	$(BIN)/estation demo
 	$(BIN)/estation index rebuild
-	$(BIN)/estation serve
+	ESTATION_DEMO=true $(BIN)/estation serve
 
 # Install everything, start the real PostgreSQL and search-engine nodes, run the whole test suite.
 test: install

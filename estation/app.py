@@ -8,18 +8,22 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
 from estation.config import Settings, get_settings
 from estation.db import make_engine, make_session_factory
-from estation.errors import EstationError, InvalidInput, error_body
+from estation.deps import CSRF_COOKIE, set_cookie
+from estation.errors import EstationError, InvalidInput, duplicate_key, error_body
 from estation.feedback.api import router as feedback_router
 from estation.jobs.api import router as jobs_router
 from estation.jobs.employer_api import router as employer_api_router
@@ -28,14 +32,16 @@ from estation.jobs.search_api import router as search_router
 from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
 from estation.matching.runtime import install as install_matching
+from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, docs_policy
 from estation.ledger.api import router as ledger_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
 from estation.web.home import router as home_router
+from estation.web.kiosk import demo_router as kiosk_demo_router
 from estation.web.kiosk import router as kiosk_router
 from estation.web.ledger.routes import router as ledger_web_router
 from estation.web.pages import render
-from estation.web.security import CSRF_COOKIE, SignInRequired
+from estation.web.security import SignInRequired
 from estation.web.templating import STATIC_DIR
 
 log = logging.getLogger("estation")
@@ -51,7 +57,8 @@ class CachedStatic(StaticFiles):
         return response
 
 
-ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 422: "填写有误", 429: "请稍后再试", 503: "暂时无法服务"}
+ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 413: "内容太大", 422: "填写有误",
+                  429: "请稍后再试", 503: "暂时无法服务"}
 
 
 def _is_api(request: Request) -> bool:
@@ -88,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="甸柳街道就业e站：劳动保障数据与社区就业服务平台",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below, with a Content-Security-Policy that admits its inline script
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -98,25 +107,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
                    search_router, matching_router):
         app.include_router(router)
+    if settings.demo:  # demo-only routes are not registered at all on a real instance: they answer 404
+        app.include_router(kiosk_demo_router)
     install_matching(app, settings)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} - 数据接口")
+        page.headers["Content-Security-Policy"] = docs_policy(page.body)
+        return page
+
+    # Innermost (added first): its 413 is raised where the endpoint reads the body, straight to the handler
+    # below (an outer BaseHTTPMiddleware would wrap it in an exception group).
+    app.add_middleware(BodyLimit, body_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
 
     @app.middleware("http")
     async def csrf_cookie(request: Request, call_next) -> Response:  # noqa: ANN001
         response = await call_next(request)
         token = getattr(request.state, "csrf_token", None)
         if token and request.cookies.get(CSRF_COOKIE) != token:
-            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+            set_cookie(request, response, CSRF_COOKIE, token)
         return response
+
+    # Outermost: the headers go on every response, the errors of the inner middleware included.
+    app.add_middleware(SecurityHeaders, https=settings.https)
 
     @app.exception_handler(EstationError)
     async def domain_error(request: Request, exc: EstationError) -> Response:
         if _is_api(request):
-            kind = "value_error" if exc.status_code == 422 else type(exc).__name__
-            return JSONResponse(error_body(exc.message, exc.field, kind), status_code=exc.status_code)
+            return JSONResponse(error_body(exc.message, exc.field, exc.kind), status_code=exc.status_code)
         if isinstance(exc, SignInRequired):
             return RedirectResponse(f"{exc.login_url}?next={request.url.path}", status_code=303)
         return _error_page(request, exc.status_code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def unknown_page(request: Request, exc: StarletteHTTPException) -> Response:
+        # A page address without a route (a demo-only one on a real instance too) is told in Chinese.
+        if exc.status_code == 404 and not _is_api(request):
+            return _error_page(request, 404, "没有这个页面")
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -126,10 +156,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fields = "、".join(str(e["loc"][-1]) for e in errors)
         return _error_page(request, 422, f"填写的内容有误（{fields}），请返回检查后再提交。")
 
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return await domain_error(request, EstationError(exc.detail, status_code=413))
+
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
         if _is_api(request):
             return JSONResponse({"detail": DATABASE_DOWN}, status_code=503)
+        # The page leaves out who is signed in: after a failed write the session rolled back, and the
+        # user's row can no longer be read (it is not needed to say the database is down).
+        request.state.principal = None
         return _error_page(request, 503, DATABASE_DOWN + "；急办的业务请到服务窗口。")
 
     async def out_of_range(request: Request, exc: Exception) -> Response:
@@ -138,6 +175,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("value out of range: %s", exc)
         return await domain_error(request, InvalidInput(OUT_OF_RANGE))
 
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # Two requests raced past a service's uniqueness check: the database's constraint decided.
+        taken = duplicate_key(exc)
+        if taken is None:
+            raise exc  # any other broken constraint is a bug: a logged server error
+        return await domain_error(request, taken)
+
+    app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(OperationalError, database_unavailable)

@@ -1,4 +1,4 @@
-"""The `estation` command: migrate, demo, import, export, serve (and index, match)."""
+"""The `estation` command: migrate, init, demo, import, export, serve (and index, match)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
@@ -49,6 +50,18 @@ def progress_callback(progress: Progress):  # noqa: ANN201
     return report
 
 
+@app.callback()
+def check_settings() -> None:
+    """Every command starts by reading the settings: unsafe ones stop it with the reason, not a traceback."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            for problem in error["msg"].removeprefix("Value error, ").split("; "):
+                console.print(f"[red]配置有误：{problem}[/red]")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (SQLite under ./var by default, or ESTATION_DATABASE_URL)."""
@@ -60,10 +73,78 @@ def migrate() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Load the deterministic 甸柳街道 demo data (residents, employers, vacancies, accounts); safe to repeat."""
-    from fixtures.demo import load_demo
+def init() -> None:
+    """Set up a real instance: load the reference data and create the first admin; safe to repeat.
 
+    Loads the occupation classification, the subdistrict and its communities and the service catalogue
+    (whatever is missing). Creates the first admin from ESTATION_ADMIN_USERNAME and ESTATION_ADMIN_PASSWORD,
+    or asks for them at a terminal; at least 10 characters, not a common password. Once an admin exists
+    it creates none. Exit code 1 = no admin could be created (reason printed).
+    """
+    from estation.bootstrap import first_admin, load_reference
+    from estation.cases.working_days import package_years
+
+    with cli_session() as session, progress_bar() as progress:
+        made = load_reference(session, progress=progress_callback(progress))
+    added = {label: n for label, n in (("职业", made["occupation"]), ("社区", made["community"]),
+                                       ("办事事项", made["service_type"])) if n}
+    console.print("基础数据已载入：" + "，".join(f"新增{label} {n} 个" for label, n in added.items())
+                  if added else "基础数据已是完整的，没有改动。")
+    first, last = package_years()
+    console.print(f"工作日历：chinese-calendar 载有 {first}-{last} 年的官方节假日；之后每年由管理员录入（见 README）。")
+    with cli_session() as session:
+        admin = first_admin(session)
+        if admin is not None:
+            console.print(f"已有管理员账号 {admin.username}，不再新建。")
+            return
+        username = _create_admin(session)
+    console.print(f"已创建管理员账号 {username}。请用它在 /login 登录，再为各窗口、社区和干部建账号。")
+
+
+def _create_admin(session: Session) -> str:
+    """The first admin from the settings, else asked for at a terminal (again until it is acceptable).
+
+    Without a password in the settings and no terminal to ask at, exits 1 with what to set."""
+    import sys
+
+    from estation.bootstrap import create_first_admin
+    from estation.errors import InvalidInput
+
+    settings = get_settings()
+    username = settings.admin_username or "admin"
+    password = settings.admin_password.get_secret_value()
+    interactive = not password
+    if interactive and not sys.stdin.isatty():
+        console.print("[red]还没有管理员账号：请设置 ESTATION_ADMIN_USERNAME 和 ESTATION_ADMIN_PASSWORD"
+                      "（密码至少10位，不能是常见密码）后再运行 estation init，或在终端里运行它并按提示输入。[/red]")
+        raise typer.Exit(1)
+    ask_username = interactive
+    while True:
+        if ask_username:
+            username = typer.prompt("管理员用户名", default=username)
+        if interactive:
+            password = typer.prompt("管理员密码（至少10位，不能是常见密码）", hide_input=True,
+                                    confirmation_prompt="再输入一次密码")
+        try:
+            create_first_admin(session, username=username, password=password)
+            return username
+        except InvalidInput as exc:
+            console.print(f"[red]没有创建管理员：{exc.message}[/red]")
+            if not interactive:
+                raise typer.Exit(1) from None
+            ask_username = exc.field == "username"
+
+
+@app.command()
+def demo() -> None:
+    """Load the fictional 甸柳街道 demo data (residents, employers, vacancies, accounts with a published
+    password) on top of the reference data; safe to repeat. Refused when ESTATION_ENVIRONMENT=production."""
+    from fixtures.demo import DEMO_PASSWORD, load_demo
+
+    if get_settings().environment == "production":
+        console.print("[red]生产环境（ESTATION_ENVIRONMENT=production）不能载入演示数据：演示账号的密码"
+                      f"“{DEMO_PASSWORD}”是公开的。真实站点请用 estation init 载入基础数据并创建管理员。[/red]")
+        raise typer.Exit(1)
     with cli_session() as session, progress_bar() as progress:
         load_demo(session, progress=progress_callback(progress))
     console.print("演示数据已载入。")
@@ -75,10 +156,13 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, help="Worker processes."),
 ) -> None:
-    """Serve the web UIs and the JSON API (OpenAPI at /docs)."""
+    """Serve the web UIs and the JSON API (OpenAPI at /docs). Id numbers and phones are masked in the log."""
     import uvicorn
 
-    uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers)
+    from estation.privacy import server_log_config
+
+    uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_config=server_log_config())
 
 
 class Sheet(str, Enum):

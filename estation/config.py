@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"
@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ESTATION_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
+    demo: bool = False
+    """Demo-only routes (the simulated ID-card reader at /kiosk/demo/card) exist only when true; `make run`
+    sets it. Refused in production: with it anyone at a kiosk signs in as any resident by id number alone."""
     var_dir: Path = Path("var")
     database_url: str = ""
     """SQLAlchemy URL; empty means the SQLite file ``<var_dir>/estation.sqlite3``."""
@@ -24,7 +27,12 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     """Signs sessions and CSRF tokens."""
     data_key: str = DEV_DATA_KEY
-    """Keys the searchable hashes of id numbers and phones."""
+    """Encrypts personal data (id numbers, phones, health, disability, hardship, ledger texts) and keys
+    the searchable hashes of id numbers and phones."""
+
+    admin_username: str = ""
+    admin_password: SecretStr = SecretStr("")
+    """The first admin that `estation init` creates when the instance has none (else it asks)."""
 
     search_backend: Literal["embedded", "elasticsearch"] = "embedded"
     elasticsearch_url: str = "http://127.0.0.1:9200"
@@ -49,6 +57,17 @@ class Settings(BaseSettings):
 
     kiosk_idle_seconds: int = Field(default=90, ge=10, le=600)
     kiosk_warning_seconds: int = Field(default=25, ge=20, le=120)
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    """A staff or employer session unused this long ends (the kiosk's own idle time is kiosk_idle_seconds)."""
+    session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 30)
+    """Any session ends this long after sign-in, however busy."""
+
+    https: bool = False
+    """The site is served over https (behind a TLS proxy): responses then carry HSTS and cookies are Secure."""
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest request body (JSON and forms) in bytes; a larger one is refused with 413 before it is parsed."""
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    """Largest multipart (file upload) body in bytes."""
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -58,10 +77,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
-        if self.environment == "production":
-            for name, default in (("secret_key", DEV_SECRET), ("data_key", DEV_DATA_KEY)):
-                if getattr(self, name) == default:
-                    raise ValueError(f"ESTATION_{name.upper()} must be set outside development")
+        if self.environment in ("development", "test"):
+            return self
+        problems = [f"ESTATION_{name.upper()} must be set outside development (开发用的默认值不能用于{self.environment})"
+                    for name, default in (("secret_key", DEV_SECRET), ("data_key", DEV_DATA_KEY))
+                    if getattr(self, name) == default]
+        if self.demo:
+            problems.append("ESTATION_DEMO must not be true in production (演示用的模拟读卡器不能用于真实站点)")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

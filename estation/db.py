@@ -10,6 +10,7 @@ from pathlib import Path
 import enum
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -85,7 +86,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, **POOL)
 
 
+def insert_or_merge(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say what to do with a row already there (ON CONFLICT ...), one statement that
+    holds under parallel requests; PostgreSQL and SQLite spell it alike."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    return dialect.insert(model)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions of the app, the CLI and the scripts. Every model is registered first (estation.models):
+    a flush resolves every foreign key of the rows it writes, and a process that had loaded only some
+    models (the CLI: employer.community_code -> community) would fail with NoReferencedTableError."""
+    import estation.models  # noqa: F401 - imported here, not at the top: the models import this module
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -10,5 +10,7 @@ from estation.labour import models as labour  # noqa: F401
 from estation.ledger import models as ledger  # noqa: F401
 from estation.notifications import models as notifications  # noqa: F401
 from estation import outbox  # noqa: F401
+from estation import references  # noqa: F401
+from estation import submissions  # noqa: F401
 
 metadata = Base.metadata

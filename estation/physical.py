@@ -2,6 +2,11 @@
 
 Each functional domain has levels 0-4. A vacancy states the level it demands; a resident with partial
 capacity states the highest level they can manage. A job fits only if, in every domain, demand <= limit.
+
+A vacancy's ``demands`` hold only the domains its employer stated. A domain missing from them is
+unknown, never the lowest level: the job may demand anything there (:func:`demand_ceiling`), so it is
+never claimed to suit anyone limited in that domain. Rows written before every demand had to be stated
+lost their 0s in the ``demands_stated`` migration (a 0 then could not be told from "not answered").
 """
 
 from __future__ import annotations
@@ -65,6 +70,16 @@ def normalise_levels(levels: dict[str, int], *, default: int) -> dict[str, int]:
     return out
 
 
+def demand_ceiling(demands: dict[str, int], domain: str) -> int:
+    """The most a job may demand in ``domain``: its stated level, or MAX_LEVEL where it stated none."""
+    return int(demands.get(domain, MAX_LEVEL))
+
+
+def unstated_domains(demands: dict[str, int] | None) -> list[str]:
+    """The domains whose demand the employer has not stated."""
+    return [d for d in DOMAIN_NAMES if d not in (demands or {})]
+
+
 def exceeded_domains(demands: dict[str, int], limits: dict[str, int]) -> list[str]:
-    """Domains in which the job demands more than the resident can do."""
-    return [d for d in DOMAIN_NAMES if demands.get(d, 0) > limits.get(d, MAX_LEVEL)]
+    """Domains in which the job demands (or, unstated, may demand) more than the resident can do."""
+    return [d for d in DOMAIN_NAMES if demand_ceiling(demands, d) > limits.get(d, MAX_LEVEL)]

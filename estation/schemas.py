@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from functools import cache
+from typing import Annotated, ClassVar, Generic, TypeVar
 
+import sqlalchemy
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from estation import physical
 from estation.geo import provinces
@@ -32,6 +35,33 @@ class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+NOT_CLEARABLE = "该项必须填写，不能清空"
+
+
+class PatchModel(ORMModel):
+    """A PATCH body: a field left out stays as it is, an explicit null clears it. A field kept in a NOT NULL
+    column of ``table`` cannot be cleared, so its null is a 422 naming it (never a database error)."""
+
+    table: ClassVar[type]
+    """The mapped class the fields are written to (by name)."""
+    null_fills_in: ClassVar[frozenset[str]] = frozenset()
+    """NOT NULL fields whose null asks the service to work the value out (e.g. coordinates from the community)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_clearable(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.field_name in _not_null_fields(cls):
+            raise PydanticCustomError("not_null", NOT_CLEARABLE)
+        return value
+
+
+@cache
+def _not_null_fields(model: type[PatchModel]) -> frozenset[str]:
+    columns = sqlalchemy.inspect(model.table).columns
+    return frozenset(name for name in model.model_fields
+                     if name in columns and not columns[name].nullable) - model.null_fills_in
+
+
 def _province(value: str) -> str:
     if value not in provinces():
         raise ValueError("未知的省级行政区代码")
@@ -48,7 +78,17 @@ def _limits(value: dict[str, int]) -> dict[str, int]:
 
 ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$", examples=["37"]), AfterValidator(_province)]
 Demands = Annotated[dict[str, int], AfterValidator(_demands)]
-"""A job's physical demand, level 0-4 per functional domain (estation.physical); a missing domain is 0."""
+"""A start-up opportunity's physical demand, level 0-4 per functional domain (estation.physical); a missing
+domain is 0. Vacancies use :class:`StatedDemands`: their employer states every domain."""
+StatedDemands = create_model(
+    "StatedDemands",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="A vacancy's physical demand in every functional domain, each stated by the employer (no default: "
+            "an unstated demand would be read as the lowest and the job wrongly called suitable).",
+    **{d: (Annotated[int, Field(ge=0, le=physical.MAX_LEVEL, strict=True)],
+           Field(description=f"{name}: " + "; ".join(f"{i} {text}" for i, text in enumerate(levels))))
+       for d, (name, levels) in physical.DOMAINS.items()},
+)
 Limits = Annotated[dict[str, int], AfterValidator(_limits)]
 """The highest level a resident manages per functional domain; a missing domain is unrestricted (4)."""
 PhoneNumber = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", examples=["13805310000"])]

@@ -38,14 +38,13 @@ def _encoder(settings):  # noqa: ANN001, ANN202
 
 
 def _vectors(settings, encoder):  # noqa: ANN001, ANN202
-    """The vectors hook (with the embedding store and occupation inference), or None without a model."""
-    from estation.matching.occupations import occupation_index
+    """The vectors hook (through the embedding store), or None without a model."""
     from estation.matching.vectors import EmbeddingStore, listing_vectors, store_path
 
     if encoder is None:
         return None, None
     store = EmbeddingStore(store_path(settings))
-    return listing_vectors(encoder, store=store, occupations=occupation_index(settings, encoder)), store
+    return listing_vectors(encoder, store=store), store
 
 
 @index_app.command()

@@ -16,7 +16,7 @@ from sqlalchemy import String, and_, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
-from estation.physical import DOMAIN_NAMES
+from estation.physical import DOMAIN_NAMES, MAX_LEVEL
 from indexing.documents import Kind, normalise_occupation_filter
 from indexing.query import FACETS, SearchHits, SearchQuery, Sort
 
@@ -59,7 +59,8 @@ class DatabaseSearch:
         for domain, level in q.max_demands:
             if domain not in DOMAIN_NAMES:
                 raise ValueError(f"unknown functional domain {domain}")
-            cond.append(func.coalesce(m.demands[domain].as_integer(), 0) <= level)
+            # an unstated demand may be anything: only "at most MAX_LEVEL" lets it through
+            cond.append(func.coalesce(m.demands[domain].as_integer(), MAX_LEVEL) <= level)
         if q.kind == "vacancy":
             cond += self._vacancy_conditions(q)
         else:

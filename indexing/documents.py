@@ -22,7 +22,7 @@ from estation.jobs.models import (
     Vacancy,
     VacancyStatus,
 )
-from estation.physical import DOMAIN_NAMES
+from estation.physical import DOMAIN_NAMES, demand_ceiling
 from indexing.lexicon import occupation_terms
 from indexing.text import document_text, initials_tokens
 
@@ -69,7 +69,8 @@ class SearchDocument:
     home_based: bool = False
     adjustments: list[str] = field(default_factory=list)
     demands: dict[str, int] = field(default_factory=dict)
-    """Every functional domain, 0 where the listing states none."""
+    """Every functional domain, at the most the listing may demand there: MAX_LEVEL where its employer
+    stated none (unknown passes no "demands at most" filter below the top level)."""
     occupation_codes: list[str] = field(default_factory=list)
     occupation_groups: list[str] = field(default_factory=list)
     """Every ancestor of every code (``4``, ``4-07``, ``4-07-05``, ``4-07-05-01``): filter by any level."""
@@ -123,7 +124,7 @@ def _occupation_words(codes: Sequence[str], occupation=None) -> str:  # noqa: AN
 
 def _demands(raw: dict[str, int] | None) -> dict[str, int]:
     raw = raw or {}
-    return {d: int(raw.get(d, 0)) for d in DOMAIN_NAMES}
+    return {d: demand_ceiling(raw, d) for d in DOMAIN_NAMES}
 
 
 def is_searchable(status: VacancyStatus, valid_until: date, today: date) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from estation import clock
@@ -33,8 +33,8 @@ TOPIC_OF: dict[Kind, str] = {v: k for k, v in TOPICS.items()}
 Progress = Callable[[str, int, int], None]
 Vectors = Callable[[Kind, list], list[list[float]]]
 """Optional: embeddings for a batch of rows (another module's encoder); None leaves vectors out.
-It may also set derived columns on the rows it is given (estation.matching.vectors infers missing
-occupation codes); those changes are saved with the sync, or after the swap of a rebuild."""
+It only reads the rows: indexing writes no business data (inferred occupation codes are set when a
+vacancy is written, estation.jobs.service)."""
 
 
 @dataclass
@@ -99,30 +99,33 @@ def sync_pending(
     by_kind: dict[Kind, list[OutboxEntry]] = {}
     for entry in pending:
         by_kind.setdefault(TOPICS[entry.topic], []).append(entry)
-    for kind, entries in by_kind.items():
-        try:
-            _apply(backend, kind, session, {e.entity_id for e in entries}, today, vectors)
-            if refresh:
-                backend.refresh(kind)
-            _done(entries)
-            report.applied += len(entries)
-        except EngineUnavailable as exc:
-            _failed(entries, exc, report)
-        except Exception as exc:  # noqa: BLE001 - one bad document must not block the rest
-            log.warning("index batch for %s failed, retrying one by one: %s", kind, exc)
-            for entity_id in sorted({e.entity_id for e in entries}):
-                mine = [e for e in entries if e.entity_id == entity_id]
-                try:
-                    _apply(backend, kind, session, {entity_id}, today, vectors)
-                    _done(mine)
-                    report.applied += len(mine)
-                except Exception as one_exc:  # noqa: BLE001
-                    _failed(mine, one_exc, report)
-            if refresh:
-                try:
+    # The marks (done, failed) are flushed once, after the last batch: a flush
+    # between batches would hold the database's write lock while the next one waits on the model and engine.
+    with session.no_autoflush:
+        for kind, entries in by_kind.items():
+            try:
+                _apply(backend, kind, session, {e.entity_id for e in entries}, today, vectors)
+                if refresh:
                     backend.refresh(kind)
-                except Exception:  # noqa: BLE001 - the rows are already recorded either way
-                    pass
+                _done(entries)
+                report.applied += len(entries)
+            except EngineUnavailable as exc:
+                _failed(entries, exc, report)
+            except Exception as exc:  # noqa: BLE001 - one bad document must not block the rest
+                log.warning("index batch for %s failed, retrying one by one: %s", kind, exc)
+                for entity_id in sorted({e.entity_id for e in entries}):
+                    mine = [e for e in entries if e.entity_id == entity_id]
+                    try:
+                        _apply(backend, kind, session, {entity_id}, today, vectors)
+                        _done(mine)
+                        report.applied += len(mine)
+                    except Exception as one_exc:  # noqa: BLE001
+                        _failed(mine, one_exc, report)
+                if refresh:
+                    try:
+                        backend.refresh(kind)
+                    except Exception:  # noqa: BLE001 - the rows are already recorded either way
+                        pass
     session.flush()
     return report
 
@@ -175,7 +178,6 @@ def rebuild(
     today = today or clock.today()
     start_id = session.scalar(select(func.max(OutboxEntry.id))) or 0
     written: dict[str, int] = {}
-    derived: list[tuple[type, list[dict]]] = []
     for kind in kinds:
         model = _model(kind)
         total = session.scalar(
@@ -197,13 +199,10 @@ def rebuild(
                 progress(f"重建{_LABEL[kind]}索引", total, total)
 
         written[kind] = backend.rebuild(kind, docs(), vector_dims=vector_dims, model_id=model_id)
-        derived += _changes(session)
         session.expunge_all()
     # End the long read transaction first: on SQLite a write from a snapshot older than another
-    # session's commit would be refused; what the vectors hook derived is written afterwards.
+    # session's commit would be refused.
     session.commit()
-    for model, rows in derived:
-        session.execute(update(model), rows)
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.id > start_id, OutboxEntry.topic.in_(list(TOPICS)))
@@ -214,21 +213,6 @@ def rebuild(
 
 
 _LABEL = {"vacancy": "岗位", "startup": "创业机会"}
-
-
-def _changes(session: Session) -> list[tuple[type, list[dict]]]:
-    """The columns changed on loaded rows, as bulk UPDATE parameters by primary key, per model and
-    set of columns."""
-    groups: dict[tuple[type, tuple[str, ...]], list[dict]] = {}
-    for obj in session.dirty:
-        state = inspect(obj)
-        columns = state.mapper.column_attrs
-        values = {a.key: a.value for a in state.attrs
-                  if a.key in columns and (a.history.added or a.history.deleted)}
-        if values:
-            (pk,) = state.mapper.primary_key
-            groups.setdefault((type(obj), tuple(sorted(values))), []).append({pk.key: state.identity[0], **values})
-    return [(model, rows) for (model, _cols), rows in groups.items()]
 
 
 def _chunk_docs(kind: Kind, rows: list, today: date, vectors: Vectors | None) -> Iterator[SearchDocument]:

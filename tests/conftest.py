@@ -113,6 +113,8 @@ class ApiHarness:
         client = TestClient(self.app)
         response = client.post("/api/v1/auth/login", json={"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 200, response.text
+        # Signed in by cookie, as a browser is: API writes echo the CSRF token the login gave.
+        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
         return client
 
 

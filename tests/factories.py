@@ -14,6 +14,7 @@ from estation.jobs.models import Employer, EmployerStatus, EmploymentType, Occup
 from estation.labour.models import Community, EmploymentStatus, Household, Relation, Subdistrict
 from estation.labour.schemas import ResidentCreate
 from estation.labour.service import create_resident as _create_resident
+from estation.physical import DOMAIN_NAMES
 
 COMMUNITIES = {
     "370102009001": ("甸柳新村第三社区居民委员会", "第三社区", 36.6640, 117.0520),
@@ -91,6 +92,8 @@ def create_employer(session: Session, *, status: EmployerStatus = EmployerStatus
 
 
 def create_vacancy(session: Session, *, employer: Employer, title: str = "小区保安", **overrides) -> Vacancy:
+    """Every demand is stated: the ``demands`` given, 0 in the other domains (set ``vacancy.demands``
+    afterwards for a row whose employer left some unstated)."""
     fields = dict(
         employer_id=employer.id,
         title=title,
@@ -106,6 +109,7 @@ def create_vacancy(session: Session, *, employer: Employer, title: str = "小区
         valid_until=date.today() + timedelta(days=60),
     )
     fields.update(overrides)
+    fields["demands"] = dict.fromkeys(DOMAIN_NAMES, 0) | fields["demands"]
     vacancy = Vacancy(**fields)
     session.add(vacancy)
     session.flush()

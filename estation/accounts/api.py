@@ -1,19 +1,26 @@
-"""Sign-in and sign-out for the JSON API (the same server-side session the UIs use)."""
+"""Sign-in and sign-out for the JSON API (the same server-side session the UIs use), and counter staff
+setting a resident's kiosk PIN."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from estation.accounts import service
+from estation.accounts import kiosk, service
 from estation.accounts.models import Role
-from estation.deps import DB, SESSION_COOKIE, CurrentPrincipal
+from estation.deps import (
+    CSRF_HEADER, DB, SESSION_COOKIE, CurrentPrincipal, Principal, clear_cookie, client_address, csrf_token,
+    require_roles, set_cookie,
+)
 from estation.errors import error_body
+from estation.labour.access import ensure_can_see_resident
+from estation.labour.service import get_resident
+from estation.schemas import PathId
 
-router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
+router = APIRouter(tags=["accounts"])
 
 
 class LoginIn(BaseModel):
@@ -23,9 +30,19 @@ class LoginIn(BaseModel):
 
 class SessionOut(BaseModel):
     token: str
+    csrf_token: str = Field(description=f"With the session cookie (not a bearer token), every write under /api "
+                                        f"sends this in the {CSRF_HEADER} header.")
     user_id: int
     role: Role
     display_name: str
+
+
+class PinIn(BaseModel):
+    pin: Annotated[str, Field(max_length=20, description="6位数字；相同、连续、重复的数字和出生日期不行")]
+    id_card_checked: bool = Field(description="工作人员已核验居民本人的身份证原件")
+
+
+Clerk = Annotated[Principal, Depends(require_roles(Role.counter_staff, Role.admin))]
 
 
 class MeOut(BaseModel):
@@ -35,24 +52,36 @@ class MeOut(BaseModel):
     display_name: str
 
 
-@router.post("/login", response_model=SessionOut, responses={401: {"description": "用户名或密码不正确"}})
-def login(db: DB, data: LoginIn, response: Response) -> SessionOut | JSONResponse:
-    user = service.authenticate_password(db, username=data.username, password=data.password)
+@router.post("/api/v1/auth/login", response_model=SessionOut, responses={401: {"description": "用户名或密码不正确"},
+                                                                         429: {"description": "尝试次数过多，须等待（说明等多久）"}})
+def login(request: Request, db: DB, data: LoginIn, response: Response) -> SessionOut | JSONResponse:
+    user = service.authenticate_password(db, username=data.username, password=data.password,
+                                         address=client_address(request))
     if user is None:
-        # Returned, not raised, so the unit of work commits the recorded failure (it drives throttling).
+        # Returned, not raised, so the unit of work commits the record of the failure.
         return JSONResponse(error_body("用户名或密码不正确", "password", "SignInFailed"), status_code=401)
     token, _ = service.start_session(db, user=user)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict")
-    return SessionOut(token=token, user_id=user.id, role=user.role, display_name=user.display_name)
+    set_cookie(request, response, SESSION_COOKIE, token)
+    return SessionOut(token=token, csrf_token=csrf_token(request), user_id=user.id, role=user.role,
+                      display_name=user.display_name)
 
 
-@router.post("/logout", status_code=204)
-def logout(db: DB, principal: CurrentPrincipal, response: Response) -> None:
+@router.post("/api/v1/auth/logout", status_code=204)
+def logout(request: Request, db: DB, principal: CurrentPrincipal, response: Response) -> None:
     service.end_session(db, token=principal.token)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_cookie(request, response, SESSION_COOKIE)
 
 
-@router.get("/me", response_model=MeOut)
+@router.get("/api/v1/auth/me", response_model=MeOut)
 def me(principal: CurrentPrincipal) -> MeOut:
     u = principal.user
     return MeOut(user_id=u.id, username=u.username, role=u.role, display_name=u.display_name)
+
+
+@router.put("/api/v1/residents/{resident_id}/pin", status_code=204,
+            responses={422: {"description": "密码过于简单，或未核验身份证"}})
+def set_resident_pin(db: DB, principal: Clerk, resident_id: PathId, data: PinIn) -> None:
+    """Set or reset the resident's kiosk PIN at the counter, after checking their id card (logged)."""
+    ensure_can_see_resident(db, principal.user, resident_id)
+    kiosk.set_pin_at_counter(db, resident=get_resident(db, resident_id), pin=data.pin,
+                             id_card_checked=data.id_card_checked, staff=principal.user)

@@ -1,8 +1,10 @@
 """Residents signing in at the kiosk: by ID card on the reader or by ID number and the counter-set PIN.
 
-Every attempt is recorded (``SignInAttempt``) under the keyed hash of the id number, never the number in
-clear; after three failures each further try waits (``check_throttle``). A resident's first kiosk
-sign-in creates their ``User`` row (role resident) so the server-side session has someone to belong to.
+Every PIN attempt is counted before the PIN is checked (``estation.accounts.throttle``) and recorded
+(``SignInAttempt``) under the keyed hash of the id number, never the number in clear; after three failures
+each further try waits. A resident's first kiosk sign-in creates their ``User`` row (role resident) so the
+server-side session has someone to belong to. Counter staff set or reset the PIN after checking the id
+card; the resident changes it at the kiosk; either way ``check_pin`` refuses a trivial one.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from estation.accounts import throttle
 from estation.accounts.models import AuthSession, Role, User
-from estation.accounts.passwords import hash_password, verify_password
-from estation.accounts.service import check_throttle, record_attempt, start_session
+from estation.accounts.passwords import check_pin, hash_password, verify_password
+from estation.accounts.service import log_access, record_attempt, start_session
 from estation.errors import InvalidInput
 from estation.identifiers import parse_resident_id
 from estation.labour.models import Resident
@@ -22,7 +25,7 @@ from estation.privacy import lookup_hash
 
 UNUSABLE_PASSWORD = "!kiosk-only"
 """Resident users never sign in with a password; verify_password refuses this non-hash."""
-PIN_DIGITS = (6, 6)
+PIN_RECORD = "自助终端密码"
 
 
 class KioskSignInFailed(InvalidInput):
@@ -67,27 +70,29 @@ def _finish(session: Session, *, resident: Resident, login: str, method: str) ->
     return token, auth, user
 
 
-def sign_in_with_pin(session: Session, *, id_number: str, pin: str) -> tuple[str, AuthSession, User]:
+def sign_in_with_pin(session: Session, *, id_number: str, pin: str, address: str) -> tuple[str, AuthSession, User]:
     """A kiosk session for the resident, or ``KioskSignInFailed`` after recording the failure.
 
-    The caller must commit even on failure: a failure that is rolled back would not slow anyone down.
+    ``TooManyAttempts`` when the account or the kiosk's ``address`` must wait. The caller must commit even
+    on failure: the failure's record is how the terminal's log answers who tried.
     """
     number = _normalised_id(id_number)
     login = lookup_hash(number)
-    check_throttle(session, login=login)
+    attempt = throttle.reserve(session, login=login, address=address)
     resident = resident_by_id_number(session, number)
-    ok = resident is not None and verify_password(resident.pin_hash, pin.strip())
+    ok = verify_password(resident.pin_hash if resident else None, pin.strip()) and resident is not None
     if not ok:
         record_attempt(session, login=login, method="kiosk_pin", user=None, success=False)
         raise KioskSignInFailed("身份证号或密码不正确", field="pin")
+    throttle.settle(session, attempt=attempt, success=True)
     return _finish(session, resident=resident, login=login, method="kiosk_pin")
 
 
 def sign_in_with_card(session: Session, *, id_number: str) -> tuple[str, AuthSession, User]:
-    """A kiosk session for the holder of the card the reader just read (no PIN: the card is the factor)."""
+    """A kiosk session for the holder of the card the reader just read (no PIN: the card is the factor,
+    so nothing is guessed and a PIN lock does not keep the card's owner out)."""
     number = _normalised_id(id_number)
     login = lookup_hash(number)
-    check_throttle(session, login=login)
     resident = resident_by_id_number(session, number)
     if resident is None:
         record_attempt(session, login=login, method="kiosk_card", user=None, success=False)
@@ -96,9 +101,39 @@ def sign_in_with_card(session: Session, *, id_number: str) -> tuple[str, AuthSes
 
 
 def set_pin(session: Session, *, resident: Resident, pin: str) -> None:
-    """Set at the counter after checking the resident's card; six digits, stored as an argon2 hash."""
-    pin = pin.strip()
-    if not pin.isdigit() or not PIN_DIGITS[0] <= len(pin) <= PIN_DIGITS[1]:
-        raise InvalidInput("密码应为6位数字", field="pin")
+    """Six digits that ``check_pin`` accepts for this resident, stored as an argon2 hash."""
+    pin = check_pin(pin, birth_date=resident.birth_date, id_number=resident.id_number)
     resident.pin_hash = hash_password(pin)
     session.flush()
+
+
+def set_pin_at_counter(session: Session, *, resident: Resident, pin: str, id_card_checked: bool, staff: User) -> None:
+    """Counter staff set or reset a resident's PIN, having seen the resident's id card; the log says who.
+
+    A resident locked out by wrong PINs may sign in again at once with the new one.
+    """
+    if not id_card_checked:
+        raise InvalidInput("请先核验居民本人的身份证原件，再勾选“已核验”", field="id_card_checked")
+    had_pin = resident.pin_hash is not None
+    set_pin(session, resident=resident, pin=pin)
+    throttle.forget(session, login=lookup_hash(resident.id_number))
+    log_access(session, user=staff, resident_id=resident.id, action="update", what=PIN_RECORD,
+               reason="核验身份证后重置" if had_pin else "核验身份证后设置")
+
+
+def change_own_pin(session: Session, *, user: User, resident: Resident, old_pin: str, new_pin: str,
+                   new_pin_again: str, address: str) -> None:
+    """The signed-in resident changes their PIN at the kiosk: the old one (counted like a sign-in attempt,
+    so a screen left signed in cannot be used to guess it), then the new one twice."""
+    if new_pin.strip() != new_pin_again.strip():
+        raise InvalidInput("两次输入的新密码不一致", field="new_pin_again")
+    check_pin(new_pin, birth_date=resident.birth_date, id_number=resident.id_number, field="new_pin")
+    login = lookup_hash(resident.id_number)
+    attempt = throttle.reserve(session, login=login, address=address)
+    if not verify_password(resident.pin_hash, old_pin.strip()):
+        record_attempt(session, login=login, method="kiosk_pin_change", user=None, success=False)
+        raise InvalidInput("原密码不正确", field="old_pin")
+    throttle.settle(session, attempt=attempt, success=True)
+    record_attempt(session, login=login, method="kiosk_pin_change", user=user, success=True)
+    set_pin(session, resident=resident, pin=new_pin)
+    log_access(session, user=user, resident_id=resident.id, action="update", what=PIN_RECORD, reason="本人在自助终端修改")

@@ -90,3 +90,19 @@ class SignInAttempt(Base):
     method: Mapped[str] = mapped_column(String(20))
     success: Mapped[bool] = mapped_column(Boolean)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class SignInThrottle(Base):
+    """How many sign-in attempts one account or one client address has made lately, and until when it waits.
+
+    Counted before the secret is checked, under this row's lock (estation.accounts.throttle): parallel
+    guesses queue on the row instead of all reading "no failures yet".
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    """``login:<username or id-number hash>`` or ``address:<client address>``."""
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

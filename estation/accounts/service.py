@@ -4,49 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from estation.accounts import throttle
 from estation.accounts.models import AccessLog, AuthSession, Role, SignInAttempt, User
 from estation.accounts.passwords import verify_password
 from estation.db import utcnow
-from estation.errors import EstationError
-
-FREE_FAILURES = 3
-"""Failures allowed before each further try must wait (kiosk practice: slow down after 3)."""
-FAILURE_WINDOW = timedelta(minutes=15)
 
 
-class TooManyAttempts(EstationError):
-    status_code = 429
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a session lives: idle (a kiosk's is short, the screen is shared) and in all (from sign-in)."""
+
+    kiosk_idle: timedelta
+    idle: timedelta
+    lifetime: timedelta
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def check_throttle(session: Session, *, login: str, now: datetime | None = None) -> None:
-    """After FREE_FAILURES recent failures, each further try waits 2^(n-3) * 5 s (at most 5 min)."""
-    now = now or utcnow()
-    rows = session.execute(
-        select(SignInAttempt.at, SignInAttempt.success)
-        .where(SignInAttempt.login == login, SignInAttempt.at >= now - FAILURE_WINDOW)
-        .order_by(SignInAttempt.at.desc(), SignInAttempt.id.desc())
-    ).all()
-    failures = []
-    for at, success in rows:
-        if success:
-            break
-        failures.append(at)  # UTCDateTime reads back aware, on SQLite too
-    if len(failures) < FREE_FAILURES:
-        return
-    wait = min(300, 5 * 2 ** (len(failures) - FREE_FAILURES))
-    ready = failures[0] + timedelta(seconds=wait)
-    if now < ready:
-        seconds = int((ready - now).total_seconds()) + 1
-        raise TooManyAttempts(f"尝试次数过多，请{seconds}秒后再试", field="login")
 
 
 def record_attempt(session: Session, *, login: str, method: str, user: User | None, success: bool) -> None:
@@ -55,12 +35,14 @@ def record_attempt(session: Session, *, login: str, method: str, user: User | No
     )
 
 
-def authenticate_password(session: Session, *, username: str, password: str) -> User | None:
-    """The user, or None after recording the failure (the caller commits it: failures must persist)."""
-    check_throttle(session, login=username)
+def authenticate_password(session: Session, *, username: str, password: str, address: str) -> User | None:
+    """The user, or None after recording the failure (the caller commits it). ``TooManyAttempts`` when the
+    account or the client ``address`` must wait; the attempt is counted before the password is checked."""
+    attempt = throttle.reserve(session, login=username, address=address)
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    ok = user is not None and verify_password(user.password_hash, password)
+    ok = verify_password(user.password_hash if user else None, password) and user is not None
     record_attempt(session, login=username, method="password", user=user if ok else None, success=ok)
+    throttle.settle(session, attempt=attempt, success=ok)
     return user if ok else None
 
 
@@ -72,12 +54,13 @@ def start_session(session: Session, *, user: User, kiosk: bool = False) -> tuple
     return token, row
 
 
-def resolve_session(session: Session, *, token: str, idle_limit: timedelta | None) -> tuple[User, AuthSession] | None:
+def resolve_session(session: Session, *, token: str, limits: SessionLimits) -> tuple[User, AuthSession] | None:
     row = session.get(AuthSession, _token_hash(token))
     if row is None:
         return None
     now = utcnow()
-    if idle_limit is not None and row.kiosk and now - row.last_seen_at > idle_limit:
+    idle = limits.kiosk_idle if row.kiosk else limits.idle
+    if now - row.last_seen_at > idle or now - row.created_at > limits.lifetime:
         session.delete(row)
         session.flush()
         return None

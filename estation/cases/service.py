@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import User
@@ -21,6 +21,7 @@ from estation.cases.calendar import current_calendar
 from estation.cases.working_days import due_date
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.labour.models import Resident, Scheme
+from estation.references import next_reference
 
 STATUS_LABELS = {
     CaseStatus.awaiting_documents: "待补材料",
@@ -67,13 +68,6 @@ def case_by_reference(session: Session, reference: str) -> Case | None:
     return session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
 
 
-def next_reference(session: Session, day: date) -> str:
-    prefix = f"{REFERENCE_PREFIX}{day:%Y%m%d}"
-    last = session.scalar(select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%")))
-    number = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
-
-
 def _event(case: Case, status: CaseStatus, user: User | None, note: str) -> None:
     case.events.append(CaseEvent(status=status, by_user_id=user.id if user else None, note=note))
 
@@ -106,7 +100,7 @@ def open_case(
     if unknown:
         raise InvalidInput(f"不在本事项清单上的材料：{'、'.join(sorted(unknown))}", field="handed_in")
     case = Case(
-        reference=next_reference(session, today),
+        reference=next_reference(session, prefix=REFERENCE_PREFIX, day=today),
         service_code=service.code,
         resident_id=resident.id,
         status=CaseStatus.awaiting_documents,

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.accounts.models import User
 from estation.db import utcnow
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus
+from estation.references import next_reference
 
 MAX_TEXT = 1000
 MIN_TEXT = 2
-
-
-def _reference(session: Session, today: date) -> str:
-    stem = f"LY{today:%Y%m%d}"
-    last = session.scalar(select(func.max(Suggestion.reference)).where(Suggestion.reference.like(f"{stem}%")))
-    number = int(last[len(stem):]) + 1 if last else 1
-    return f"{stem}{number:04d}"
 
 
 def leave(session: Session, *, kind: SuggestionKind, text: str, resident_id: int | None,
@@ -30,7 +23,7 @@ def leave(session: Session, *, kind: SuggestionKind, text: str, resident_id: int
         raise InvalidInput("请写下您的意见或建议", field="text")
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"内容请不要超过{MAX_TEXT}字", field="text")
-    row = Suggestion(reference=_reference(session, utcnow().date()), kind=kind, text=text,
+    row = Suggestion(reference=next_reference(session, prefix="LY", day=clock.today()), kind=kind, text=text,
                      resident_id=resident_id, channel=channel, status=SuggestionStatus.open)
     session.add(row)
     session.flush()

@@ -1,4 +1,4 @@
-"""Reading one spreadsheet cell as a typed value, and writing one back safely.
+"""Reading one spreadsheet cell as a typed value (writing one is estation.sheets).
 
 Each parser takes what openpyxl or csv produced (str, int, float, datetime, ...) and returns the value
 the pydantic schema expects, or raises ``ValueError`` with a Chinese reason for the counter clerk.
@@ -15,10 +15,8 @@ from enum import Enum
 
 from estation.geo import provinces
 from estation.imports.files import Cell
+from estation.sheets import CONTROL, FORMULA_TRIGGERS, is_escaped
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-"""Characters that make Excel, WPS or LibreOffice treat a cell as a formula (OWASP CSV injection)."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = " \u3000\u00a0"
 
 Parser = Callable[[Cell], object]
@@ -44,17 +42,12 @@ def text(value: Cell) -> str | None:
             "如确需以该符号开头，请在最前面加一个英文单引号'"
         )
     stripped = raw.strip(_SPACES + "\t\r\n")
-    if _neutralised(stripped):
+    if is_escaped(stripped):
         # The escape our own export writes (and careful users type): keep the text, drop the quote.
         stripped = stripped[1:]
-    if _CONTROL.search(stripped):
+    if CONTROL.search(stripped):
         raise ValueError("含有不可见的控制字符，请重新录入该单元格")
     return stripped
-
-
-def _neutralised(value: str) -> bool:
-    """The form ``safe_for_sheet`` writes: one apostrophe before a trigger (or before such a form)."""
-    return value[:1] == "'" and (value[1:2] in FORMULA_TRIGGERS or _neutralised(value[1:]))
 
 
 def _show(ch: str) -> str:
@@ -272,13 +265,3 @@ def code_list(value: Cell) -> list[str] | None:
     if s is None:
         return None
     return [part.strip() for part in re.split(r"[,;、，；\s]+", s) if part.strip()]
-
-
-def safe_for_sheet(value: object) -> object:
-    """Neutralise a value for writing into a spreadsheet: formula-looking text gets a leading apostrophe."""
-    if not isinstance(value, str):
-        return value
-    value = _CONTROL.sub("", value)  # openpyxl refuses these characters and Excel would too
-    if value[:1] in FORMULA_TRIGGERS or _neutralised(value):
-        return "'" + value
-    return value

@@ -111,9 +111,10 @@ class Column:
     """False for columns written only to help the reader of an export (ignored when re-imported)."""
 
 
-def _levels() -> list[Column]:
-    """One column per functional domain: a resident's limit, or a vacancy's demand, on the same scale."""
-    return [Column(physical.domain_label(d), f"level:{d}", level(d)) for d in physical.DOMAIN_NAMES]
+def _levels(*, required: bool = False) -> list[Column]:
+    """One column per functional domain: a resident's limit (blank: no limit there), or a vacancy's demand
+    (required: a blank is never read as the lowest demand)."""
+    return [Column(physical.domain_label(d), f"level:{d}", level(d), required) for d in physical.DOMAIN_NAMES]
 
 
 RESIDENT_COLUMNS: list[Column] = [
@@ -179,7 +180,7 @@ VACANCY_COLUMNS: list[Column] = [
     Column("班次", "shift", cells.choice(SHIFT_LABELS)),
     Column("用工形式", "employment_type", cells.choice(EMPLOYMENT_TYPE_LABELS), True),
     Column("居家就业", "home_based", cells.boolean),
-    *_levels(),
+    *_levels(required=True),
     Column("便利措施", "adjustments", adjustments, aliases=("无障碍与便利措施",)),
     Column("招聘人数", "openings", cells.integer),
     Column("有效期至", "valid_until", cells.day, True, ("截止日期",)),

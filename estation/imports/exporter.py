@@ -1,8 +1,8 @@
 """Export residents, insurance periods and vacancies to .xlsx with the import headers, so a sheet re-imports.
 
-Every text cell passes through ``cells.safe_for_sheet``: data typed into the web UI (a description that
-starts with "=" or "-") must not become a live formula on a clerk's computer. Id numbers and phones are
-masked unless the caller asks for full values (the CLI's ``--full``; an admin-only route at most).
+Every row is written by ``estation.sheets``, the one spreadsheet writer: data typed into the web UI (a
+description that starts with "=" or "-") must not become a live formula on a clerk's computer. Id numbers
+and phones are masked unless the caller asks for full values (the CLI's ``--full``; an admin-only route at most).
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from estation import physical
+from estation import physical, sheets
 from estation.imports import columns as cols
-from estation.imports.cells import label_of, safe_for_sheet
+from estation.imports.cells import label_of
 from estation.imports.importer import ImportReport
 from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Employer, Vacancy
 from estation.labour.models import InsurancePeriod, Resident, WorkCapacity
@@ -45,22 +42,21 @@ def export_xlsx(
     }[kind]
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
-    # write_only streams rows to disk, so 50,000 residents do not sit in memory as cell objects.
-    workbook = Workbook(write_only=True)
+    workbook = sheets.new_workbook(streaming=True)
     sheet = workbook.create_sheet(SHEET_TITLES[kind])
     for i, column in enumerate(columns):
         sheet.column_dimensions[_letter(i)].width = max(10, len(column.header) * 2 + 2)
-    sheet.append([_bold(sheet, c.header) for c in columns])
+    sheets.add_row(sheet, [c.header for c in columns], bold=True)
     written = 0
     for obj in _batched(session, stmt):
         values = to_row(obj)
-        sheet.append([safe_for_sheet(values.get(c.field)) for c in columns])
+        sheets.add_row(sheet, [values.get(c.field) for c in columns])
         written += 1
         if written % BATCH == 0 or written == total:
             report(f"导出{SHEET_TITLES[kind]}", written, total)
     if kind != "vacancies" and not full:
         notes = workbook.create_sheet("说明")
-        notes.append(["本表中的身份证号和手机号已做脱敏处理，仅供查看，不能直接重新导入。"])
+        sheets.add_row(notes, ["本表中的身份证号和手机号已做脱敏处理，仅供查看，不能直接重新导入。"])
     workbook.save(out)
     return written
 
@@ -69,12 +65,6 @@ def _letter(i: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(i + 1)
-
-
-def _bold(sheet, value: str) -> WriteOnlyCell:  # noqa: ANN001
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True)
-    return cell
 
 
 def _batched(session: Session, stmt) -> Iterator[Any]:  # noqa: ANN001
@@ -112,8 +102,9 @@ def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("是" if value else "否")
 
 
-def _levels(levels: dict[str, int]) -> dict[str, int]:
-    return {f"level:{d}": levels.get(d, 0) for d in physical.DOMAIN_NAMES}
+def _levels(levels: dict[str, int]) -> dict[str, int | None]:
+    """Blank where nothing is stated (a vacancy's unstated demand is unknown, never 0)."""
+    return {f"level:{d}": levels.get(d) for d in physical.DOMAIN_NAMES}
 
 
 def _resident_row(r: Resident, full: bool) -> dict[str, Any]:
@@ -122,7 +113,8 @@ def _resident_row(r: Resident, full: bool) -> dict[str, Any]:
         "id_number": r.id_number if full else mask_id_number(r.id_number),
         "name": r.name,
         "sex": label_of(cols.SEX_LABELS, r.sex),
-        "birth_date": r.birth_date,
+        # Beside a masked id number the birth date would fill its hidden digits.
+        "birth_date": r.birth_date if full else None,
         "phone": (r.phone if full else mask_phone(r.phone)) or None,
         "hukou_province": r.hukou_province,
         # The household number is left out: it is this database's key and means nothing elsewhere;
@@ -205,9 +197,9 @@ def _vacancy_row(v: Vacancy) -> dict[str, Any]:
 
 def write_error_report(report: ImportReport, out: Path) -> None:
     """The full list of bad rows as a sheet the clerk can sort and tick off."""
-    workbook = Workbook(write_only=True)
+    workbook = sheets.new_workbook(streaming=True)
     sheet = workbook.create_sheet("错误报告")
-    sheet.append([_bold(sheet, h) for h in ("行号", "列", "原因")])
+    sheets.add_row(sheet, ("行号", "列", "原因"), bold=True)
     for error in report.errors:
-        sheet.append([error.row, safe_for_sheet(error.column), safe_for_sheet(error.reason)])
+        sheets.add_row(sheet, [error.row, error.column, error.reason])
     workbook.save(out)

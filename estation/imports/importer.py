@@ -231,6 +231,8 @@ def _validate(context: _Context, row_no: int, schema: type[BaseModel], data: dic
     except ValidationError as exc:
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else None
+            if name == "demands" and len(err["loc"]) > 1:
+                name = f"level:{err['loc'][1]}"  # a vacancy's demand: its own column
             header = (rename or {}).get(name) or context.header(name)
             errors.add(RowError(row_no, header, _message(err)))
         return None

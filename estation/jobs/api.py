@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import or_, select
 
 from estation import clock
@@ -38,6 +38,7 @@ from estation.jobs.schemas import (
 )
 from estation.labour import access
 from estation.labour.models import Resident
+from estation.matching.runtime import occupations_for_writes
 from estation.labour.repository import paginate
 from estation.schemas import Page, PathId
 
@@ -133,16 +134,19 @@ def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: PathId) -> Vac
 
 
 @router.post("/vacancies", response_model=VacancyOut, status_code=201)
-def create_vacancy(db: DB, principal: Poster, settings: AppSettings, data: VacancyCreate) -> Vacancy:
+def create_vacancy(request: Request, db: DB, principal: Poster, settings: AppSettings, data: VacancyCreate) -> Vacancy:
     _own_employer(principal, data.employer_id)
-    return service.create_vacancy(db, data=data, minimum_wage=settings.minimum_wage_monthly)
+    return service.create_vacancy(db, data=data, minimum_wage=settings.minimum_wage_monthly,
+                                  occupations=lambda: occupations_for_writes(request.app.state))
 
 
 @router.patch("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def update_vacancy(db: DB, principal: Poster, settings: AppSettings, vacancy_id: PathId, data: VacancyUpdate) -> Vacancy:
+def update_vacancy(request: Request, db: DB, principal: Poster, settings: AppSettings, vacancy_id: PathId,
+                   data: VacancyUpdate) -> Vacancy:
     vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     _own_employer(principal, vacancy.employer_id)
-    return service.update_vacancy(db, vacancy=vacancy, data=data, minimum_wage=settings.minimum_wage_monthly)
+    return service.update_vacancy(db, vacancy=vacancy, data=data, minimum_wage=settings.minimum_wage_monthly,
+                                  occupations=lambda: occupations_for_writes(request.app.state))
 
 
 @router.get("/startups", response_model=Page[StartupOut])

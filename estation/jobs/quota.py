@@ -140,12 +140,21 @@ LOW_DEMAND = 1
 
 
 def disability_friendly_reasons(vacancy: Vacancy) -> list[str]:
-    """Why a vacancy suits disabled residents (empty when it does not stand out), in Chinese."""
+    """Why a vacancy suits disabled residents (empty when it does not stand out), in Chinese.
+
+    Every reason rests on something the employer stated, never on a default:
+    - low physical effort only when the employer stated both standing/walking and lifting/carrying at
+      LOW_DEMAND or below (a vacancy that left either unstated is not called low-effort);
+    - each accessible adjustment the employer ticked (seated work, step-free access, ...);
+    - home-based work when the employer said the job can be done at home.
+    A vacancy with none of these gets no 适合残疾人 tag. Seeing, hearing and speaking are not reasons
+    here: a low stated level there is shown as the demand itself ("不依赖视力"), never inferred.
+    """
     reasons = []
     demands = vacancy.demands or {}
-    if demands.get("standing_walking", 0) <= LOW_DEMAND and demands.get("lifting_carrying", 0) <= LOW_DEMAND:
-        reasons.append(f"体力要求低（{label('standing_walking', demands.get('standing_walking', 0))}、"
-                       f"{label('lifting_carrying', demands.get('lifting_carrying', 0))}）")
+    effort = [demands.get(d) for d in ("standing_walking", "lifting_carrying")]
+    if all(level is not None and level <= LOW_DEMAND for level in effort):
+        reasons.append(f"体力要求低（{label('standing_walking', effort[0])}、{label('lifting_carrying', effort[1])}）")
     offered = [Adjustment(a) for a in vacancy.adjustments or [] if a in Adjustment._value2member_map_]
     helpful = [ADJUSTMENT_LABELS[a] for a in offered if a in ACCESSIBLE_ADJUSTMENTS]
     if helpful:

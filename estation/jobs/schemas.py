@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from estation.accounts.passwords import MIN_PASSWORD_LENGTH
 from estation.identifiers import validate_uscc
 from estation.jobs.models import (
     Adjustment,
@@ -16,9 +17,10 @@ from estation.jobs.models import (
     EmploymentType,
     Shift,
     StartupKind,
+    Vacancy,
     VacancyStatus,
 )
-from estation.schemas import Demands, ORMModel, PhoneNumber, RowId
+from estation.schemas import Demands, ORMModel, PatchModel, PhoneNumber, RowId, StatedDemands
 
 Lat = Annotated[float, Field(ge=36.0, le=37.5)]
 """Jinan's latitude band: a point outside it is a typo, not a job."""
@@ -101,7 +103,7 @@ class VacancyFields(ORMModel):
     shift: Shift = Shift.day
     employment_type: EmploymentType
     home_based: bool = False
-    demands: Demands = {}
+    demands: StatedDemands
     adjustments: list[Adjustment] = []
     openings: Annotated[int, Field(ge=1, le=999)] = 1
     valid_until: date
@@ -118,7 +120,9 @@ class VacancyCreate(VacancyFields):
     employer_id: RowId
 
 
-class VacancyUpdate(ORMModel):
+class VacancyUpdate(PatchModel):
+    table = Vacancy
+    null_fills_in = frozenset({"lat", "lon"})  # at the community's centre (jobs.service._place)
     title: Annotated[str | None, Field(min_length=2, max_length=80)] = None
     description: Annotated[str | None, Field(max_length=4000)] = None
     occupation_code: OccupationCode | None = None
@@ -133,7 +137,8 @@ class VacancyUpdate(ORMModel):
     shift: Shift | None = None
     employment_type: EmploymentType | None = None
     home_based: bool | None = None
-    demands: Demands | None = None
+    demands: StatedDemands | None = None
+    """Replaces every demand at once, so each must be stated."""
     adjustments: list[Adjustment] | None = None
     openings: Annotated[int | None, Field(ge=1, le=999)] = None
     valid_until: date | None = None
@@ -159,7 +164,8 @@ class VacancyOut(ORMModel):
     shift: Shift
     employment_type: EmploymentType
     home_based: bool
-    demands: dict[str, int]
+    demands: dict[str, int] = Field(description="The physical demands the employer stated, level 0-4 per domain; "
+                                                "a domain missing here was never stated and is unknown, not 0.")
     adjustments: list[str]
     openings: int
     posted_at: datetime
@@ -230,7 +236,8 @@ class ApplicationOut(ORMModel):
 
 
 Username = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,40}$", examples=["dianliu-jiazheng"])]
-Password = Annotated[str, Field(min_length=8, max_length=200)]
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)]
+"""Also checked against the common-password list when it is set (estation.accounts.passwords)."""
 
 
 class EmployerRegistration(EmployerCreate):

@@ -116,7 +116,8 @@ class _StartupBase(_Common):
 
 def _demand_fields() -> dict[str, Any]:
     return {
-        f"max_{d}": (int | None, Field(None, ge=0, le=MAX_LEVEL, description=f"{domain_label(d)}要求不高于（0-4级）"))
+        f"max_{d}": (int | None, Field(None, ge=0, le=MAX_LEVEL,
+                                        description=f"{domain_label(d)}要求不高于（0-4级；单位未说明的按4级算）"))
         for d in DOMAIN_NAMES
     }
 
@@ -142,7 +143,8 @@ class JobHit(BaseModel):
     employment_type: EmploymentType
     home_based: bool
     adjustments: list[str]
-    demands: dict[str, int]
+    demands: dict[str, int] = Field(description="The physical demands the employer stated (0-4 per domain); a "
+                                                "missing domain was never stated and is unknown, not 0.")
     occupation_code: str | None
     posted_at: datetime
     valid_until: date

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation import clock
-from estation.errors import Conflict, InvalidInput, NotFound
+from estation.errors import Conflict, InvalidInput, NotFound, Taken
 from estation.jobs.models import (
     Application,
     ApplicationEvent,
@@ -22,7 +22,7 @@ from estation.jobs.models import (
     VacancyStatus,
 )
 from estation.accounts.models import Role, User
-from estation.accounts.passwords import hash_password
+from estation.accounts.passwords import check_password_strength, hash_password
 from estation.jobs.quota import check_staff_counts
 from estation.jobs.schemas import (
     EmployerCreate, EmployerRegistration, StaffCounts, StartupCreate, VacancyCreate, VacancyUpdate,
@@ -31,6 +31,7 @@ from estation.labour.models import Community, Resident
 from estation.notifications.models import Audience
 from estation.notifications.service import notify
 from estation.outbox import enqueue
+from estation.references import next_reference
 
 MAX_VALIDITY = timedelta(days=366)
 FULL_TIME_HOURS_A_WEEK = 40.0
@@ -44,12 +45,12 @@ def _place(session: Session, community_code: str | None, lat: float | None, lon:
         if community is None:
             raise InvalidInput("社区代码不存在", field="community_code")
         return community.lat, community.lon
-    raise InvalidInput("请选择所在社区或在地图上标出位置", field="lat")
+    raise InvalidInput("请选择所在社区或在地图上标出位置", field="lon" if lat is not None else "lat")
 
 
 def create_employer(session: Session, *, data: EmployerCreate) -> Employer:
     if session.scalar(select(Employer.id).where(Employer.uscc == data.uscc)) is not None:
-        raise Conflict("该统一社会信用代码已注册", field="uscc")
+        raise Taken("uscc")
     lat, lon = _place(session, data.community_code, data.lat, data.lon)
     employer = Employer(**data.model_dump(exclude={"lat", "lon"}), lat=lat, lon=lon, status=EmployerStatus.pending)
     session.add(employer)
@@ -59,8 +60,9 @@ def create_employer(session: Session, *, data: EmployerCreate) -> Employer:
 
 def register_employer(session: Session, *, data: EmployerRegistration) -> tuple[Employer, User]:
     """The employer (pending review) and its sign-in account, in one transaction; staff are told."""
+    check_password_strength(data.password, username=data.username)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict("该用户名已被使用，请换一个", field="username")
+        raise Taken("username")
     employer = create_employer(session, data=EmployerCreate(**data.model_dump(exclude={"username", "password"})))
     user = User(username=data.username, display_name=data.contact_name, password_hash=hash_password(data.password),
                 role=Role.employer, employer_id=employer.id)
@@ -135,7 +137,21 @@ def check_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int) -
     return _place(session, data.community_code, data.lat, data.lon)
 
 
-def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int) -> Vacancy:
+def infer_occupation(session: Session, *, vacancy: Vacancy, occupations) -> None:  # noqa: ANN001
+    """Read the occupation from the title when the employer chose none, into ``inferred_occupation_code``
+    (for search filters and matching; the employer's own field stays theirs, and empty). Only a code the
+    index calls confident; none once the employer chooses one. ``occupations`` gives the occupation index
+    (estation.matching.occupations) when called, or None when the model is unavailable: then nothing is
+    read (and a code read from an earlier title is dropped). Called on create and when the title or the
+    code changes; the index is asked for only when a code must be read."""
+    index = occupations() if occupations is not None and not vacancy.occupation_code else None
+    found = index.confident(vacancy.title) if index is not None else []
+    code = found[0].code if found else None
+    vacancy.inferred_occupation_code = code if code and session.get(Occupation, code) is not None else None
+
+
+def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int, occupations=None) -> Vacancy:  # noqa: ANN001
+    """``occupations``: gives the occupation index, to read a code from the title (:func:`infer_occupation`)."""
     employer = session.get(Employer, data.employer_id)
     if employer is None:
         raise InvalidInput("用人单位不存在", field="employer_id")
@@ -153,21 +169,19 @@ def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int) 
         status=VacancyStatus.open if employer.status == EmployerStatus.approved else VacancyStatus.draft,
     )
     session.add(vacancy)
+    infer_occupation(session, vacancy=vacancy, occupations=occupations)
     session.flush()
     enqueue(session, topic="index.vacancy", entity_id=vacancy.id)
     return vacancy
 
 
-def update_vacancy(session: Session, *, vacancy: Vacancy, data: VacancyUpdate, minimum_wage: int) -> Vacancy:
+def update_vacancy(session: Session, *, vacancy: Vacancy, data: VacancyUpdate, minimum_wage: int,
+                   occupations=None) -> Vacancy:  # noqa: ANN001
     changes = data.model_dump(exclude_unset=True)
     if "adjustments" in changes and changes["adjustments"] is not None:
         changes["adjustments"] = [a.value for a in data.adjustments]
     if changes.get("status") == VacancyStatus.open and vacancy.employer.status != EmployerStatus.approved:
         raise InvalidInput("用人单位审核通过后岗位才能发布", field="status")
-    for required in ("title", "address", "wage_min", "wage_max", "hours_per_day", "days_per_week", "shift",
-                     "employment_type", "home_based", "demands", "adjustments", "openings", "valid_until", "status"):
-        if required in changes and changes[required] is None:
-            raise InvalidInput("该项不能清空", field=required)
     merged = {c: changes.get(c, getattr(vacancy, c)) for c in (
         "wage_min", "wage_max", "hours_per_day", "valid_until", "days_per_week", "employment_type", "occupation_code")}
     if merged["wage_max"] < merged["wage_min"]:
@@ -182,11 +196,16 @@ def update_vacancy(session: Session, *, vacancy: Vacancy, data: VacancyUpdate, m
             employment_type=merged["employment_type"], valid_until=merged["valid_until"], minimum_wage=minimum_wage,
         )
     if {"community_code", "lat", "lon"} & changes.keys():
-        # A new place: coordinates if both are given, else the community's centre.
+        # A new place: coordinates if both are given, else the community's centre; a vacancy taken out of
+        # its community keeps its own pin unless a new one is given.
         community = changes.get("community_code", vacancy.community_code)
-        changes["lat"], changes["lon"] = _place(session, community, changes.get("lat"), changes.get("lon"))
+        pin = (vacancy.lat, vacancy.lon) if community is None else (None, None)
+        changes["lat"], changes["lon"] = _place(session, community, changes.get("lat", pin[0]),
+                                                changes.get("lon", pin[1]))
     for key, value in changes.items():
         setattr(vacancy, key, value)
+    if {"title", "occupation_code"} & changes.keys():
+        infer_occupation(session, vacancy=vacancy, occupations=occupations)
     session.flush()
     enqueue(session, topic="index.vacancy", entity_id=vacancy.id)
     return vacancy
@@ -230,12 +249,6 @@ def create_startup(session: Session, *, data: StartupCreate) -> StartupOpportuni
     return startup
 
 
-def _reference(session: Session, prefix: str, model: type, today: date) -> str:
-    stem = f"{prefix}{today:%Y%m%d}"
-    count = session.scalar(select(func.count()).select_from(model).where(model.reference.like(f"{stem}%"))) or 0
-    return f"{stem}{count + 1:04d}"
-
-
 def apply(
     session: Session, *, resident: Resident, vacancy: Vacancy, by_user_id: int | None, note: str = "提交求职意向"
 ) -> Application:
@@ -248,7 +261,7 @@ def apply(
         raise Conflict(f"您已申请过该岗位（编号{existing.reference}）", field="vacancy_id")
     today = clock.today()
     application = Application(
-        reference=_reference(session, "YX", Application, today),
+        reference=next_reference(session, prefix="YX", day=today),
         resident_id=resident.id,
         vacancy_id=vacancy.id,
         status=ApplicationStatus.new,

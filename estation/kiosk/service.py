@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from estation import clock
@@ -19,12 +19,13 @@ from estation.accounts.service import log_access
 from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.models import Case, ServiceType
 from estation.cases.service import STATUS_LABELS as CASE_STATUS_LABELS
-from estation.db import utcnow
 from estation.errors import NotFound
 from estation.geo import provinces
 from estation.jobs.models import Application, ApplicationStatus, Vacancy, VacancyStatus
 from estation.kiosk.models import KioskPrint
 from estation.labour.models import Resident, Scheme
+from estation.matching.service import Recommendations, recommend
+from estation.references import next_reference
 
 OWN_RECORD = "本人在自助终端查询"
 
@@ -174,17 +175,10 @@ def insurance(session: Session, *, user: User) -> tuple[list[SchemeSummary], lis
 
 # --- printed slips ----------------------------------------------------------------------------
 
-def _print_reference(session: Session, today: date) -> str:
-    stem = f"DY{today:%Y%m%d}"
-    last = session.scalar(select(func.max(KioskPrint.reference)).where(KioskPrint.reference.like(f"{stem}%")))
-    number = int(last[len(stem):]) + 1 if last else 1
-    return f"{stem}{number:04d}"
-
-
 def record_print(session: Session, *, kind: str, subject: str, user: User | None, resident_id: int | None,
                  application_id: int | None = None, terminal: str = "") -> KioskPrint:
     """Every print is logged; a slip naming the resident's application also counts as a record access."""
-    row = KioskPrint(reference=_print_reference(session, utcnow().date()), kind=kind, subject=subject,
+    row = KioskPrint(reference=next_reference(session, prefix="DY", day=clock.today()), kind=kind, subject=subject,
                      user_id=user.id if user else None, resident_id=resident_id, application_id=application_id,
                      terminal=terminal)
     session.add(row)
@@ -207,21 +201,13 @@ def demo_cards(session: Session, *, limit: int = 8) -> list[Resident]:
     return list(session.scalars(select(Resident).where(Resident.pin_hash.is_not(None)).order_by(Resident.id).limit(limit)))
 
 
-def recommendations(session: Session, *, recommender, resident: Resident, user: User, limit: int = 10,
-                    **options) -> dict:  # noqa: ANN001, ANN003
-    """The matching service's results for the resident (their limits and wishes are read: logged).
-
-    ``recommender`` is ``estation.matching.service.recommend``; it answers a list of ``JobMatch``
-    (each with plain-Chinese reasons and the limits that shaped it) or a ``Recommendations`` with
-    the resident's limits for the whole list. ``options`` go through (``state=app.state``).
-    """
+def recommendations(session: Session, *, resident: Resident, user: User, state, limit: int = 10) -> Recommendations:  # noqa: ANN001
+    """The matching service's results for the resident, with what shaped them (their limits and wishes
+    are read: logged). ``state``: the app's, whose matcher answers."""
+    found = recommend(session, resident=resident, state=state, limit=limit)
+    # Logged after matching: a write before it would hold the write lock while the model and engine work.
     log_access(session, user=user, resident_id=resident.id, action="match", what="为我推荐", reason=OWN_RECORD)
-    result = recommender(session, resident=resident, limit=limit, **options)
-    return {
-        "items": list(getattr(result, "items", result) or []),
-        "limits": list(getattr(result, "limits", []) or []),
-        "removed_lines": list(getattr(result, "removed_lines", []) or []),
-    }
+    return found
 
 
 # --- who looked at my record -----------------------------------------------------------------------

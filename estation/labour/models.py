@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin
 from estation.db import enum_column as _enum
-from estation.privacy import EncryptedString
+from estation.privacy import EncryptedInteger, EncryptedString, EncryptedText
 
 
 class WorkCapacity(str, enum.Enum):
@@ -79,7 +79,7 @@ class Household(Base, TimestampMixin):
     community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
     address: Mapped[str] = mapped_column(String(120))
     hardship: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    hardship_reason: Mapped[str | None] = mapped_column(String(200))
+    hardship_reason: Mapped[str | None] = mapped_column(EncryptedText())
 
     members: Mapped[list[Resident]] = relationship(back_populates="household", order_by="Resident.id")
 
@@ -107,9 +107,10 @@ class Resident(Base, TimestampMixin):
     limits: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     """Highest level per functional domain (see estation.physical); all 4 for full capacity."""
     max_hours_per_day: Mapped[float] = mapped_column(Float, default=8.0)
-    health_note: Mapped[str | None] = mapped_column(Text)
-    disability_category: Mapped[str | None] = mapped_column(String(20))
-    disability_grade: Mapped[int | None] = mapped_column(Integer)
+    # Health and disability are special-category data: encrypted like the id number (never filtered in SQL).
+    health_note: Mapped[str | None] = mapped_column(EncryptedText())
+    disability_category: Mapped[str | None] = mapped_column(EncryptedString(200))
+    disability_grade: Mapped[int | None] = mapped_column(EncryptedInteger(200))
 
     employment_status: Mapped[EmploymentStatus] = mapped_column(_enum(EmploymentStatus), index=True)
     skills: Mapped[str] = mapped_column(Text, default="")

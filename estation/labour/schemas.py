@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator
 
 from estation.identifiers import parse_resident_id
-from estation.labour.models import EmploymentStatus, Payer, Relation, Scheme, WorkCapacity
-from estation.schemas import Limits, Month, ORMModel, PhoneNumber, ProvinceCode, RowId
+from estation.labour.models import EmploymentStatus, Household, Payer, Relation, Resident, Scheme, WorkCapacity
+from estation.schemas import Limits, Month, ORMModel, PatchModel, PhoneNumber, ProvinceCode, RowId
 
 CommunityCode = Annotated[str, Field(pattern=r"^370102009\d{3}$", examples=["370102009001"])]
 DISABILITY_CATEGORIES = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
@@ -31,7 +31,8 @@ class HouseholdCreate(ORMModel):
     hardship_reason: Annotated[str | None, Field(max_length=200)] = None
 
 
-class HouseholdUpdate(ORMModel):
+class HouseholdUpdate(PatchModel):
+    table = Household
     address: Annotated[str | None, Field(min_length=2, max_length=120)] = None
     hardship: bool | None = None
     hardship_reason: Annotated[str | None, Field(max_length=200)] = None
@@ -118,7 +119,8 @@ class ResidentCreate(CapacityFields, ProfileFields):
         return v
 
 
-class ResidentUpdate(CapacityFields, ProfileFields):
+class ResidentUpdate(CapacityFields, ProfileFields, PatchModel):
+    table = Resident
     name: Annotated[str | None, Field(min_length=1, max_length=40)] = None
     phone: PhoneNumber | None = None
     employment_status: EmploymentStatus | None = None
@@ -132,9 +134,10 @@ class ResidentOut(ORMModel):
     id_number_masked: str
     name: str
     phone_masked: str
-    birth_date: date
     sex: str
     age: int
+    """The age, never the birth date: beside the masked id number the birth date would fill its hidden
+    digits (the counter reads it off the card in hand)."""
     hukou_province: str
     community_code: str
     work_capacity: WorkCapacity

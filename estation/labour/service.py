@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from estation import clock, physical
-from estation.errors import Conflict, InvalidInput, NotFound
+from estation.errors import InvalidInput, NotFound, Taken
 from estation.identifiers import parse_resident_id
 from estation.labour import repository
 from estation.labour.models import (
@@ -75,7 +75,7 @@ def create_resident(session: Session, *, data: ResidentCreate) -> Resident:
         raise InvalidInput("家庭不存在", field="household_id")
     rid = parse_resident_id(data.id_number)
     if repository.resident_by_id_number(session, rid.number) is not None:
-        raise Conflict("该身份证号已登记", field="id_number")
+        raise Taken("id_number")
     community = session.get(Community, household.community_code)
     capacity = data.work_capacity or WorkCapacity.full
     fields = data.model_dump(

@@ -14,7 +14,7 @@ from estation.accounts.models import Role
 from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep, require_roles
 from estation.errors import NotFound
-from estation import clock
+from estation import clock, sheets
 from estation.ledger import duties, export, repository, rules, service, work
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
 from estation.ledger.schemas import (
@@ -257,7 +257,7 @@ def export_household(db: DB, principal: Staff, household_id: PathId) -> Response
     today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")
     content = export.workbook(rows, title="甸柳街道结对帮扶家庭台账", subtitle=f"{household.address}　导出日期：{today}")
-    return _xlsx(content, f"台账-{household.address}-{today}.xlsx")
+    return _xlsx(content, sheets.file_name("台账", household.address, str(today)))
 
 
 @router.get("/communities/{community_code}/export.xlsx", response_class=Response)
@@ -267,4 +267,4 @@ def export_community(db: DB, principal: Overseer, community_code: str) -> Respon
     name = service.community_names(db).get(community_code, community_code)
     rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="导出社区台账")
     content = export.workbook(rows, title=f"甸柳街道{name}联户帮扶工作台账", subtitle=f"导出日期：{today}")
-    return _xlsx(content, f"台账-{name}-{today}.xlsx")
+    return _xlsx(content, sheets.file_name("台账", name, str(today)))

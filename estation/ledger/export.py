@@ -1,7 +1,8 @@
 """The ledger as a paper 台账: one row per problem with its actions, as .xlsx (openpyxl) or print rows.
 
 Masking follows the viewer: a sensitive note exported by someone who may not read it is masked in the
-file too, so an export never leaks more than the screen.
+file too, so an export never leaks more than the screen. Every cell, the title and subtitle included, and
+the file name are written by ``estation.sheets``, so text typed by a cadre never becomes a formula.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from estation import sheets
 from estation.accounts.models import User
 from estation.accounts.service import log_access
 from estation.labour.models import Household
@@ -91,7 +92,7 @@ def ledger_rows(session: Session, *, user: User, households: list[Household], to
 
 
 def workbook(rows: list[LedgerRow], *, title: str, subtitle: str) -> bytes:
-    wb = Workbook()
+    wb = sheets.new_workbook()
     ws = wb.active
     ws.title = "台账"
     thin = Side(style="thin", color="000000")
@@ -99,12 +100,12 @@ def workbook(rows: list[LedgerRow], *, title: str, subtitle: str) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     last = get_column_letter(len(HEADERS))
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
+    heading = sheets.put(ws, "A1", title)
+    heading.font = Font(size=16, bold=True)
+    heading.alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = subtitle
-    ws.append(HEADERS)
+    sheets.put(ws, "A2", subtitle)
+    sheets.add_row(ws, HEADERS)
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
         cell = ws.cell(row=3, column=col)
@@ -112,7 +113,7 @@ def workbook(rows: list[LedgerRow], *, title: str, subtitle: str) -> bytes:
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(row.cells())
+        sheets.add_row(ws, row.cells())
         r = ws.max_row
         for col in range(1, len(HEADERS) + 1):
             cell = ws.cell(row=r, column=col)

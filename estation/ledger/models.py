@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.privacy import EncryptedText
 
 
 class LedgerCategory(str, enum.Enum):
@@ -87,7 +88,9 @@ class LedgerItem(Base, TimestampMixin):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
     category: Mapped[LedgerCategory] = mapped_column(_enum(LedgerCategory))
-    problem: Mapped[str] = mapped_column(Text)
+    # Every ledger text is encrypted, not only the items marked sensitive: a status change quotes the
+    # note that caused it, and one rule for the whole ledger leaves nothing to slip between.
+    problem: Mapped[str] = mapped_column(EncryptedText())
     raised_on: Mapped[date] = mapped_column(Date)
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     due_on: Mapped[date] = mapped_column(Date)
@@ -119,7 +122,7 @@ class LedgerAction(Base):
     kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
     on: Mapped[date] = mapped_column(Date, index=True)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"))
     """For job referrals and placements: the vacancy the person was sent to."""
@@ -141,7 +144,7 @@ class LedgerStatusChange(Base):
     to_status: Mapped[LedgerStatus] = mapped_column(_enum(LedgerStatus))
     on: Mapped[date] = mapped_column(Date)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    reason: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(EncryptedText(), default="")
     action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
+from estation.matching.schemas import LimitOut
 from estation.schemas import ORMModel, RowId
 
 Note = Annotated[str, Field(max_length=2000)]
@@ -282,7 +283,41 @@ class Duties(ORMModel):
     no_contact: list[NoContact]
 
 
+class WorkMatch(ORMModel):
+    """One job or start-up opportunity recommended for a member, with why (at most three reasons)."""
+
+    kind: str
+    """vacancy or startup."""
+    vacancy_id: int | None
+    startup_id: int | None
+    title: str
+    employer_name: str
+    explanation: str
+    score: float
+
+
+class MemberWork(ORMModel):
+    """One member's recommendations, and what shaped them: their limits (with what each removed and what
+    could be done), which of them emptied the list, and what their age means."""
+
+    resident_id: RowId
+    name: str
+    age: int
+    considerations: list[str]
+    matches: list[WorkMatch]
+    limits: list[LimitOut]
+    emptied_by: list[str]
+    pool: int
+
+
+class SkippedMember(ORMModel):
+    resident_id: RowId
+    name: str
+    reason: str
+
+
 class MatchResult(ORMModel):
     available: bool
     message: str
-    matches: list[dict]
+    members: list[MemberWork] = []
+    skipped: list[SkippedMember] = []

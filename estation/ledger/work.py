@@ -19,8 +19,11 @@ from estation.ledger.schemas import (
     FollowUpOut,
     ItemCreate,
     MatchResult,
+    MemberWork,
     PlacementCreate,
     ReferralCreate,
+    SkippedMember,
+    WorkMatch,
 )
 
 log = logging.getLogger(__name__)
@@ -30,25 +33,30 @@ UNAVAILABLE = "岗位匹配服务暂不可用，暂时无法为这户推荐岗�
 FAILED = "岗位匹配服务暂时出了问题，请稍后再试；也可先到“为民服务大厅”请窗口工作人员帮助查询岗位。"
 
 
-def find_work(session: Session, *, household: Household, state=None) -> MatchResult:  # noqa: ANN001
-    """The matching domain's recommendations for every member who can work; an unavailable or failing
-    matcher says so plainly and never takes the household page down with it."""
+def find_work(session: Session, *, household: Household, state) -> MatchResult:  # noqa: ANN001
+    """The matching domain's recommendations for every member who can and may work, with what shaped
+    each list; an unavailable or failing matcher says so plainly and never takes the household page
+    down with it."""
     from estation.matching.runtime import MatchingUnavailable
     from estation.matching.service import match_household
 
     try:
         result = match_household(session, household_id=household.id, state=state)
     except MatchingUnavailable:
-        return MatchResult(available=False, message=UNAVAILABLE, matches=[])
+        return MatchResult(available=False, message=UNAVAILABLE)
     except Exception:  # noqa: BLE001
         log.exception("household matching failed for household %s", household.id)
-        return MatchResult(available=False, message=FAILED, matches=[])
-    rows = [{
-        "kind": "vacancy" if m.vacancy_id is not None else "startup",
-        "resident_id": m.resident_id, "resident_name": m.resident_name, "vacancy_id": m.vacancy_id,
-        "title": m.title, "employer_name": m.employer_name, "explanation": m.explanation, "score": m.score,
-    } for m in result.matches]
-    return MatchResult(available=True, message="", matches=rows)
+        return MatchResult(available=False, message=FAILED)
+    members = []
+    for m in result.members:
+        rows = [WorkMatch(kind="vacancy", vacancy_id=j.id, startup_id=None, title=j.title,
+                          employer_name=j.employer_name, explanation=j.explanation, score=j.score) for j in m.jobs.items]
+        rows += [WorkMatch(kind="startup", vacancy_id=None, startup_id=o.id, title=o.title, employer_name=o.employer_name,
+                           explanation=o.explanation, score=o.score) for o in m.startups.items]
+        members.append(MemberWork(resident_id=m.resident_id, name=m.name, age=m.age, considerations=m.considerations,
+                                  matches=rows, limits=m.jobs.limits, emptied_by=m.jobs.emptied_by, pool=m.jobs.pool))
+    skipped = [SkippedMember(resident_id=s.resident_id, name=s.masked_name, reason=s.reason) for s in result.skipped]
+    return MatchResult(available=True, message="", members=members, skipped=skipped)
 
 
 def _open_vacancy(session: Session, vacancy_id: int, today: date) -> Vacancy:

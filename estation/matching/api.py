@@ -38,7 +38,8 @@ from estation.matching.schemas import (
     RecommendationsOut,
     recommendations_out,
 )
-from estation.matching.vacancies import residents_for_vacancy, similar_jobs
+from estation.matching.similarity import similar_jobs
+from estation.matching.vacancies import residents_for_vacancy
 from estation.privacy import mask_name
 from estation.schemas import PathId
 
@@ -64,9 +65,12 @@ def match_resident(request: Request, db: DB, principal: CurrentPrincipal, reside
     if resident is None:
         raise NotFound("居民不存在")
     matcher = _matcher(request)
+    result = matcher.recommend(db, resident=resident, limit=limit, kind=kind, rows=False)
+    # Logged after matching, never before: the log row is a write, and no request may hold the database's
+    # write lock (SQLite: the only one) while it waits on the model and the search engine.
     reason = "本人查看岗位推荐" if principal.role == Role.resident else "为居民匹配岗位"
     log_access(db, user=principal.user, resident_id=resident.id, action="match", what="岗位匹配", reason=reason)
-    return recommendations_out(matcher.recommend(db, resident=resident, limit=limit, kind=kind, rows=False))
+    return recommendations_out(result)
 
 
 @router.get("/match/household/{household_id}", response_model=HouseholdMatchOut)
@@ -85,7 +89,8 @@ def match_household_route(request: Request, db: DB, principal: CurrentPrincipal,
     return HouseholdMatchOut(
         household_id=household.id,
         members=[MemberOut(resident_id=m.resident_id, name=m.name, age=m.age, work_capacity=m.work_capacity,
-                           employment_status=m.employment_status, jobs=recommendations_out(m.jobs),
+                           employment_status=m.employment_status, considerations=m.considerations,
+                           jobs=recommendations_out(m.jobs),
                            startups=recommendations_out(m.startups)) for m in result.members],
         skipped=[SkippedOut(resident_id=s.resident_id, name=s.masked_name, reason=s.reason) for s in result.skipped],
     )
@@ -117,14 +122,15 @@ def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy
         residents = [StaffResidentOut(
             resident_id=f.resident.id, masked_name=mask_name(f.resident.name),
             consent_to_employers=f.resident.consent_to_employers, score=f.score, distance_km=f.distance_km,
-            reasons=f.reasons, limits=f.limits,
+            reasons=f.reasons,
         ) for f in fits]
     return VacancyMatchOut(vacancy_id=vacancy.id, masked=employer, residents=residents)
 
 
 @router.get("/similar-jobs", response_model=SimilarJobsOut)
 def similar(request: Request, db: DB, vacancy_id: int | None = Query(None, ge=1),
-            title: str | None = Query(None, min_length=1, max_length=80), limit: Limit = 10) -> SimilarJobsOut:
+            title: str | None = Query(None, min_length=1, max_length=80),
+            limit: Annotated[int, Query(ge=1, le=100, description="返回条数")] = 10) -> SimilarJobsOut:
     if (vacancy_id is None) == (title is None or not title.strip()):
         raise InvalidInput("请提供岗位编号 vacancy_id 或岗位名称 title（二选一）", field="vacancy_id" if title else "title")
     vacancy = None
@@ -147,4 +153,4 @@ def normalise_occupation(request: Request, text: str = Query(..., min_length=1, 
         from estation.matching.runtime import MatchingUnavailable
 
         raise MatchingUnavailable("no occupation index")
-    return [OccupationOut(code=m.code, name=m.name, score=m.score) for m in index.top(text, k=k)]
+    return [OccupationOut(code=m.code, name=m.name, score=m.score, confident=m.confident) for m in index.top(text, k=k)]

@@ -38,16 +38,22 @@ def _jobs_table(title: str, result) -> Table:  # noqa: ANN001
     for n, m in enumerate(result.items, 1):
         dist = "居家" if m.home_based else (f"{m.distance_km:.1f}公里" if m.distance_km is not None else "")
         hours = f"{m.hours_per_day:g}小时" if m.hours_per_day is not None else ""
-        table.add_row(str(n), f"{m.score:.3f}", m.title, m.employer_name, dist, hours, "\n".join(m.reasons + m.limits))
+        table.add_row(str(n), f"{m.score:.3f}", m.title, m.employer_name, dist, hours, "\n".join(r.text for r in m.reasons))
     return table
 
 
-def _print_result(title: str, result) -> None:  # noqa: ANN001
+def _print_result(title: str, result, *, notes: bool = True) -> None:  # noqa: ANN001
+    """The table, then (``notes``) what to keep in mind and what each limit removed."""
     console.print(_jobs_table(title, result))
+    if not notes:
+        return
+    for note in result.considerations:
+        console.print(f"[bold]请注意：[/bold]{note}")
     if result.limits:
-        console.print("[bold]影响推荐的条件：[/bold]" + "；".join(result.limits))
-    for line in result.removed_lines:
-        console.print("  " + line)
+        console.print(f"[bold]按本人情况筛选[/bold]（相关岗位{result.pool}个）：")
+    for lim in result.limits:
+        mark = "（列表因此为空）" if lim.key in result.emptied_by else ""
+        console.print(f"  {lim.label}：排除了{lim.removed}个{mark}" + (f"；{lim.advice}" if lim.removed else ""))
     if result.degraded:
         console.print("[yellow]搜索索引不可用，结果直接来自数据库。[/yellow]")
 
@@ -85,7 +91,7 @@ def household(household_id: int = typer.Argument(..., help="家庭编号")) -> N
         result = match_household(matcher, session, household=h)
         for m in result.members:
             _print_result(f"{m.masked_name}（{m.age}岁）的岗位", m.jobs)
-            _print_result(f"{m.masked_name}的创业机会", m.startups)
+            _print_result(f"{m.masked_name}的创业机会", m.startups, notes=False)
         for s in result.skipped:
             console.print(f"{s.masked_name}：{s.reason}，不推荐")
 
@@ -112,7 +118,7 @@ def vacancy(vacancy_id: int = typer.Argument(..., help="岗位编号"),
             log_access(session, user=None, resident_id=f.resident.id, action="match", what="岗位匹配人选", reason=CLI_REASON)
             dist = f"{f.distance_km:.1f}公里" if f.distance_km is not None else ""
             table.add_row(str(n), f"{f.score:.3f}", mask_name(f.resident.name), str(f.resident.id), dist,
-                          "\n".join(f.reasons + f.limits))
+                          "\n".join(r.text for r in f.reasons))
         console.print(table)
         if not fits:
             console.print("暂时没有符合条件的居民。")

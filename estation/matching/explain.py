@@ -1,118 +1,283 @@
-"""Why a job was recommended, in plain Chinese a resident can read at the kiosk. Pure functions.
+"""Why a job suits a resident, in words an older resident understands, and the check that each claim
+is true. Pure functions.
 
-Each recommendation says which of the resident's words matched, why the distance and hours fit,
-which of the employer's adjustments help, and which of the resident's own limits the job respects;
-the list as a whole says how many jobs each limit removed.
+A card shows at most three reasons: the ones that set this job apart for this person (work they have
+done or asked for first; then what the job does not ask of them; then the place and the hours). Every
+reason is a typed claim carrying its evidence (estation.matching.schemas.Reason), and
+:func:`false_claims` re-derives each one from the resident's words and limits and the job's own
+fields: the tests run it over the whole demo population, the evaluation counts what it finds.
+
+Rules the claims keep:
+- work "done" is said only when an experience line (what was done, without when and where) is read,
+  with confidence, as the job's very occupation code; words shared with the listing never make that claim;
+- a wish is cited only when it names the kind of work the job title says (or its occupation code),
+  never a wish about getting there (a home-based job has no journey);
+- a limit is said as what the job does not ask, and only where the employer stated that demand.
+
+The list as a whole says, for each of the resident's limits, how many related jobs it removed and
+what the resident could relax or ask at the counter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from estation.geo import walking_minutes
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment
 from estation.matching.limits import (
-    CLOSED,
-    EXPIRED,
+    DISTANCE,
+    HOME_ONLY,
+    HOURS,
+    JobFacts,
     ResidentLimits,
+    job_distance_km,
+    limit_keys,
     limit_label,
-    order_keys,
-    physical_key,
 )
-from estation.matching.scoring import CLOSE, SOURCE_LABELS, Scored
-from estation.physical import MAX_LEVEL, domain_label, label
+from estation.matching.schemas import LimitOut, Reason
+from estation.matching.scoring import (
+    Profile,
+    ResidentOccupations,
+    Scored,
+    item_words,
+    job_phrase,
+    job_terms,
+    shared_words,
+)
+from estation.physical import DOMAIN_NAMES, MAX_LEVEL, demand_ceiling, domain_label
 
-_ITEMS_SHOWN = 3
+MAX_REASONS = 3
+NEAR_MINUTES = 15
+"""Walking time up to which "离家近" is said."""
+
+# What the job does not ask, by domain and by the most it asks there (levels 0-3 of estation.physical).
+NOT_NEEDED: dict[str, tuple[str, str, str, str]] = {
+    "standing_walking": ("坐着干，不用站着走动", "多半坐着，偶尔站一站", "不用一直站着", "不用一直站着走动或爬高"),
+    "lifting_carrying": ("不用搬东西", "不搬重物，最多提5公斤", "不搬重物，最多提10公斤", "不用经常搬25公斤以上的重物"),
+    "fine_hand": ("几乎不用手干细活", "只要简单按按键", "不用干很细的手工活", "不用一直干精细的手工活"),
+    "seeing": ("不用眼睛看也能干", "只看大字，不用看小字", "不用长时间盯屏幕或看细小东西", "不用辨认很细的东西，也不用开车"),
+    "hearing": ("不用听声音也能干", "很少需要听别人说话", "不用打电话", "不用在吵闹的地方听声音"),
+    "speaking": ("不用说话", "只需简单说几句", "不用说很多话", "不用讲解或上课"),
+    "learning_memory": ("简单重复的活，一学就会", "只有几个简单步骤", "按平常的流程干，不用记复杂步骤", "不用处理特别复杂的事"),
+}
+ADJUSTMENT_WORDS = {
+    "seated_work": "单位安排坐着干", "step_free": "进出有无障碍通道", "accessible_toilet": "有无障碍卫生间",
+    "flexible_hours": "上下班时间可以商量", "training": "上岗前有人教", "sign_language": "单位有人会手语",
+    "screen_reader": "电脑装了读屏软件", "home_based": "可以在家干",
+}
+ADJUSTMENT_EASES = {
+    "seated_work": ("standing_walking",), "step_free": ("standing_walking",), "accessible_toilet": ("standing_walking",),
+    "training": ("learning_memory",), "sign_language": ("hearing", "speaking"), "screen_reader": ("seeing",),
+    "home_based": ("standing_walking",), "flexible_hours": (),
+}
+"""The domains in which a resident must be limited for the adjustment to be said to help them."""
+TRAVEL_WORDS = ("出门", "通勤", "离家", "走路", "步行", "无障碍", "路程", "坐车", "公交", "近一点", "附近", "路远")
+"""Words of a wish about getting to work: such a wish says nothing about a job done at home."""
+ASK_AT_COUNTER = {
+    "standing_walking": "安排坐着干、进出有无障碍通道", "lifting_carrying": "不让您搬重东西",
+    "fine_hand": "少干细活", "seeing": "装读屏软件、用大字", "hearing": "用文字或手语和您沟通",
+    "speaking": "用文字和您沟通", "learning_memory": "有人带着学、把步骤变简单",
+}
+PRIORITY = ("experience", "registered", "wish", "not_needed", "adjustment", "home", "near", "hours", "skill")
+SAME_FOR_EVERY_CARD = ("not_needed", "home", "adjustment")
+"""Kinds that, when every card of a list says the same, tell nothing about one job: said after the rest."""
 
 
-@dataclass
-class Explanation:
-    reasons: list[str] = field(default_factory=list)
-    """Why the job fits: words, occupation, distance, hours, adjustments."""
-    limits: list[str] = field(default_factory=list)
-    """The resident's limits this job respects, each named."""
+@dataclass(frozen=True)
+class Context:
+    """What the reasons are drawn from, besides the job: the resident and the occupation names."""
 
-    @property
-    def text(self) -> str:
-        return "；".join(self.reasons + self.limits) + "。" if (self.reasons or self.limits) else ""
-
-
-def _quote(items) -> str:  # noqa: ANN001
-    return "、".join(f"“{i.text}”" for i in items[:_ITEMS_SHOWN])
+    profile: Profile
+    limits: ResidentLimits
+    occupations: ResidentOccupations
+    names: Mapping[str, str]
+    """Occupation code -> its name in the classification."""
 
 
-def explain(scored: Scored, limits: ResidentLimits, *, occupation_names: Mapping[str, str] | None = None) -> Explanation:
-    job = scored.job
-    out = Explanation()
-    by_source: dict[str, list] = {}
-    for item in scored.matched:
-        by_source.setdefault(item.source, []).append(item)
-    for source in ("skills", "experience", "wishes"):
-        if by_source.get(source):
-            out.reasons.append(f"您的{SOURCE_LABELS[source]}{_quote(by_source[source])}与岗位要求相符")
-    if scored.closest is not None and scored.closest not in scored.matched and scored.closest_similarity >= CLOSE:
-        out.reasons.append(f"岗位内容与您的{SOURCE_LABELS[scored.closest.source]}“{scored.closest.text}”相近")
-    if scored.occupation_code and scored.components.get("occupation", 0) >= 0.6:
-        name = (occupation_names or {}).get(scored.occupation_code) or (job.occupation_names[0] if job.occupation_names else "")
-        if name:
-            out.reasons.append(f"岗位职业“{name}”与您做过或想做的工作相符")
+# --------------------------------------------------------------------------- the reasons of one job
 
-    if job.home_based:
-        out.reasons.append("居家就业，不用出门通勤")
-    elif scored.distance_km is not None:
-        km = scored.distance_km
-        out.reasons.append(
-            f"离家约{km:.1f}公里（步行约{walking_minutes(km)}分钟），在您能去的{limits.max_travel_km:g}公里以内"
-        )
-    if job.hours_per_day is not None:
-        out.reasons.append(f"每天{job.hours_per_day:g}小时，不超过您每天能工作的{limits.max_hours_per_day:g}小时")
+
+def candidates(scored: Scored, ctx: Context) -> list[Reason]:
+    """Every reason that holds for this job and resident, in :data:`PRIORITY` order."""
+    job, limits = scored.job, ctx.limits
+    out: list[Reason] = []
+    out += _occupation_reasons(job, ctx)
+    out += _wish_reasons(job, ctx)
+    out += _not_needed(job, limits)
     for adj in scored.helpful:
-        out.reasons.append(f"单位提供“{ADJUSTMENT_LABELS[Adjustment(adj)]}”，{_why_adjustment(adj, limits)}")
+        if adj in ADJUSTMENT_WORDS and adj != "home_based":
+            out.append(Reason(kind="adjustment", text=ADJUSTMENT_WORDS[adj], adjustment=adj,
+                              domain=(ADJUSTMENT_EASES[adj] or ("",))[0]))
+            break
+    if job.home_based:
+        if not limits.home_based_only:
+            out.append(Reason(kind="home", text="在家就能干，不用出门"))
+    elif scored.distance_km is not None and walking_minutes(scored.distance_km) <= NEAR_MINUTES:
+        minutes = walking_minutes(scored.distance_km)
+        out.append(Reason(kind="near", text=f"离家近，走路约{minutes}分钟", minutes=minutes))
+    preferred = ctx.profile.preferred_hours_per_day
+    if job.hours_per_day is not None and preferred and abs(job.hours_per_day - preferred) < 0.26:
+        out.append(Reason(kind="hours", text=f"每天干{job.hours_per_day:g}小时，正是您想干的时长",
+                          hours=job.hours_per_day))
+    skills = [i for i in ctx.profile.items if i.source == "skills"]
+    for item in skills:
+        words = shared_words(item.text, job.text)
+        if words:
+            out.append(Reason(kind="skill", text=f"用得上您会的{words[0]}", item=item.text, word=words[0]))
+            break
+    return sorted(out, key=lambda r: PRIORITY.index(r.kind))
 
+
+def _occupation_reasons(job: JobFacts, ctx: Context) -> list[Reason]:
+    for code in job.occupation_codes:
+        name = ctx.names.get(code)
+        if not name:
+            continue
+        done = ctx.occupations.items_for(code, "experience")
+        if done:
+            return [Reason(kind="experience", text=f"您做过{name}，这份也是{name}的活", item=done[0].text, code=code)]
+        if code in ctx.profile.occupation_codes:
+            return [Reason(kind="registered", text=f"是您登记过的工种：{name}", code=code)]
+    return []
+
+
+def _wish_reasons(job: JobFacts, ctx: Context) -> list[Reason]:
+    for code in job.occupation_codes:
+        wished = [i for i in ctx.occupations.items_for(code, "wishes") if not _about_travel(i.text)]
+        if wished and ctx.names.get(code):
+            return [Reason(kind="wish", text=f"正是您想找的{ctx.names[code]}工作", item=wished[0].text, code=code)]
+    for item in ctx.profile.items:
+        if item.source != "wishes" or _about_travel(item.text):
+            continue
+        words = shared_words(item.text, job.title)
+        if words:
+            return [Reason(kind="wish", text=f"正是您想找的“{words[0]}”一类活", item=item.text, word=words[0])]
+    return []
+
+
+def _about_travel(text: str) -> bool:
+    return any(w in text for w in TRAVEL_WORDS)
+
+
+def _not_needed(job: JobFacts, limits: ResidentLimits) -> list[Reason]:
+    """What the job does not ask, in the domains the resident is most limited in (two at most)."""
     demands = dict(job.demands)
-    for domain in limits.restricted:
-        demand, can = demands.get(domain, 0), limits.levels[domain]
-        out.limits.append(
-            f"按您{domain_label(domain)}方面的情况（能做到“{label(domain, can)}”），"
-            f"这个岗位只需要“{label(domain, demand)}”"
-        )
-    if limits.home_based_only:
-        out.limits.append("您只能居家工作，这是居家岗位")
+    out = []
+    for domain in sorted(limits.restricted, key=lambda d: (limits.levels[d], DOMAIN_NAMES.index(d))):
+        demand = demand_ceiling(demands, domain)
+        if demand < MAX_LEVEL and demand <= limits.levels[domain]:
+            out.append(Reason(kind="not_needed", text=NOT_NEEDED[domain][demand], domain=domain, level=demand))
+    return out[:2]
+
+
+def choose(per_job: Sequence[Sequence[Reason]], *, k: int = MAX_REASONS) -> list[list[Reason]]:
+    """At most ``k`` reasons per card. A reason every card of the list shares (the same limit
+    respected, all home-based) goes after the ones that set the card apart."""
+    def key(r: Reason) -> tuple:
+        return (r.kind, r.domain, r.adjustment)
+
+    shared: set[tuple] = set()
+    if len(per_job) > 1:
+        shared = set.intersection(*({key(r) for r in rs if r.kind in SAME_FOR_EVERY_CARD} for rs in per_job))
+    return [sorted(rs, key=lambda r: (key(r) in shared, PRIORITY.index(r.kind)))[:k] for rs in per_job]
+
+
+def explanation(reasons: Sequence[Reason]) -> str:
+    return "；".join(r.text for r in reasons) + "。" if reasons else ""
+
+
+# --------------------------------------------------------------------------- the check of every claim
+
+
+def false_claims(reasons: Sequence[Reason], *, profile: Profile, limits: ResidentLimits, job: JobFacts,
+                 occupations) -> list[str]:  # noqa: ANN001 - an OccupationIndex, or None
+    """The reasons that do not hold, each as "<kind>: <text>"; empty when every claim is true.
+
+    Each claim is derived again from the resident's words and limits and the job's fields, not from
+    the score that produced it. ``occupations`` (the occupation index) reads experience and wish lines
+    again; without it, no claim resting on a line's occupation can hold."""
+    return [f"{r.kind}: {r.text}" for r in reasons if not _holds(r, profile, limits, job, occupations)]
+
+
+def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, occupations) -> bool:  # noqa: ANN001, C901, PLR0911
+    said = {s: {i.text for i in profile.items if i.source == s} for s in ("skills", "experience", "wishes")}
+    name = occupations.name(r.code) if occupations is not None and r.code else None
+    if r.kind == "experience":
+        return (r.item in said["experience"] and r.code in job.occupation_codes and bool(name) and name in r.text
+                and r.code in {m.code for m in occupations.confident(job_phrase(r.item))})
+    if r.kind == "registered":
+        return r.code in profile.occupation_codes and r.code in job.occupation_codes and bool(name) and name in r.text
+    if r.kind == "wish":
+        if r.item not in said["wishes"] or (job.home_based and _about_travel(r.item)):
+            return False
+        if r.code:
+            return (r.code in job.occupation_codes and bool(name) and name in r.text
+                    and r.code in {m.code for m in occupations.confident(r.item)})
+        return r.word in r.text and _says(r.item, r.word, job.title)
+    if r.kind == "skill":
+        return r.item in said["skills"] and r.word in r.text and _says(r.item, r.word, job.text)
+    if r.kind == "not_needed":
+        level = limits.levels.get(r.domain, MAX_LEVEL)
+        return (level < MAX_LEVEL and r.level is not None and r.level < MAX_LEVEL
+                and demand_ceiling(dict(job.demands), r.domain) <= r.level and r.text == NOT_NEEDED[r.domain][r.level])
+    if r.kind == "adjustment":
+        eases = ADJUSTMENT_EASES.get(r.adjustment)
+        if r.adjustment not in job.adjustments or eases is None or r.text != ADJUSTMENT_WORDS[r.adjustment]:
+            return False
+        if not eases:  # flexible hours: for a resident whose days are short
+            return limits.max_hours_per_day is not None
+        return any(limits.levels[d] < MAX_LEVEL for d in eases)
+    if r.kind == "home":
+        return job.home_based
+    if r.kind == "near":
+        dist = job_distance_km(job, limits)
+        return (not job.home_based and dist is not None and r.minutes is not None
+                and walking_minutes(dist) == r.minutes <= NEAR_MINUTES and str(r.minutes) in r.text)
+    if r.kind == "hours":
+        preferred = profile.preferred_hours_per_day
+        return (job.hours_per_day is not None and r.hours == job.hours_per_day and bool(preferred)
+                and abs(job.hours_per_day - preferred) < 0.26)
+    return False
+
+
+def _says(item: str, word: str, text: str) -> bool:
+    """``word`` is one the resident wrote in ``item``, and ``text`` says it (or a synonym of it)."""
+    alternatives = dict(item_words(item)).get(word)
+    return bool(alternatives) and word in item and bool(alternatives & job_terms(text))
+
+
+# --------------------------------------------------------------------------- the list as a whole
+
+
+def limit_outs(effects: Mapping[str, tuple[int, int]], limits: ResidentLimits) -> list[LimitOut]:
+    """Each of the resident's limits with (removed, removed by it alone) and what could be done."""
+    out = []
+    for key in limit_keys(limits):
+        removed, alone = effects.get(key, (0, 0))
+        out.append(LimitOut(key=key, label=limit_label(key, limits), removed=removed, only_this=alone,
+                            advice=advice(key, limits, alone)))
     return out
 
 
-def _why_adjustment(adj: str, limits: ResidentLimits) -> str:
-    lv = limits.levels
-    if adj in ("seated_work", "step_free", "accessible_toilet"):
-        return f"方便{domain_label('standing_walking')}不便的您（能做到“{label('standing_walking', lv['standing_walking'])}”）"
-    if adj == "flexible_hours":
-        return f"可以按您每天{limits.max_hours_per_day:g}小时以内安排"
-    if adj == "home_based":
-        return "不用出门也能工作"
-    if adj == "training":
-        return "上岗前有人教，慢慢学也不怕"
-    if adj == "sign_language":
-        return "听说不便也能沟通"
-    if adj == "screen_reader":
-        return "视力不便也能用电脑"
-    return "对您有帮助"
+def advice(key: str, limits: ResidentLimits, alone: int) -> str:
+    """What the resident could relax, or ask at the counter, about one limit."""
+    more = f"，只改这一条就能多看到{alone}个岗位" if alone else ""
+    if key.startswith("physical:"):
+        domain = key.split(":", 1)[1]
+        return (f"{domain_label(domain)}方面不用勉强自己：可以到服务窗口请工作人员问问单位，"
+                f"能不能{ASK_AT_COUNTER[domain]}")
+    if key == HOURS:
+        return f"如果每天能多干一会儿，可以到服务窗口把“每天最多{limits.max_hours_per_day:g}小时”改长一点{more}"
+    if key == DISTANCE:
+        return f"如果能走远一点，可以到服务窗口把“离家{limits.max_travel_km:g}公里以内”放宽一些{more}"
+    if key == HOME_ONLY:
+        return f"如果有时能出门干活，可以到服务窗口说一声{more}"
+    raise KeyError(key)
 
 
-def removed_summary(counts: Mapping[str, int], limits: ResidentLimits, *, pool: int) -> list[str]:
-    """One line per limit that removed jobs: the limit named and the number of jobs it ruled out."""
-    lines = []
-    for key in order_keys([k for k, n in counts.items() if n]):
-        if key in (CLOSED, EXPIRED):
-            continue  # not the resident's limit: the listing itself is over
-        lines.append(f"因“{limit_label(key, limits)}”排除了{counts[key]}个岗位")
-    if lines:
-        lines.insert(0, f"在与您情况相关的{pool}个岗位中，按您的情况：")
-    return lines
-
-
-def restricted_names(limits: ResidentLimits) -> list[str]:
-    return [domain_label(d) for d in limits.restricted if limits.levels[d] < MAX_LEVEL]
-
-
-__all__ = ["Explanation", "explain", "removed_summary", "restricted_names", "physical_key"]
+def emptied_by(limits_out: Sequence[LimitOut], *, items: int) -> list[str]:
+    """With no job left although related jobs exist: the limits that removed them, most first."""
+    if items:
+        return []
+    hit = [lim for lim in limits_out if lim.removed]
+    return [lim.key for lim in sorted(hit, key=lambda lim: -lim.removed)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from estation.geo import distance_km
-from estation.physical import DOMAIN_NAMES, MAX_LEVEL, domain_label, label
+from estation.physical import DOMAIN_NAMES, MAX_LEVEL, demand_ceiling, domain_label, label
 
 # Limit keys, used for counting and naming what removed a job. Physical ones are "physical:<domain>".
 HOURS = "hours"
@@ -24,6 +24,11 @@ DISTANCE = "distance"
 HOME_ONLY = "home_based_only"
 CLOSED = "closed"
 EXPIRED = "expired"
+
+
+STANDARD_DAY_HOURS = 8.0
+"""The ordinary working day, and every resident's default: a daily-hours figure of 8 or more is no limit
+(the counter shows "每天最多…小时" only below it), so a guard's 12-hour shift is not hidden from a guard."""
 
 
 def physical_key(domain: str) -> str:
@@ -34,7 +39,8 @@ def physical_key(domain: str) -> str:
 class ResidentLimits:
     physical: tuple[tuple[str, int], ...]
     """(domain, highest level managed) for every domain, in DOMAIN_NAMES order."""
-    max_hours_per_day: float = 8.0
+    max_hours_per_day: float | None = None
+    """None: no daily-hours limit."""
     max_travel_km: float = 3.0
     home_based_only: bool = False
     home: tuple[float, float] | None = None
@@ -43,9 +49,10 @@ class ResidentLimits:
     def of(cls, resident) -> ResidentLimits:  # noqa: ANN001 - a labour.models.Resident or anything shaped like it
         raw = dict(resident.limits or {})
         physical = tuple((d, int(raw.get(d, MAX_LEVEL))) for d in DOMAIN_NAMES)
+        hours = resident.max_hours_per_day
         return cls(
             physical=physical,
-            max_hours_per_day=float(resident.max_hours_per_day or 8.0),
+            max_hours_per_day=float(hours) if hours is not None and hours < STANDARD_DAY_HOURS else None,
             max_travel_km=float(resident.max_travel_km if resident.max_travel_km is not None else 3.0),
             home_based_only=bool(resident.home_based_only),
             home=(resident.lat, resident.lon) if resident.lat is not None and resident.lon is not None else None,
@@ -85,6 +92,8 @@ class JobFacts:
     lat: float
     lon: float
     demands: tuple[tuple[str, int], ...]
+    """(domain, level) for every domain; a demand the employer left unstated is MAX_LEVEL (unknown, so it
+    fits nobody limited there and no reason ever says the job does not need it)."""
     hours_per_day: float | None = None
     days_per_week: int | None = None
     home_based: bool = False
@@ -104,7 +113,8 @@ class JobFacts:
 def job_facts(row, *, kind: str) -> JobFacts:  # noqa: ANN001 - Vacancy or StartupOpportunity
     from estation.jobs.models import VacancyStatus
 
-    demands = dict(row.demands or {})
+    stated = dict(row.demands or {})
+    demands = tuple((d, demand_ceiling(stated, d)) for d in DOMAIN_NAMES)
     if kind == "vacancy":
         code = row.occupation_code or row.inferred_occupation_code
         codes = (code,) if code else ()
@@ -113,7 +123,7 @@ def job_facts(row, *, kind: str) -> JobFacts:  # noqa: ANN001 - Vacancy or Start
         parts = [row.title, *names, row.description or ""]
         return JobFacts(
             kind=kind, id=row.id, title=row.title, text="。".join(p for p in parts if p),
-            lat=row.lat, lon=row.lon, demands=tuple((d, int(demands.get(d, 0))) for d in DOMAIN_NAMES),
+            lat=row.lat, lon=row.lon, demands=demands,
             hours_per_day=row.hours_per_day, days_per_week=row.days_per_week, home_based=bool(row.home_based),
             adjustments=tuple(row.adjustments or ()), wage_min=row.wage_min, wage_max=row.wage_max,
             occupation_codes=codes, occupation_names=names, open=row.status == VacancyStatus.open,
@@ -124,7 +134,7 @@ def job_facts(row, *, kind: str) -> JobFacts:  # noqa: ANN001 - Vacancy or Start
     parts = [row.title, row.description or "", row.conditions or ""]
     return JobFacts(
         kind=kind, id=row.id, title=row.title, text="。".join(p for p in parts if p), lat=row.lat, lon=row.lon,
-        demands=tuple((d, int(demands.get(d, 0))) for d in DOMAIN_NAMES), home_based=bool(row.home_based),
+        demands=demands, home_based=bool(row.home_based),
         occupation_codes=tuple(row.occupation_codes or ()), open=row.status == VacancyStatus.open,
         valid_until=row.valid_until, employer_name=row.provider or "",
         extra={"startup_kind": row.kind.value, "amount_yuan": row.amount_yuan, "conditions": row.conditions or ""},
@@ -148,7 +158,8 @@ def violations(job: JobFacts, limits: ResidentLimits, *, today: date) -> list[st
     for domain, demand in job.demands:
         if demand > levels.get(domain, MAX_LEVEL):
             out.append(physical_key(domain))
-    if job.hours_per_day is not None and job.hours_per_day > limits.max_hours_per_day + 1e-9:
+    if limits.max_hours_per_day is not None and job.hours_per_day is not None \
+            and job.hours_per_day > limits.max_hours_per_day + 1e-9:
         out.append(HOURS)
     if limits.home_based_only and not job.home_based:
         out.append(HOME_ONLY)
@@ -168,12 +179,19 @@ def allowed(job: JobFacts, limits: ResidentLimits, *, today: date) -> bool:
     return not violations(job, limits, today=today)
 
 
-def removal_counts(jobs: Iterable[JobFacts], limits: ResidentLimits, *, today: date) -> Counter:
-    """How many jobs of ``jobs`` each limit rules out; a job breaking two limits counts under both."""
-    counts: Counter = Counter()
+def limit_effects(jobs: Iterable[JobFacts], limits: ResidentLimits, *, today: date) -> dict[str, tuple[int, int]]:
+    """For each limit that rules out any of ``jobs`` (listings that are over aside): how many it rules
+    out (a job breaking two limits counts under both) and how many it alone rules out."""
+    removed: Counter = Counter()
+    alone: Counter = Counter()
     for job in jobs:
-        counts.update(violations(job, limits, today=today))
-    return counts
+        if listing_over(job, today=today):
+            continue
+        broken = violations(job, limits, today=today)
+        removed.update(broken)
+        if len(broken) == 1:
+            alone.update(broken)
+    return {k: (removed[k], alone[k]) for k in order_keys(list(removed))}
 
 
 def search_filters(limits: ResidentLimits) -> dict:
@@ -196,19 +214,19 @@ def limit_label(key: str, limits: ResidentLimits) -> str:
         return f"离家不超过{_km(limits.max_travel_km)}公里（居家岗位除外）"
     if key == HOME_ONLY:
         return "只能居家工作"
-    if key == CLOSED:
-        return "岗位已停止招聘"
-    if key == EXPIRED:
-        return "岗位已过有效期"
     raise KeyError(key)
 
 
-def describe_limits(limits: ResidentLimits) -> list[str]:
-    """The resident's own limits that shape every list, in plain Chinese (full capacity: few or none)."""
-    out = [limit_label(physical_key(d), limits) for d in limits.restricted]
-    out.append(limit_label(HOURS, limits))
-    out.append(limit_label(HOME_ONLY if limits.home_based_only else DISTANCE, limits))
-    return out
+def limit_keys(limits: ResidentLimits) -> list[str]:
+    """The keys of the resident's own limits, in :func:`order_keys` order."""
+    keys = [physical_key(d) for d in limits.restricted]
+    if limits.max_hours_per_day is not None:
+        keys.append(HOURS)
+    if limits.home_based_only:
+        keys.append(HOME_ONLY)
+    elif limits.home is not None:
+        keys.append(DISTANCE)
+    return keys
 
 
 def _hours(h: float) -> str:

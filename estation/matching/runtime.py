@@ -114,7 +114,7 @@ def shared_encoder(settings):  # noqa: ANN001, ANN201
 def install(app, settings) -> MatchingRuntime:  # noqa: ANN001
     """Put the runtime on ``app.state.matching`` and start loading when the server starts."""
     global _current
-    runtime = MatchingRuntime(settings, search=getattr(app.state, "search", None))
+    runtime = MatchingRuntime(settings, search=app.state.search)
     app.state.matching = runtime
     _current = runtime
     return runtime
@@ -122,8 +122,7 @@ def install(app, settings) -> MatchingRuntime:  # noqa: ANN001
 
 def runtime_of(state=None) -> MatchingRuntime:  # noqa: ANN001
     """The runtime of an app's state, or of the app built last in this process."""
-    runtime = getattr(state, "matching", None) if state is not None else None
-    runtime = runtime or _current
+    runtime = state.matching if state is not None else _current
     if runtime is None:
         raise MatchingUnavailable("no app has set up matching in this process")
     return runtime
@@ -131,3 +130,12 @@ def runtime_of(state=None) -> MatchingRuntime:  # noqa: ANN001
 
 def current_matcher(state=None):  # noqa: ANN001, ANN201
     return runtime_of(state).matcher()
+
+
+def occupations_for_writes(state) -> object | None:  # noqa: ANN001
+    """The app's occupation index, for reading a vacancy's occupation when it is written; None when the
+    model is unavailable (the write goes ahead without an inferred code)."""
+    try:
+        return runtime_of(state).matcher().occupations
+    except MatchingUnavailable:
+        return None

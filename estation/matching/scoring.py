@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from estation.matching.limits import JobFacts, ResidentLimits, job_distance_km
+from estation.matching.limits import STANDARD_DAY_HOURS, JobFacts, ResidentLimits, job_distance_km
 
 # Where e5-small cosines between a seeker's phrase and postings fall: below FLOOR unrelated, at
 # CEILING a paraphrase. Chosen with the weights on the evaluation set (benchmarks/results/matching.md):
@@ -28,6 +28,7 @@ WEIGHTS: dict[str, float] = {
     "semantic": 0.50,
     "skills": 0.25,
     "occupation": 0.15,
+    "experience": 0.20,
     "distance": 0.04,
     "hours": 0.05,
     "adjustments": 0.06,
@@ -55,6 +56,27 @@ class ProfileItem:
 
 
 @dataclass(frozen=True)
+class ResidentOccupations:
+    """The occupations a resident is known by: the codes on their record, and those read with confidence
+    from their own words (each with the item it was read from). Read from an experience line, a code is
+    work they have done: their occupation history."""
+
+    stated: tuple[str, ...] = ()
+    read: tuple[tuple[ProfileItem, str], ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.stated) | {c for _i, c in self.read}))
+
+    @property
+    def history(self) -> tuple[str, ...]:
+        return tuple(sorted({c for i, c in self.read if i.source == "experience"}))
+
+    def items_for(self, code: str, source: str) -> list[ProfileItem]:
+        return [i for i, c in self.read if c == code and i.source == source]
+
+
+@dataclass(frozen=True)
 class Profile:
     """The resident's words as a set of short items, plus the occupation codes they stated."""
 
@@ -70,6 +92,17 @@ class Profile:
         return build_profile(**{s: [i.text for i in self.items if i.source == s] for s in SOURCES} | {
             source: [*(i.text for i in self.items if i.source == source), text]},
             occupation_codes=self.occupation_codes, preferred_hours_per_day=self.preferred_hours_per_day)
+
+
+_PERIOD = re.compile(r"^\s*\d{4}\s*年?(\s*[-—~至到]\s*(\d{4}\s*年?|至今|现在))?")
+_PLACE = re.compile(r"^在.{1,40}?(?=做|当|干|任)")
+
+
+def job_phrase(line: str) -> str:
+    """What an experience line says was done, without when and where: "2012年-2020年在郑州正阳物业服务有限
+    公司做保安员" -> "做保安员". The years and the employer's name dilute what the occupation index reads."""
+    phrase = _PLACE.sub("", _PERIOD.sub("", line).strip()).strip()
+    return phrase if len(phrase) >= _MIN_ITEM_CHARS else line
 
 
 def split_items(text: str | Sequence[str] | None) -> list[str]:
@@ -107,16 +140,28 @@ def profile_of(resident) -> Profile:  # noqa: ANN001
 
 
 @lru_cache(maxsize=4096)
-def item_terms(text: str) -> frozenset[str]:
-    """The meaningful words of one item, widened by the job-word synonyms (看门 -> 门卫, 保安员)."""
+def item_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The meaningful words the resident wrote in one item, each with what it also means (the job-word
+    synonyms: 看门 -> 门卫, 保安员)."""
     from indexing.text import expand_query
 
-    terms: set[str] = set()
+    out: dict[str, set[str]] = {}
     for group in expand_query(text):
         if group.word in _WEAK_TOKENS or len(group.word) < 2:
             continue
-        terms.update(a for a in group.alternatives if len(a) >= 2)
-    return frozenset(terms)
+        out.setdefault(group.word, set()).update(a for a in group.alternatives if len(a) >= 2)
+    return tuple((w, frozenset(alts)) for w, alts in out.items())
+
+
+def item_terms(text: str) -> frozenset[str]:
+    """The meaningful words of one item, widened by the job-word synonyms."""
+    return frozenset(a for _w, alts in item_words(text) for a in alts)
+
+
+def shared_words(item: str, text: str) -> list[str]:
+    """The words the resident wrote in ``item`` that ``text`` also says (itself or a synonym)."""
+    words = job_terms(text)
+    return [w for w, alts in item_words(item) if alts & words]
 
 
 @lru_cache(maxsize=8192)
@@ -179,7 +224,7 @@ def hours_signal(job: JobFacts, limits: ResidentLimits, preferred: float | None)
         return 0.5
     if preferred:
         return max(0.0, 1.0 - abs(job.hours_per_day - preferred) / max(preferred, 1.0))
-    return 1.0 if job.hours_per_day <= limits.max_hours_per_day else 0.0
+    return 1.0 if job.hours_per_day <= (limits.max_hours_per_day or STANDARD_DAY_HOURS) else 0.0
 
 
 def helpful_adjustments(job: JobFacts, limits: ResidentLimits) -> list[str]:
@@ -189,7 +234,7 @@ def helpful_adjustments(job: JobFacts, limits: ResidentLimits) -> list[str]:
         "seated_work": lv["standing_walking"] <= 2,
         "step_free": lv["standing_walking"] <= 2,
         "accessible_toilet": lv["standing_walking"] <= 1,
-        "flexible_hours": limits.max_hours_per_day < 8,
+        "flexible_hours": limits.max_hours_per_day is not None and limits.max_hours_per_day < STANDARD_DAY_HOURS,
         "home_based": limits.home_based_only or limits.max_travel_km <= 1.5 or lv["standing_walking"] <= 1,
         "training": lv["learning_memory"] <= 2,
         "sign_language": lv["hearing"] <= 1 or lv["speaking"] <= 1,
@@ -219,25 +264,30 @@ class Scored:
     closest_similarity: float = 0.0
     """That item's calibrated similarity (0-1)."""
     occupation_code: str | None = None
+    """The job's code that matched one of the resident's (the occupation signal's)."""
     distance_km: float | None = None
     helpful: list[str] = field(default_factory=list)
 
 
 def score_job(profile: Profile, limits: ResidentLimits, job: JobFacts, sims: Sequence[float], *,
-              resident_codes: Sequence[str] = (), weights: dict[str, float] | None = None) -> Scored:
-    """``sims``: the cosine of each profile item (in ``profile.items`` order) with the job."""
+              occupations: ResidentOccupations | None = None, weights: dict[str, float] | None = None) -> Scored:
+    """``sims``: the cosine of each profile item (in ``profile.items`` order) with the job. ``occupations``:
+    the resident's (by default only the codes on their record)."""
     if len(sims) != len(profile.items):
         raise ValueError("one similarity per profile item")
     w = weights or WEIGHTS
+    occupations = occupations or ResidentOccupations(stated=profile.occupation_codes)
     matched = matched_items(profile, job)
-    occ, occ_code = occupation_signal(tuple(sorted(set(profile.occupation_codes) | set(resident_codes))),
+    occ, occ_code = occupation_signal(tuple(sorted(set(profile.occupation_codes) | set(occupations.codes))),
                                       job.occupation_codes)
+    done, _ = occupation_signal(occupations.history, job.occupation_codes)
     dist_value, dist = distance_signal(job, limits)
     helpful = helpful_adjustments(job, limits)
     components = {
         "semantic": semantic_signal(sims),
         "skills": 1.0 - 0.5 ** len(matched),
         "occupation": occ,
+        "experience": done,
         "distance": dist_value,
         "hours": hours_signal(job, limits, profile.preferred_hours_per_day),
         "adjustments": 1.0 - 0.5 ** len(helpful),

@@ -5,7 +5,8 @@ search service; everything it decides is done by the pure functions of limits.py
 explain.py on rows read from the database, so the tests can check the rules without the engine.
 
 The module-level functions at the end (``recommend``, ``residents_for_vacancy``, ``match_household``)
-are the entry points the kiosk, the employer pages and the cadres' ledger look up by name.
+are the entry points of the kiosk, the employer pages and the cadres' ledger: each answers with the
+matcher of the app whose state it is given.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -22,20 +23,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from estation import clock
+from estation.errors import NotFound
 from estation.geo import walking_minutes
 from estation.jobs.models import Employer, Occupation, StartupOpportunity, Vacancy
-from estation.matching.explain import explain, removed_summary
-from estation.matching.limits import (
-    JobFacts,
-    ResidentLimits,
-    describe_limits,
-    job_facts,
-    removal_counts,
-    violations,
-)
+from estation.labour.models import Household
+from estation.matching import explain
+from estation.matching.eligibility import eligibility
+from estation.matching.limits import JobFacts, ResidentLimits, job_facts, limit_effects, violations
 from estation.matching.retrieval import Retrieved, Retriever
-from estation.matching.schemas import JobMatchOut
-from estation.matching.scoring import COS_FLOOR, WEIGHTS, Profile, Scored, profile_of, rank, score_job
+from estation.matching.runtime import runtime_of
+from estation.matching.schemas import JobMatchOut, LimitOut, Reason
+from estation.matching.scoring import (
+    COS_FLOOR,
+    WEIGHTS,
+    Profile,
+    ProfileItem,
+    ResidentOccupations,
+    Scored,
+    job_phrase,
+    profile_of,
+    rank,
+    score_job,
+)
 from indexing.query import EngineUnavailable
 from indexing.vectors import VectorSpaceMismatch, similarities
 
@@ -56,17 +65,24 @@ class JobMatch(JobMatchOut):
 
 @dataclass
 class Recommendations:
+    """What matching answers for one resident: the jobs, and what shaped the list."""
+
     items: list[JobMatch]
-    removed: dict[str, int]
-    """Limit key -> jobs of the pool that limit ruled out."""
-    removed_lines: list[str]
-    limits: list[str]
-    """The resident's limits in plain Chinese: what shaped this list."""
+    limits: list[LimitOut]
+    """Each of the resident's limits, with how many related jobs it removed and what could be done."""
     pool: int
+    """Jobs related to the resident's words, before any limit."""
+    emptied_by: list[str]
+    """With no job left although related jobs exist: the keys of the limits that removed them."""
     backend: str
     degraded: bool = False
+    considerations: list[str] = field(default_factory=list)
+    """What to keep in mind for every job (past pension age), in plain Chinese."""
     resident_id: int | None = None
     kind: str = "vacancy"
+
+    def limit(self, key: str) -> LimitOut:
+        return next(lim for lim in self.limits if lim.key == key)
 
 
 def load_jobs(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tuple[JobFacts, object]]:
@@ -123,14 +139,20 @@ class Matcher:
 
     # -- the core: a profile and limits -> ranked, explained jobs ------------------------------------
 
-    def resident_codes(self, profile: Profile, vectors=None) -> tuple[str, ...]:  # noqa: ANN001
-        """Stated codes plus each item's confident classification (a union: adding words only adds)."""
-        codes = set(profile.occupation_codes)
+    def resident_occupations(self, profile: Profile, vectors=None) -> ResidentOccupations:  # noqa: ANN001
+        """Stated codes plus each item's confident classification, with the item it was read from (a
+        union: adding words only adds). Read from an experience line (what was done, without when and
+        where: scoring.job_phrase), a code is work done."""
+        read: list[tuple[ProfileItem, str]] = []
         if self.occupations is not None:
-            for n, text in enumerate(profile.texts):
-                vec = vectors[n] if vectors is not None and len(vectors) > n else None
-                codes.update(m.code for m in self.occupations.confident(text, vector=vec))
-        return tuple(sorted(codes))
+            for n, item in enumerate(profile.items):
+                if item.source == "experience":
+                    found = self.occupations.confident(job_phrase(item.text))
+                else:
+                    vec = vectors[n] if vectors is not None and len(vectors) > n else None
+                    found = self.occupations.confident(item.text, vector=vec)
+                read += [(item, m.code) for m in found]
+        return ResidentOccupations(stated=profile.occupation_codes, read=tuple(read))
 
     def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
                       limit: int = 10, kind: str = "vacancy", rows: bool = True) -> Recommendations:
@@ -141,7 +163,7 @@ class Matcher:
                                       item_vectors=vectors)
         jobs = load_facts(session, kind, sorted(set(got.candidates) | set(got.pool)))
         sims = self._similarities(got, jobs, vectors, kind)
-        codes = self.resident_codes(profile, vectors)
+        occupations = self.resident_occupations(profile, vectors)
         scored: list[Scored] = []
         for job_id in got.candidates:
             if job_id not in jobs:
@@ -152,17 +174,20 @@ class Matcher:
                 # Defence in depth: the engine's filters should have removed it already.
                 log.warning("index returned %s %s breaking %s; dropped", kind, job_id, broken)
                 continue
-            scored.append(score_job(profile, limits, facts, sims[job_id], resident_codes=codes, weights=self.weights))
+            scored.append(score_job(profile, limits, facts, sims[job_id], occupations=occupations,
+                                    weights=self.weights))
         ranked = rank(scored)[:limit]
         pool = [jobs[i] for i in got.pool if i in jobs]
-        counts = removal_counts(pool, limits, today=today)
         found = {i: r for i, (_f, r) in load_jobs(session, kind, [s.job.id for s in ranked]).items()} if rows else {}
+        names = self.occupation_names(session, sorted({c for s in ranked for c in s.job.occupation_codes}))
+        context = explain.Context(profile=profile, limits=limits, occupations=occupations, names=names)
+        reasons = explain.choose([explain.candidates(s, context) for s in ranked])
+        limits_out = explain.limit_outs(limit_effects(pool, limits, today=today), limits)
         return Recommendations(
-            items=[self._item(s, limits, found.get(s.job.id)) for s in ranked],
-            removed=dict(sorted(counts.items())),
-            removed_lines=removed_summary(counts, limits, pool=len(pool)),
-            limits=describe_limits(limits),
+            items=[self._item(s, r, found.get(s.job.id)) for s, r in zip(ranked, reasons)],
+            limits=limits_out,
             pool=len(pool),
+            emptied_by=explain.emptied_by(limits_out, items=len(ranked)),
             backend=got.backend,
             degraded=got.degraded,
             kind=kind,
@@ -197,14 +222,13 @@ class Matcher:
             sims |= {i: [float(x) for x in cos[n]] for n, i in enumerate(missing)}
         return sims
 
-    def _item(self, s: Scored, limits: ResidentLimits, row) -> JobMatch:  # noqa: ANN001
-        e = explain(s, limits)
+    def _item(self, s: Scored, reasons: list[Reason], row) -> JobMatch:  # noqa: ANN001
         j = s.job
         dist = round(s.distance_km, 2) if s.distance_km is not None else None
         return JobMatch(
             kind=j.kind, id=j.id, title=j.title, employer_name=j.employer_name, score=s.score,
-            components={k: round(v, 4) for k, v in s.components.items()}, reasons=e.reasons, limits=e.limits,
-            explanation=e.text, distance_km=dist,
+            components={k: round(v, 4) for k, v in s.components.items()}, reasons=reasons,
+            explanation=explain.explanation(reasons), distance_km=dist,
             walking_minutes=walking_minutes(dist) if dist is not None and not j.home_based else None,
             hours_per_day=j.hours_per_day, wage_min=j.wage_min, wage_max=j.wage_max, home_based=j.home_based, row=row,
         )
@@ -213,9 +237,11 @@ class Matcher:
 
     def recommend(self, session: Session, *, resident, limit: int = 10, today: date | None = None,  # noqa: ANN001
                   kind: str = "vacancy", rows: bool = True) -> Recommendations:
+        today = today or clock.today()
         result = self.match_profile(session, profile=profile_of(resident), limits=ResidentLimits.of(resident),
                                     today=today, limit=limit, kind=kind, rows=rows)
         result.resident_id = resident.id
+        result.considerations = eligibility(resident, today).considerations
         return result
 
     def occupation_names(self, session: Session, codes: Sequence[str]) -> dict[str, str]:
@@ -224,33 +250,26 @@ class Matcher:
         return dict(session.execute(select(Occupation.code, Occupation.name).where(Occupation.code.in_(list(codes)))).all())
 
 
-# --------------------------------------------------------------------------- entry points by name
-# Looked up by the kiosk (recommend), the employer pages (residents_for_vacancy) and the cadres'
-# ledger (match_household). They use the matcher of the running app; MatchingUnavailable (503) if
-# the model could not be loaded.
+# --------------------------------------------------------------------------- entry points
+# The kiosk (recommend), the employer pages (residents_for_vacancy) and the cadres' ledger
+# (match_household) ask with the app's state; MatchingUnavailable (503) if the model could not be loaded.
 
 
-def recommend(session: Session, *, resident, limit: int = 10, state=None) -> list[JobMatch]:  # noqa: ANN001
-    from estation.matching.runtime import current_matcher
-
-    return current_matcher(state).recommend(session, resident=resident, limit=limit).items
+def recommend(session: Session, *, resident, state, limit: int = 10) -> Recommendations:  # noqa: ANN001
+    return runtime_of(state).matcher().recommend(session, resident=resident, limit=limit)
 
 
 def residents_for_vacancy(session: Session, *, vacancy, limit: int = 20, state=None) -> list:  # noqa: ANN001
     """Consenting residents who fit the vacancy, best first (each has ``.resident`` and ``.score``)."""
-    from estation.matching.runtime import current_matcher
     from estation.matching.vacancies import residents_for_vacancy as find
 
-    return find(current_matcher(state), session, vacancy=vacancy, limit=limit, consented_only=True)
+    return find(runtime_of(state).matcher(), session, vacancy=vacancy, limit=limit, consented_only=True)
 
 
-def match_household(session: Session, *, household_id: int, state=None):  # noqa: ANN001, ANN201
-    from estation.errors import NotFound
-    from estation.labour.models import Household
+def match_household(session: Session, *, household_id: int, state):  # noqa: ANN001, ANN201
     from estation.matching.households import match_household as run
-    from estation.matching.runtime import current_matcher
 
     household = session.get(Household, household_id)
     if household is None:
         raise NotFound("家庭不存在")
-    return run(current_matcher(state), session, household=household)
+    return run(runtime_of(state).matcher(), session, household=household)

@@ -5,16 +5,13 @@ OutboxWorker): it embeds each vacancy or start-up opportunity from the same text
 residents' words with (estation.matching.limits.job_facts), with the encoder's passage prompt.
 The index must be built with ``vector_dims=encoder.dim`` and ``model_id=encoder.model_id``.
 
-Two things ride along with the embedding, because both need the model and every listing passes here
-on its way into the index:
+Vectors are kept in an :class:`EmbeddingStore` (a SQLite file beside the search index, keyed by model
+and text), written after every chunk. Re-embedding 100,000 listings takes minutes; if it is stopped,
+the next ``estation index rebuild`` takes the vectors already computed and encodes only the rest. A
+listing whose text did not change (closed, wage edited) is never encoded again.
 
-- Vectors are kept in an :class:`EmbeddingStore` (a SQLite file beside the search index, keyed by
-  model and text), written after every chunk. Re-embedding 100,000 listings takes minutes; if it is
-  stopped, the next ``estation index rebuild`` takes the vectors already computed and encodes only
-  the rest. A listing whose text did not change (closed, wage edited) is never encoded again.
-- A vacancy posted without an occupation code gets ``inferred_occupation_code`` from its title
-  (estation.matching.occupations, only a confident code), so occupation filters and the occupation
-  signal of matching see it. The employer's own field stays empty.
+The hook only reads the rows: occupation codes are inferred when a vacancy is written
+(estation.jobs.service), never on the way into the index.
 """
 
 from __future__ import annotations
@@ -27,10 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import object_session
 
-from estation.jobs.models import Occupation
 from estation.matching.limits import job_facts
 
 
@@ -129,38 +123,12 @@ def store_path(settings) -> Path:  # noqa: ANN001
     return Path(settings.var_dir) / "embeddings.sqlite3"
 
 
-def infer_occupations(rows: list, occupations) -> None:  # noqa: ANN001
-    """Set ``inferred_occupation_code`` on vacancies without the employer's code, from their titles
-    (a confident match only); clear it where the employer has chosen a code."""
-    todo = [r for r in rows if not r.occupation_code]
-    for r in rows:
-        if r.occupation_code and r.inferred_occupation_code is not None:
-            r.inferred_occupation_code = None
-    if not todo:
-        return
-    # A title seen before is not encoded again: the occupation index remembers its answer.
-    best = {t: next((m.code for m in found), None)
-            for t, found in occupations.confident_many([r.title for r in todo]).items()}
-    # Only codes the database holds (a database without the classification loaded infers nothing).
-    session = object_session(todo[0])
-    wanted = {c for c in best.values() if c}
-    known = set(session.scalars(select(Occupation.code).where(Occupation.code.in_(wanted)))) if wanted and session else set()
-    for r in todo:
-        code = best[r.title] if best[r.title] in known else None
-        if r.inferred_occupation_code != code:
-            r.inferred_occupation_code = code
-
-
-def listing_vectors(encoder, *, store: EmbeddingStore | None = None, occupations=None,  # noqa: ANN001
-                    ) -> Callable[[str, list], list[list[float]]]:
-    """The ``vectors`` hook: infers missing occupation codes (if ``occupations`` is given), then
-    embeds the listings' texts (through ``store`` if given)."""
+def listing_vectors(encoder, *, store: EmbeddingStore | None = None) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
+    """The ``vectors`` hook: embeds the listings' texts (through ``store`` if given)."""
 
     def vectors(kind: str, rows: list) -> list[list[float]]:
         if not rows:
             return []
-        if occupations is not None and kind == "vacancy":
-            infer_occupations(rows, occupations)
         texts = [listing_text(kind, r) for r in rows]
         matrix = store.encode(encoder, texts) if store is not None else encoder.encode_documents(texts)
         return [row.tolist() for row in matrix]
@@ -188,6 +156,6 @@ def runtime_vectors(state) -> Callable[[str, list], list[list[float]]]:  # noqa:
         from estation.matching.runtime import runtime_of
 
         matcher = runtime_of(state).matcher()
-        return listing_vectors(matcher.encoder, store=matcher.store, occupations=matcher.occupations)(kind, rows)
+        return listing_vectors(matcher.encoder, store=matcher.store)(kind, rows)
 
     return vectors

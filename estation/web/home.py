@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 
 from estation.accounts import service as accounts
 from estation.accounts.models import Role
-from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal
+from estation.accounts.throttle import TooManyAttempts
+from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal, clear_cookie, client_address, set_cookie
 from estation.web.pages import render
 from estation.web.security import CsrfChecked
 
@@ -58,8 +59,9 @@ def login(
     next: Annotated[str, Form(max_length=200)] = "",  # noqa: A002
 ):  # noqa: ANN201
     try:
-        user = accounts.authenticate_password(db, username=username, password=password)
-    except accounts.TooManyAttempts as exc:
+        user = accounts.authenticate_password(db, username=username, password=password,
+                                              address=client_address(request))
+    except TooManyAttempts as exc:
         return render(request, "auth/login.html", {"error": exc.message, "username": username, "next": next},
                       status_code=429)
     if user is None:
@@ -67,14 +69,14 @@ def login(
                       status_code=401)
     token, _ = accounts.start_session(db, user=user)
     response = RedirectResponse(_safe_next(next) or HOME_BY_ROLE[user.role], status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict")
+    set_cookie(request, response, SESSION_COOKIE, token)
     return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def logout(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
     if principal is not None:
         accounts.end_session(db, token=principal.token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_cookie(request, response, SESSION_COOKIE)
     return response

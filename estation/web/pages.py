@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from estation.web.security import csrf_token
+from estation.deps import csrf_token
 from estation.web.templating import templates
 
 

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
 from estation.accounts.models import Role
-from estation.deps import OptionalPrincipal, Principal
+from estation.deps import CsrfFailed, OptionalPrincipal, Principal, csrf_matches
 from estation.errors import EstationError, Forbidden
-
-CSRF_COOKIE = "estation_csrf"
-
-
-class CsrfFailed(EstationError):
-    status_code = 403
 
 
 class SignInRequired(EstationError):
@@ -29,18 +22,9 @@ class SignInRequired(EstationError):
         self.login_url = login_url
 
 
-def csrf_token(request: Request) -> str:
-    """The token for this browser, minted once; templates put it in a hidden field."""
-    token = getattr(request.state, "csrf_token", None) or request.cookies.get(CSRF_COOKIE)
-    if not token:
-        token = secrets.token_urlsafe(24)
-    request.state.csrf_token = token
-    return token
-
-
 def verify_csrf(request: Request, csrf_token: Annotated[str, Form(max_length=100)] = "") -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not csrf_token or not secrets.compare_digest(cookie, csrf_token):
+    """The form's hidden field (templates put ``estation.deps.csrf_token`` there) must echo the cookie."""
+    if not csrf_matches(request, csrf_token):
         raise CsrfFailed("页面已过期，请返回后重试")
 
 

@@ -8,8 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 
-from estation import physical
+from estation import physical, submissions
 from estation.clock import BEIJING
 from estation.privacy import mask_id_number, mask_name, mask_phone
 
@@ -38,5 +40,14 @@ def yuan(value: float | int | None) -> str:
     return "" if value is None else f"{value:,.0f}元"
 
 
-templates.env.globals.update(static_url=static_url, physical=physical)
+@pass_context
+def form_fields(context) -> Markup:  # noqa: ANN001 - Jinja's template context
+    """The hidden fields of every POST form: the browser's CSRF token and a fresh one-time submission
+    token, so a form sent twice is done once (estation.web.once)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">'
+                  '<input type="hidden" name="submission_token" value="{}">').format(context["csrf_token"],
+                                                                                    submissions.new_token())
+
+
+templates.env.globals.update(static_url=static_url, physical=physical, form_fields=form_fields)
 templates.env.filters.update(beijing_time=beijing_time, mask_id=mask_id_number, mask_phone=mask_phone, mask_name=mask_name, yuan=yuan)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from estation.accounts.models import Role
 from estation.cases.catalogue import CONTINUED_CONTRIBUTION, SERVICES, load_catalogue
 from tests.conftest import screenshot
-from tests.factories import TEST_PASSWORD, create_resident, create_user
+from tests.factories import TEST_PASSWORD, create_resident, create_user, new_id_number
 
 pytestmark = pytest.mark.browser
 DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
@@ -56,3 +57,26 @@ def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa
 
     page.goto(f"{base}/api/v1/cases/status/{reference}?code={code}")
     assert "已办结" in page.content()
+
+
+def test_searching_by_id_number_keeps_it_out_of_the_address_bar(api, counter_live, page) -> None:  # noqa: ANN001
+    with api.db() as s:
+        clerk = create_user(s, role=Role.counter_staff, window=3)
+        resident = create_resident(s, name="钱玉珍", id_number=new_id_number(birth=date(1969, 2, 14)))
+        number, resident_id = resident.id_number, resident.id
+        s.commit()
+    base = counter_live.url
+    page.goto(f"{base}/login?next=/counter")
+    page.fill("#username", clerk.username)
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/counter")
+    page.fill("#q", number)
+    with page.expect_navigation():
+        page.click("form.search button")
+    assert page.url == f"{base}/counter"  # posted: nothing after the path
+    assert page.locator("table.results").is_visible() and f"/counter/residents/{resident_id}" in page.content()
+    cell = page.locator("table.results td").nth(1).inner_text()
+    assert cell == number[0] + "*" * 16 + number[-1]
+    history = page.evaluate("() => performance.getEntriesByType('navigation').map(e => e.name)")
+    assert not any(number in url for url in history)

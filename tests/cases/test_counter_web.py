@@ -35,6 +35,7 @@ def clerk_client(counter_app, client, db):  # noqa: ANN001, ANN201
     assert client.post("/api/v1/auth/login", json={"username": clerk.username, "password": TEST_PASSWORD}).status_code == 200
     client.get("/counter")  # mints the CSRF cookie
     client.resident_id = resident.id
+    client.resident_number = resident.id_number
     client.clerk_id = clerk.id
     return client
 
@@ -50,8 +51,20 @@ def test_sign_in_is_required(counter_app, api) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("query", ["王秀英", "王秀莹", "wangxiuying", "13905319999"])
 def test_find_by_name_near_spelling_pinyin_or_phone(clerk_client, query) -> None:  # noqa: ANN001
-    page = clerk_client.get("/counter", params={"q": query}).text
+    page = clerk_client.post("/counter", data={"csrf_token": csrf(clerk_client), "q": query}).text
     assert f"/counter/residents/{clerk_client.resident_id}" in page
+
+
+def test_the_search_is_posted_with_the_csrf_token_never_a_query_string(clerk_client) -> None:  # noqa: ANN001
+    form = clerk_client.get("/counter").text
+    assert re.search(r'<form method="post" action="/counter" class="search"', form)
+    number = clerk_client.resident_number
+    # an address carrying the id number searches nothing: nothing invites putting it there
+    assert f"/counter/residents/{clerk_client.resident_id}" not in clerk_client.get("/counter", params={"q": number}).text
+    refused = clerk_client.post("/counter", data={"q": number})
+    assert refused.status_code == 403 and f"/counter/residents/{clerk_client.resident_id}" not in refused.text
+    found = clerk_client.post("/counter", data={"csrf_token": csrf(clerk_client), "q": number})
+    assert f"/counter/residents/{clerk_client.resident_id}" in found.text and number not in str(found.url)
 
 
 def test_viewing_a_record_asks_why_and_is_logged(clerk_client, db) -> None:  # noqa: ANN001

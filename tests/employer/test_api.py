@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from estation.accounts.models import Role, User
 from estation.identifiers import make_uscc
 from estation.jobs import candidates
-from estation.jobs.models import Employer, EmployerStatus
+from estation.jobs.models import Employer, EmployerStatus, Vacancy
+from estation.physical import DOMAIN_NAMES
 from tests.employer.conftest import make_company
 from tests.factories import create_resident, create_user
 
@@ -45,6 +46,9 @@ def test_registration_creates_employer_and_account_that_can_sign_in(api, db) -> 
     ({"staff_count": 3, "disabled_staff_grade12": 2, "disabled_staff_other": 2}, "disabled_staff_other"),
     ({"username": "a b"}, "username"),
     ({"password": "short"}, "password"),
+    ({"password": "nine-char"}, "password"),  # under 10 characters
+    ({"password": "qwertyuiop"}, "password"),  # on the common-password list
+    ({"password": "woaini1314"}, "password"),
 ])
 def test_registration_errors_name_the_field(api, change, field) -> None:  # noqa: ANN001
     body = _registration(2, **change)
@@ -75,7 +79,9 @@ def company(api):  # noqa: ANN001, ANN201
 def _vacancy(employer_id: int, **kw) -> dict:  # noqa: ANN003
     body = dict(employer_id=employer_id, title="社区便利店收银员", occupation_code="4-07-05-01", community_code="370102009001",
                 address="甸柳新村第三社区", wage_min=2600, wage_max=3000, hours_per_day=8, days_per_week=5,
-                employment_type="full_time", demands={"standing_walking": 1}, adjustments=["seated_work"],
+                employment_type="full_time", adjustments=["seated_work"],
+                demands={"standing_walking": 1, "lifting_carrying": 1, "fine_hand": 2, "seeing": 2, "hearing": 2,
+                         "speaking": 2, "learning_memory": 2},
                 valid_until=(date.today() + timedelta(days=30)).isoformat())
     body.update(kw)
     return body
@@ -109,6 +115,39 @@ def test_part_time_at_the_pro_rata_minimum_is_accepted_and_listed(api, company) 
     assert r.status_code == 201, r.text
     mine = client.get(f"/api/v1/employers/{company.employer.id}/vacancies").json()
     assert r.json()["id"] in [v["id"] for v in mine]
+
+
+@pytest.mark.parametrize(("demands", "missing"), [
+    (None, {"demands"}),  # the field left out altogether
+    ({}, set(DOMAIN_NAMES)),
+    ({"standing_walking": 1, "lifting_carrying": 0}, set(DOMAIN_NAMES) - {"standing_walking", "lifting_carrying"}),
+])
+def test_posting_without_every_demand_is_refused_naming_each(api, company, db, demands, missing) -> None:  # noqa: ANN001
+    client = api.client_for(company.user)
+    body = _vacancy(company.employer.id, title="地下车库巡查员")
+    if demands is None:
+        del body["demands"]
+    else:
+        body["demands"] = demands
+    r = client.post("/api/v1/vacancies", json=body)
+    assert r.status_code == 422, r.text
+    named = {e["loc"][-1] for e in r.json()["detail"] if e["type"] == "missing"}
+    assert named == missing
+    assert db.scalar(select(func.count()).select_from(Vacancy).where(Vacancy.title == "地下车库巡查员")) == 0
+
+
+def test_a_demand_must_be_a_level_and_a_change_states_them_all(api, company) -> None:  # noqa: ANN001
+    client = api.client_for(company.user)
+    stated = dict.fromkeys(DOMAIN_NAMES, 1)
+    assert _field(client.post("/api/v1/vacancies", json=_vacancy(company.employer.id, demands=stated | {"seeing": True})))\
+        == "demands"
+    r = client.post("/api/v1/vacancies", json=_vacancy(company.employer.id, demands=stated | {"seeing": 0}))
+    assert r.status_code == 201 and r.json()["demands"] == stated | {"seeing": 0}
+    vid = r.json()["id"]
+    r = client.patch(f"/api/v1/vacancies/{vid}", json={"demands": {"seeing": 3}})
+    assert r.status_code == 422 and {e["loc"][-1] for e in r.json()["detail"]} == set(DOMAIN_NAMES) - {"seeing"}
+    r = client.patch(f"/api/v1/vacancies/{vid}", json={"demands": stated | {"seeing": 3}})
+    assert r.status_code == 200 and r.json()["demands"]["seeing"] == 3
 
 
 def test_close_and_renew_through_the_api(api, company) -> None:  # noqa: ANN001

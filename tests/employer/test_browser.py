@@ -1,12 +1,14 @@
 """A real browser: an employer posts a vacancy through the guided form, it is indexed through the outbox
 and a resident finds it at the kiosk; the candidates page moves an applicant along. Screenshots too."""
 
+import re
 import time
 
 import pytest
+from sqlalchemy import select
 
 from estation.jobs import service
-from estation.jobs.models import Occupation
+from estation.jobs.models import Occupation, Vacancy
 from estation.jobs.search import DEGRADED_NOTICE
 from indexing.sync import pending_count
 from tests.conftest import screenshot
@@ -16,6 +18,8 @@ from tests.factories import TEST_PASSWORD, create_resident
 pytestmark = pytest.mark.browser
 
 TITLE = "甸柳便民药店收银员"
+STATED = {"standing_walking": 1, "lifting_carrying": 1, "fine_hand": 2, "seeing": 2, "hearing": 2, "speaking": 2,
+          "learning_memory": 2}
 
 
 def _sign_in(page, live, user, next_path: str) -> None:  # noqa: ANN001
@@ -47,9 +51,8 @@ def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:  # no
     page.fill("#wage_max", "3200")
     page.select_option("#community_code", "370102009002")
     page.fill("#address", "甸柳新村第一社区沿街商铺")
-    page.check("input[name=demand_standing_walking][value='1']")
-    page.check("input[name=demand_lifting_carrying][value='1']")
-    page.check("input[name=demand_fine_hand][value='2']")
+    for domain, level in STATED.items():
+        page.check(f"input[name=demand_{domain}][value='{level}']")
     page.check("input[name=adjustments][value='seated_work']")
     page.check("input[name=adjustments][value='training']")
     page.fill("#description", "收银、整理货架上的小件药品，有药师在岗指导。")
@@ -81,6 +84,51 @@ def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:  # no
     results = page.inner_text("main")
     assert TITLE in results and DEGRADED_NOTICE not in results
     assert page.locator(f"a[href='/kiosk/jobs/{vacancy_id}']").count() == 1
+
+
+def test_untouched_demand_controls_are_refused_and_nothing_is_assumed(api, live, page) -> None:  # noqa: ANN001
+    """An employer who never touches the physical-demand controls cannot publish: the form names every
+    unchosen domain, keeps everything typed, and saves nothing until each is chosen."""
+    with api.db() as s:
+        company = make_company(s)
+        s.commit()
+    _sign_in(page, live, company.user, "/employer/vacancies/new")
+    assert page.locator("input[name^=demand_]:checked").count() == 0  # nothing pre-chosen
+    page.fill("#title", "地下车库巡查员")
+    page.fill("#hours_per_day", "8")
+    page.fill("#wage_min", "2800")
+    page.fill("#wage_max", "3400")
+    page.select_option("#community_code", "370102009002")
+    page.fill("#address", "甸柳新村第一社区地下车库")
+    page.check("input[name=adjustments][value='training']")
+    page.fill("#description", "夜间巡查车库，登记外来车辆。")
+    page.click("button[value=save]")
+
+    alert = page.inner_text("p.error.card")
+    assert "体力要求：“站立行走”“搬运提举”“手部精细操作”“视力”“听力”“言语”“学习记忆”还没有选择" in alert
+    for domain in STATED:
+        assert "还没有选择" in page.inner_text(f"#demand_{domain}-error")
+    assert page.locator("input[name^=demand_]:checked").count() == 0
+    assert page.input_value("#title") == "地下车库巡查员" and page.input_value("#wage_min") == "2800"
+    assert page.input_value("#address") == "甸柳新村第一社区地下车库"
+    assert page.is_checked("input[name=adjustments][value='training']")
+    assert "夜间巡查车库" in page.input_value("#description")
+    assert page.locator("#preview").count() == 0  # no card, so no 适合残疾人 or 不依赖视力 built from defaults
+    screenshot(page, "employer-posting-unstated.png")
+
+    garage = {"standing_walking": 3, "lifting_carrying": 1, "fine_hand": 1, "seeing": 3, "hearing": 2, "speaking": 2,
+              "learning_memory": 1}
+    page.check("input[name=demand_seeing][value='3']")  # one chosen: the others are still refused
+    page.click("button[value=save]")
+    assert "“视力”" not in page.inner_text("p.error.card") and page.is_checked("input[name=demand_seeing][value='3']")
+    for domain, level in garage.items():
+        page.check(f"input[name=demand_{domain}][value='{level}']")
+    page.click("button[value=save]", no_wait_after=True)
+    # the first write infers the title's occupation, which can take a while on a busy machine
+    page.wait_for_url(re.compile(r"/employer/vacancies/\d+\?saved=1$"), timeout=120000)
+    assert "已保存" in page.inner_text("main") and "没有说明" not in page.inner_text("main")
+    with api.db() as s:  # one row: the refused posts wrote nothing
+        assert [v.demands for v in s.scalars(select(Vacancy).where(Vacancy.title == "地下车库巡查员"))] == [garage]
 
 
 def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN001

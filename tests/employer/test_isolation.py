@@ -8,6 +8,7 @@ from estation.accounts.models import Role
 from estation.jobs import service
 from estation.jobs.models import Vacancy, VacancyStatus
 from estation.notifications.models import Audience, Notification
+from estation.physical import DOMAIN_NAMES
 from tests.employer.conftest import csrf, make_company
 from tests.factories import create_resident, create_user
 
@@ -54,7 +55,8 @@ API_ROUTES = [
 def _body(kind, world):  # noqa: ANN001, ANN202
     if kind == "new-vacancy":
         return dict(employer_id=world["A"], title="冒名发布", address="甸柳", community_code="370102009001",
-                    wage_min=3000, wage_max=3500, hours_per_day=8, employment_type="full_time", valid_until=_later())
+                    wage_min=3000, wage_max=3500, hours_per_day=8, employment_type="full_time", valid_until=_later(),
+                    demands=dict.fromkeys(DOMAIN_NAMES, 1))
     if kind == "renew":
         return {"valid_until": _later()}
     return kind

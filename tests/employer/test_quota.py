@@ -66,6 +66,9 @@ def test_impossible_counts_are_refused(staff, g12, other, field) -> None:  # noq
     ({"standing_walking": 3, "lifting_carrying": 2}, ["seated_work"], False, True),
     ({"standing_walking": 3, "lifting_carrying": 2}, ["training"], False, False),  # training alone is no access
     ({"standing_walking": 3}, [], True, True),
+    ({}, [], False, False),  # nothing stated (posted with untouched controls): no claim at all
+    ({"standing_walking": 0}, [], False, False),  # lifting never stated: not called low-effort
+    ({"lifting_carrying": 1, "seeing": 0, "hearing": 0}, ["training"], False, False),
 ])
 def test_vacancies_that_suit_disabled_residents(demands, adjustments, home, friendly) -> None:  # noqa: ANN001
     v = SimpleNamespace(demands=demands, adjustments=adjustments, home_based=home)

@@ -14,7 +14,8 @@ from tests.factories import create_user
 
 FORM = dict(title="社区食堂帮厨", occupation_code="", employment_type="part_time", shift="day", hours_per_day="6",
             days_per_week="5", openings="2", wage_min="2000", wage_max="2400", community_code="370102009001",
-            address="甸柳新村第三社区食堂", demand_standing_walking="2", demand_lifting_carrying="2",
+            address="甸柳新村第三社区食堂", demand_standing_walking="2", demand_lifting_carrying="2", demand_fine_hand="2",
+            demand_seeing="2", demand_hearing="1", demand_speaking="1", demand_learning_memory="1",
             adjustments=["training", "seated_work"], description="洗菜配菜，午餐时段", valid_until="")
 
 

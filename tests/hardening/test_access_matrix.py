@@ -30,13 +30,13 @@ PUBLIC = {
     ("GET", "/api/v1/startups"), ("GET", "/api/v1/startups/{startup_id}"),
     ("POST", "/api/v1/pension/transfer-assessment"), ("POST", "/api/v1/pension/continued-contribution"),
     ("GET", "/api/v1/services"), ("GET", "/api/v1/cases/status/{reference}"), ("POST", "/api/v1/employers/register"),
-    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"),
+    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"), ("GET", "/docs"),
     ("GET", "/api/v1/search/jobs"), ("GET", "/api/v1/search/startups"), ("GET", "/api/v1/search/jobs/suggest"),
     ("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/employer"), ("GET", "/employer/register"), ("POST", "/employer/register"),
     ("GET", "/kiosk"), ("GET", "/kiosk/home"), ("GET", "/kiosk/signin"), ("GET", "/kiosk/signin/pin"),
     ("POST", "/kiosk/signin/pin"), ("GET", "/kiosk/signin/card"), ("POST", "/kiosk/signin/card"),
-    ("POST", "/kiosk/finish"), ("GET", "/kiosk/ping"), ("GET", "/kiosk/demo/card"), ("POST", "/kiosk/demo/card"),
+    ("POST", "/kiosk/finish"), ("GET", "/kiosk/ping"),
     ("GET", "/kiosk/jobs"), ("GET", "/kiosk/jobs/results"), ("GET", "/kiosk/jobs/{vacancy_id}"),
     ("POST", "/kiosk/jobs/{vacancy_id}/print"), ("POST", "/kiosk/guide/{code}/print"), ("GET", "/kiosk/guide"),
     ("GET", "/kiosk/guide/{code}"), ("GET", "/kiosk/suggest"), ("POST", "/kiosk/suggest"),
@@ -54,6 +54,7 @@ SIGNED_IN = {
 KIOSK_PERSONAL = {
     ("GET", "/kiosk/recommend"), ("GET", "/kiosk/me/applications"), ("GET", "/kiosk/me/cases"),
     ("GET", "/kiosk/me/insurance"), ("GET", "/kiosk/me/readers"), ("POST", "/kiosk/jobs/{vacancy_id}/apply"),
+    ("GET", "/kiosk/me/pin"), ("POST", "/kiosk/me/pin"),
 }
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
 

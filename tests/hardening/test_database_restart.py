@@ -20,7 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select, text
 
 from estation.accounts.models import Role
 from estation.labour.models import Household
@@ -108,8 +109,9 @@ def test_requests_fail_cleanly_while_the_database_restarts_and_then_recover(clus
     statuses: Counter[int] = Counter()
     stop = threading.Event()
 
+    reader = harness.client_for(staff)  # signed in before the stop, however slowly the thread starts
+
     def traffic() -> None:
-        reader = harness.client_for(staff)
         while not stop.is_set():
             statuses[reader.get(f"/api/v1/residents/{person_id}").status_code] += 1
             time.sleep(0.02)
@@ -147,5 +149,44 @@ def test_requests_fail_cleanly_while_the_database_restarts_and_then_recover(clus
     created = client.post("/api/v1/households", json=new_household)
     assert created.status_code == 201, created.text
     assert _households(harness) == before + 1
+    harness.app.state.search_worker.stop()
+    harness.app.state.session_factory.kw["bind"].dispose()
+
+
+def test_the_outage_page_renders_for_a_signed_in_user_caught_mid_request(cluster, tmp_path) -> None:  # noqa: ANN001
+    """The database goes away after the request has loaded who is signed in and while it writes (the access
+    log of a record it shows): the write fails, the session rolls back, and the page still says, in
+    Chinese, that the database is unavailable (it once failed with a DetachedInstanceError, a 500)."""
+    upgrade(cluster.url)
+    harness = ApiHarness(cluster.url, tmp_path)
+    with harness.db() as s:
+        seed_places(s)
+        person = create_resident(s, household=create_household(s), name="周丽华")
+        staff = create_user(s, role=Role.counter_staff)
+        s.commit()
+        person_id = person.id
+    browser = TestClient(harness.app, raise_server_exceptions=False, cookies=harness.client_for(staff).cookies)
+    url = f"/counter/residents/{person_id}?reason=办理业务"
+    assert browser.get(url).status_code == 200
+
+    # Park the request at its access-log write: another connection holds the table locked.
+    blocker = create_engine(cluster.url).connect()
+    blocker.begin()
+    blocker.execute(text("LOCK TABLE access_log IN EXCLUSIVE MODE"))
+    answer: dict = {}
+    worker = threading.Thread(target=lambda: answer.setdefault("page", browser.get(url)))
+    worker.start()
+    try:
+        time.sleep(1.5)
+        assert worker.is_alive(), f"the request did not wait for the lock: {answer}"
+        cluster.stop()
+        worker.join(timeout=60)
+    finally:
+        blocker.invalidate()
+        cluster.start()
+
+    page = answer["page"]
+    assert page.status_code == 503, page.text[:500]
+    assert page.headers["content-type"].startswith("text/html") and DOWN_MESSAGE in page.text
     harness.app.state.search_worker.stop()
     harness.app.state.session_factory.kw["bind"].dispose()

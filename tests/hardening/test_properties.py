@@ -21,6 +21,7 @@ from estation.jobs.models import Vacancy
 from estation.jobs.service import MAX_VALIDITY, minimum_wage_for
 from estation.labour.models import InsurancePeriod
 from estation.migrate import upgrade
+from estation.physical import DOMAIN_NAMES
 from tests.conftest import ApiHarness
 from tests.employer.conftest import make_company
 from tests.factories import create_household, create_resident, create_user, seed_places
@@ -176,7 +177,7 @@ def test_vacancy_wages_hours_and_dates(world, wage_min, wage_max, until, hours) 
     harness, ids, _, employer = world
     body = {"employer_id": ids["employer"], "title": "社区便利店收银员", "community_code": "370102009001",
             "address": "甸柳新村第三社区", "wage_min": wage_min, "wage_max": wage_max, "hours_per_day": hours,
-            "days_per_week": 5, "employment_type": "part_time", "demands": {"standing_walking": 1},
+            "days_per_week": 5, "employment_type": "part_time", "demands": dict.fromkeys(DOMAIN_NAMES, 1),
             "adjustments": [], "valid_until": until}
     out = _post(harness, employer, "/api/v1/vacancies", body, Vacancy)
     if out is None:

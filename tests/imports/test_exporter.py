@@ -76,7 +76,8 @@ def seed(db: Session) -> tuple[Resident, Employer]:
         employer_id=employer.id, title="社区食堂帮厨", description='=HYPERLINK("http://evil.example","点我")',
         occupation_code="4-10-01-01", community_code="370102009003", address="甸柳新村第三社区食堂",
         wage_min=2400, wage_max=3000, hours_per_day=6, days_per_week=6, employment_type=EmploymentType.part_time,
-        demands={"standing_walking": 3, "fine_hand": 2}, adjustments=["seated_work", "training"], valid_until=future(120),
+        demands={"standing_walking": 3, "lifting_carrying": 2, "fine_hand": 2, "seeing": 2, "hearing": 1, "speaking": 1,
+                 "learning_memory": 1}, adjustments=["seated_work", "training"], valid_until=future(120),
     ), minimum_wage=2200)
     db.commit()
     return resident, employer
@@ -86,7 +87,8 @@ def test_resident_export_masks_id_numbers_and_phones_by_default(db):
     resident, _ = seed(db)
     data = export(db, "residents")
     row = next(r for r in sheet_rows(data) if r["姓名"] == "周玉梅")
-    assert row["身份证号"] == resident.id_number[:6] + "********" + resident.id_number[-4:]
+    assert row["身份证号"] == resident.id_number[0] + "*" * 16 + resident.id_number[-1]
+    assert row["出生日期"] is None  # it would fill the masked digits
     assert row["手机号"] == "139****7777"
     with zipfile.ZipFile(io.BytesIO(data)) as package:  # not hidden anywhere else in the workbook either
         assert not any(resident.id_number.encode() in package.read(name) for name in package.namelist())

@@ -8,8 +8,9 @@ import zipfile
 import pytest
 
 from estation.imports import files
-from estation.imports.cells import safe_for_sheet, text
+from estation.imports.cells import text
 from estation.imports.files import FileTooLarge, UploadRefused, WrongFileType, read_upload
+from estation.sheets import safe_for_sheet
 from tests.imports.helpers import RESIDENT_HEADERS, csv_bytes, resident_row, xlsx_bytes
 
 

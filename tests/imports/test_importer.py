@@ -239,7 +239,7 @@ def test_good_vacancies_file_imports(db, count):
     assert report.ok, report.errors
     guard = db.scalar(select(Vacancy).where(Vacancy.title == "小区保安"))
     assert guard.employer_id == employer.id and guard.community_code == "370102009001"
-    assert guard.demands["lifting_carrying"] == 1 and guard.demands["seeing"] == 0
+    assert guard.demands["lifting_carrying"] == 1 and guard.demands["seeing"] == 2  # "正常阅读" on the scale
     assert set(guard.adjustments) == {Adjustment.training.value, Adjustment.flexible_hours.value}
     assert guard.status == VacancyStatus.open and guard.valid_until == future()
     cleaner = db.scalar(select(Vacancy).where(Vacancy.title == "楼道保洁"))
@@ -261,15 +261,17 @@ def test_bad_vacancies_are_each_reported_and_nothing_is_written(db, count):
         vacancy_row(u, 岗位名称="库管", 工资下限=4000, 工资上限=3000),       # row 8: max below min
         vacancy_row(u, 岗位名称="快递分拣", 有效期至="2020-01-01"),          # row 9: expired
         vacancy_row(u, 岗位名称="搬运工", 搬运提举=7, 便利措施="包吃住"),      # row 10: level and adjustment
+        vacancy_row(u, 岗位名称="保洁", 视力=None),                       # row 11: a demand left blank
     ]
     report = run(db, "vacancies", xlsx_bytes(VACANCY_HEADERS, rows))
     got = errors_of(report)
     assert (3, "统一社会信用代码") in got and (4, "统一社会信用代码") in got
-    assert {(5, "工资下限"), (6, "职业代码"), (7, "岗位名称"), (8, "工资上限"), (9, "有效期至"), (10, "搬运提举"), (10, "便利措施")} <= got
+    assert {(5, "工资下限"), (6, "职业代码"), (7, "岗位名称"), (8, "工资上限"), (9, "有效期至"), (10, "搬运提举"), (10, "便利措施"), (11, "视力")} <= got
     assert not any(row == 2 for row, _ in got)
     reasons = {(e.row, e.column): e.reason for e in report.errors}
     assert reasons[(3, "统一社会信用代码")] == "统一社会信用代码校验位不正确"
     assert reasons[(4, "统一社会信用代码")] == "该用人单位尚未在系统中登记，请先登记用人单位"
     assert "最低工资标准" in reasons[(5, "工资下限")]
     assert reasons[(7, "岗位名称")].startswith("与第2行")
+    assert reasons[(11, "视力")] == "必填，不能为空"  # never read as the lowest demand
     assert count(Vacancy) == 0 and count(OutboxEntry) == 0

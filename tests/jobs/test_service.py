@@ -19,7 +19,8 @@ def _vacancy(employer_id: int, **kw) -> VacancyCreate:  # noqa: ANN003
     fields = dict(employer_id=employer_id, title="社区食堂帮厨", occupation_code="4-03-02-01",
                   community_code="370102009001", address="甸柳新村第三社区食堂", wage_min=2600, wage_max=3200,
                   hours_per_day=6, days_per_week=6, employment_type="part_time",
-                  demands={"standing_walking": 3, "lifting_carrying": 2}, adjustments=["training"],
+                  demands={"standing_walking": 3, "lifting_carrying": 2, "fine_hand": 2, "seeing": 2, "hearing": 1,
+                           "speaking": 1, "learning_memory": 1}, adjustments=["training"],
                   valid_until=date.today() + timedelta(days=30))
     fields.update(kw)
     return VacancyCreate(**fields)

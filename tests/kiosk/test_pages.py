@@ -11,9 +11,8 @@ from estation.accounts.models import AccessLog, Role
 from estation.feedback.models import Suggestion
 from estation.jobs.models import Application
 from estation.kiosk.models import KioskPrint
-from estation.web.kiosk import jobs as kiosk_jobs
 from tests.factories import create_user
-from tests.kiosk.conftest import csrf_of, sign_in
+from tests.kiosk.conftest import csrf_of, make_world, sign_in
 
 PERSONAL = ["/kiosk/me/applications", "/kiosk/me/cases", "/kiosk/me/insurance", "/kiosk/me/readers", "/kiosk/recommend"]
 PUBLIC = ["/kiosk", "/kiosk/home", "/kiosk/jobs", "/kiosk/jobs/results", "/kiosk/guide", "/kiosk/guide/pension_transfer",
@@ -43,7 +42,7 @@ def test_every_kiosk_page_is_no_store_and_static_files_are_cached(world) -> None
 
 
 @pytest.mark.parametrize("url", ["/kiosk/signin/pin", "/kiosk/signin/card", "/kiosk/finish", "/kiosk/suggest",
-                                 "/kiosk/jobs/{guard}/apply", "/kiosk/jobs/{guard}/print", "/kiosk/demo/card",
+                                 "/kiosk/jobs/{guard}/apply", "/kiosk/jobs/{guard}/print",
                                  "/kiosk/guide/pension_transfer/print", "/kiosk/progress"])
 def test_every_form_refuses_a_post_without_the_csrf_token(world, url: str) -> None:  # noqa: ANN001
     client = world.client()
@@ -175,13 +174,17 @@ def test_my_cases_shows_status_and_what_is_still_missing(world) -> None:  # noqa
     assert world.case_reference in page and "还需要补交" in page and "居民身份证原件" in page
 
 
-def test_recommend_says_plainly_when_matching_is_unavailable(world, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr(kiosk_jobs, "_recommender", lambda: None)
+def test_recommend_says_plainly_when_matching_is_unavailable(tmp_path_factory) -> None:  # noqa: ANN001
+    from estation.matching.runtime import UNAVAILABLE_MESSAGE
+
+    # A real app whose model setting names a folder that does not exist: its matcher cannot load.
+    world = make_world(tmp_path_factory, embedding_model=str(tmp_path_factory.mktemp("nomodel") / "no-such-model"))
     client = world.client()
     sign_in(client, world.pin_id_number)
-    page = client.get("/kiosk/recommend").text
-    assert "推荐服务暂不可用" in page
-    assert 'class="result"' not in page
+    response = client.get("/kiosk/recommend")
+    assert response.status_code == 200
+    assert "推荐服务暂不可用" in response.text and UNAVAILABLE_MESSAGE in response.text
+    assert 'class="result"' not in response.text
 
 
 def test_suggestions_are_stored_and_staff_answers_reach_the_resident(world) -> None:  # noqa: ANN001
@@ -210,61 +213,6 @@ def test_suggestions_are_stored_and_staff_answers_reach_the_resident(world) -> N
     assert answered.status_code == 200 and answered.json()["status"] == "answered"
     assert staff_client.post(f"/api/v1/suggestions/{row.id}/answer", json={"answer": "再答"}).status_code == 409
     assert "已加放十把椅子" in client.get("/kiosk/suggest").text
-
-
-def test_recommend_shows_the_matching_results_with_their_reasons(world, monkeypatch) -> None:  # noqa: ANN001
-    from types import SimpleNamespace
-
-    from estation.jobs.models import Vacancy
-    from estation.matching.service import JobMatch
-
-    seen = {}
-
-    def recommend(session, *, resident, limit, state):  # noqa: ANN001, ANN202
-        # Stands in for the engine only: the rows and the result types are the real ones.
-        seen["resident"], seen["state"] = resident.id, state
-        row = session.get(Vacancy, world.typist_id)
-        item = JobMatch(kind="vacancy", id=row.id, title=row.title, employer_name=row.employer.name, score=0.9,
-                        components={}, reasons=["以坐为主，符合您只能坐着工作的情况"], limits=["每天不超过4小时"],
-                        explanation="",
-                        distance_km=0.1, walking_minutes=2, hours_per_day=row.hours_per_day, wage_min=row.wage_min,
-                        wage_max=row.wage_max, home_based=False, row=row)
-        return SimpleNamespace(items=[item], limits=["站立行走：以坐为主"], removed_lines=["站立行走要求过高的岗位 12 个"])
-
-    monkeypatch.setattr(kiosk_jobs, "_recommender", lambda: recommend)
-    client = world.client()
-    sign_in(client, world.pin_id_number)
-    page = client.get("/kiosk/recommend").text
-    assert seen["resident"] == world.pin_resident_id and seen["state"] is world.app.state
-    assert "社区数据录入员" in page and "以坐为主，符合您只能坐着工作的情况" in page
-    assert "站立行走：以坐为主" in page and "站立行走要求过高的岗位 12 个" in page and "每天不超过4小时" in page
-    assert f'href="/kiosk/jobs/{world.typist_id}"' in page
-
-
-def test_a_failing_recommender_gives_a_plain_message_not_an_error_page(world, monkeypatch) -> None:  # noqa: ANN001
-    def broken(session, *, resident, limit, state):  # noqa: ANN001, ANN202
-        raise RuntimeError("engine down")
-
-    monkeypatch.setattr(kiosk_jobs, "_recommender", lambda: broken)
-    client = world.client()
-    sign_in(client, world.pin_id_number)
-    response = client.get("/kiosk/recommend")
-    assert response.status_code == 200
-    assert "推荐服务暂时出了问题" in response.text
-
-
-def test_recommend_passes_on_the_matchers_own_unavailable_message(world, monkeypatch) -> None:  # noqa: ANN001
-    from estation.matching.runtime import UNAVAILABLE_MESSAGE, MatchingUnavailable
-
-    def loading(session, *, resident, limit, state):  # noqa: ANN001, ANN202
-        raise MatchingUnavailable("model missing")
-
-    monkeypatch.setattr(kiosk_jobs, "_recommender", lambda: loading)
-    client = world.client()
-    sign_in(client, world.pin_id_number)
-    response = client.get("/kiosk/recommend")
-    assert response.status_code == 200 and UNAVAILABLE_MESSAGE in response.text
-    assert "推荐服务暂不可用" in response.text
 
 
 def test_resident_sees_who_looked_at_their_record(world) -> None:  # noqa: ANN001

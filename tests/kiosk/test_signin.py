@@ -56,7 +56,7 @@ def test_three_wrong_pins_slow_the_next_try_down_even_with_the_right_pin(world) 
         assert id_number not in response.text  # never echoed back for the next person to read
     blocked = _post_pin(client, id_number, "135790")
     assert blocked.status_code == 429
-    assert "尝试次数过多" in blocked.text
+    assert "次数过多" in blocked.text and "秒后再试" in blocked.text
     with world.harness.db() as s:
         rows = s.scalars(select(SignInAttempt).where(SignInAttempt.login == lookup_hash(id_number))).all()
         assert [r.success for r in rows] == [False, False, False]
@@ -111,17 +111,6 @@ def test_an_unknown_card_is_refused_and_logged(world) -> None:  # noqa: ANN001
     with world.harness.db() as s:
         row = s.scalar(select(SignInAttempt).where(SignInAttempt.login == lookup_hash(stranger)))
         assert row is not None and not row.success and row.method == "kiosk_card"
-
-
-def test_the_demo_page_places_a_persona_card(world) -> None:  # noqa: ANN001
-    client = world.client()
-    page = client.get("/kiosk/demo/card")
-    assert page.status_code == 200
-    assert "王**" in page.text  # residents with a PIN are the demo cards, masked
-    response = client.post("/kiosk/demo/card", data={"csrf_token": csrf_of(page.text), "resident_id": world.pin_resident_id})
-    assert response.status_code == 303
-    signed = client.post("/kiosk/signin/card", data={"csrf_token": csrf_of(client.get("/kiosk/signin/card").text)})
-    assert signed.status_code == 303
 
 
 def test_finish_ends_the_server_session_and_clears_the_browser(world) -> None:  # noqa: ANN001
@@ -184,7 +173,9 @@ def test_two_terminals_signing_the_same_resident_in_at_once_both_get_in(world) -
         t.start()
     for t in threads:
         t.join()
-    assert codes and all(code in (303, 401) for code in codes), codes  # never a 500
+    # Never a 500. Attempts are counted before the PIN is checked, so a fourth one arriving while three are
+    # still being checked waits (429) like any guess would: the throttle cannot know yet that they are right.
+    assert codes and all(code in (303, 401, 429) for code in codes), codes
     assert codes.count(303) >= 1
     with world.harness.db() as s:
         assert len(s.scalars(select(User).where(User.resident_id == resident.id)).all()) == 1

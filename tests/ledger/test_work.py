@@ -111,7 +111,7 @@ def test_without_a_model_the_result_says_unavailable(session, tmp_path) -> None:
         result = work.find_work(session, household=household, state=app.state)
     finally:
         app.state.search_worker.stop()
-    assert result.available is False and result.matches == [] and result.message == work.UNAVAILABLE
+    assert result.available is False and result.members == [] and result.message == work.UNAVAILABLE
 
 
 def test_referral_on_a_given_item_must_belong_to_the_household(session) -> None:

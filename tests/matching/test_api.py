@@ -32,6 +32,8 @@ class World:
     household_id: int
     other_id: int
     old_id: int
+    asking_id: int
+    empty_id: int
     refs: dict[str, int]
     users: dict[str, object]
 
@@ -49,6 +51,14 @@ def world(api, encoder, occupation_index, tmp_path_factory) -> World:  # noqa: A
         )
         old = create_resident(s, household=household, name="刘老汉", relation="parent",
                               id_number=new_id_number(birth=date(1945, 1, 1), sex="male"), employment_status="retired")
+        # Past pension age (60 for a man born before 1965), and asking for handicraft work at home.
+        asking = create_resident(s, household=household, name="刘建军", relation="spouse",
+                                 id_number=new_id_number(birth=date(TODAY.year - 62, 6, 1), sex="male"),
+                                 employment_status="registered_unemployed", skills="手工编织",
+                                 wishes="想找手工编织之类的居家活", preferred_hours_per_day=4, max_travel_km=3)
+        # Can see almost nothing, works two hours a day, goes at most 300 metres: nothing related is left.
+        empty = create_resident(s, name="孙素珍", work_capacity="partial", limits={"seeing": 0}, skills="收银、扫码",
+                                wishes="想找收银的工作", max_hours_per_day=2, max_travel_km=0.3)
         other = create_resident(s, name="赵明", skills="保安", consent_to_employers=False)
         employer_id = s.get(Vacancy, refs["cashier/near"]).employer_id
         users = {
@@ -65,7 +75,7 @@ def world(api, encoder, occupation_index, tmp_path_factory) -> World:  # noqa: A
         s.add(CommunityAssignment(leader_id=users["leader"].id, community_code="370102009001",
                                   start_date=TODAY - timedelta(days=30)))
         s.commit()
-        ids = (partial.id, household.id, other.id, old.id)
+        ids = (partial.id, household.id, other.id, old.id, asking.id, empty.id)
     backend = EmbeddedBackend(tmp_path_factory.mktemp("apiidx") / "search.sqlite3", prefix="mapi")
     with api.db() as s:
         rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=listing_vectors(encoder))
@@ -87,14 +97,27 @@ def test_a_partially_able_resident_gets_explained_recommendations_at_the_kiosk_a
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["items"], body
-    assert any("站立行走" in line for line in body["limits"])
-    assert any("站立行走" in line and "排除了" in line for line in body["removed_lines"])
-    assert body["removed"]["physical:standing_walking"] > 0
+    limits = {lim["key"]: lim for lim in body["limits"]}
+    assert "站立行走" in limits["physical:standing_walking"]["label"] and limits["physical:standing_walking"]["removed"] > 0
+    assert "hours" not in limits  # a full day is no limit
+    assert body["emptied_by"] == [] and body["considerations"] == []
     top = body["items"][0]
     assert top["title"].startswith("超市收银员")
-    assert any("收银" in x for x in top["reasons"]) and any("站立行走" in x for x in top["limits"])
+    assert 1 <= len(top["reasons"]) <= 3 and top["reasons"][0]["kind"] == "experience"
+    assert top["reasons"][0]["text"] == "您做过收银员，这份也是收银员的活"
     assert all("服装店导购" != i["title"] for i in body["items"])  # stands all day: never shown
     assert _logged(api, world.partial_id) == before + 1
+
+
+def test_an_empty_list_names_the_limits_that_emptied_it_and_what_could_be_done(api, world) -> None:  # noqa: ANN001
+    body = api.client_for(world.users["counter"]).get(f"/api/v1/match/resident/{world.empty_id}").json()
+    assert body["items"] == [] and body["pool"] > 0
+    limits = {lim["key"]: lim for lim in body["limits"]}
+    assert body["emptied_by"] and set(body["emptied_by"]) <= {k for k, v in limits.items() if v["removed"]}
+    assert {"physical:seeing", "hours", "distance"} <= set(limits)
+    for key in body["emptied_by"]:
+        assert "服务窗口" in limits[key]["advice"]
+    assert limits["hours"]["label"] == "每天工作不超过2小时"
 
 
 @pytest.mark.parametrize("who, status", [
@@ -115,10 +138,14 @@ def test_household_lists_working_age_members_with_jobs_and_startups(api, world) 
     r = api.client_for(world.users["cadre"]).get(f"/api/v1/match/household/{world.household_id}")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert [m["resident_id"] for m in body["members"]] == [world.partial_id]
-    assert body["skipped"] == [{"resident_id": world.old_id, "name": "刘**", "reason": "不在劳动年龄内"}]
-    member = body["members"][0]
-    assert member["jobs"]["items"] and "startups" in member
+    assert [m["resident_id"] for m in body["members"]] == [world.partial_id, world.asking_id]
+    assert body["skipped"] == [{"resident_id": world.old_id, "name": "刘**", "reason": "已过法定退休年龄，没有提出找工作"}]
+    member, asking = body["members"]
+    assert member["jobs"]["items"] and "startups" in member and member["considerations"] == []
+    # Past pension age and asking for work: matched, and the age is said, not held against him.
+    assert asking["jobs"]["items"] and asking["considerations"][0].startswith("已过法定退休年龄（60岁）")
+    assert asking["jobs"]["considerations"] == asking["considerations"]
+    assert "编织" in asking["jobs"]["items"][0]["title"]
     assert _logged(api, world.old_id) == before + 1  # every member's record read is logged
     assert api.client_for(world.users["cadre_elsewhere"]).get(
         f"/api/v1/match/household/{world.household_id}").status_code == 403
@@ -162,14 +189,54 @@ def test_entry_points_for_the_kiosk_employer_pages_and_ledger(api, world) -> Non
     from estation.matching import service
 
     with api.db() as s:
-        items = service.recommend(s, resident=s.get(Resident, world.partial_id), limit=3, state=api.app.state)
+        result = service.recommend(s, resident=s.get(Resident, world.partial_id), limit=3, state=api.app.state)
+        assert isinstance(result, service.Recommendations)  # one typed result: the jobs and what shaped them
+        items = result.items
         assert items and items[0].vacancy.employer.name and items[0].reasons  # what kiosk/recommend.html reads
+        assert result.limit("physical:standing_walking").removed > 0
         fits = service.residents_for_vacancy(s, vacancy=s.get(Vacancy, world.refs["cashier/near"]), state=api.app.state)
         assert [f.resident.id for f in fits] == [world.partial_id] and fits[0].score > 0
         household = service.match_household(s, household_id=world.household_id, state=api.app.state)
-        rows = household.matches  # what the ledger's work page reads
-        assert rows and {r.resident_id for r in rows} == {world.partial_id}
-        assert any(r.vacancy_id for r in rows) and all(r.title and r.explanation for r in rows)
+        assert [m.resident_id for m in household.members] == [world.partial_id, world.asking_id]
+
+
+def test_similar_jobs_answers_up_to_100(api, world) -> None:  # noqa: ANN001
+    r = api.anonymous.get("/api/v1/similar-jobs", params={"title": "保安", "limit": 100})
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert len(items) == len({i["id"] for i in items}) > 10  # every open listing of the world, each once
+    assert items[0]["title"].startswith(("小区保安员", "单位门卫"))
+    too_many = api.anonymous.get("/api/v1/similar-jobs", params={"title": "保安", "limit": 101})
+    assert too_many.status_code == 422 and too_many.json()["detail"][0]["loc"][-1] == "limit"
+
+
+def test_each_occupation_says_whether_it_is_confident_as_inference_does(api, world, occupation_index) -> None:  # noqa: ANN001, F811
+    body = api.anonymous.get("/api/v1/match/occupations", params={"text": "小区保安员", "k": 3}).json()
+    assert [x["confident"] for x in body] == [True, False, False] and body[0]["code"] == "4-07-05-01"
+    generic = api.anonymous.get("/api/v1/match/occupations", params={"text": "经理", "k": 3}).json()
+    assert not any(x["confident"] for x in generic)
+    for text in ("小区保安员", "经理", "急招多名", "超市收银员"):
+        shown = api.anonymous.get("/api/v1/match/occupations", params={"text": text, "k": 1}).json()[0]
+        inferred = occupation_index.confident(text)
+        assert shown["confident"] == bool(inferred) and (not inferred or inferred[0].code == shown["code"])
+
+
+def test_a_vacancy_posted_without_a_code_gets_one_read_from_its_title(api, world) -> None:  # noqa: ANN001
+    employer = world.users["employer"]
+    client = api.client_for(employer)
+    body = dict(employer_id=employer.employer_id, title="小区夜班保安员", community_code="370102009001",
+                address="甸柳新村第三社区", wage_min=2600, wage_max=3000, hours_per_day=8, days_per_week=5,
+                employment_type="full_time", demands=dict.fromkeys(
+                    ("standing_walking", "lifting_carrying", "fine_hand", "seeing", "hearing", "speaking",
+                     "learning_memory"), 2), valid_until=(TODAY + timedelta(days=30)).isoformat())
+    r = client.post("/api/v1/vacancies", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["occupation_code"] is None, "the employer's field stays theirs"
+    assert r.json()["inferred_occupation_code"] == "4-07-05-01"
+    vid = r.json()["id"]
+    r = client.patch(f"/api/v1/vacancies/{vid}", json={"occupation_code": "4-01-02-04"})
+    assert r.status_code == 200, r.text
+    assert r.json()["occupation_code"] == "4-01-02-04" and r.json()["inferred_occupation_code"] is None
 
 
 def test_free_text_is_normalised_to_occupation_codes(api, world) -> None:  # noqa: ANN001
@@ -210,7 +277,10 @@ def test_the_ledger_finds_work_for_a_household_with_the_real_matcher(api, world)
 
     with api.db() as s:
         result = work.find_work(s, household=s.get(Household, world.household_id), state=api.app.state)
-    assert result.available and result.matches
-    assert {m["resident_id"] for m in result.matches} == {world.partial_id}  # the retired father is not matched
-    assert all(m["title"] and m["explanation"] for m in result.matches)
-    assert any(m["kind"] == "vacancy" and m["vacancy_id"] for m in result.matches)
+    assert result.available
+    assert [m.resident_id for m in result.members] == [world.partial_id, world.asking_id]
+    assert [(s.resident_id, s.reason) for s in result.skipped] == [(world.old_id, "已过法定退休年龄，没有提出找工作")]
+    for m in result.members:
+        assert m.matches and all(w.title and w.explanation for w in m.matches)
+        assert any(w.kind == "vacancy" and w.vacancy_id for w in m.matches)
+    assert "本人提出想找活干" in result.members[1].considerations[0]

@@ -1,9 +1,9 @@
-"""The index's vectors hook with the real model: re-embedding resumes after a stop, and vacancies posted
-without an occupation code get one inferred from their title."""
+"""The index's vectors hook with the real model: re-embedding resumes after a stop; and vacancies written
+without an occupation code get one read from their title, by the jobs service (never by indexing)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from estation.db import make_engine, make_session_factory
 from estation.jobs.models import Occupation, Vacancy
+from estation.jobs import service
 from estation.jobs.occupations import load_occupations
+from estation.jobs.schemas import VacancyCreate, VacancyUpdate
 from estation.matching.vectors import EmbeddingStore, listing_text, listing_vectors
 from estation.migrate import upgrade
-from estation.outbox import enqueue
+from estation.physical import DOMAIN_NAMES
 from indexing.embedded import EmbeddedBackend
-from indexing.query import SearchQuery
-from indexing.sync import rebuild, sync_pending
+from indexing.sync import rebuild
 from indexing.vectors import embedded_gather
 from tests.factories import create_employer, create_vacancy, seed_places
 from tests.matching.world import occupation_index  # noqa: F401 - fixture
@@ -117,42 +118,38 @@ def _code(s, name: str) -> str:  # noqa: ANN001
     return s.scalar(select(Occupation.code).where(Occupation.name == name, Occupation.level == 4))
 
 
-def test_a_vacancy_without_a_code_gets_one_from_its_title(factory, encoder, occupation_index, tmp_path) -> None:  # noqa: ANN001, F811
+def _posting(employer_id: int, title: str, code: str | None = None) -> VacancyCreate:
+    return VacancyCreate(employer_id=employer_id, title=title, occupation_code=code, address="甸柳新村", lat=36.664,
+                         lon=117.052, wage_min=2800, wage_max=3500, hours_per_day=8, employment_type="full_time",
+                         demands=dict.fromkeys(DOMAIN_NAMES, 1), valid_until=TODAY + timedelta(days=30))
+
+
+def test_the_occupation_is_read_from_the_title_when_the_vacancy_is_written(factory, occupation_index) -> None:  # noqa: ANN001, F811
+    """Inference happens in the jobs service as the vacancy is written: a confident code only, the
+    employer's own field left as they set it, cleared as soon as they choose one."""
+    index = lambda: occupation_index  # noqa: E731 - the app passes its runtime's index the same way
     with factory() as s:
         employer = create_employer(s)
-        guard = _code(s, "保安员")
-        chosen = create_vacancy(s, employer=employer, title="小区门卫", occupation_code=guard)
-        door = create_vacancy(s, employer=employer, title="小区门卫", occupation_code=None)
-        vague = create_vacancy(s, employer=employer, title="急招多名", occupation_code=None)
-        s.commit()
-        ids = {"chosen": chosen.id, "door": door.id, "vague": vague.id}
-    backend = EmbeddedBackend(tmp_path / "search.sqlite3", prefix="t")
-    hook = listing_vectors(encoder, occupations=occupation_index)
-    with factory() as s:
-        rebuild(s, backend, kinds=["vacancy"], vector_dims=encoder.dim, model_id=encoder.model_id, vectors=hook)
-        s.commit()
-    with factory() as s:
-        got = {k: s.get(Vacancy, i) for k, i in ids.items()}
-        assert got["door"].occupation_code is None, "the employer's own field stays empty"
-        assert got["door"].inferred_occupation_code == guard
-        assert got["chosen"].inferred_occupation_code is None
-        assert got["vague"].inferred_occupation_code is None, "no code without a confident match"
-    # The occupation filter finds the inferred one beside the chosen one.
-    found = backend.search(SearchQuery(kind="vacancy", today=TODAY, occupation=guard, facets=False))
-    assert set(found.ids) == {ids["chosen"], ids["door"]}
+        guard, cleaner = _code(s, "保安员"), _code(s, "保洁员")
+        door = service.create_vacancy(s, data=_posting(employer.id, "小区门卫"), minimum_wage=2200, occupations=index)
+        chosen = service.create_vacancy(s, data=_posting(employer.id, "小区门卫", guard), minimum_wage=2200,
+                                        occupations=index)
+        vague = service.create_vacancy(s, data=_posting(employer.id, "急招多名"), minimum_wage=2200, occupations=index)
+        assert door.occupation_code is None and door.inferred_occupation_code == guard
+        assert chosen.occupation_code == guard and chosen.inferred_occupation_code is None
+        assert vague.inferred_occupation_code is None, "no code without a confident match"
 
-    # The employer then picks a code: the inference is cleared at the next index write (outbox).
-    with factory() as s:
-        v = s.get(Vacancy, ids["door"])
-        v.occupation_code = _code(s, "保洁员")
-        enqueue(s, topic="index.vacancy", entity_id=v.id)
+        service.update_vacancy(s, vacancy=door, data=VacancyUpdate(title="写字楼保洁员"), minimum_wage=2200,
+                               occupations=index)
+        assert door.occupation_code is None and door.inferred_occupation_code == cleaner
+        service.update_vacancy(s, vacancy=door, data=VacancyUpdate(occupation_code=guard), minimum_wage=2200,
+                               occupations=index)
+        assert door.occupation_code == guard and door.inferred_occupation_code is None
+        # Without a model nothing is read, and a code read from an old title does not outlive it.
+        service.update_vacancy(s, vacancy=vague, data=VacancyUpdate(title="小区保安员"), minimum_wage=2200,
+                               occupations=index)
+        assert vague.inferred_occupation_code == guard
+        service.update_vacancy(s, vacancy=vague, data=VacancyUpdate(title="急招多名"), minimum_wage=2200,
+                               occupations=lambda: None)
+        assert vague.inferred_occupation_code is None
         s.commit()
-    with factory() as s:
-        report = sync_pending(s, backend, refresh=True, vectors=hook)
-        s.commit()
-    assert report.applied == 1 and report.failed == 0
-    with factory() as s:
-        assert s.get(Vacancy, ids["door"]).inferred_occupation_code is None
-    found = backend.search(SearchQuery(kind="vacancy", today=TODAY, occupation=guard, facets=False))
-    assert set(found.ids) == {ids["chosen"]}
-    backend.close()

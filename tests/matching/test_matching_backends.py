@@ -9,7 +9,8 @@ import pytest
 from estation.matching.evaluation.harness import limits_of, profile_of
 from estation.matching.evaluation.profiles import PROFILES
 from estation.matching.limits import DISTANCE, HOURS, listing_over, violations
-from estation.matching.scoring import build_profile
+from estation.matching.evaluation.jobs import BY_KEY as ARCHETYPES
+from estation.matching.scoring import build_profile, job_phrase
 from estation.matching.service import load_jobs
 from tests.matching.world import (  # noqa: F401 - fixtures
     TODAY,
@@ -18,6 +19,7 @@ from tests.matching.world import (  # noqa: F401 - fixtures
     job_world,
     matcher,
     matching_backend,
+    occupation_index,
 )
 
 ALL = 500  # more than the corpus: the whole eligible set comes back, not just a top N
@@ -45,10 +47,12 @@ def test_no_recommendation_ever_breaks_a_hard_limit(matcher, db, job_world, key)
         assert all(facts[i].home_based for i in got)
     # The list is the eligible set, not a sample of it: the limits, not the retrieval, decide.
     assert set(got) == eligible
-    # Counts over the pool are real: each counted job breaks that limit.
+    # Counts over the pool are real: each counted job breaks that limit (alone, for only_this).
     pool_facts = list(facts.values())
-    for key_, n in result.removed.items():
-        assert n <= sum(1 for f in pool_facts if key_ in violations(f, limits, today=TODAY))
+    for lim in result.limits:
+        broken = [violations(f, limits, today=TODAY) for f in pool_facts if not listing_over(f, today=TODAY)]
+        assert lim.removed <= sum(1 for b in broken if lim.key in b)
+        assert lim.only_this <= sum(1 for b in broken if b == [lim.key]) and lim.only_this <= lim.removed
 
 
 def test_the_best_job_for_a_seated_cashier_is_a_seated_cashier_job(matcher, db, job_world) -> None:  # noqa: ANN001
@@ -71,6 +75,37 @@ def test_adding_a_matching_skill_never_lowers_a_jobs_score(matcher, db) -> None:
     assert all(a[i] >= b[i] - 1e-9 for i in b)
     raised = [i for i in b if a[i] > b[i] + 1e-6]
     assert raised, "the new skill matched something"
+
+
+@pytest.mark.parametrize(("key", "line", "archetype"), [
+    ("retired_guard", "在超市做过三年收银员", "cashier"),
+    ("crutch_cashier", "2015年-2019年在社区服务中心做打字员", "data_entry"),
+    ("wheelchair_typist", "在电商公司做过呼叫中心服务员", "online_cs"),
+])
+def test_adding_a_matching_experience_line_never_lowers_that_job(matcher, db, job_world, key, line, archetype) -> None:  # noqa: ANN001
+    """Work done is read from the line as an occupation (the resident's history): the jobs of that
+    occupation keep their score and their place, and every one of them the resident can do is listed."""
+    code = ARCHETYPES[archetype].code
+    assert code in {m.code for m in matcher.occupations.confident(job_phrase(line))}, "the line names that occupation"
+    p = BY_KEY[key]
+    limits = limits_of(p)
+    before = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=ALL)
+    after = matcher.match_profile(db, profile=profile_of(p).with_item("experience", line), limits=limits,
+                                  today=TODAY, limit=ALL)
+    facts = _all_vacancies(db, job_world)
+    targets = [i for ref, i in job_world.refs.items() if ref.startswith(archetype + "/")
+               and not violations(facts[i], limits, today=TODAY)]
+    assert targets, "the resident can do some of these jobs"
+    rank_b = {m.id: n for n, m in enumerate(before.items)}
+    rank_a = {m.id: n for n, m in enumerate(after.items)}
+    score_b = {m.id: m.score for m in before.items}
+    score_a = {m.id: m.score for m in after.items}
+    for i in targets:
+        assert i in rank_a, job_world.ref_of(i)
+        assert score_a[i] >= score_b[i] - 1e-9, job_world.ref_of(i)
+        assert rank_a[i] <= rank_b[i], (job_world.ref_of(i), rank_b[i], rank_a[i])
+        card = next(m for m in after.items if m.id == i)
+        assert any(r.kind == "experience" and r.item == line for r in card.reasons), card.explanation
 
 
 @pytest.mark.parametrize("change", [
@@ -100,23 +135,32 @@ def test_reordering_words_never_changes_the_result(matcher, db) -> None:  # noqa
     assert [(m.id, m.score, m.explanation) for m in a.items] == [(m.id, m.score, m.explanation) for m in b.items]
 
 
-def test_explanations_name_the_limits_that_shaped_the_list(matcher, db) -> None:  # noqa: ANN001
+def test_the_list_names_the_limits_that_shaped_it_and_each_card_says_at_most_three_things(matcher, db) -> None:  # noqa: ANN001
     p = replace(BY_KEY["crutch_cashier"], max_hours=6.0)
     limits = limits_of(p)
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=5)
-    assert any("站立行走" in line for line in result.limits)
-    assert any("搬运提举" in line for line in result.limits)
-    assert any("6小时" in line for line in result.limits)
+    labels = {lim.key: lim.label for lim in result.limits}
+    assert "站立行走" in labels["physical:standing_walking"] and "搬运提举" in labels["physical:lifting_carrying"]
+    assert labels[HOURS] == "每天工作不超过6小时"
+    assert result.limit("physical:standing_walking").removed > 0
+    assert result.limit(HOURS).removed > 0 and result.limit(DISTANCE).removed > 0
+    assert result.items and result.emptied_by == []
     for item in result.items:
-        assert any("站立行走" in x for x in item.limits), item.explanation
-        assert "站立行走" in item.explanation and "6小时" in item.explanation
-    assert result.removed.get("physical:standing_walking", 0) > 0
-    assert result.removed.get(HOURS, 0) > 0
-    assert result.removed.get(DISTANCE, 0) > 0
-    assert any("站立行走" in line and "排除了" in line for line in result.removed_lines)
+        assert 1 <= len(item.reasons) <= 3, item.explanation
+        assert item.explanation == "；".join(r.text for r in item.reasons) + "。"
     top = result.items[0]
-    assert any("收银" in r for r in top.reasons)  # which of the resident's words matched
-    assert any("公里" in r for r in top.reasons) and any("小时" in r for r in top.reasons)
+    assert any(r.kind == "wish" and "收银" in r.text for r in top.reasons), top.explanation
+
+
+def test_limits_that_empty_the_list_are_named_with_what_could_be_done(matcher, db) -> None:  # noqa: ANN001
+    p = BY_KEY["crutch_cashier"]
+    limits = limits_of(p).tightened(physical={"seeing": 0}, max_hours_per_day=2.0, max_travel_km=0.3)
+    result = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=5)
+    assert result.items == [] and result.pool > 0
+    assert result.emptied_by and set(result.emptied_by) <= {lim.key for lim in result.limits if lim.removed}
+    removed = [result.limit(k).removed for k in result.emptied_by]
+    assert removed == sorted(removed, reverse=True)  # the limit that removed most comes first
+    assert all("服务窗口" in result.limit(k).advice for k in result.emptied_by)
 
 
 def test_catering_experience_finds_the_canteen_stall(matcher, db, job_world) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from estation.matching.explain import explain, removed_summary
+from estation.matching import explain
 from estation.matching.limits import (
     CLOSED,
     DISTANCE,
@@ -15,9 +15,8 @@ from estation.matching.limits import (
     HOURS,
     JobFacts,
     ResidentLimits,
-    describe_limits,
+    limit_effects,
     physical_key,
-    removal_counts,
     search_filters,
     violations,
 )
@@ -64,23 +63,33 @@ def test_limits_become_engine_filters() -> None:
     assert f == {"max_demands": (("standing_walking", 1), ("seeing", 0)), "max_hours_per_day": 5}
 
 
-def test_removal_counts_count_every_limit_a_job_breaks() -> None:
+def test_limit_effects_count_what_each_limit_removes_and_what_it_alone_removes() -> None:
     lim = limits(physical={"standing_walking": 1}, max_hours_per_day=6)
-    jobs = [job(id=1), job(id=2, demands={"standing_walking": 3}), job(id=3, hours_per_day=4)]
-    counts = removal_counts(jobs, lim, today=TODAY)
-    assert counts == {HOURS: 2, physical_key("standing_walking"): 1}
-    lines = removed_summary(counts, lim, pool=3)
-    assert lines[0].startswith("在与您情况相关的3个岗位中")
-    assert "站立行走" in lines[1] and "排除了1个岗位" in lines[1]
-    assert "每天工作不超过6小时" in lines[2] and "排除了2个岗位" in lines[2]
+    jobs = [job(id=1), job(id=2, demands={"standing_walking": 3}), job(id=3, hours_per_day=4),
+            job(id=4, demands={"standing_walking": 3}, hours_per_day=4), job(id=5, open=False)]
+    effects = limit_effects(jobs, lim, today=TODAY)
+    # Job 2 breaks both limits; job 5 is closed, which is nobody's limit.
+    assert effects == {physical_key("standing_walking"): (2, 1), HOURS: (2, 1)}
+    out = explain.limit_outs(effects, lim)
+    assert [o.key for o in out] == [physical_key("standing_walking"), HOURS, DISTANCE]
+    assert out[1].label == "每天工作不超过6小时" and (out[1].removed, out[1].only_this) == (2, 1)
+    assert "只改这一条就能多看到1个岗位" in out[1].advice and "服务窗口" in out[1].advice
+    assert "服务窗口" in out[0].advice and "坐着干" in out[0].advice
+    assert out[2].removed == 0
+    assert explain.emptied_by(out, items=0) == [physical_key("standing_walking"), HOURS]
+    assert explain.emptied_by(out, items=3) == []
 
 
-def test_describe_limits_names_only_what_is_restricted() -> None:
-    full = describe_limits(limits())
-    assert not any("站立行走" in x for x in full)
-    partial = describe_limits(limits(physical={"hearing": 0}, home_based_only=True))
-    assert partial[0].startswith("听力") and "不需要听" in partial[0]
-    assert "只能居家工作" in partial
+def test_a_full_day_is_no_hours_limit() -> None:
+    """8 hours is every resident's default and the counter's "no limit": a guard's 12-hour shift stays
+    in a guard's list; a shorter day stated for health is a limit."""
+    from estation.labour.models import Resident
+
+    row = dict(limits={}, max_travel_km=3.0, home_based_only=False, lat=HOME[0], lon=HOME[1])
+    assert ResidentLimits.of(Resident(max_hours_per_day=8.0, **row)).max_hours_per_day is None
+    assert ResidentLimits.of(Resident(max_hours_per_day=5.0, **row)).max_hours_per_day == 5.0
+    assert violations(job(hours_per_day=12), limits(), today=TODAY) == []
+    assert [o.key for o in explain.limit_outs({}, limits())] == [DISTANCE]
 
 
 def test_items_are_a_set_order_and_repetition_do_not_matter() -> None:
@@ -114,18 +123,6 @@ def test_adjustments_help_only_the_limits_they_ease() -> None:
     assert seated.helpful == ["seated_work"]
     deaf = score_job(build_profile(skills="收银"), limits(physical={"hearing": 0}), j, [0.8])
     assert deaf.helpful == ["sign_language"]
-    e = explain(seated, limits(physical={"standing_walking": 1}))
-    assert any("可坐姿工作" in r and "站立行走" in r for r in e.reasons)
-
-
-def test_explanation_says_why_distance_and_hours_fit() -> None:
-    lim = limits(physical={"standing_walking": 1}, max_hours_per_day=6, max_travel_km=2)
-    s = score_job(build_profile(skills="收银"), lim, job(hours_per_day=4), [0.85])
-    e = explain(s, lim)
-    assert any("公里" in r and "步行约" in r and "2公里以内" in r for r in e.reasons)
-    assert any("每天4小时" in r and "6小时" in r for r in e.reasons)
-    assert any("“收银”" in r for r in e.reasons)
-    assert e.limits == ["按您站立行走方面的情况（能做到“偶尔站立走动”），这个岗位只需要“以坐为主”"]
 
 
 def test_rrf_fuses_by_rank() -> None:

@@ -120,8 +120,9 @@ def matching_backend(request, tmp_path_factory, job_world: JobWorld, encoder, ca
 
 
 @pytest.fixture(scope="session")
-def matcher(matching_backend, encoder) -> Matcher:  # noqa: ANN001
-    return Matcher(encoder=encoder, search=SearchService(matching_backend))
+def matcher(matching_backend, encoder, occupation_index) -> Matcher:  # noqa: ANN001
+    """As the app builds it: with the occupation index that reads residents' lines as occupations."""
+    return Matcher(encoder=encoder, search=SearchService(matching_backend), occupations=occupation_index)
 
 
 @pytest.fixture

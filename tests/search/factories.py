@@ -25,6 +25,7 @@ from estation.jobs.models import (
 from estation.jobs.occupations import load_occupations, read_csco22
 from estation.labour.models import Community, Subdistrict
 from estation.outbox import enqueue
+from estation.physical import DOMAIN_NAMES
 from indexing.lexicon import _csco22_text
 
 # Three of 甸柳's communities, a few hundred metres apart, and one point ~5 km away.
@@ -77,6 +78,7 @@ def create_vacancy(session: Session, *, employer: Employer, title: str = "小区
         status=VacancyStatus.open,
     )
     fields.update(overrides)
+    fields["demands"] = dict.fromkeys(DOMAIN_NAMES, 0) | fields["demands"]  # every demand stated, 0 unless given
     vacancy = Vacancy(**fields)
     session.add(vacancy)
     session.flush()

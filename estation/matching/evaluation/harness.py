@@ -1,17 +1,20 @@
 """Load the evaluation job set, index it, run every labelled profile, and measure.
 
-Metrics: nDCG@10 (graded relevance, a listing breaking a hard limit has relevance 0) and the number
-of hard-limit violations in the recommendations (must be 0). Used by the tests, by
-``benchmarks/matching.py`` and by ``python -m estation.matching.evaluation``.
+Metrics: nDCG@10 (graded relevance, a listing breaking a hard limit has relevance 0; a resident whose
+limits leave nothing is right only with an empty list), the number of hard-limit violations in the
+recommendations (must be 0), the reasons shown that are false claims (estation.matching.explain), and
+the same nDCG@10 for two baselines in the same run: the encoder alone and a character n-gram ranking.
+Used by the tests, by ``benchmarks/matching.py`` and by ``python -m estation.matching.evaluation``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,9 +32,10 @@ from estation.jobs.models import (
     VacancyStatus,
 )
 from estation.matching.evaluation.jobs import BY_KEY, CENTRE, JobSpec, job_specs
-from estation.matching.evaluation.profiles import PROFILES, EvalProfile
+from estation.matching.evaluation.profiles import EMPTY, PROFILES, EvalProfile
 from estation.matching.limits import ResidentLimits, violations
 from estation.matching.scoring import build_profile
+from estation.matching.titles import ngram_matrix
 from estation.physical import DOMAIN_NAMES
 
 EVAL_COMMUNITY = "370102009001"
@@ -147,23 +151,65 @@ class EvalResult:
     ndcg_at_10: float
     hard_limit_violations: int
     per_profile: dict[str, float]
+    judgements: int = 0
+    """Labelled (resident, job kind) pairs: graded relevant ones and those marked unsuitable."""
+    false_claims: list[str] = field(default_factory=list)
+    """"<profile> / <job>: <claim>" for every reason on a recommendation that does not hold
+    (estation.matching.explain.false_claims)."""
+    baselines: dict[str, float] = field(default_factory=dict)
+    """nDCG@10 of the encoder alone and of a character n-gram ranking, over the same listings and limits."""
+
+
+def _baseline_orders(matcher, p: EvalProfile, facts: dict, allowed: list[int], job_vectors: dict) -> dict[str, list[int]]:  # noqa: ANN001
+    """The listings within the limits, ranked by the encoder alone (the closest of the resident's phrases
+    to the listing's passage) and by character n-grams (the closest phrase to the listing's title)."""
+    texts = profile_of(p).texts
+    if not texts or not allowed:
+        return {"encoder": [], "ngram": []}
+    cos = np.stack([job_vectors[i] for i in allowed]) @ matcher.retriever.encode_items(texts).T
+    grams = ngram_matrix([facts[i].title for i in allowed], list(texts))
+    order = {}
+    for name, scores in (("encoder", cos.max(axis=1)), ("ngram", grams.max(axis=1))):
+        order[name] = [allowed[n] for n in np.lexsort((np.array(allowed), -scores))]
+    return order
 
 
 def evaluate(matcher, session: Session, refs: dict[str, int], *, today: date | None = None,  # noqa: ANN001
              profiles: Iterable[EvalProfile] = PROFILES, k: int = 10) -> EvalResult:
-    today = today or clock.today()
+    """nDCG@10 of the matcher and of the two baselines; a profile whose limits leave nothing (EMPTY)
+    scores 1 when its list is empty, else 0. Every reason shown is checked as a claim."""
+    from estation.matching.explain import false_claims
     from estation.matching.service import load_jobs
 
+    today = today or clock.today()
     facts = {i: f for i, (f, _row) in load_jobs(session, "vacancy", list(refs.values())).items()}
     archetype_of = {refs[s.ref]: s.archetype for s in job_specs() if s.ref in refs}
-    scores, bad = {}, 0
+    ids = sorted(facts)
+    job_vectors = dict(zip(ids, matcher.retriever.encode_jobs([facts[i] for i in ids])))
+    scores, bad, claims, judged = {}, 0, [], 0
+    base: dict[str, list[float]] = {"encoder": [], "ngram": []}
     for p in profiles:
         lim = limits_of(p)
+        judged += len(p.relevant) + len(p.unsuitable)
         rel = {i: (p.relevant.get(archetype_of[i], 0) if not violations(f, lim, today=today) else 0)
                for i, f in facts.items()}
         result = matcher.match_profile(session, profile=profile_of(p), limits=lim, today=today, limit=k)
-        ids = [m.id for m in result.items]
-        bad += sum(1 for i in ids if violations(facts[i], lim, today=today))
-        scores[p.key] = ndcg([rel.get(i, 0) for i in ids], list(rel.values()), k)
+        got = [m.id for m in result.items]
+        bad += sum(1 for i in got if violations(facts[i], lim, today=today))
+        for m in result.items:
+            claims += [f"{p.key} / {m.title}: {c}" for c in false_claims(
+                m.reasons, profile=profile_of(p), limits=lim, job=facts[m.id], occupations=matcher.occupations)]
+        allowed = [i for i in ids if not violations(facts[i], lim, today=today)]
+        orders = _baseline_orders(matcher, p, facts, allowed, job_vectors)
+        if p.key in EMPTY:
+            scores[p.key] = 1.0 if not got else 0.0
+            for name in base:
+                base[name].append(1.0 if not orders[name] else 0.0)
+            continue
+        scores[p.key] = ndcg([rel.get(i, 0) for i in got], list(rel.values()), k)
+        for name in base:
+            base[name].append(ndcg([rel.get(i, 0) for i in orders[name][:k]], list(rel.values()), k))
     mean = sum(scores.values()) / len(scores) if scores else 0.0
-    return EvalResult(profiles=len(scores), ndcg_at_10=round(mean, 4), hard_limit_violations=bad, per_profile=scores)
+    return EvalResult(profiles=len(scores), ndcg_at_10=round(mean, 4), hard_limit_violations=bad, per_profile=scores,
+                      judgements=judged, false_claims=claims,
+                      baselines={n: round(sum(v) / len(v), 4) if v else 0.0 for n, v in base.items()})

@@ -183,6 +183,25 @@ ARCHETYPES: tuple[Archetype, ...] = (
       demands(sw=4, lc=3, se=2, lm=1), 8, (3200, 3800), employer="泉城大酒店"),
     A("mover", "搬家工", "4-02-05-01", "搬家公司搬运家具家电",
       demands(sw=4, lc=4, lm=1), 8, (5000, 7000), employer="历下搬家公司"),
+    # Adversarial: titles that share characters with another job (保姆 / 宠物保姆, 酒保 / 酒席承办,
+    # 叉车操作员 / 技术操作员), and generic titles that name no occupation (储备经理, 技术员).
+    A("live_in_nanny", "住家保姆", "4-10-01-06", "住在雇主家，做饭、打扫卫生、照看老人孩子",
+      demands(sw=3, lc=2, fh=2, se=2, he=2, sp=2, lm=2), 10, (5000, 7000), employer="历下区家政服务中心"),
+    A("pet_sitter", "宠物保姆", "4-10-07-01", "上门喂猫遛狗、清理猫砂，照看主人不在家的宠物",
+      demands(sw=3, lc=1, fh=2, se=3, lm=1), 4, (2000, 3500), employment_type="part_time", shift="flexible",
+      employer="甸柳宠物店"),
+    A("bartender", "酒保", "4-03-02-09", "酒吧吧台调制鸡尾酒、为客人倒酒，晚班",
+      demands(sw=3, fh=3, se=2, he=3, sp=3, lm=3), 8, (4000, 6000), shift="night", employer="泉城路酒吧"),
+    A("banquet", "酒席承办商", None, "承接婚宴寿宴等流动酒席，负责采购、组织厨师和服务员",
+      demands(sw=3, lc=3, se=2, sp=3, lm=4), 10, (5000, 10000), employment_type="hourly", employer="甸柳宴席服务部"),
+    A("forklift", "叉车操作员", "6-30-05-01", "仓库驾驶叉车装卸托盘货物，需叉车证",
+      demands(sw=2, lc=2, fh=2, se=4, he=2, lm=2), 8, (5000, 6500), employer="济南物流园"),
+    A("tech_operator", "技术操作员", None, "电子厂生产线设备操作，按工艺要求调试机器",
+      demands(sw=3, fh=3, se=3, lm=3), 8, (4500, 5500), shift="rotating", employer="济南某电子厂"),
+    A("trainee_manager", "储备经理", None, "连锁门店储备干部，轮岗学习门店管理，培养为店长",
+      demands(sw=3, se=2, he=2, sp=3, lm=4), 9, (4500, 6000), adjustments=("training",), employer="泉城连锁便利店"),
+    A("technician", "技术员", None, "工厂车间技术员，负责设备巡检和工艺记录",
+      demands(sw=3, lc=2, fh=3, se=3, lm=3), 8, (4500, 5500), employer="济南某机械厂"),
 )
 BY_KEY = {a.key: a for a in ARCHETYPES}
 

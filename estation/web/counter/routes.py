@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from estation.accounts import kiosk as kiosk_accounts
 from estation.accounts.models import Role
 from estation.cases import lookup, pension, service
 from estation.cases.catalogue import PENSION_TRANSFER
@@ -22,12 +23,13 @@ from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
 from estation.imports import columns
 from estation.labour.access import ensure_can_see_resident
-from estation.labour.service import get_resident
+from estation.labour.service import age_on, get_resident
 from estation.web.pages import render
+from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.security import CsrfChecked, require_web_roles
 from estation.schemas import PathId
 
-router = APIRouter(prefix="/counter", include_in_schema=False)
+router = APIRouter(prefix="/counter", include_in_schema=False, route_class=FormRoute)
 
 Clerk = Annotated[Principal, Depends(require_web_roles(Role.counter_staff, Role.admin, login_url="/login"))]
 Note = Annotated[str, Form(max_length=500)]
@@ -38,8 +40,7 @@ def _to_case(case_id: int) -> RedirectResponse:
     return RedirectResponse(f"/counter/cases/{case_id}", status_code=303)
 
 
-@router.get("")
-def counter_home(request: Request, db: DB, principal: Clerk, q: Annotated[str, Query(max_length=40)] = ""):  # noqa: ANN201
+def _home(request: Request, db, principal: Principal, q: str = ""):  # noqa: ANN001, ANN202
     today = clock.today()
     matches = lookup.find_residents(db, user=principal.user, query=q) if q.strip() else []
     figures = counter_figures(db, since=today.replace(day=1), until=today, today=today)
@@ -48,6 +49,18 @@ def counter_home(request: Request, db: DB, principal: Clerk, q: Annotated[str, Q
         "open_cases": service.open_cases(db, window=principal.user.window), "today": today,
         "labels": service.STATUS_LABELS, "service_names": figures.service_names,
     })
+
+
+@router.get("")
+def counter_home(request: Request, db: DB, principal: Clerk):  # noqa: ANN201
+    return _home(request, db, principal)
+
+
+@router.post("", dependencies=[CsrfChecked])
+def find_resident(request: Request, db: DB, principal: Clerk, q: Annotated[str, Form(max_length=40)] = ""):  # noqa: ANN201
+    """Posted, never a query string: an id number or phone in an address would stay in the browser's
+    history and in every log the address passes through."""
+    return _home(request, db, principal, q)
 
 
 @router.get("/residents/{resident_id}")
@@ -63,6 +76,7 @@ def resident_view(  # noqa: ANN201
     services = service.service_types(db)
     return render(request, "counter/resident.html", {
         "o": overview, "r": resident, "reason": reason, "services": services, "col": columns,
+        "age": age_on(resident.birth_date, clock.today()),
         "service_names": {s.code: s.name for s in services},
         "labels": service.STATUS_LABELS, "provinces": provinces(), "today": clock.today(),
     })
@@ -122,7 +136,7 @@ def _assess(resident, new_province: str, balance: str, official: bool) -> pensio
     )
 
 
-@router.post("/cases", dependencies=[CsrfChecked])
+@router.post("/cases", dependencies=[CsrfChecked, SubmittedOnce])
 def open_case(  # noqa: ANN201
     request: Request, db: DB, principal: Clerk,
     resident_id: Annotated[int, Form()], service_code: Annotated[str, Form(max_length=40)],
@@ -189,7 +203,7 @@ def _act(request: Request, db, case_id: int, action) -> Response:  # noqa: ANN00
     return _to_case(case_id)
 
 
-@router.post("/cases/{case_id}/documents", dependencies=[CsrfChecked])
+@router.post("/cases/{case_id}/documents", dependencies=[CsrfChecked, SubmittedOnce])
 def receive(  # noqa: ANN201
     request: Request, db: DB, principal: Clerk, case_id: PathId,
     documents: Annotated[list[str], Form()] = [],  # noqa: B006
@@ -202,18 +216,18 @@ def receive(  # noqa: ANN201
     return _act(request, db, case_id, step)
 
 
-@router.post("/cases/{case_id}/review", dependencies=[CsrfChecked])
+@router.post("/cases/{case_id}/review", dependencies=[CsrfChecked, SubmittedOnce])
 def review(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.start_review(db, case=case, user=principal.user, note=note))
 
 
-@router.post("/cases/{case_id}/complete", dependencies=[CsrfChecked])
+@router.post("/cases/{case_id}/complete", dependencies=[CsrfChecked, SubmittedOnce])
 def complete(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.complete(
         db, case=case, user=principal.user, today=clock.today(), note=note))
 
 
-@router.post("/cases/{case_id}/refuse", dependencies=[CsrfChecked])
+@router.post("/cases/{case_id}/refuse", dependencies=[CsrfChecked, SubmittedOnce])
 def refuse(request: Request, db: DB, principal: Clerk, case_id: PathId, reason: Note = ""):  # noqa: ANN201
     return _act(request, db, case_id, lambda case: service.refuse(
         db, case=case, user=principal.user, today=clock.today(), reason=reason))
@@ -249,3 +263,29 @@ def contribution_calculator(  # noqa: ANN201
     return render(request, "counter/contribution.html", {
         "config": config, "result": result, "error": error, "base": base, "months": months,
     })
+
+
+@router.get("/residents/{resident_id}/pin")
+def pin_page(request: Request, db: DB, principal: Clerk, resident_id: PathId, done: str = ""):  # noqa: ANN201
+    ensure_can_see_resident(db, principal.user, resident_id)
+    return render(request, "counter/pin.html", {"r": get_resident(db, resident_id), "done": bool(done)})
+
+
+@router.post("/residents/{resident_id}/pin", dependencies=[CsrfChecked, SubmittedOnce])
+def set_pin(  # noqa: ANN201
+    request: Request, db: DB, principal: Clerk, resident_id: PathId,
+    pin: Annotated[str, Form(max_length=20)] = "", pin_again: Annotated[str, Form(max_length=20)] = "",
+    id_card_checked: Annotated[bool, Form()] = False,
+):
+    """Set or reset the resident's kiosk PIN, after checking the id card; the access log says who did it."""
+    ensure_can_see_resident(db, principal.user, resident_id)
+    resident = get_resident(db, resident_id)
+    try:
+        if pin.strip() != pin_again.strip():
+            raise InvalidInput("两次输入的密码不一致", field="pin_again")
+        kiosk_accounts.set_pin_at_counter(db, resident=resident, pin=pin, id_card_checked=id_card_checked,
+                                          staff=principal.user)
+    except EstationError as exc:
+        return render(request, "counter/pin.html", {"r": resident, "error": exc.message, "field": exc.field},
+                      status_code=exc.status_code)
+    return RedirectResponse(f"/counter/residents/{resident_id}/pin?done=1", status_code=303)

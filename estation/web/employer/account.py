@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
 from estation.accounts import service as accounts
-from estation.accounts.models import Role
-from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal
+from estation.accounts.models import Role, User
+from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal, set_cookie
 from estation.errors import EstationError, Forbidden
 from estation.jobs import quota, service
 from estation.jobs.models import Application, ApplicationStatus, Employer, EmployerStatus, Vacancy, VacancyStatus
@@ -22,10 +23,11 @@ from estation.privacy import mask_phone
 from estation.web.employer.common import EmployerUser, Reviewer, my_employer
 from estation.web.employer.forms import FIELD_LABELS, clean, friendly
 from estation.web.pages import render
+from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.security import CsrfChecked
 from estation.schemas import PathId
 
-router = APIRouter(prefix="/employer", include_in_schema=False)
+router = APIRouter(prefix="/employer", include_in_schema=False, route_class=FormRoute)
 
 REGISTRATION_FIELDS = ("uscc", "name", "industry", "contact_name", "contact_phone", "address", "community_code",
                        "staff_count", "disabled_staff_grade12", "disabled_staff_other", "username")
@@ -68,7 +70,12 @@ def register_page(request: Request, db: DB):  # noqa: ANN201
                                                       "labels": FIELD_LABELS})
 
 
-@router.post("/register", dependencies=[CsrfChecked])
+def _register(db: DB, data: EmployerRegistration) -> tuple[Employer, User]:
+    with db.begin_nested():  # a refused registration must leave nothing half-written
+        return service.register_employer(db, data=data)
+
+
+@router.post("/register", dependencies=[CsrfChecked, SubmittedOnce])
 async def register(request: Request, db: DB):  # noqa: ANN201
     form = await request.form()
     values = clean(form, *REGISTRATION_FIELDS, "password", "password_confirm")
@@ -82,8 +89,9 @@ async def register(request: Request, db: DB):  # noqa: ANN201
         errors["password_confirm"] = "两次输入的密码不一致"
     if not errors and data is not None:
         try:
-            with db.begin_nested():  # a refused registration must leave nothing half-written
-                employer, user = service.register_employer(db, data=data)
+            # In a worker thread: the password hash takes a while, and on PostgreSQL a registration racing
+            # another for the same username waits here for it to commit; the event loop must stay free.
+            employer, user = await run_in_threadpool(_register, db, data)
         except EstationError as exc:
             errors[exc.field or "form"] = exc.message
     if errors:
@@ -93,7 +101,7 @@ async def register(request: Request, db: DB):  # noqa: ANN201
                       status_code=422)
     token, _ = accounts.start_session(db, user=user)
     response = RedirectResponse("/employer?registered=1", status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict")
+    set_cookie(request, response, SESSION_COOKIE, token)
     return response
 
 
@@ -112,7 +120,7 @@ def _quota_render(request: Request, db: DB, employer: Employer, errors: dict, *,
     }, status_code=status_code)
 
 
-@router.post("/quota", dependencies=[CsrfChecked])
+@router.post("/quota", dependencies=[CsrfChecked, SubmittedOnce])
 async def update_quota(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
     employer = my_employer(db, principal)
     form = await request.form()
@@ -148,7 +156,7 @@ def review_page(request: Request, db: DB, principal: Reviewer):  # noqa: ANN201
     })
 
 
-@router.post("/review/{employer_id}", dependencies=[CsrfChecked])
+@router.post("/review/{employer_id}", dependencies=[CsrfChecked, SubmittedOnce])
 def review_decide(
     request: Request, db: DB, principal: Reviewer, employer_id: PathId,
     decision: Annotated[str, Form(pattern="^(approve|refuse)$")],

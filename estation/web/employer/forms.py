@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from estation import clock
 from estation.errors import EstationError
 from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, EmploymentType, Shift
-from estation.physical import DOMAIN_NAMES
+from estation.physical import DOMAIN_NAMES, domain_label
 
 FIELD_LABELS = {
     "uscc": "统一社会信用代码", "name": "单位名称", "industry": "所属行业", "contact_name": "联系人",
@@ -21,7 +21,7 @@ FIELD_LABELS = {
     "shift": "班次", "employment_type": "用工形式", "home_based": "居家工作", "demands": "体力要求",
     "adjustments": "可提供的便利", "openings": "招聘人数", "valid_until": "有效期至", "reason": "原因",
     "status": "状态", "employer_id": "用人单位", "vacancy_id": "岗位",
-}
+} | {f"demand_{d}": f"体力要求·{domain_label(d)}" for d in DOMAIN_NAMES}
 
 EMPLOYMENT_TYPE_LABELS = {
     EmploymentType.full_time: "全日制", EmploymentType.part_time: "非全日制",
@@ -56,6 +56,9 @@ PATTERN_HINTS = {
 }
 
 
+UNCHOSEN_DEMAND = "还没有选择，请按岗位的实际情况选一项"
+
+
 class FormErrors(EstationError):
     status_code = 422
 
@@ -70,11 +73,15 @@ def friendly(exc: ValidationError) -> dict[str, str]:
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         field = loc[0] if loc else "form"
+        if field == "demands" and len(loc) > 1:
+            field = f"demand_{loc[1]}"  # one message per functional domain, shown beside its choices
         if field in out:
             continue
         kind = err["type"]
         ctx = err.get("ctx") or {}
-        if kind == "value_error":
+        if field.startswith("demand_") and kind == "missing":
+            message = UNCHOSEN_DEMAND
+        elif kind == "value_error":
             message = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
         elif kind == "string_pattern_mismatch" and field in PATTERN_HINTS:
             message = PATTERN_HINTS[field]
@@ -86,6 +93,16 @@ def friendly(exc: ValidationError) -> dict[str, str]:
     return out
 
 
+def error_summary(errors: dict[str, str]) -> list[str]:
+    """The form's errors as lines for the box above it; the unchosen physical demands as one line."""
+    unchosen = [d for d in DOMAIN_NAMES if errors.get(f"demand_{d}") == UNCHOSEN_DEMAND]
+    lines = [f"{FIELD_LABELS[k]}：{v}" if k in FIELD_LABELS else v
+             for k, v in errors.items() if k.removeprefix("demand_") not in unchosen]
+    if unchosen:
+        lines.append(f"体力要求：“{'”“'.join(domain_label(d) for d in unchosen)}”还没有选择")
+    return lines
+
+
 def clean(form: dict[str, str], *names: str) -> dict[str, str | None]:
     """Stripped values; an empty optional field becomes None, so pydantic applies its default."""
     return {n: (form.get(n) or "").strip() or None for n in names}
@@ -93,6 +110,17 @@ def clean(form: dict[str, str], *names: str) -> dict[str, str | None]:
 
 def default_valid_until() -> date:
     return clock.today() + timedelta(days=30)
+
+
+def chosen_demands(form, *, invalid: int | None) -> dict:  # noqa: ANN001 - a starlette FormData
+    """The demand level chosen per functional domain. A domain left unchosen is left out (nothing is
+    assumed for the employer); a value that is not a level becomes ``invalid`` (dropped when None)."""
+    out = {}
+    for d in DOMAIN_NAMES:
+        raw = (form.get(f"demand_{d}") or "").strip()
+        if raw:
+            out[d] = int(raw) if raw.isdigit() else invalid
+    return {d: v for d, v in out.items() if v is not None}
 
 
 def vacancy_fields(form) -> dict:  # noqa: ANN001 - a starlette FormData
@@ -103,10 +131,6 @@ def vacancy_fields(form) -> dict:  # noqa: ANN001 - a starlette FormData
             if v is not None}
     data.setdefault("description", "")
     data["home_based"] = form.get("home_based") == "on"
-    demands = {}
-    for d in DOMAIN_NAMES:
-        raw = (form.get(f"demand_{d}") or "0").strip()
-        demands[d] = int(raw) if raw.isdigit() else -1  # -1 fails validation with a clear message
-    data["demands"] = demands
+    data["demands"] = chosen_demands(form, invalid=-1)  # -1 fails validation with a clear message
     data["adjustments"] = [a for a in form.getlist("adjustments") if a]
     return data

@@ -19,23 +19,26 @@ from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Application, App
 from estation.jobs.occupation_suggest import suggest_occupations
 from estation.jobs.schemas import VacancyCreate, VacancyFields, VacancyUpdate
 from estation.labour.models import Community
-from estation.physical import DOMAIN_NAMES, DOMAINS
+from estation.matching.runtime import occupations_for_writes
+from estation.physical import DOMAIN_NAMES, DOMAINS, unstated_domains
 from estation.web.employer.account import VACANCY_STATUS_LABELS, communities
 from estation.web.employer.common import EmployerUser, my_employer, my_vacancy
 from estation.web.employer.forms import (
     ADJUSTMENT_CHOICES,
     EMPLOYMENT_TYPE_LABELS,
-    FIELD_LABELS,
     SHIFT_LABELS,
+    chosen_demands,
     default_valid_until,
+    error_summary,
     friendly,
     vacancy_fields,
 )
 from estation.web.pages import render
+from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.security import CsrfChecked
 from estation.schemas import PathId
 
-router = APIRouter(prefix="/employer", include_in_schema=False)
+router = APIRouter(prefix="/employer", include_in_schema=False, route_class=FormRoute)
 
 EMPLOYER_MOVES = (ApplicationStatus.contacted, ApplicationStatus.interview, ApplicationStatus.hired,
                   ApplicationStatus.not_hired)
@@ -62,8 +65,7 @@ def _raw_values(form) -> dict:  # noqa: ANN001
         "title", "description", "occupation_code", "community_code", "address", "lat", "lon", "wage_min", "wage_max",
         "hours_per_day", "days_per_week", "shift", "employment_type", "openings", "valid_until")}
     values["home_based"] = form.get("home_based") == "on"
-    values["demands"] = {d: int(form.get(f"demand_{d}") or 0) if (form.get(f"demand_{d}") or "0").isdigit() else 0
-                         for d in DOMAIN_NAMES}
+    values["demands"] = chosen_demands(form, invalid=None)
     values["adjustments"] = form.getlist("adjustments")
     return values
 
@@ -73,14 +75,15 @@ def card(db: DB, employer_name: str, data) -> SimpleNamespace:  # noqa: ANN001
     community = db.get(Community, data.community_code) if data.community_code else None
     occupation = db.get(Occupation, data.occupation_code) if data.occupation_code else None
     adjustments = [ADJUSTMENT_LABELS[Adjustment(a)] for a in (data.adjustments or [])]
-    demands = {d: (data.demands or {}).get(d, 0) for d in DOMAIN_NAMES}
+    demands = dict(data.demands or {})  # a saved row's dict, or the form's StatedDemands
     return SimpleNamespace(
         title=data.title, employer_name=employer_name, wage_min=data.wage_min, wage_max=data.wage_max,
         hours_per_day=data.hours_per_day, days_per_week=data.days_per_week,
         shift=SHIFT_LABELS[data.shift], employment_type=EMPLOYMENT_TYPE_LABELS[data.employment_type],
         place=community.short_name if community else data.address, address=data.address,
         occupation=occupation.name if occupation else None, home_based=data.home_based,
-        demand_lines=[(DOMAINS[d][0], DOMAINS[d][1][level]) for d, level in demands.items() if level > 0],
+        demand_lines=[(DOMAINS[d][0], DOMAINS[d][1][demands[d]]) for d in DOMAIN_NAMES if demands.get(d, 0) > 0],
+        unstated=[DOMAINS[d][0] for d in unstated_domains(demands)],
         adjustments=adjustments, valid_until=data.valid_until, openings=data.openings,
         description=data.description,
         friendly=quota.disability_friendly_reasons(SimpleNamespace(
@@ -94,9 +97,10 @@ def _form_page(request: Request, db: DB, *, employer, values: dict, errors: dict
     settings = request.app.state.settings
     title = values.get("title") or ""
     return render(request, "employer/vacancy_form.html", {
-        "employer": employer, "vacancy": vacancy, "form": values, "errors": errors, "preview": preview,
+        "employer": employer, "vacancy": vacancy, "form": values, "errors": errors, "summary": error_summary(errors),
+        "preview": preview,
         "communities": communities(db), "domains": DOMAINS, "adjustment_choices": ADJUSTMENT_CHOICES,
-        "employment_types": EMPLOYMENT_TYPE_LABELS, "shifts": SHIFT_LABELS, "labels": FIELD_LABELS,
+        "employment_types": EMPLOYMENT_TYPE_LABELS, "shifts": SHIFT_LABELS,
         "suggestions": suggest_occupations(db, title) if len(title) >= 2 else [],
         "minimum_wage": settings.minimum_wage_monthly,
     }, status_code=status_code)
@@ -115,7 +119,7 @@ def new_vacancy(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN
     return _form_page(request, db, employer=employer, values=_form_values(None), errors={})
 
 
-@router.post("/vacancies/new", dependencies=[CsrfChecked])
+@router.post("/vacancies/new", dependencies=[CsrfChecked, SubmittedOnce])
 async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
     employer = my_employer(db, principal)
     form = await request.form()
@@ -129,7 +133,8 @@ async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # no
                 return _form_page(request, db, employer=employer, values=values, errors={},
                                   preview=card(db, employer.name, data))
             with db.begin_nested():
-                vacancy = service.create_vacancy(db, data=data, minimum_wage=minimum)
+                vacancy = service.create_vacancy(db, data=data, minimum_wage=minimum,
+                                                 occupations=lambda: occupations_for_writes(request.app.state))
             return RedirectResponse(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
         except EstationError as exc:
             errors = {exc.field or "form": exc.message}
@@ -154,7 +159,7 @@ def edit_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: 
                       vacancy=vacancy)
 
 
-@router.post("/vacancies/{vacancy_id}/edit", dependencies=[CsrfChecked])
+@router.post("/vacancies/{vacancy_id}/edit", dependencies=[CsrfChecked, SubmittedOnce])
 async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     form = await request.form()
@@ -169,7 +174,8 @@ async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacanc
                                   vacancy=vacancy, preview=card(db, vacancy.employer.name, data))
             update = VacancyUpdate(**VacancyFields.model_validate(data).model_dump())
             with db.begin_nested():
-                service.update_vacancy(db, vacancy=vacancy, data=update, minimum_wage=minimum)
+                service.update_vacancy(db, vacancy=vacancy, data=update, minimum_wage=minimum,
+                                       occupations=lambda: occupations_for_writes(request.app.state))
             return RedirectResponse(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
         except EstationError as exc:
             errors = {exc.field or "form": exc.message}
@@ -177,13 +183,13 @@ async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacanc
                       status_code=422)
 
 
-@router.post("/vacancies/{vacancy_id}/close", dependencies=[CsrfChecked])
+@router.post("/vacancies/{vacancy_id}/close", dependencies=[CsrfChecked, SubmittedOnce])
 def close(db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     service.close_vacancy(db, vacancy=my_vacancy(db, principal, vacancy_id))
     return RedirectResponse(f"/employer/vacancies/{vacancy_id}", status_code=303)
 
 
-@router.post("/vacancies/{vacancy_id}/renew", dependencies=[CsrfChecked])
+@router.post("/vacancies/{vacancy_id}/renew", dependencies=[CsrfChecked, SubmittedOnce])
 def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Annotated[str, Form(max_length=20)] = ""):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
     try:
@@ -197,6 +203,9 @@ def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Anno
 @router.get("/vacancies/{vacancy_id}/candidates")
 def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
     vacancy = my_vacancy(db, principal, vacancy_id)
+    # Matching first: reading the applicants writes the access log, and no write may hold the database's
+    # write lock while the model and the search engine work.
+    recommended = cand.recommended(db, vacancy=vacancy, state=request.app.state)
     applicants = cand.applicants(db, vacancy=vacancy, viewer=principal.user)
     next_moves = {
         a.application.id: [(s.value, service.STATUS_LABELS[s]) for s in EMPLOYER_MOVES
@@ -205,12 +214,12 @@ def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_i
     }
     return render(request, "employer/candidates.html", {
         "vacancy": vacancy, "applicants": applicants, "next_moves": next_moves,
-        "recommended": cand.recommended(db, vacancy=vacancy, state=request.app.state),
+        "recommended": recommended,
         "status_labels": service.STATUS_LABELS, "vacancy_status": VACANCY_STATUS_LABELS,
     })
 
 
-@router.post("/applications/{application_id}/status", dependencies=[CsrfChecked])
+@router.post("/applications/{application_id}/status", dependencies=[CsrfChecked, SubmittedOnce])
 def move_application(  # noqa: ANN201
     db: DB, principal: EmployerUser, application_id: PathId,
     status: Annotated[ApplicationStatus, Form()], reason: Annotated[str, Form(max_length=200)] = "",
@@ -224,7 +233,7 @@ def move_application(  # noqa: ANN201
     return RedirectResponse(f"/employer/vacancies/{application.vacancy_id}/candidates", status_code=303)
 
 
-@router.post("/vacancies/{vacancy_id}/invite", dependencies=[CsrfChecked])
+@router.post("/vacancies/{vacancy_id}/invite", dependencies=[CsrfChecked, SubmittedOnce])
 def invite(  # noqa: ANN201
     db: DB, principal: EmployerUser, vacancy_id: PathId,
     candidate_ref: Annotated[str, Form(min_length=8, max_length=64)],

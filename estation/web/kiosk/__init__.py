@@ -2,10 +2,13 @@
 
 from fastapi import APIRouter
 
-from estation.web.kiosk import jobs, personal, signin
+from estation.web.kiosk import demo, jobs, personal, signin
 
 router = APIRouter()
 for _part in (signin.router, jobs.router, personal.router):
     router.include_router(_part)
 
-__all__ = ["router"]
+demo_router = demo.router
+"""The simulated card reader's slot: create_app mounts it only when ESTATION_DEMO is true."""
+
+__all__ = ["router", "demo_router"]

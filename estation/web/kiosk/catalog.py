@@ -64,12 +64,17 @@ CARD_DOMAINS = ("standing_walking", "lifting_carrying", "fine_hand", "seeing")
 
 
 def demand_badges(demands: dict[str, int] | None, domains: tuple[str, ...] = CARD_DOMAINS) -> list[dict]:
+    """One badge per domain; a demand the employer never stated says so, never "不需要"."""
     demands = demands or {}
     out = []
     for d in domains:
-        level = int(demands.get(d, 0))
-        out.append({"domain": d, "name": DOMAINS[d][0], "level": level, "word": LEVEL_WORDS[level],
-                    "label": DOMAINS[d][1][level], "icon": DEMAND_ICONS[d]})
+        badge = {"domain": d, "name": DOMAINS[d][0], "icon": DEMAND_ICONS[d]}
+        if d in demands:
+            level = int(demands[d])
+            badge |= {"level": level, "word": LEVEL_WORDS[level], "label": DOMAINS[d][1][level]}
+        else:
+            badge |= {"level": "unstated", "word": "未说明", "label": "单位未说明，请到窗口问清楚"}
+        out.append(badge)
     return out
 
 SHIFT_WORDS = {"day": "白班", "night": "夜班", "rotating": "倒班", "flexible": "时间灵活"}

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 
 from estation.accounts.idcard import IdCardReader, SimulatedReader
 from estation.accounts.models import Role
@@ -16,6 +15,7 @@ from estation.config import Settings
 from estation.deps import OptionalPrincipal, Principal
 from estation.errors import EstationError
 from estation.web.pages import render
+from estation.web.once import FormRoute
 from estation.web.security import SignInRequired
 
 SIGNIN_URL = "/kiosk/signin"
@@ -68,7 +68,7 @@ def page(request: Request, name: str, ctx: dict | None = None, *, principal: Pri
         "resident": kiosk_resident(principal),
         "idle_seconds": settings.kiosk_idle_seconds if timers else None,
         "warning_seconds": settings.kiosk_warning_seconds,
-        "demo": settings.environment != "production",
+        "demo": settings.demo,
     }
     context.update(ctx or {})
     return render(request, name, context, status_code=status_code, personal=True)
@@ -77,7 +77,7 @@ def page(request: Request, name: str, ctx: dict | None = None, *, principal: Pri
 __all__ = ["KioskRoute", "OptionalPrincipal", "signin_redirect", "page", "kiosk_resident", "safe_next", "terminal", "card_reader"]
 
 
-class KioskRoute(APIRoute):
+class KioskRoute(FormRoute):
     """Errors on kiosk pages render in elder mode, inside the kiosk frame (结束 stays within reach).
 
     The app's handlers would render the staff surfaces' error page; this catches the same errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from estation.kiosk import service as kiosk
 from estation.physical import DOMAIN_NAMES
 from estation.web.kiosk import catalog
 from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
+from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
 from estation.schemas import PathId
 
@@ -104,7 +104,7 @@ def job_detail(request: Request, db: DB, principal: OptionalPrincipal, vacancy_i
     return page(request, "kiosk/detail.html", _detail_context(db, principal, vacancy_id), principal=principal)
 
 
-@router.post("/jobs/{vacancy_id}/apply", dependencies=[CsrfChecked])
+@router.post("/jobs/{vacancy_id}/apply", dependencies=[CsrfChecked, SubmittedOnce])
 def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
     resident = kiosk_resident(principal)
     if resident is None:
@@ -120,7 +120,7 @@ def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id
     return RedirectResponse(f"/kiosk/jobs/{vacancy_id}?applied=1", status_code=303)
 
 
-@router.post("/jobs/{vacancy_id}/print", dependencies=[CsrfChecked])
+@router.post("/jobs/{vacancy_id}/print", dependencies=[CsrfChecked, SubmittedOnce])
 def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
     vacancy = kiosk.open_vacancy(db, vacancy_id)
     resident = kiosk_resident(principal)
@@ -132,7 +132,7 @@ def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id
     return RedirectResponse(f"/kiosk/prints/{row.reference}", status_code=303)
 
 
-@router.post("/guide/{code}/print", dependencies=[CsrfChecked])
+@router.post("/guide/{code}/print", dependencies=[CsrfChecked, SubmittedOnce])
 def guide_print(request: Request, db: DB, principal: OptionalPrincipal, code: str):  # noqa: ANN201
     service = cases.get_service_type(db, code)
     resident = kiosk_resident(principal)
@@ -167,33 +167,19 @@ def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference
 
 # --- 为我推荐 ---------------------------------------------------------------------------------
 
-def _recommender():  # noqa: ANN202
-    """The matching service's ``recommend``, when that module exists; the kiosk never invents results."""
-    try:
-        module = importlib.import_module("estation.matching.service")
-    except ImportError:
-        return None
-    return getattr(module, "recommend", None)
-
-
 @router.get("/recommend")
 def recommend(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     person = kiosk.resident_of(db, principal.user)
-    recommender = _recommender()
-    found, error = {"items": [], "limits": [], "removed_lines": []}, None
-    if recommender is None:
-        error = "请先用“找工作”查看岗位，或到服务窗口请工作人员帮您推荐。"
-    else:
-        try:
-            found = kiosk.recommendations(db, recommender=recommender, resident=person, user=principal.user,
-                                          state=request.app.state)
-        except EstationError as exc:
-            # The matcher says it is unavailable (model not loaded): said plainly, never a made-up list.
-            error = exc.message
-        except Exception:  # noqa: BLE001 - a matching fault must not take the kiosk page down
-            logging.getLogger("estation.kiosk").exception("recommendations failed")
-            error = "推荐服务暂时出了问题，请稍后再试，或到服务窗口咨询。"
-    return page(request, "kiosk/recommend.html", {**found, "error": error, "words": catalog},
+    found, error = None, None
+    try:
+        found = kiosk.recommendations(db, resident=person, user=principal.user, state=request.app.state)
+    except EstationError as exc:
+        # The matcher says it is unavailable (model not loaded): said plainly, never a made-up list.
+        error = exc.message
+    except Exception:  # noqa: BLE001 - a matching fault must not take the kiosk page down
+        logging.getLogger("estation.kiosk").exception("recommendations failed")
+        error = "推荐服务暂时出了问题，请稍后再试，或到服务窗口咨询。"
+    return page(request, "kiosk/recommend.html", {"result": found, "error": error, "words": catalog},
                 principal=principal)

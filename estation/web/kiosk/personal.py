@@ -17,6 +17,7 @@ from estation.feedback.models import SUGGESTION_KIND_LABELS, SuggestionKind
 from estation.kiosk import service as kiosk
 from estation.web.kiosk import catalog
 from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_redirect
+from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
@@ -106,7 +107,7 @@ def suggest_page(request: Request, db: DB, principal: OptionalPrincipal, done: s
     return page(request, "kiosk/suggest.html", ctx, principal=principal)
 
 
-@router.post("/suggest", dependencies=[CsrfChecked])
+@router.post("/suggest", dependencies=[CsrfChecked, SubmittedOnce])
 def suggest(
     request: Request, db: DB, principal: OptionalPrincipal,
     kind: Annotated[SuggestionKind, Form()] = SuggestionKind.suggestion,

@@ -13,7 +13,7 @@ from estation.accounts.models import Role
 from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep
 from estation.errors import EstationError, InvalidInput
-from estation import clock
+from estation import clock, sheets
 from estation.ledger import duties, export, rules, service, work
 from estation.ledger.models import LedgerStatus
 from estation.ledger.schemas import (
@@ -29,10 +29,11 @@ from estation.ledger.schemas import (
 )
 from estation.web.ledger import views
 from estation.web.pages import render
+from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.security import CsrfChecked, require_web_roles
 from estation.schemas import PathId
 
-router = APIRouter(prefix="/ledger", include_in_schema=False)
+router = APIRouter(prefix="/ledger", include_in_schema=False, route_class=FormRoute)
 
 Staff = Annotated[Principal, Depends(require_web_roles(Role.cadre, Role.leader, Role.admin, login_url="/login"))]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
@@ -110,7 +111,7 @@ def _form_action(request: Request, db: DB, principal: Principal, settings: Setti
     return result
 
 
-@router.post("/households/{household_id}/visits", dependencies=[CsrfChecked])
+@router.post("/households/{household_id}/visits", dependencies=[CsrfChecked, SubmittedOnce])
 def record_visit(
     request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
     kind: Annotated[str, Form(max_length=20)] = "home_visit",
@@ -129,7 +130,7 @@ def record_visit(
     return _form_action(request, db, principal, settings, household_id, do)
 
 
-@router.post("/households/{household_id}/items", dependencies=[CsrfChecked])
+@router.post("/households/{household_id}/items", dependencies=[CsrfChecked, SubmittedOnce])
 def create_item(
     request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
     category: Annotated[str, Form(max_length=20)],
@@ -148,7 +149,7 @@ def create_item(
     return _form_action(request, db, principal, settings, household_id, do)
 
 
-@router.post("/items/{item_id}/status", dependencies=[CsrfChecked])
+@router.post("/items/{item_id}/status", dependencies=[CsrfChecked, SubmittedOnce])
 def move_status(
     request: Request, db: DB, principal: Staff, settings: AppSettings, item_id: PathId,
     to: Annotated[str, Form(max_length=20)],
@@ -177,7 +178,7 @@ def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) 
                                                  "members": household.members})
 
 
-@router.post("/households/{household_id}/referrals", dependencies=[CsrfChecked])
+@router.post("/households/{household_id}/referrals", dependencies=[CsrfChecked, SubmittedOnce])
 def refer(
     request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
     resident_id: Annotated[str, Form(max_length=12)],
@@ -191,7 +192,7 @@ def refer(
     return _form_action(request, db, principal, settings, household_id, do)
 
 
-@router.post("/referrals/{action_id}/placement", dependencies=[CsrfChecked])
+@router.post("/referrals/{action_id}/placement", dependencies=[CsrfChecked, SubmittedOnce])
 def place(
     request: Request, db: DB, principal: Staff, settings: AppSettings, action_id: PathId,
     started_on: Annotated[str, Form(max_length=10)],
@@ -205,7 +206,7 @@ def place(
     return _form_action(request, db, principal, settings, referral.household_id, do)
 
 
-@router.post("/follow-ups/{follow_up_id}", dependencies=[CsrfChecked])
+@router.post("/follow-ups/{follow_up_id}", dependencies=[CsrfChecked, SubmittedOnce])
 def answer_follow_up(
     request: Request, db: DB, principal: Staff, settings: AppSettings, follow_up_id: PathId,
     still_employed: Annotated[str, Form(max_length=5)],
@@ -232,7 +233,7 @@ def dashboard(request: Request, db: DB, principal: Staff, settings: AppSettings)
     return render(request, "ledger/dashboard.html", ctx)
 
 
-@router.post("/meetings", dependencies=[CsrfChecked])
+@router.post("/meetings", dependencies=[CsrfChecked, SubmittedOnce])
 def record_meeting(
     request: Request, db: DB, principal: Staff,
     community_code: Annotated[str, Form(max_length=12)],
@@ -258,7 +259,7 @@ def export_household(db: DB, principal: Staff, household_id: PathId) -> Response
     today = clock.today()
     rows = export.ledger_rows(db, user=principal.user, households=[household], today=today, reason="导出家庭台账")
     return _xlsx(export.workbook(rows, title="甸柳街道结对帮扶家庭台账", subtitle=f"{household.address}　导出日期：{today}"),
-                 f"台账-{household.address}-{today}.xlsx")
+                 sheets.file_name("台账", household.address, str(today)))
 
 
 @router.get("/communities/{community_code}/export.xlsx")
@@ -268,7 +269,7 @@ def export_community(db: DB, principal: Staff, community_code: str) -> Response:
     name = service.community_names(db).get(community_code, community_code)
     rows = export.ledger_rows(db, user=principal.user, households=households, today=today, reason="导出社区台账")
     return _xlsx(export.workbook(rows, title=f"甸柳街道{name}联户帮扶工作台账", subtitle=f"导出日期：{today}"),
-                 f"台账-{name}-{today}.xlsx")
+                 sheets.file_name("台账", name, str(today)))
 
 
 @router.get("/households/{household_id}/print")

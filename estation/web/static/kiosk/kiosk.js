@@ -102,12 +102,6 @@
     });
   }
 
-  /* --- print buttons (the slip page) */
-  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
-    b.hidden = false;
-    b.addEventListener("click", function () { window.print(); });
-  });
-
   /* --- on-screen keyboard for the ID number and PIN; can be switched off when the screen has its own */
   var osk = document.getElementById("osk");
   var toggle = document.getElementById("osk-toggle");
@@ -126,7 +120,8 @@
         if (k === "⌫") { target.value = target.value.slice(0, -1); }
         else if (k === "X" && target.getAttribute("data-osk") !== "id") { return; }
         else if (target.value.length < (target.maxLength > 0 ? target.maxLength : 32)) { target.value += k; }
-        if (target.getAttribute("data-osk") === "id" && target.value.length >= 18 && fields[1]) { target = fields[1]; }
+        var next = fields[Array.prototype.indexOf.call(fields, target) + 1];
+        if (next && target.maxLength > 0 && target.value.length >= target.maxLength) { target = next; }
         target.focus();
       });
       osk.appendChild(b);
