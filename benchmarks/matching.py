@@ -158,7 +158,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results")
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--skip-speed", action="store_true", help="only the evaluation")
+    ap.add_argument("--no-elasticsearch", action="store_true", help="evaluate on the embedded backend only")
     args = ap.parse_args()
+    with_es = not args.no_elasticsearch
+    if not with_es and not args.skip_speed:
+        ap.error("--no-elasticsearch needs --skip-speed (the speed runs compare both backends)")
     work = Path(tempfile.mkdtemp(prefix="estation-match-"))
     encoder = load_encoder(Settings(model_cache_dir=ROOT / "var/models"))
     from estation.matching.occupations import OccupationIndex
@@ -172,9 +176,11 @@ def main() -> None:
     print(f"title benchmark: {titles['reported']}", flush=True)
     from indexing.elasticsearch import ElasticsearchBackend
 
-    es = ElasticsearchBackend(args.es_url, prefix="mbench", request_timeout=120)
-    evaluation = run_evaluation(encoder, {"embedded": EmbeddedBackend(work / "eval-index.sqlite3", prefix="ev"),
-                                          "elasticsearch": ElasticsearchBackend(args.es_url, prefix="mbeval")}, work)
+    es = ElasticsearchBackend(args.es_url, prefix="mbench", request_timeout=120) if with_es else None
+    backends = {"embedded": EmbeddedBackend(work / "eval-index.sqlite3", prefix="ev")}
+    if with_es:
+        backends["elasticsearch"] = ElasticsearchBackend(args.es_url, prefix="mbeval")
+    evaluation = run_evaluation(encoder, backends, work)
     # The better tight-budget nDCG on the embedded backend; on a tie the first listed (hybrid) wins.
     chosen = max(FUSIONS, key=lambda f: (evaluation["embedded"][f]["tight_budget_ndcg_at_10"],
                                          evaluation["embedded"][f]["ndcg_at_10"], -FUSIONS.index(f)))
@@ -213,7 +219,8 @@ def main() -> None:
         speed["scan"]["six_queries_gb_per_s"] = scan_gb_per_s(embedded, encoder.dim, 6)["gb_per_s"]
         speed["memory_read_gb_per_s"] = round(memory_bandwidth_gb_s(), 2)
         es.client.indices.delete(index="mbench-*", ignore_unavailable=True)
-    es.client.indices.delete(index="mbeval-*", ignore_unavailable=True)
+    if with_es:
+        es.client.indices.delete(index="mbeval-*", ignore_unavailable=True)
     evaluation_s = round(time.perf_counter() - started, 1)
     previous_path = args.out / "matching.json"
     speed_from = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
 
@@ -48,18 +49,35 @@ def drop_database(conn, name: str) -> None:  # noqa: ANN001 - an AUTOCOMMIT conn
     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test run, dropped afterwards."""
-    name = f"estation_test_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def fresh_postgres_database(prefix: str = "estation_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards. Tests whose app commits (a live server, a CLI)
+    take one of their own: committed rows in the shared ``postgres_url`` would leak into rolled-back tests."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        drop_database(conn, name)
-    admin.dispose()
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            drop_database(conn, name)
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test run's rolled-back tests, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def private_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test module's own, for apps that commit."""
+    with fresh_postgres_database("estation_private") as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

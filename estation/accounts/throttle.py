@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import SignInThrottle
-from estation.db import utcnow
+from estation.db import insert_or_merge, utcnow
 from estation.errors import EstationError
 
 WINDOW = timedelta(hours=1)
@@ -50,22 +49,18 @@ def _wait_words(wait: timedelta) -> str:
 
 
 def _lock_row(session: Session, key: str, now: datetime) -> SignInThrottle:
-    """The counter row for ``key``, locked for this transaction (created at zero when new)."""
-    touch = update(SignInThrottle).where(SignInThrottle.key == key).values(failures=SignInThrottle.failures)
-    for _ in range(2):
-        session.execute(touch)  # takes the lock before reading: a row read first could be stale
-        row = session.get(SignInThrottle, key, populate_existing=True)
-        if row is not None:
-            return row
-        try:
-            with session.begin_nested():
-                row = SignInThrottle(key=key, failures=0, window_started_at=now)
-                session.add(row)
-                session.flush()
-            return row
-        except IntegrityError:
-            continue  # another attempt created it first: lock theirs
-    raise TooManyAttempts("登录的人较多，请稍后再试", field="login")
+    """The counter row for ``key``, locked for this transaction (created at zero when new).
+
+    One statement that creates the row or, when it is there, writes it unchanged: either way this
+    transaction now holds its lock (PostgreSQL's row lock, SQLite's write lock), so the read that follows
+    is never stale, and parallel first attempts never race to create it.
+    """
+    upsert = insert_or_merge(session, SignInThrottle).values(key=key, failures=0, window_started_at=now)
+    session.execute(upsert.on_conflict_do_update(index_elements=[SignInThrottle.key],
+                                                 set_={"failures": SignInThrottle.failures}))
+    row = session.get(SignInThrottle, key, populate_existing=True)
+    assert row is not None  # written just above, in this transaction
+    return row
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,8 @@ class WorkMatch(ORMModel):
     employer_name: str
     explanation: str
     score: float
+    home_based: bool
+    distance_km: float | None
 
 
 class MemberWork(ORMModel):

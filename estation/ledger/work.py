@@ -49,10 +49,10 @@ def find_work(session: Session, *, household: Household, state) -> MatchResult: 
         return MatchResult(available=False, message=FAILED)
     members = []
     for m in result.members:
-        rows = [WorkMatch(kind="vacancy", vacancy_id=j.id, startup_id=None, title=j.title,
-                          employer_name=j.employer_name, explanation=j.explanation, score=j.score) for j in m.jobs.items]
-        rows += [WorkMatch(kind="startup", vacancy_id=None, startup_id=o.id, title=o.title, employer_name=o.employer_name,
-                           explanation=o.explanation, score=o.score) for o in m.startups.items]
+        rows = [WorkMatch(kind=j.kind, vacancy_id=j.id if j.kind == "vacancy" else None,
+                          startup_id=j.id if j.kind == "startup" else None, title=j.title, employer_name=j.employer_name,
+                          explanation=j.explanation, score=j.score, home_based=j.home_based, distance_km=j.distance_km)
+                for j in [*m.jobs.items, *m.startups.items]]
         members.append(MemberWork(resident_id=m.resident_id, name=m.name, age=m.age, considerations=m.considerations,
                                   matches=rows, limits=m.jobs.limits, emptied_by=m.jobs.emptied_by, pool=m.jobs.pool))
     skipped = [SkippedMember(resident_id=s.resident_id, name=s.masked_name, reason=s.reason) for s in result.skipped]

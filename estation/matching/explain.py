@@ -2,7 +2,8 @@
 is true. Pure functions.
 
 A card shows at most three reasons: the ones that set this job apart for this person (work they have
-done or asked for first; then what the job does not ask of them; then the place and the hours). Every
+done or asked for first; then what the job does not ask of them; then the hours they wanted and the
+skills it uses). Where the job is and how long the walk is the card shows as facts beside them. Every
 reason is a typed claim carrying its evidence (estation.matching.schemas.Reason), and
 :func:`false_claims` re-derives each one from the resident's words and limits and the job's own
 fields: the tests run it over the whole demo population, the evaluation counts what it finds.
@@ -20,20 +21,11 @@ what the resident could relax or ask at the counter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from estation.geo import walking_minutes
-from estation.matching.limits import (
-    DISTANCE,
-    HOME_ONLY,
-    HOURS,
-    JobFacts,
-    ResidentLimits,
-    job_distance_km,
-    limit_keys,
-    limit_label,
-)
+from estation.matching.limits import DISTANCE, HOME_ONLY, HOURS, JobFacts, ResidentLimits, limit_keys, limit_label
 from estation.matching.schemas import LimitOut, Reason
 from estation.matching.scoring import (
     Profile,
@@ -47,8 +39,6 @@ from estation.matching.scoring import (
 from estation.physical import DOMAIN_NAMES, MAX_LEVEL, demand_ceiling, domain_label
 
 MAX_REASONS = 3
-NEAR_MINUTES = 15
-"""Walking time up to which "离家近" is said."""
 
 # What the job does not ask, by domain and by the most it asks there (levels 0-3 of estation.physical).
 NOT_NEEDED: dict[str, tuple[str, str, str, str]] = {
@@ -78,8 +68,14 @@ ASK_AT_COUNTER = {
     "fine_hand": "少干细活", "seeing": "装读屏软件、用大字", "hearing": "用文字或手语和您沟通",
     "speaking": "用文字和您沟通", "learning_memory": "有人带着学、把步骤变简单",
 }
-PRIORITY = ("experience", "registered", "wish", "not_needed", "adjustment", "home", "near", "hours", "skill")
-SAME_FOR_EVERY_CARD = ("not_needed", "home", "adjustment")
+NOT_FOR_HOME_JOBS = ("seated_work", "step_free", "accessible_toilet", "home_based")
+"""Adjustments that matter only to work done at the employer's (or that a home-based job has anyway):
+never said of a home-based job."""
+_WANT = re.compile(r"想找|想做|想干|想在|希望找|希望做|愿意做|打算找|要找|想")
+_KIND_SPLIT = re.compile(r"或者|或是|或|和|及|、|/")
+_FRAME_END = re.compile(r"(之类|一类|这类|等)?的?(工作|活儿|活|岗位|事情|事)?$")
+PRIORITY = ("experience", "registered", "wish", "not_needed", "adjustment", "hours", "skill")
+SAME_FOR_EVERY_CARD = ("not_needed", "adjustment")
 """Kinds that, when every card of a list says the same, tell nothing about one job: said after the rest."""
 
 
@@ -105,27 +101,27 @@ def candidates(scored: Scored, ctx: Context) -> list[Reason]:
     out += _wish_reasons(job, ctx)
     out += _not_needed(job, limits)
     for adj in scored.helpful:
-        if adj in ADJUSTMENT_WORDS and adj != "home_based":
+        if adj in ADJUSTMENT_WORDS and not (job.home_based and adj in NOT_FOR_HOME_JOBS):
             out.append(Reason(kind="adjustment", text=ADJUSTMENT_WORDS[adj], adjustment=adj,
                               domain=(ADJUSTMENT_EASES[adj] or ("",))[0]))
             break
-    if job.home_based:
-        if not limits.home_based_only:
-            out.append(Reason(kind="home", text="在家就能干，不用出门"))
-    elif scored.distance_km is not None and walking_minutes(scored.distance_km) <= NEAR_MINUTES:
-        minutes = walking_minutes(scored.distance_km)
-        out.append(Reason(kind="near", text=f"离家近，走路约{minutes}分钟", minutes=minutes))
     preferred = ctx.profile.preferred_hours_per_day
     if job.hours_per_day is not None and preferred and abs(job.hours_per_day - preferred) < 0.26:
         out.append(Reason(kind="hours", text=f"每天干{job.hours_per_day:g}小时，正是您想干的时长",
                           hours=job.hours_per_day))
     skills = [i for i in ctx.profile.items if i.source == "skills"]
     for item in skills:
-        words = shared_words(item.text, job.text)
+        words = [w for w in (_as_written(w, item.text) for w in shared_words(item.text, job.text)) if w]
         if words:
             out.append(Reason(kind="skill", text=f"用得上您会的{words[0]}", item=item.text, word=words[0]))
             break
     return sorted(out, key=lambda r: PRIORITY.index(r.kind))
+
+
+def _as_written(word: str, item: str) -> str | None:
+    """The word as the resident wrote it (the text analysis folds case: a1 for A1), or None."""
+    at = item.lower().find(word.lower())
+    return item[at:at + len(word)] if at >= 0 else None
 
 
 def _occupation_reasons(job: JobFacts, ctx: Context) -> list[Reason]:
@@ -143,16 +139,37 @@ def _occupation_reasons(job: JobFacts, ctx: Context) -> list[Reason]:
 
 def _wish_reasons(job: JobFacts, ctx: Context) -> list[Reason]:
     for code in job.occupation_codes:
-        wished = [i for i in ctx.occupations.items_for(code, "wishes") if not _about_travel(i.text)]
+        wished = [i for i in ctx.occupations.items_for(code, "wishes") if asks_for_work(i.text)]
         if wished and ctx.names.get(code):
             return [Reason(kind="wish", text=f"正是您想找的{ctx.names[code]}工作", item=wished[0].text, code=code)]
     for item in ctx.profile.items:
-        if item.source != "wishes" or _about_travel(item.text):
+        if item.source != "wishes":
             continue
-        words = shared_words(item.text, job.title)
-        if words:
-            return [Reason(kind="wish", text=f"正是您想找的“{words[0]}”一类活", item=item.text, word=words[0])]
+        for kind in wanted(item.text):
+            if _title_says(kind, job.title):
+                return [Reason(kind="wish", text=f"正是您想找的“{kind}”一类活", item=item.text, word=kind)]
     return []
+
+
+def wanted(wish: str) -> list[str]:
+    """The kinds of work a wish asks for: "想找家政或养老护理的工作" -> ["家政", "养老护理"]. None for a wish
+    that asks for no work ("目前在小区做保安" says what is, not what is wanted) or asks about getting there."""
+    m = _WANT.search(wish)
+    if m is None or _about_travel(wish):
+        return []
+    rest = _FRAME_END.sub("", wish[m.end():])
+    return [k.strip() for k in _KIND_SPLIT.split(rest) if len(k.strip()) >= 2]
+
+
+def asks_for_work(wish: str) -> bool:
+    return bool(wanted(wish))
+
+
+def _title_says(kind: str, title: str) -> bool:
+    """Every meaningful word of ``kind`` (or a synonym of it) is in the job title: 数据标注 is no 数据录入员."""
+    words = item_words(kind)
+    terms = job_terms(title)
+    return bool(words) and all(alts & terms for _w, alts in words)
 
 
 def _about_travel(text: str) -> bool:
@@ -208,12 +225,12 @@ def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, o
     if r.kind == "registered":
         return r.code in profile.occupation_codes and r.code in job.occupation_codes and bool(name) and name in r.text
     if r.kind == "wish":
-        if r.item not in said["wishes"] or (job.home_based and _about_travel(r.item)):
+        if r.item not in said["wishes"] or not asks_for_work(r.item) or (job.home_based and _about_travel(r.item)):
             return False
         if r.code:
             return (r.code in job.occupation_codes and bool(name) and name in r.text
                     and r.code in {m.code for m in occupations.confident(r.item)})
-        return r.word in r.text and _says(r.item, r.word, job.title)
+        return r.word in wanted(r.item) and f"“{r.word}”" in r.text and _title_says(r.word, job.title)
     if r.kind == "skill":
         return r.item in said["skills"] and r.word in r.text and _says(r.item, r.word, job.text)
     if r.kind == "not_needed":
@@ -222,17 +239,12 @@ def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, o
                 and demand_ceiling(dict(job.demands), r.domain) <= r.level and r.text == NOT_NEEDED[r.domain][r.level])
     if r.kind == "adjustment":
         eases = ADJUSTMENT_EASES.get(r.adjustment)
-        if r.adjustment not in job.adjustments or eases is None or r.text != ADJUSTMENT_WORDS[r.adjustment]:
+        if r.adjustment not in job.adjustments or eases is None or r.text != ADJUSTMENT_WORDS[r.adjustment] \
+                or (job.home_based and r.adjustment in NOT_FOR_HOME_JOBS):
             return False
         if not eases:  # flexible hours: for a resident whose days are short
             return limits.max_hours_per_day is not None
         return any(limits.levels[d] < MAX_LEVEL for d in eases)
-    if r.kind == "home":
-        return job.home_based
-    if r.kind == "near":
-        dist = job_distance_km(job, limits)
-        return (not job.home_based and dist is not None and r.minutes is not None
-                and walking_minutes(dist) == r.minutes <= NEAR_MINUTES and str(r.minutes) in r.text)
     if r.kind == "hours":
         preferred = profile.preferred_hours_per_day
         return (job.hours_per_day is not None and r.hours == job.hours_per_day and bool(preferred)
@@ -242,7 +254,7 @@ def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, o
 
 def _says(item: str, word: str, text: str) -> bool:
     """``word`` is one the resident wrote in ``item``, and ``text`` says it (or a synonym of it)."""
-    alternatives = dict(item_words(item)).get(word)
+    alternatives = dict(item_words(item)).get(word.lower()) or dict(item_words(item)).get(word)
     return bool(alternatives) and word in item and bool(alternatives & job_terms(text))
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from estation.schemas import RowId
 
-ReasonKind = Literal["experience", "registered", "wish", "skill", "not_needed", "adjustment", "home", "near", "hours"]
+ReasonKind = Literal["experience", "registered", "wish", "skill", "not_needed", "adjustment", "hours"]
 
 
 class Reason(BaseModel):
@@ -23,7 +23,7 @@ class Reason(BaseModel):
     item: str = ""
     """The resident's own words it cites (an experience line, a wish, a skill)."""
     word: str = ""
-    """The word of that item the listing also says (wish, skill)."""
+    """The word of that item the listing also says (skill), or the kind of work it asks for (wish)."""
     code: str = ""
     """The occupation code it names (experience, registered, wish)."""
     domain: str = ""
@@ -31,8 +31,6 @@ class Reason(BaseModel):
     level: int | None = None
     """not_needed: the most the job asks in ``domain``, as the text says it."""
     adjustment: str = ""
-    minutes: int | None = None
-    """near: walking minutes from home."""
     hours: float | None = None
     """hours: the job's hours per day."""
 

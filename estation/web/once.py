@@ -28,7 +28,7 @@ class AlreadySubmitted(Conflict):
     """The form was sent before; rendered as a redirect to what the first submission led to."""
 
     def __init__(self, result_url: str | None) -> None:
-        super().__init__("这份表单已经提交过了，请不要重复提交", field="submission_token")
+        super().__init__("已提交：这份表单刚才已经提交过了，请不要重复提交", field="submission_token")
         self.result_url = result_url
 
 

@@ -49,7 +49,7 @@ def throttled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if request.param == "sqlite":
         url = f"sqlite:///{tmp / 'throttle.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("private_postgres_url")
     upgrade(url)
     harness = ApiHarness(url, tmp)
     with harness.db() as s:

@@ -119,6 +119,7 @@ def test_hsts_when_served_over_https(tmp_path) -> None:  # noqa: ANN001
     app = create_app(Settings(environment="test", database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}",
                               var_dir=tmp_path, https=True))
     response = TestClient(app).get("/", follow_redirects=False)
+    app.state.search_worker.stop()
     assert response.headers["strict-transport-security"].startswith("max-age=")
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
 from estation.accounts.models import Role
 from estation.cases.catalogue import CONTINUED_CONTRIBUTION, SERVICES, load_catalogue
@@ -28,12 +28,14 @@ from estation.identifiers import make_uscc
 from estation.jobs.models import Application
 from estation.kiosk.models import KioskPrint
 from estation.migrate import upgrade
-from tests.conftest import POSTGRES_ADMIN_URL, ApiHarness, LiveServer, drop_database
+from estation.web.templating import WEB_DIR
+from tests.conftest import ApiHarness, LiveServer
 from tests.factories import TEST_PASSWORD, create_employer, create_resident, create_user, create_vacancy, seed_places
 
 CSRF = "parallel-writes-csrf-token"
 DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
 PASSWORD = "Dianliu-parallel-2024"
+TEMPLATES = WEB_DIR / "templates"
 
 
 @dataclass
@@ -60,23 +62,10 @@ class Server:
             return s.scalar(select(func.count()).select_from(model))
 
 
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database of its own: the server commits, so it must not share one with rolled-back tests."""
-    name = f"estation_parallel_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    with admin.connect() as conn:
-        drop_database(conn, name)
-    admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("parallel")
-    url = f"sqlite:///{tmp / 'parallel.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("pg_database")
+    url = f"sqlite:///{tmp / 'parallel.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("private_postgres_url")
     upgrade(url)
     harness = ApiHarness(url, tmp)
     with harness.db() as s:
@@ -223,6 +212,14 @@ def test_four_registration_forms_with_one_username_answer_a_chinese_page_not_a_5
 
 
 # --- one-time submission tokens ------------------------------------------------------------------
+
+def test_every_post_form_of_the_uis_carries_both_tokens() -> None:
+    """One macro writes the CSRF and the one-time token into every form that posts."""
+    forms = [(path.name, form) for path in TEMPLATES.rglob("*.html")
+             for form in re.findall(r'<form\b[^>]*method="post".*?</form>', path.read_text(), re.S | re.I)]
+    assert len(forms) > 30
+    assert [name for name, form in forms if "{{ form_fields() }}" not in form] == []
+
 
 def test_a_suggestion_submitted_twice_at_once_is_recorded_once(server: Server) -> None:
     with server.client() as c:

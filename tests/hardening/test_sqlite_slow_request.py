@@ -99,6 +99,7 @@ def test_a_request_waiting_on_the_model_holds_no_write_lock(tmp_path: Path) -> N
         worker.start()
         prober.start()
         time.sleep(1.0)  # the matching request has read its session and resident and waits for the model
+        login_start = time.monotonic()
         _, during = _login(base, names[1])
         login_done = time.monotonic()
         worker.join(timeout=300)
@@ -110,6 +111,8 @@ def test_a_request_waiting_on_the_model_holds_no_write_lock(tmp_path: Path) -> N
     took = slow["end"] - slow["start"]
     assert slow["response"].status_code == 200, slow["response"].text
     assert took > 3, f"the model loaded in {took:.1f} s: too fast to show anything"
+    # The sign-in takes the write lock itself for a moment (its attempt, its session): not counted.
+    held = [(at, locked) for at, locked in held if not login_start <= at <= login_done + 0.1]
     longest, run_start = 0.0, None
     for at, locked in held:
         if locked and run_start is None:

@@ -1,6 +1,6 @@
 """The demo data set served by a real app, as `estation migrate; estation demo; estation index rebuild`
-leave it: migrated SQLite, the demo loaded, every listing embedded (through the embedding store, with
-occupation codes inferred as the rebuild does) into the app's own search backend. The app's matcher is
+leave it: migrated SQLite, the demo loaded, every listing embedded (through the embedding store) into the
+app's own search backend. The app's matcher is
 the one the server builds. Import the fixtures you use into the test module.
 """
 
@@ -31,7 +31,6 @@ class DemoHarness(ApiHarness):
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path, converted_model_dir: Path
          ) -> Iterator[DemoHarness]:  # noqa: ARG001 - the converted model must exist before the app loads it
-    from estation.matching.occupations import occupation_index
     from estation.matching.runtime import shared_encoder
     from estation.matching.vectors import EmbeddingStore, listing_vectors, store_path
     from fixtures.demo import load_demo
@@ -54,7 +53,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path, conver
     backend = harness.app.state.search.backend
     with harness.db() as s:
         rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id,
-                vectors=listing_vectors(encoder, store=store, occupations=occupation_index(settings, encoder)))
+                vectors=listing_vectors(encoder, store=store))
         s.commit()
     store.close()
     for kind in ("vacancy", "startup"):

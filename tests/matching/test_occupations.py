@@ -26,7 +26,13 @@ def test_free_text_finds_its_occupation_first(occupation_index, text, code) -> N
     top = occupation_index.top(text, k=3)
     assert top[0].code == code, top
     assert top[0].score > top[1].score and len(top) == 3
-    assert occupation_index.confident(text)[0].code == code
+    # Confident or not, never confident of anything else.
+    assert occupation_index.confident(text) in ([], [top[0]])
+
+
+@pytest.mark.parametrize("text, code", [("小区保安员", "4-07-05-01"), ("超市收银员", "4-01-02-04"), ("保安", "4-07-05-01")])
+def test_a_plain_job_title_is_confidently_classified(occupation_index, text, code) -> None:  # noqa: ANN001
+    assert [m.code for m in occupation_index.confident(text)] == [code]
 
 
 def test_unrelated_text_is_not_confidently_classified(occupation_index) -> None:  # noqa: ANN001

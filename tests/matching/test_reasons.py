@@ -46,7 +46,7 @@ def test_a_travel_wish_is_never_cited_for_a_home_based_job() -> None:
     home = job(title="居家网店客服", text="居家网店客服。在家接待网店顾客，出门不便、需要无障碍通道的也可以做",
                home_based=True, occupation_codes=("4-01-06-01",))
     got = reasons_for(home, limits(physical={"standing_walking": 0}, home_based_only=True), profile)
-    assert [r.item for r in got if r.kind == "wish"] == ["想找网店客服的工作"]
+    assert [r.text for r in got if r.kind == "wish"] == ["正是您想找的“网店客服”一类活"]
     lie = Reason(kind="wish", text="正是您想找的“无障碍”一类活", item="出门需要无障碍通道", word="无障碍")
     assert explain.false_claims([lie], profile=profile, limits=limits(), job=home, occupations=None) == [
         "wish: 正是您想找的“无障碍”一类活"]
@@ -60,9 +60,9 @@ def test_a_limit_is_said_as_what_the_job_does_not_need_and_only_where_the_employ
                   demands={"seeing": 1}, home_based=True, adjustments=[], status=VacancyStatus.open,
                   valid_until=TODAY + timedelta(days=5))
     stated = job_facts(row, kind="vacancy")  # standing_walking left unstated by the employer
-    got = explain._not_needed(stated, lim)
-    assert [(r.domain, r.text) for r in got] == [("seeing", "只看大字，不用看小字")]
     profile = build_profile(skills="串珠")
+    got = [r for r in reasons_for(stated, lim, profile) if r.kind == "not_needed"]
+    assert [(r.domain, r.text) for r in got] == [("seeing", "只看大字，不用看小字")]
     unstated = Reason(kind="not_needed", text="不用一直站着", domain="standing_walking", level=2)
     assert explain.false_claims(got + [unstated], profile=profile, limits=lim, job=stated, occupations=None) == [
         "not_needed: 不用一直站着"]
@@ -91,18 +91,38 @@ def test_a_card_shows_at_most_three_reasons_and_what_every_card_shares_goes_last
         assert explain.false_claims(rs, profile=profile, limits=lim, job=j, occupations=occupation_index) == []
 
 
-def test_place_and_hours_are_said_only_as_they_are() -> None:
-    lim = limits(max_travel_km=2)
+def test_hours_and_adjustments_are_said_only_as_they_are() -> None:
+    lim = limits(physical={"standing_walking": 1}, max_travel_km=2)
     profile = build_profile(skills="看监控", preferred_hours_per_day=8)
-    j = job(lat=36.6650, lon=117.0530, hours_per_day=8)
+    j = job(hours_per_day=8, adjustments=("seated_work",))
     got = {r.kind: r for r in reasons_for(j, lim, profile)}
-    assert got["near"].text.startswith("离家近，走路约") and got["hours"].text == "每天干8小时，正是您想干的时长"
+    assert got["hours"].text == "每天干8小时，正是您想干的时长" and got["adjustment"].text == "单位安排坐着干"
     assert explain.false_claims(list(got.values()), profile=profile, limits=lim, job=j, occupations=None) == []
-    far = job(lat=36.6790, lon=117.0530, hours_per_day=6)
-    assert explain.false_claims([got["near"], got["hours"]], profile=profile, limits=lim, job=far, occupations=None) == [
-        f"near: {got['near'].text}", "hours: 每天干8小时，正是您想干的时长"]
-    assert explain.false_claims([Reason(kind="home", text="在家就能干，不用出门")], profile=profile, limits=lim, job=j,
-                                occupations=None) == ["home: 在家就能干，不用出门"]
+    other = job(hours_per_day=6, adjustments=())
+    assert explain.false_claims([got["hours"], got["adjustment"]], profile=profile, limits=lim, job=other,
+                                occupations=None) == ["hours: 每天干8小时，正是您想干的时长", "adjustment: 单位安排坐着干"]
+    # Done at home, a job's seat and ramp are nobody's concern: never said, and caught if said.
+    at_home = job(hours_per_day=8, adjustments=("seated_work",), home_based=True)
+    assert not any(r.kind == "adjustment" for r in reasons_for(at_home, lim, profile))
+    assert explain.false_claims([got["adjustment"]], profile=profile, limits=lim, job=at_home, occupations=None) == [
+        "adjustment: 单位安排坐着干"]
+
+
+def test_a_wish_is_cited_only_for_the_kind_of_work_it_asks_for() -> None:
+    assert explain.wanted("想找家政或养老护理的工作") == ["家政", "养老护理"]
+    assert explain.wanted("想找手工艺品居家加工之类的工作") == ["手工艺品居家加工"]
+    assert explain.wanted("目前在小区做保安") == []  # says what is, asks for nothing
+    assert explain.wanted("出门需要无障碍通道") == []
+    profile = build_profile(wishes="想找数据标注或网店客服的工作")
+    entry = job(title="数据录入员", text="数据录入员。录入表格", occupation_codes=("3-01-02-05",))
+    labelling = job(id=2, title="居家数据标注员", text="居家数据标注员。给图片打标签", occupation_codes=())
+    assert not any(r.kind == "wish" for r in reasons_for(entry, limits(), profile))  # 数据 alone is not 数据标注
+    wish = [r for r in reasons_for(labelling, limits(), profile) if r.kind == "wish"]
+    assert [r.text for r in wish] == ["正是您想找的“数据标注”一类活"]
+    assert explain.false_claims(wish, profile=profile, limits=limits(), job=entry, occupations=None) == [
+        "wish: 正是您想找的“数据标注”一类活"]
+    guard = build_profile(wishes="目前在小区做保安，想了解养老保险临时账户以后怎么转")
+    assert not any(r.kind == "wish" for r in reasons_for(job(), limits(), guard))
 
 
 @pytest.fixture(scope="module")
