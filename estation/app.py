@@ -32,7 +32,7 @@ from estation.jobs.search_api import router as search_router
 from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
 from estation.matching.runtime import install as install_matching
-from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, docs_policy
+from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers, docs_policy
 from estation.ledger.api import router as ledger_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
@@ -58,7 +58,7 @@ class CachedStatic(StaticFiles):
 
 
 ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 413: "内容太大", 422: "填写有误",
-                  429: "请稍后再试", 503: "暂时无法服务"}
+                  429: "请稍后再试", 500: "系统出错了", 503: "暂时无法服务"}
 
 
 def _is_api(request: Request) -> bool:
@@ -182,6 +182,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise exc  # any other broken constraint is a bug: a logged server error
         return await domain_error(request, taken)
 
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette runs this outside every middleware, and logs the error itself after it: the answer
+        # still says what happened in Chinese and carries the security headers.
+        message = "系统出了错，请稍后再试；急办的业务请到服务窗口。"
+        if _is_api(request):
+            response: Response = JSONResponse(error_body(message, None, "server_error"), status_code=500)
+        else:
+            request.state.principal = None  # who is signed in may be what failed to load
+            response = _error_page(request, 500, message)
+        add_security_headers(response.headers, https=settings.https)
+        return response
+
+    app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(OverflowError, out_of_range)
     app.add_exception_handler(DataError, out_of_range)

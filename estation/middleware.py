@@ -79,19 +79,25 @@ def docs_policy(html: bytes) -> str:
     )
 
 
+def add_security_headers(headers: MutableHeaders, *, https: bool) -> None:
+    """The headers every response carries; a response that set its own Content-Security-Policy (the API
+    docs page) keeps it. Used by the middleware below and by the server-error handler, which Starlette
+    runs outside every middleware."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+
+
 class SecurityHeaders:
     """The headers every response carries, pages and JSON alike; a response that set its own
     Content-Security-Policy (the API docs page) keeps it. HSTS only when the site is served over https."""
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.headers = {
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
-            "X-Frame-Options": "DENY",
-        }
-        if https:
-            self.headers["Strict-Transport-Security"] = "max-age=31536000"
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,10 +106,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers[name] = value
-                headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+                add_security_headers(MutableHeaders(scope=message), https=self.https)
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -123,6 +123,29 @@ def test_hsts_when_served_over_https(tmp_path) -> None:  # noqa: ANN001
     assert response.headers["strict-transport-security"].startswith("max-age=")
 
 
+def test_a_server_error_is_told_in_chinese_with_the_security_headers(tmp_path) -> None:  # noqa: ANN001
+    """Starlette answers a bug outside every middleware: the answer must still carry the headers, say
+    what happened in Chinese (a page for the UIs, the one JSON error shape for the API), and leak nothing."""
+    app = create_app(Settings(environment="test", database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", var_dir=tmp_path))
+
+    def broken() -> None:
+        raise RuntimeError("secret internals 370102197603126029")
+
+    app.add_api_route("/counter/broken", broken)
+    app.add_api_route("/api/v1/broken", broken)
+    client = TestClient(app, raise_server_exceptions=False)
+    page, api_answer = client.get("/counter/broken"), client.get("/api/v1/broken")
+    app.state.search_worker.stop()
+    for response in (page, api_answer):
+        assert response.status_code == 500
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert "secret internals" not in response.text and "370102197603126029" not in response.text
+    assert "系统出错了" in page.text and page.headers["content-type"].startswith("text/html")
+    assert api_answer.json()["detail"][0]["msg"].startswith("系统出了错")
+
+
 def test_the_api_docs_page_admits_exactly_its_own_inline_script(api) -> None:  # noqa: ANN001
     response = TestClient(api.app).get("/docs")
     assert response.status_code == 200
