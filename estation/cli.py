@@ -1,4 +1,4 @@
-"""The `estation` command: migrate, init, demo, import, export, serve (and index, match)."""
+"""The `estation` command: migrate, init, user, demo, import, export, serve (and index, match)."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def init() -> None:
             console.print(f"已有管理员账号 {admin.username}，不再新建。")
             return
         username = _create_admin(session)
-    console.print(f"已创建管理员账号 {username}。请用它在 /login 登录，再为各窗口、社区和干部建账号。")
+    console.print(f"已创建管理员账号 {username}。各窗口、社区和干部的账号用 estation user add 建。")
 
 
 def _create_admin(session: Session) -> str:
@@ -133,6 +133,44 @@ def _create_admin(session: Session) -> str:
             if not interactive:
                 raise typer.Exit(1) from None
             ask_username = exc.field == "username"
+
+
+user_app = typer.Typer(help="Staff accounts (an instance's first admin comes from `estation init`).",
+                       no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+class StaffRole(str, Enum):
+    admin = "admin"
+    counter_staff = "counter_staff"
+    community_staff = "community_staff"
+    cadre = "cadre"
+    leader = "leader"
+
+
+@user_app.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="Sign-in name: 3-40 letters, digits, _ . -"),
+    role: StaffRole = typer.Option(..., help="What the account may do."),
+    name: str = typer.Option(..., help="The person's name, shown on screens and in the access log."),
+    window: int | None = typer.Option(None, help="counter_staff: the service hall window (1, 2, ...)."),
+    community: str | None = typer.Option(None, help="community_staff and leader: the community's 12-digit code."),
+) -> None:
+    """Create a staff account; the password is asked for (twice, not shown): at least 10 characters, not a
+    common password. Exit code 1 = refused (reason printed), nothing written."""
+    from estation.accounts.models import Role
+    from estation.bootstrap import create_staff_account
+    from estation.errors import InvalidInput
+
+    password = typer.prompt("密码（至少10位，不能是常见密码）", hide_input=True, confirmation_prompt="再输入一次密码")
+    try:
+        with cli_session() as session:
+            create_staff_account(session, username=username, password=password, role=Role(role.value),
+                                 display_name=name, window=window, community_code=community)
+    except InvalidInput as exc:
+        console.print(f"[red]没有建账号：{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"已建账号 {username}。")
 
 
 @app.command()

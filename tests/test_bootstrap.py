@@ -185,3 +185,29 @@ class Terminal:
 
     def send(self, line: str) -> None:
         os.write(self.fd, (line + "\n").encode())
+
+
+def test_user_add_makes_staff_accounts_with_strong_passwords_only(instance, tmp_path) -> None:  # noqa: ANN001
+    """After init, the operator makes the hall's accounts from the command line (the password asked twice)."""
+    def add(*args: str, password: str = STRONG) -> subprocess.CompletedProcess:
+        return subprocess.run([ESTATION, "user", "add", *args], env=instance, cwd=tmp_path, capture_output=True,
+                              text=True, input=f"{password}\n{password}\n", timeout=300, check=False)
+
+    assert run(instance, tmp_path, "init", ESTATION_ADMIN_PASSWORD=STRONG).returncode == 0
+    made = add("wangfang", "--role", "counter_staff", "--name", "王芳", "--window", "2")
+    assert made.returncode == 0 and "已建账号 wangfang" in made.stdout, made.stdout + made.stderr
+    refused = [
+        (add("lijing", "--role", "counter_staff", "--name", "李静", "--window", "3", password="password12"),
+         "这个密码太常见"),
+        (add("lijing", "--role", "counter_staff", "--name", "李静"), "窗口号"),
+        (add("lijing", "--role", "community_staff", "--name", "李静", "--community", "370102009999"), "社区代码不存在"),
+        (add("wangfang", "--role", "cadre", "--name", "王芳"), "已被其他账号使用"),
+    ]
+    for result, reason in refused:
+        assert result.returncode == 1 and reason in result.stdout, result.stdout + result.stderr
+    with database(instance) as s:
+        users = {u.username: u for u in s.scalars(sql_select(User))}
+    assert set(users) == {"admin", "wangfang"}  # nothing half-made by the refusals
+    clerk = users["wangfang"]
+    assert (clerk.role, clerk.window, clerk.display_name) == (Role.counter_staff, 2, "王芳")
+    assert verify_password(clerk.password_hash, STRONG)
