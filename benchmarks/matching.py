@@ -224,6 +224,10 @@ def main() -> None:
     evaluation_s = round(time.perf_counter() - started, 1)
     previous_path = args.out / "matching.json"
     speed_from = None
+    previous_evaluation = None
+    if previous_path.exists():  # the last run's evaluation figures, shown beside this run's
+        last = json.loads(previous_path.read_text(encoding="utf-8"))
+        previous_evaluation = {"evaluation": last["evaluation"], "command": last["command"], "run_at": last["run_at"]}
     if args.skip_speed and previous_path.exists():
         # The speed figures stay beside the new evaluation, said to be from their own run.
         previous = json.loads(previous_path.read_text(encoding="utf-8"))
@@ -251,6 +255,7 @@ def main() -> None:
         "title_benchmark": titles,
         "evaluation_seconds": evaluation_s,
         "speed_from": speed_from,
+        "previous_evaluation": previous_evaluation,
         "machine": {"cores": os.cpu_count(), "load_average_at_end": os.getloadavg(), "python": platform.python_version()},
         "command": "python benchmarks/matching.py " + " ".join(sys.argv[1:]),
         "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -294,6 +299,13 @@ def report(out: dict) -> str:
             lines.append(f"| {backend} | {fusion} | {r['ndcg_at_10']:.4f} | {r['tight_budget_ndcg_at_10']:.4f} | "
                          f"{base.get('encoder', float('nan')):.4f} | {base.get('ngram', float('nan')):.4f} | "
                          f"{r['hard_limit_violations'] + r['tight_budget_violations']} | {r.get('false_claims', '-')} |")
+    prev = out.get("previous_evaluation")
+    if prev:
+        pe = prev["evaluation"]
+        lines += ["", f"Previous run (`{prev['command']}` at {prev['run_at']}): {pe['profiles']} residents, nDCG@10 "
+                  f"{pe['ndcg_at_10']:.4f}, hard-limit violations {pe['hard_limit_violations']}"
+                  + (f", encoder alone {pe['encoder_alone_ndcg_at_10']:.4f}, n-gram {pe['ngram_ndcg_at_10']:.4f}, "
+                     f"false claims {pe['false_claims']}" if "false_claims" in pe else "") + "."]
     tb = out["title_benchmark"]
     lines += [
         "",

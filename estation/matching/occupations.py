@@ -56,6 +56,9 @@ class Tuning:
 TUNED = Tuning(label=1.0, passage=0.4, words=0.2, cos_low=0.78, cos_high=0.96,
                confidence=(-1.896, 0.978, 4.961, -0.26), confident_p=0.72)
 """Fitted on the calibration half by ``python benchmarks/occupations.py --fit``."""
+COLLOQUIAL_CREDIT = 2.0
+"""Word evidence of a reviewed plain phrase (看大门 -> 保安员): twice a name's, as it says which job is
+meant; advert titles rarely use them, so the calibration half cannot weigh them."""
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,10 @@ class Words:
                 if s in self.owners:
                     found[s] = max(found.get(s, 0.0), 1.0)
                 for target in self.colloquial.get(s, ()):
-                    found[target] = 2.0  # a reviewed plain word says which job is meant
+                    found[target] = COLLOQUIAL_CREDIT
         for word, weight in found.items():
             cover = math.sqrt(min(1.0, len(word) / len(text)))
-            credit = 1.0 if weight > 1.0 else weight * cover * self.specificity[word]
+            credit = weight if weight > 1.0 else weight * cover * self.specificity[word]
             for i, is_name in self.owners[word]:
                 value = credit if is_name else 0.9 * credit
                 if value > out[i]:

@@ -130,18 +130,18 @@ def test_the_occupation_is_read_from_the_title_when_the_vacancy_is_written(facto
     index = lambda: occupation_index  # noqa: E731 - the app passes its runtime's index the same way
     with factory() as s:
         employer = create_employer(s)
-        guard, cleaner = _code(s, "保安员"), _code(s, "保洁员")
-        door = service.create_vacancy(s, data=_posting(employer.id, "小区门卫"), minimum_wage=2200, occupations=index)
-        chosen = service.create_vacancy(s, data=_posting(employer.id, "小区门卫", guard), minimum_wage=2200,
+        guard, cashier = _code(s, "保安员"), _code(s, "收银员")
+        door = service.create_vacancy(s, data=_posting(employer.id, "小区保安员"), minimum_wage=2200, occupations=index)
+        chosen = service.create_vacancy(s, data=_posting(employer.id, "小区保安员", guard), minimum_wage=2200,
                                         occupations=index)
         vague = service.create_vacancy(s, data=_posting(employer.id, "急招多名"), minimum_wage=2200, occupations=index)
         assert door.occupation_code is None and door.inferred_occupation_code == guard
         assert chosen.occupation_code == guard and chosen.inferred_occupation_code is None
         assert vague.inferred_occupation_code is None, "no code without a confident match"
 
-        service.update_vacancy(s, vacancy=door, data=VacancyUpdate(title="写字楼保洁员"), minimum_wage=2200,
+        service.update_vacancy(s, vacancy=door, data=VacancyUpdate(title="超市收银员"), minimum_wage=2200,
                                occupations=index)
-        assert door.occupation_code is None and door.inferred_occupation_code == cleaner
+        assert door.occupation_code is None and door.inferred_occupation_code == cashier
         service.update_vacancy(s, vacancy=door, data=VacancyUpdate(occupation_code=guard), minimum_wage=2200,
                                occupations=index)
         assert door.occupation_code == guard and door.inferred_occupation_code is None
