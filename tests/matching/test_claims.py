@@ -25,8 +25,11 @@ KINDS = {"experience", "registered", "wish", "skill", "not_needed", "adjustment"
 
 
 def _title_says(word: str, title: str) -> bool:
-    """The title says the kind of work: literally (an occupation's 工/员/师 aside), or by a synonym."""
-    return word.rstrip("工员师") in title or any(alt in title for alt in synonym_table().get(word, ()))
+    """The title says the kind of work: each two characters of it (an occupation's 工/员/师 aside: 档案扫描 is
+    said by 档案数字化扫描员, 数据标注 is not by 数据录入员), or a synonym of it."""
+    stem = word.rstrip("工员师")
+    return all(stem[i:i + 2] in title for i in range(0, len(stem), 2)) or any(
+        alt in title for alt in synonym_table().get(word, ()))
 
 
 def _from_rows(reason, resident: Resident, vacancy: Vacancy) -> bool:  # noqa: ANN001, C901, PLR0911
