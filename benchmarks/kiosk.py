@@ -47,18 +47,18 @@ PERSONAL = ("/kiosk/me/applications", "/kiosk/me/insurance", "/kiosk/me/cases")
 class ServerTimer:
     """ASGI wrapper: the time from the request reaching the app to the end of its response body."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.app = app
         self.samples: dict[str, list[float]] = defaultdict(list)
         self.lock = threading.Lock()
 
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
 
-        async def timed_send(message) -> None:  # noqa: ANN001
+        async def timed_send(message) -> None:
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 key = _key(scope["method"], scope["path"])
@@ -74,11 +74,11 @@ def _key(method: str, path: str) -> str:
     return f"{method} {path}"
 
 
-def build_app(tmp: Path):  # noqa: ANN201
+def build_app(tmp: Path):
     from estation.app import create_app
     from estation.cases.demo import load_demo_cases
     from estation.config import Settings
-    from estation.jobs.search import build_search
+    from estation.composition import search_service
     from estation.migrate import upgrade
     from fixtures.demo import KIOSK_PIN, load_demo
     from indexing.sync import rebuild
@@ -86,14 +86,14 @@ def build_app(tmp: Path):  # noqa: ANN201
     url = f"sqlite:///{tmp / 'kiosk-bench.sqlite3'}"
     upgrade(url)
     app = create_app(Settings(database_url=url, environment="test", var_dir=tmp))
-    factory = app.state.session_factory
+    factory = app.state.parts.session_factory
     with factory() as s:
         load_demo(s)
         load_demo_cases(s, today=date.today())
         s.commit()
-    app.state.search = build_search(app.state.settings)
+    app.state.parts.search = search_service(app.state.parts.settings)
     with factory() as s:
-        rebuild(s, app.state.search.backend)
+        rebuild(s, app.state.parts.search.backend)
         s.commit()
     from sqlalchemy import select
 
@@ -107,7 +107,7 @@ def build_app(tmp: Path):  # noqa: ANN201
     return app, personas, KIOSK_PIN, vacancy_ids
 
 
-def serve(app) -> tuple[str, object, threading.Thread]:  # noqa: ANN001
+def serve(app) -> tuple[str, object, threading.Thread]:
     import socket
 
     import uvicorn
@@ -128,7 +128,7 @@ def _csrf(html: str) -> str:
 
 
 async def journey(client, n: int, rounds: int, personas: list[str], pin: str, vacancy_ids: list[int],
-                  think: tuple[float, float]) -> int:  # noqa: ANN001
+                  think: tuple[float, float]) -> int:
     import asyncio
 
     rng = random.Random(n)
@@ -138,7 +138,7 @@ async def journey(client, n: int, rounds: int, personas: list[str], pin: str, va
         # A person reads and taps between pages; kept shorter than real people take, to load harder.
         await asyncio.sleep(rng.uniform(*think))
 
-    async def get(path: str):  # noqa: ANN202
+    async def get(path: str):
         nonlocal requests
         await pause()
         requests += 1

@@ -97,7 +97,7 @@ def run(users: int, seconds: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="estation-load-") as tmp:
         env = prepare(Path(tmp))
         port = _free_port()
-        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - a pipe nobody reads would block the server
+        log = open(Path(tmp) / "server.log", "wb")
         server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "estation"), "serve", "--port", str(port)], env=env,
                                   stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"

@@ -32,20 +32,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from estation.config import Settings  # noqa: E402
-from estation.db import make_engine, make_session_factory  # noqa: E402
-from estation.jobs.search import SearchService  # noqa: E402
-from estation.matching.encoder import load_encoder  # noqa: E402
-from estation.matching.evaluation.harness import evaluate, limits_of, profile_of, seed_jobs  # noqa: E402
-from estation.matching.evaluation.profiles import PROFILES  # noqa: E402
-from estation.matching.service import Matcher  # noqa: E402
-from estation.matching.vectors import EmbeddingStore, listing_vectors  # noqa: E402
-from estation.migrate import upgrade  # noqa: E402
-from indexing.embedded import EmbeddedBackend  # noqa: E402
-from indexing.sync import rebuild  # noqa: E402
-from indexing.vectors import embedded_matrix  # noqa: E402
+from estation.config import Settings
+from estation.db import make_engine, make_session_factory
+from estation.jobs.search import SearchService
+from estation.matching.encoder import Encoder, load_encoder
+from estation.matching.evaluation.harness import evaluate, limits_of, profile_of, seed_jobs
+from estation.matching.evaluation.profiles import PROFILES
+from estation.matching.service import Matcher
+from estation.matching.vectors import EmbeddingStore, listing_vectors
+from estation.migrate import upgrade
+from indexing.embedded import EmbeddedBackend
+from indexing.sync import rebuild
 
 ROOT = Path(__file__).resolve().parents[1]
 FUSIONS = ("rrf", "vector", "lexical")
@@ -54,7 +53,7 @@ TIGHT = (8, 8, 12)
 """k per item vector query, k per lexical query, candidates kept: the tight-budget evaluation."""
 
 
-def _search_bench():  # noqa: ANN202
+def _search_bench():
     spec = importlib.util.spec_from_file_location("bench_search", ROOT / "benchmarks/search.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -66,7 +65,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_evaluation(encoder, backends: dict, work: Path) -> dict:  # noqa: ANN001
+def run_evaluation(encoder, backends: dict, work: Path) -> dict:
     url = f"sqlite:///{work / 'eval.sqlite3'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
@@ -119,12 +118,10 @@ def memory_bandwidth_gb_s(size_mb: int = 512) -> float:
     return a.nbytes / best / 1e9
 
 
-def scan_gb_per_s(backend: EmbeddedBackend, dims: int, queries: int) -> dict:
+def scan_gb_per_s(backend: EmbeddedBackend, encoder: Encoder, queries: int) -> dict:
     """The exact scan as retrieval runs it (one centroid vector: a matrix-vector product)."""
-    conn = backend._conn()
-    phys, gen = conn.execute("SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a LEFT JOIN search_generation g "
-                             "ON g.physical = a.physical WHERE a.alias = ?", (backend._alias("vacancy"),)).fetchone()
-    mat = embedded_matrix(backend, conn, phys, gen, dims)
+    dims = encoder.dim
+    mat = backend.vector_matrix("vacancy", dims=dims, model_id=encoder.model_id)
     q = np.random.default_rng(1).standard_normal((queries, dims)).astype(np.float32)
     times = []
     for _ in range(30):
@@ -136,7 +133,7 @@ def scan_gb_per_s(backend: EmbeddedBackend, dims: int, queries: int) -> dict:
             "median_ms": round(statistics.median(times) * 1000, 2), "gb_per_s": round(mat.nbytes / best / 1e9, 2)}
 
 
-def time_recommendations(matcher: Matcher, factory, profiles, rounds: int) -> dict:  # noqa: ANN001
+def time_recommendations(matcher: Matcher, factory, profiles, rounds: int) -> dict:
     times = []
     with factory() as s:
         for p in profiles:  # warm-up: the residents' words encoded, columns and vectors loaded
@@ -215,8 +212,8 @@ def main() -> None:
                               store=store)
             speed[name] |= time_recommendations(matcher, factory, [p for p in PROFILES][:40], args.rounds)
             print(f"{name}: {speed[name]}", flush=True)
-        speed["scan"] = scan_gb_per_s(embedded, encoder.dim, 1)
-        speed["scan"]["six_queries_gb_per_s"] = scan_gb_per_s(embedded, encoder.dim, 6)["gb_per_s"]
+        speed["scan"] = scan_gb_per_s(embedded, encoder, 1)
+        speed["scan"]["six_queries_gb_per_s"] = scan_gb_per_s(embedded, encoder, 6)["gb_per_s"]
         speed["memory_read_gb_per_s"] = round(memory_bandwidth_gb_s(), 2)
         es.client.indices.delete(index="mbench-*", ignore_unavailable=True)
     if with_es:

@@ -33,20 +33,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
-from estation.db import make_engine, make_session_factory  # noqa: E402
-from estation.jobs.models import Employer, EmployerStatus, Vacancy, VacancyStatus  # noqa: E402
-from estation.labour.models import Community, Subdistrict  # noqa: E402
-from estation.migrate import upgrade  # noqa: E402
-from estation.physical import DOMAIN_NAMES  # noqa: E402
-from fixtures.catalog import KINDS  # noqa: E402
-from indexing.database import DatabaseSearch  # noqa: E402
-from indexing.documents import vacancy_document  # noqa: E402
-from indexing.embedded import EmbeddedBackend  # noqa: E402
-from indexing.query import SearchQuery, Sort  # noqa: E402
-from indexing.sync import searchable_rows  # noqa: E402
+from estation.db import make_engine, make_session_factory
+from estation.jobs.models import Employer, EmployerStatus, Vacancy, VacancyStatus
+from estation.labour.models import Community, Subdistrict
+from estation.matching.encoder import E5_SMALL
+from estation.migrate import upgrade
+from estation.physical import DOMAIN_NAMES
+from fixtures.catalog import KINDS
+from indexing.database import DatabaseSearch
+from indexing.documents import vacancy_document
+from indexing.embedded import EmbeddedBackend
+from indexing.query import SearchQuery, Sort
+from indexing.sync import searchable_rows
+from indexing.vectors import NO_VECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("保洁", "保安", "看门", "做饭", "带孩子", "收银", "快递", "分拣", "理货", "搬运", "客服", "厨师", "司机",
@@ -69,9 +71,8 @@ def seed(session: Session, rng: random.Random, n: int, today: date) -> None:
                               short_name=c["short_name"], lat=float(c["lat"]), lon=float(c["lon"])))
     session.flush()
     from estation.jobs.occupations import load_occupations, read_csco22
-    from indexing.lexicon import _csco22_text
 
-    load_occupations(session, read_csco22(_csco22_text()))
+    load_occupations(session, read_csco22())
     employers = [
         dict(uscc=f"9137010{i:011d}", name=f"济南{rng.choice(('甸柳', '燕山', '历下', '泉城'))}"
              f"{rng.choice(('物业', '餐饮', '物流', '商贸', '家政', '保安', '超市'))}服务有限公司{i}",
@@ -82,7 +83,7 @@ def seed(session: Session, rng: random.Random, n: int, today: date) -> None:
     session.execute(insert(Employer), employers)
     emp_ids = list(range(1, 2001))
     rows = []
-    for i in range(n):
+    for _ in range(n):
         kind = rng.choice(KINDS)
         c = rng.choice(comms)
         etype = rng.choice(kind.types)
@@ -156,7 +157,7 @@ def percentile(values: list[float], p: float) -> float:
     return s[k]
 
 
-def measure(name: str, search, queries: list[SearchQuery]) -> dict:  # noqa: ANN001
+def measure(name: str, search, queries: list[SearchQuery]) -> dict:
     for q in queries[:50]:
         search(q)  # warm caches and connections
     lat = []
@@ -205,7 +206,7 @@ def main() -> None:
     results: dict[str, dict] = {}
     embedded = EmbeddedBackend(work / "search.sqlite3", prefix="bench")
     t = time.perf_counter()
-    embedded.rebuild("vacancy", docs, vector_dims=384, model_id="none")
+    embedded.rebuild("vacancy", docs, vector_dims=E5_SMALL.dims, model_id=NO_VECTORS)
     results["embedded"] = {"index_docs_per_s": round(len(docs) / (time.perf_counter() - t))}
     results["embedded"] |= measure("embedded", embedded.search, queries)
 
@@ -213,7 +214,7 @@ def main() -> None:
 
     es = ElasticsearchBackend(args.es_url, prefix="bench", request_timeout=60)
     t = time.perf_counter()
-    es.rebuild("vacancy", docs, vector_dims=384, model_id="none")
+    es.rebuild("vacancy", docs, vector_dims=E5_SMALL.dims, model_id=NO_VECTORS)
     results["elasticsearch"] = {"index_docs_per_s": round(len(docs) / (time.perf_counter() - t))}
     es.client.options(request_timeout=600).indices.forcemerge(index=es.alias("vacancy"), max_num_segments=1)
     version, heap_mb = _es_node(es)
@@ -222,7 +223,7 @@ def main() -> None:
 
     local = threading.local()
 
-    def like(q: SearchQuery):  # noqa: ANN202
+    def like(q: SearchQuery):
         if not hasattr(local, "s"):
             local.s = factory()
         return DatabaseSearch(local.s).search(q)
@@ -246,7 +247,7 @@ def main() -> None:
     print(json.dumps(out, ensure_ascii=False, indent=2))
 
 
-def _es_node(es) -> tuple[str, int]:  # noqa: ANN001
+def _es_node(es) -> tuple[str, int]:
     """The node's version and JVM heap in MB."""
     node = es.client.perform_request("GET", "/_nodes/_local/jvm", headers={"accept": "application/json"}) \
         .body["nodes"].popitem()[1]

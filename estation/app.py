@@ -1,4 +1,5 @@
-"""The FastAPI application: built once per process with its engine, sessions and routers."""
+"""The FastAPI application: the routers, middleware and error pages over the parts that
+estation.composition builds (kept as ``app.state.parts``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -18,21 +18,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from estation import apidocs
 from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
+from estation.composition import build
 from estation.config import Settings, get_settings
-from estation.db import make_engine, make_session_factory
-from estation.deps import CSRF_COOKIE, set_cookie
-from estation.errors import EstationError, InvalidInput, duplicate_key, error_body
+from estation.deps import CSRF_COOKIE, request_scope, set_cookie
+from estation.errors import (
+    EstationError, InvalidInput, duplicate_key, error_body, http_error_body, validation_errors,
+)
 from estation.feedback.api import router as feedback_router
 from estation.jobs.api import router as jobs_router
 from estation.jobs.employer_api import router as employer_api_router
-from estation.jobs.search import install_search
 from estation.jobs.search_api import router as search_router
 from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
-from estation.matching.runtime import install as install_matching
-from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers, docs_policy
+from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers
 from estation.ledger.api import router as ledger_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
@@ -50,7 +51,7 @@ log = logging.getLogger("estation")
 class CachedStatic(StaticFiles):
     """Static files carry a content version in their URL (static_url), so browsers keep them a year."""
 
-    async def get_response(self, path: str, scope) -> Response:  # noqa: ANN001
+    async def get_response(self, path: str, scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code == 200:
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
@@ -77,31 +78,28 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    engine = make_engine(settings.sqlalchemy_url)
+    parts = build(settings or get_settings())
+    settings = parts.settings
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.environment != "test":
             # The model loads in the background: the app answers at once, matching says 503 until ready.
             # Tests start many apps; each loads the (shared) model only when a test asks it to match.
-            app.state.matching.start()
+            parts.matching.start()
         yield
-        app.state.search_worker.stop()
-        app.state.search.close()
-        engine.dispose()
+        parts.close()
 
     app = FastAPI(
         title="就业e站 estation",
         description="甸柳街道就业e站：劳动保障数据与社区就业服务平台",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url=None,  # served below, with a Content-Security-Policy that admits its inline script
+        docs_url=None,  # served by estation.apidocs from local files, under their own Content-Security-Policy
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    install_search(app)
+    app.state.parts = parts
+    parts.start_workers()  # index changes and notifications are applied from the first commit on
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
@@ -109,23 +107,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     if settings.demo:  # demo-only routes are not registered at all on a real instance: they answer 404
         app.include_router(kiosk_demo_router)
-    install_matching(app, settings)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> Response:
-        page = get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} - 数据接口")
-        page.headers["Content-Security-Policy"] = docs_policy(page.body)
-        return page
+    apidocs.install(app)
 
     # Innermost (added first): its 413 is raised where the endpoint reads the body, straight to the handler
     # below (an outer BaseHTTPMiddleware would wrap it in an exception group).
     app.add_middleware(BodyLimit, body_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
 
     @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next) -> Response:  # noqa: ANN001
+    async def csrf_cookie(request: Request, call_next) -> Response:
         response = await call_next(request)
-        token = getattr(request.state, "csrf_token", None)
+        token = request_scope(request).csrf_token
         if token and request.cookies.get(CSRF_COOKIE) != token:
             set_cookie(request, response, CSRF_COOKIE, token)
         return response
@@ -143,14 +136,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def unknown_page(request: Request, exc: StarletteHTTPException) -> Response:
-        # A page address without a route (a demo-only one on a real instance too) is told in Chinese.
-        if exc.status_code == 404 and not _is_api(request):
+        # An address or method without a route (a demo-only one on a real instance too) is told in Chinese:
+        # under /api/ in the one error shape.
+        if _is_api(request):
+            return JSONResponse(http_error_body(exc.status_code), status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 404:
             return _error_page(request, 404, "没有这个页面")
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        errors = validation_errors(exc.errors())
         if _is_api(request):
             return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
         fields = "、".join(str(e["loc"][-1]) for e in errors)
@@ -163,10 +159,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
         if _is_api(request):
-            return JSONResponse({"detail": DATABASE_DOWN}, status_code=503)
+            return JSONResponse(error_body(DATABASE_DOWN, None, "database_unavailable"), status_code=503)
         # The page leaves out who is signed in: after a failed write the session rolled back, and the
         # user's row can no longer be read (it is not needed to say the database is down).
-        request.state.principal = None
+        request_scope(request).principal = None
         return _error_page(request, 503, DATABASE_DOWN + "；急办的业务请到服务窗口。")
 
     async def out_of_range(request: Request, exc: Exception) -> Response:
@@ -189,7 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _is_api(request):
             response: Response = JSONResponse(error_body(message, None, "server_error"), status_code=500)
         else:
-            request.state.principal = None  # who is signed in may be what failed to load
+            request_scope(request).principal = None  # who is signed in may be what failed to load
             response = _error_page(request, 500, message)
         add_security_headers(response.headers, https=settings.https)
         return response
@@ -201,10 +197,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(PoolTimeout, database_unavailable)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], summary="健康检查",
+             description="服务和数据库是否正常，以及所用的数据库和搜索后端（供运维监控，公开）。")
     def healthz() -> dict:
-        with engine.connect() as conn:
+        with parts.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        return {"status": "ok", "database": engine.dialect.name, "search_backend": settings.search_backend}
+        return {"status": "ok", "database": parts.engine.dialect.name, "search_backend": settings.search_backend}
 
     return app

@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-secret-change-me"
 DEV_DATA_KEY = "dev-data-key-change-me"
 
 
@@ -24,8 +23,6 @@ class Settings(BaseSettings):
     database_url: str = ""
     """SQLAlchemy URL; empty means the SQLite file ``<var_dir>/estation.sqlite3``."""
 
-    secret_key: str = DEV_SECRET
-    """Signs sessions and CSRF tokens."""
     data_key: str = DEV_DATA_KEY
     """Encrypts personal data (id numbers, phones, health, disability, hardship, ledger texts) and keys
     the searchable hashes of id numbers and phones."""
@@ -79,9 +76,9 @@ class Settings(BaseSettings):
     def _refuse_default_secrets(self) -> "Settings":
         if self.environment in ("development", "test"):
             return self
-        problems = [f"ESTATION_{name.upper()} must be set outside development (开发用的默认值不能用于{self.environment})"
-                    for name, default in (("secret_key", DEV_SECRET), ("data_key", DEV_DATA_KEY))
-                    if getattr(self, name) == default]
+        problems = []
+        if self.data_key == DEV_DATA_KEY:
+            problems.append(f"ESTATION_DATA_KEY must be set outside development (开发用的默认值不能用于{self.environment})")
         if self.demo:
             problems.append("ESTATION_DEMO must not be true in production (演示用的模拟读卡器不能用于真实站点)")
         if problems:

@@ -1,20 +1,25 @@
-"""Request-scoped dependencies: the unit of work, the signed-in user and role checks."""
+"""Request-scoped dependencies: the app's parts, the unit of work, the signed-in user and role checks."""
 
 from __future__ import annotations
 
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from estation.accounts import service as accounts
 from estation.accounts.models import AuthSession, Role, User
 from estation.config import Settings
 from estation.errors import EstationError, Forbidden
+
+if TYPE_CHECKING:
+    from estation.composition import Parts
 
 SESSION_COOKIE = "estation_session"
 CSRF_COOKIE = "estation_csrf"
@@ -30,13 +35,36 @@ class CsrfFailed(EstationError):
     status_code = 403
 
 
+@dataclass
+class RequestScope:
+    """What one request's dependencies found, for the code that runs after them: the pages, the error
+    handlers, the CSRF cookie middleware and the one-time form token. Read through :func:`request_scope`."""
+
+    principal: Principal | None = None
+    """Who is signed in (:func:`optional_principal`); None until it ran, or when nobody is."""
+    csrf_token: str | None = None
+    """This browser's CSRF token once :func:`csrf_token` minted or read it: the cookie to set."""
+    settle_submission: Callable[..., None] | None = None
+    """Records a claimed one-time form token's result (estation.web.once)."""
+
+
+def request_scope(request: Request) -> RequestScope:
+    """The request's :class:`RequestScope`, made on first use. It lives in the ASGI scope, which the
+    middleware, the endpoint and the error handlers of one request share."""
+    found = request.scope.get("estation")
+    if found is None:
+        found = request.scope["estation"] = RequestScope()
+    return found
+
+
 def csrf_token(request: Request) -> str:
     """This browser's CSRF token (double-submit: a cookie the app sets, echoed in a form field or, for the
     JSON API, in the X-CSRF-Token header), minted once."""
-    token = getattr(request.state, "csrf_token", None) or request.cookies.get(CSRF_COOKIE)
+    scope = request_scope(request)
+    token = scope.csrf_token or request.cookies.get(CSRF_COOKIE)
     if not token:
         token = secrets.token_urlsafe(24)
-    request.state.csrf_token = token
+    scope.csrf_token = token
     return token
 
 
@@ -47,11 +75,11 @@ def csrf_matches(request: Request, sent: str) -> bool:
 
 def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
     """Every cookie the app sets: HttpOnly, SameSite=Strict, and Secure when the site is served over https."""
-    response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.app.state.settings.https)
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=parts(request).settings.https)
 
 
 def clear_cookie(request: Request, response: Response, name: str) -> None:
-    response.delete_cookie(name, httponly=True, samesite="strict", secure=request.app.state.settings.https)
+    response.delete_cookie(name, httponly=True, samesite="strict", secure=parts(request).settings.https)
 
 
 def client_address(request: Request) -> str:
@@ -59,13 +87,18 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def parts(request: Request) -> Parts:
+    """The parts of the app serving ``request``, as estation.composition built them."""
+    return request.app.state.parts
+
+
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    return parts(request).settings
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """One unit of work per request: committed here, once, before the response is sent."""
-    session: Session = request.app.state.session_factory()
+    session = parts(request).session_factory()
     try:
         yield session
         session.commit()
@@ -93,23 +126,28 @@ class Principal:
         return self.user.role
 
 
-def _token(request: Request) -> tuple[str | None, bool]:
-    """The session token and whether it came from the cookie (rather than a bearer header)."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None, False
-    return request.cookies.get(SESSION_COOKIE), True
+BEARER = HTTPBearer(auto_error=False, scheme_name="BearerToken", description=(
+    "程序调用时用令牌登录：先 POST /api/v1/auth/login（用户名和密码），把返回的 token 放在每个请求的 "
+    "`Authorization: Bearer <token>` 请求头中。令牌就是一次登录会话：闲置或超过有效期后失效（返回 401），"
+    "POST /api/v1/auth/logout 立即作废。"))
+SESSION = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="SessionCookie", description=(
+    f"浏览器用登录时设置的会话 Cookie；这样调用写接口（POST、PUT、PATCH、DELETE）时，还须在 {CSRF_HEADER} "
+    "请求头中带上登录返回的 csrf_token，否则返回 403。"))
+"""How a client proves who it is: the two ways the API documentation describes (either one will do)."""
 
 
-def optional_principal(request: Request, db: DB) -> Principal | None:
-    token, from_cookie = _token(request)
+def optional_principal(request: Request, db: DB,
+                       bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+                       cookie: Annotated[str | None, Depends(SESSION)]) -> Principal | None:
+    # A bearer token when one is sent, else the session cookie (the UIs' way, which needs the CSRF check).
+    token, from_cookie = (bearer.credentials, False) if bearer else (cookie, True)
     if not token:
         return None
-    settings: Settings = request.app.state.settings
+    settings = parts(request).settings
     # The session's own writes (last seen, an expired session removed) are a short transaction of their
     # own, committed at once: the request's unit of work takes no write lock for them, so a request that
     # then waits on the model or the search engine holds none (SQLite has one writer at a time).
-    with request.app.state.session_factory() as own, own.begin():
+    with parts(request).session_factory() as own, own.begin():
         found = accounts.resolve_session(own, token=token, limits=accounts.SessionLimits(
             kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
             idle=timedelta(minutes=settings.session_idle_minutes),
@@ -123,8 +161,8 @@ def optional_principal(request: Request, db: DB) -> Principal | None:
         # A cookie rides along on a forged cross-site request; the header can only come from our own pages
         # or a client that read the token at sign-in. Bearer tokens are never sent by a browser on its own.
         raise CsrfFailed(f"缺少防伪令牌：请在请求头 {CSRF_HEADER} 中带上登录时返回的 csrf_token", field=CSRF_HEADER)
-    request.state.principal = Principal(user=user, auth=auth, token=token)
-    return request.state.principal
+    principal = request_scope(request).principal = Principal(user=user, auth=auth, token=token)
+    return principal
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
@@ -139,13 +177,25 @@ def current_principal(principal: OptionalPrincipal) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
-    allowed = frozenset(roles)
+@dataclass(frozen=True)
+class RoleCheck(ABC):
+    """A dependency that lets only ``allowed_roles`` through; the API documentation and the generated
+    access-control test read ``allowed_roles`` (estation.web.security's page check is one too)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
+    allowed_roles: frozenset[Role]
+
+    @abstractmethod
+    def __call__(self, principal: Any) -> Principal:
+        """The signed-in principal when its role is allowed; raises otherwise."""
+
+
+@dataclass(frozen=True)
+class ApiRoleCheck(RoleCheck):
+    def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if principal.role not in self.allowed_roles:
             raise Forbidden("您没有权限进行此操作")
         return principal
 
-    check.allowed_roles = allowed  # read by the generated access-control test
-    return check
+
+def require_roles(*roles: Role) -> ApiRoleCheck:
+    return ApiRoleCheck(frozenset(roles))

@@ -46,10 +46,10 @@ class EncryptedString(TypeDecorator[str]):
     impl = String
     cache_ok = True
 
-    def process_bind_param(self, value: str | None, dialect) -> str | None:  # noqa: ANN001
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
         return None if value is None else encrypt(value)
 
-    def process_result_value(self, value: str | None, dialect) -> str | None:  # noqa: ANN001
+    def process_result_value(self, value: str | None, dialect) -> str | None:
         return None if value is None else decrypt(value)
 
 
@@ -66,10 +66,10 @@ class EncryptedInteger(TypeDecorator[int]):
     impl = String
     cache_ok = True
 
-    def process_bind_param(self, value: int | None, dialect) -> str | None:  # noqa: ANN001
+    def process_bind_param(self, value: int | None, dialect) -> str | None:
         return None if value is None else encrypt(str(int(value)))
 
-    def process_result_value(self, value: str | None, dialect) -> int | None:  # noqa: ANN001
+    def process_result_value(self, value: str | None, dialect) -> int | None:
         return None if value is None else int(decrypt(value))
 
 
@@ -108,7 +108,7 @@ def redact(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group()), _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text))
 
 
-def _redact_arg(value: Any) -> Any:  # noqa: ANN401 - a log record's argument: anything
+def _redact_arg(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return value
     return redact(value if isinstance(value, str) else str(value))

@@ -85,11 +85,13 @@ StatedDemands = create_model(
     __config__=ConfigDict(extra="forbid"),
     __doc__="A vacancy's physical demand in every functional domain, each stated by the employer (no default: "
             "an unstated demand would be read as the lowest and the job wrongly called suitable).",
-    **{d: (Annotated[int, Field(ge=0, le=physical.MAX_LEVEL, strict=True)],
-           Field(description=f"{name}: " + "; ".join(f"{i} {text}" for i, text in enumerate(levels))))
-       for d, (name, levels) in physical.DOMAINS.items()},
+    **{d.key: (Annotated[int, Field(ge=0, le=physical.MAX_LEVEL, strict=True)],
+               Field(description=f"{d.label}: " + "; ".join(f"{i} {text}" for i, text in enumerate(d.levels))))
+       for d in physical.DECLARED},
 )
-Limits = Annotated[dict[str, int], AfterValidator(_limits)]
+Limits = Annotated[dict[str, int], AfterValidator(_limits), Field(description="每项能做到的最高等级（0-4），没填的项不受限制。"
+                                                                  + "".join(f"\n- {d.key} {physical.scale(d.key)}"
+                                                                            for d in physical.DECLARED))]
 """The highest level a resident manages per functional domain; a missing domain is unrestricted (4)."""
 PhoneNumber = Annotated[str, Field(pattern=r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", examples=["13805310000"])]
 
@@ -105,7 +107,7 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2015
 """A calendar month as ``YYYY-MM``."""
 
 
-def month_to_date(value: str):  # noqa: ANN201
+def month_to_date(value: str):
     from datetime import date
 
     return date(int(value[:4]), int(value[5:7]), 1)

@@ -48,7 +48,7 @@ def new_workbook(*, streaming: bool = False) -> Workbook:
     return Workbook(write_only=streaming)
 
 
-def add_row(sheet, values: Iterable[object], *, bold: bool = False) -> None:  # noqa: ANN001
+def add_row(sheet, values: Iterable[object], *, bold: bool = False) -> None:
     """Append one row, every value made inert; ``bold`` for a header row."""
     cells = [safe_for_sheet(v) for v in values]
     if bold:
@@ -56,7 +56,7 @@ def add_row(sheet, values: Iterable[object], *, bold: bool = False) -> None:  # 
     sheet.append(cells)
 
 
-def put(sheet, coordinate: str, value: object) -> Cell:  # noqa: ANN001
+def put(sheet, coordinate: str, value: object) -> Cell:
     """Set one cell of a (non-streaming) sheet, e.g. a title, made inert; returns it for styling."""
     cell = sheet[coordinate]
     cell.value = safe_for_sheet(value)
@@ -73,7 +73,7 @@ def file_name(*parts: str, suffix: str = ".xlsx") -> str:
     return "-".join(pieces) + suffix
 
 
-def _bold(sheet, value: object) -> Cell:  # noqa: ANN001
+def _bold(sheet, value: object) -> Cell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = Font(bold=True)
     return cell

@@ -54,7 +54,7 @@ class ColumnStore:
         keep = ~np.isin(self.ids, np.array(changed, dtype=np.int64))
         ids = np.concatenate([self.ids[keep], fresh.ids])
         order = np.argsort(ids, kind="stable")
-        join = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731
+        join = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731 - a one-line helper over keep/order
         codes, vocab = {}, {}
         for name in CATEGORIES:
             names = sorted(set(self.vocab[name]) | set(fresh.vocab[name]))
@@ -165,8 +165,8 @@ class ColumnStore:
                 out[name] = {k: v for k, v in (("true", yes), ("false", len(rows) - yes)) if v}
             else:
                 codes = self.codes[name][rows]
-                counts = np.bincount(codes[codes >= 0], minlength=len(self.vocab[name]))
-                out[name] = {self.vocab[name][i]: int(c) for i, c in enumerate(counts) if c}
+                bins = np.bincount(codes[codes >= 0], minlength=len(self.vocab[name]))
+                out[name] = {self.vocab[name][i]: int(c) for i, c in enumerate(bins) if c}
         return out
 
     def order(self, q: SearchQuery, rows: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
@@ -177,7 +177,7 @@ class ColumnStore:
         sort = q.effective_sort
         if sort == Sort.relevance and scores is not None:
             # bm25() is lower-is-better; then newest, then the higher id, as the ES dialect sorts.
-            keys = (-ids, -self.num["posted_at"][rows], scores)
+            keys: tuple[np.ndarray, ...] = (-ids, -self.num["posted_at"][rows], scores)
         elif sort == Sort.distance and q.near is not None:
             keys = (-ids, self.distance_sq(q.near, rows))
         elif sort == Sort.wage:

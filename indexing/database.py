@@ -10,20 +10,26 @@ on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import math
+import operator
 from datetime import date
+from functools import reduce
+from typing import Any
 
-from sqlalchemy import String, and_, case, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
 from estation.physical import DOMAIN_NAMES, MAX_LEVEL
 from indexing.documents import Kind, normalise_occupation_filter
-from indexing.query import FACETS, SearchHits, SearchQuery, Sort
+from indexing.query import FACETS, LexicalSearch, SearchHits, SearchQuery, Sort
 
 _KM_PER_DEGREE = 111.195
+Listing = type[Vacancy] | type[StartupOpportunity]
 
 
-class DatabaseSearch:
+class DatabaseSearch(LexicalSearch):
+    """Lexical search only: no index of its own, no vectors."""
+
     name = "database"
 
     def __init__(self, session: Session) -> None:
@@ -32,7 +38,7 @@ class DatabaseSearch:
     def ping(self) -> bool:
         return True
 
-    def _distance_sq(self, model, lat: float, lon: float):  # noqa: ANN001, ANN202
+    def _distance_sq(self, model: Listing, lat: float, lon: float) -> ColumnElement[float]:
         # Equirectangular distance: exact enough within a walking radius, and portable SQL.
         kx = _KM_PER_DEGREE * math.cos(math.radians(lat))
         dx = (model.lon - lon) * kx
@@ -100,6 +106,7 @@ class DatabaseSearch:
         m = Vacancy if q.kind == "vacancy" else StartupOpportunity
         where = and_(*self._conditions(q))
         sort = q.effective_sort
+        order: list[ColumnElement[Any]]
         if sort == Sort.distance and q.near is not None:
             order = [self._distance_sq(m, *q.near).asc(), m.id.desc()]
         elif sort == Sort.wage and q.kind == "vacancy":
@@ -107,7 +114,7 @@ class DatabaseSearch:
         elif sort == Sort.relevance:
             # No scores here: a word in the title ranks above a word only in the description.
             in_title = [case((m.title.ilike(f"%{g.word}%"), 1), else_=0) for g in q.groups]
-            order = [sum(in_title).desc(), m.posted_at.desc(), m.id.desc()]
+            order = [reduce(operator.add, in_title).desc(), m.posted_at.desc(), m.id.desc()]
         else:
             order = [m.posted_at.desc(), m.id.desc()]
         ids = list(self.session.scalars(select(m.id).where(where).order_by(*order).limit(q.per_page).offset(q.offset)))
@@ -117,7 +124,7 @@ class DatabaseSearch:
             facets = self._facets(q, m, where)
         return SearchHits(ids=ids, total=total, facets=facets)
 
-    def _facets(self, q: SearchQuery, m, where) -> dict[str, dict[str, int]]:  # noqa: ANN001
+    def _facets(self, q: SearchQuery, m: Listing, where: ColumnElement[bool]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         columns = {"community_code": m.community_code, "home_based": m.home_based}
         if q.kind == "vacancy":

@@ -13,10 +13,8 @@ from datetime import date, datetime, timezone
 from typing import Literal
 
 from estation.jobs.models import (
-    ADJUSTMENT_LABELS,
     Adjustment,
-    EmploymentType,
-    Shift,
+    Occupation,
     StartupKind,
     StartupOpportunity,
     Vacancy,
@@ -29,19 +27,13 @@ from indexing.text import document_text, initials_tokens
 Kind = Literal["vacancy", "startup"]
 KINDS: tuple[Kind, ...] = ("vacancy", "startup")
 
-EMPLOYMENT_TYPE_LABELS = {
-    EmploymentType.full_time: "全职",
-    EmploymentType.part_time: "兼职",
-    EmploymentType.hourly: "小时工",
-    EmploymentType.temporary: "临时工",
-}
-SHIFT_LABELS = {Shift.day: "白班", Shift.night: "夜班", Shift.rotating: "倒班", Shift.flexible: "弹性"}
-STARTUP_KIND_LABELS = {
+STARTUP_KIND_TERMS = {
     StartupKind.shop_space: "创业 店铺 场地",
     StartupKind.project: "创业 项目",
     StartupKind.loan: "创业 担保贷款 贷款",
     StartupKind.subsidy: "创业 补贴",
 }
+"""Words a start-up opportunity is found by (its label, StartupKind.label, is what screens show)."""
 
 
 @dataclass
@@ -113,7 +105,7 @@ def normalise_occupation_filter(code: str) -> str:
     return _prefixes(code.strip())[-1]
 
 
-def _occupation_words(codes: Sequence[str], occupation=None) -> str:  # noqa: ANN001
+def _occupation_words(codes: Sequence[str], occupation: Occupation | None = None) -> str:
     words: list[str] = []
     if occupation is not None:
         words += [occupation.name, *(occupation.aliases or [])]
@@ -137,8 +129,8 @@ def vacancy_document(v: Vacancy, *, today: date, vector: Sequence[float] | None 
     code = v.occupation_code or v.inferred_occupation_code
     codes = [code] if code else []
     adjustments = [Adjustment(a) for a in (v.adjustments or [])]
-    labels = [EMPLOYMENT_TYPE_LABELS[v.employment_type], SHIFT_LABELS[v.shift]]
-    labels += [ADJUSTMENT_LABELS[a] for a in adjustments]
+    labels = [v.employment_type.label, v.shift.label]
+    labels += [a.label for a in adjustments]
     if v.home_based:
         labels.append("居家就业")
     groups = occupation_groups(codes)
@@ -179,7 +171,7 @@ def startup_document(
         return None
     codes = list(s.occupation_codes or [])
     groups = occupation_groups(codes)
-    labels = [STARTUP_KIND_LABELS[s.kind]] + (["居家就业"] if s.home_based else [])
+    labels = [STARTUP_KIND_TERMS[s.kind]] + (["居家就业"] if s.home_based else [])
     return SearchDocument(
         kind="startup",
         id=s.id,

@@ -7,20 +7,26 @@ analysis-common module. The request-body functions are pure so that golden tests
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, NotFoundError, helpers
+from numpy.typing import ArrayLike
 
 from estation.physical import DOMAIN_NAMES
 from indexing.documents import KINDS, Kind, SearchDocument, normalise_occupation_filter
-from indexing.query import FACETS, EngineUnavailable, SearchHits, SearchQuery, Sort
-from indexing.text import is_initials, segment_prefix
+from indexing.query import FACETS, EngineUnavailable, SearchBackend, SearchHits, SearchQuery, Sort
+from indexing.text import TermGroup, is_initials, segment_prefix
+from indexing.vectors import KnnRequest, Neighbours, as_matrix, check_space, filter_list
 
 TEXT_FIELDS = ["text_title^3", "text_body", "text_terms^2"]
 _UNAVAILABLE = (ConnectionError, ConnectionTimeout)
+T = TypeVar("T")
+_META_TTL = 5.0
+"""Seconds an index's model and vector size are trusted before kNN reads them again."""
 
 
 def index_settings() -> dict:
@@ -67,7 +73,8 @@ def mappings(*, vector_dims: int, model_id: str, documents: int | None = None) -
             "valid_until": {"type": "date", "format": "strict_date"},
             # Plain HNSW over float32 vectors, not the default int8_hnsw: scores are the exact cosines
             # the embedded scan gives (matching compares them across backends and with its store);
-            # 100,000 listings x 384 floats is about 150 MB of vectors, small for a district's node.
+            # 100,000 listings of e5-small's vectors (estation.matching.encoder) are about 150 MB, small
+            # for a district's node.
             "vector": {"type": "dense_vector", "dims": vector_dims, "index": True, "similarity": "cosine",
                        "index_options": {"type": "hnsw"}},
         },
@@ -90,7 +97,7 @@ def to_source(d: SearchDocument) -> dict:
     return {k: v for k, v in src.items() if v is not None}
 
 
-def _group_clause(group) -> dict:  # noqa: ANN001
+def _group_clause(group: TermGroup) -> dict:
     should: list[dict] = [
         {"multi_match": {"query": " ".join(group.alternatives), "fields": TEXT_FIELDS, "type": "most_fields"}}
     ]
@@ -184,18 +191,45 @@ def parse_facets(aggs: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-class ElasticsearchBackend:
+def knn_body(vector: Sequence[float], k: int, queries: Sequence[SearchQuery]) -> dict:
+    """The request body of one kNN search: the listings passing any of ``queries``' filters."""
+    clauses = [{"bool": {"filter": filters(q)}} for q in queries]
+    flt = clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+    return {
+        "knn": {"field": "vector", "query_vector": [float(x) for x in vector], "k": k,
+                "num_candidates": min(10_000, max(100, 4 * k)), "filter": flt},
+        "size": k,
+        "_source": False,
+    }
+
+
+def similarity_body(vector: Sequence[float], ids: Sequence[int]) -> dict:
+    """The request body scoring one vector against exactly the listings ``ids``."""
+    return {
+        "knn": {"field": "vector", "query_vector": [float(x) for x in vector], "k": len(ids),
+                "num_candidates": len(ids), "filter": {"ids": {"values": [str(i) for i in ids]}}},
+        "size": len(ids),
+        "_source": False,
+    }
+
+
+class ElasticsearchBackend(SearchBackend):
+    """Lexical search, kNN and similarities on an Elasticsearch node (client 8.x)."""
+
     name = "elasticsearch"
 
     def __init__(self, url: str, *, prefix: str = "estation", request_timeout: float = 10.0) -> None:
         self.prefix = prefix
         # No client-side retries: a dead node must be noticed at once so search can degrade.
         self.client = Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False)
+        self._spaces: dict[Kind, tuple[float, dict]] = {}
+        """Each index's metadata as last read (monotonic time, meta), for :meth:`_check_space`."""
 
     def alias(self, kind: Kind) -> str:
         return f"{self.prefix}-{kind}"
 
-    def _call(self, fn, *args, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``; an unreachable or overloaded node raises EngineUnavailable."""
         try:
             return fn(*args, **kwargs)
         except _UNAVAILABLE as exc:
@@ -290,16 +324,50 @@ class ElasticsearchBackend:
         resp = self._call(self.client.search, index=self.alias(kind), body=body)
         return [b["key"] for b in resp["aggregations"]["titles"]["buckets"]]
 
-    # -- vectors, for matching (implementation in indexing/vectors.py) -----------------------------
+    # -- vectors: the VectorSearch capability ----------------------------------------------------
 
-    def knn(self, kind: Kind, vector, k: int, query_filters, *, model_id: str):  # noqa: ANN001, ANN201
-        """Nearest listings by cosine: ``[(id, cosine), ...]`` for one vector, a list of those for a
-        matrix of vectors; ``query_filters`` (one SearchQuery or several, OR-ed) filter as in search.
-        Refused (VectorSpaceMismatch) when ``model_id`` is not the model of the index's vectors."""
-        import numpy as np
+    def _check_space(self, kind: Kind, model_id: str, dims: int) -> None:
+        """The index's model and vector size, read at most every few seconds (one request saved per query)."""
+        hit = self._spaces.get(kind)
+        if hit is None or time.monotonic() - hit[0] > _META_TTL:
+            hit = (time.monotonic(), self.index_meta(kind))
+            self._spaces[kind] = hit
+        check_space(hit[1], model_id=model_id, dims=dims)
 
-        from indexing.vectors import es_knn
+    def _msearch(self, kind: Kind, bodies: list[dict]) -> list[Neighbours]:
+        """Every body as one search, all in one round trip; hits as (id, cosine)."""
+        searches: list[dict] = []
+        for body in bodies:
+            searches += [{"index": self.alias(kind)}, body]
+        resp = self._call(self.client.msearch, searches=searches)
+        out: list[Neighbours] = []
+        for r in resp["responses"]:
+            if "error" in r:
+                raise RuntimeError(f"kNN search failed: {r['error']}")
+            # Elasticsearch scores cosine as (1 + cos) / 2; give callers the cosine itself.
+            out.append([(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]])
+        return out
 
-        arr = np.asarray(vector, dtype=np.float32)
-        hits = es_knn(self, kind, arr, k, query_filters, model_id=model_id)
-        return hits if arr.ndim == 2 else hits[0]
+    def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,
+                 model_id: str) -> list[list[Neighbours]]:
+        """Every (request, vector) pair as one kNN search, all in one msearch round trip."""
+        q = as_matrix(vectors)
+        self._check_space(kind, model_id, q.shape[1])
+        flat = self._msearch(kind, [knn_body(vec, k, filter_list(f)) for k, f in requests for vec in q])
+        n = q.shape[0]
+        return [flat[i * n:(i + 1) * n] for i in range(len(requests))]
+
+    def similarities(self, kind: Kind, ids: Sequence[int], vectors: ArrayLike, *,
+                     model_id: str) -> dict[int, list[float]]:
+        """One kNN search per vector filtered to ``ids``, which the engine answers by an exact scan of
+        just those documents."""
+        q = as_matrix(vectors)
+        wanted = sorted(set(int(i) for i in ids))
+        if not wanted or not len(q):
+            return {}
+        self._check_space(kind, model_id, q.shape[1])
+        out: dict[int, list[float]] = {}
+        for j, hits in enumerate(self._msearch(kind, [similarity_body(vec, wanted) for vec in q])):
+            for doc_id, cos in hits:
+                out.setdefault(doc_id, [float("nan")] * len(q))[j] = cos
+        return {i: v for i, v in out.items() if not any(math.isnan(x) for x in v)}

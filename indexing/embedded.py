@@ -18,14 +18,17 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from estation.jobs.models import Adjustment
 from estation.physical import DOMAIN_NAMES
 from indexing.documents import Kind, SearchDocument, normalise_occupation_filter
 from indexing import columns
 from indexing.columns import ColumnStore
-from indexing.query import SearchHits, SearchQuery, Sort
+from indexing.matrix import MatrixCache, VectorMatrix
+from indexing.query import SearchBackend, SearchHits, SearchQuery, Sort
 from indexing.text import is_initials, segment_prefix
+from indexing.vectors import Filters, KnnRequest, Neighbours, as_matrix, check_space, filter_list
 
 _BATCH = 1000
 _TEXT_COLUMNS = ("text_title", "text_body", "text_terms", "initials")
@@ -62,7 +65,9 @@ def fts_match(query: SearchQuery) -> str:
     return " AND ".join(parts)
 
 
-class EmbeddedBackend:
+class EmbeddedBackend(SearchBackend):
+    """Lexical search, kNN and similarities over one SQLite file (see the module's docstring)."""
+
     name = "embedded"
 
     def __init__(self, path: Path | str, *, prefix: str = "estation") -> None:
@@ -74,6 +79,7 @@ class EmbeddedBackend:
         self._all: list[sqlite3.Connection] = []
         self._load_lock = threading.Lock()
         self._stores: dict[str, tuple[int, ColumnStore]] = {}
+        self._matrices = MatrixCache()
         conn = self._conn()
         conn.execute("CREATE TABLE IF NOT EXISTS search_alias (alias TEXT PRIMARY KEY, physical TEXT, meta TEXT)")
         # Bumped by every write transaction; readers reload their columns when it moves.
@@ -289,28 +295,27 @@ class EmbeddedBackend:
                 self._stores = {phys: cached}
             return cached[1]
 
+    def _snapshot(self, conn: sqlite3.Connection, kind: Kind) -> tuple[str, int, ColumnStore]:
+        """(physical index, generation, column store) behind the alias of ``kind``; call it inside a read
+        transaction so that what is read next comes from the same snapshot."""
+        row = conn.execute(
+            "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
+            "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
+            (self._alias(kind),),
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"no embedded index for {kind}: run `estation index rebuild`")
+        phys, gen = row
+        return phys, gen, self._store(conn, phys, gen)
+
     def _search(self, q: SearchQuery) -> SearchHits:
         conn = self._conn()
         # One read transaction: the columns, the words and the tags all come from the same snapshot.
         conn.execute("BEGIN")
         try:
-            row = conn.execute(
-                "SELECT a.physical, coalesce(g.gen, 0) FROM search_alias a "
-                "LEFT JOIN search_generation g ON g.physical = a.physical WHERE a.alias = ?",
-                (self._alias(q.kind),),
-            ).fetchone()
-            if row is None:
-                raise LookupError(f"no embedded index for {q.kind}: run `estation index rebuild`")
-            phys, gen = row
-            store = self._store(conn, phys, gen)
+            phys, _gen, store = self._snapshot(conn, q.kind)
             text_hits = _text_hits(conn, phys, q) if q.groups else None
-            tagged = None
-            if q.occupation:
-                tag = f"occ:{normalise_occupation_filter(q.occupation)}"
-                tagged = np.array(
-                    [r[0] for r in conn.execute(f'SELECT doc_id FROM "{phys}_tag" WHERE tag = ?', (tag,))],
-                    dtype=np.int64,
-                )
+            tagged = _tagged(conn, phys, q.occupation) if q.occupation else None
         finally:
             conn.execute("COMMIT")
         return columns.search(store, q, text_hits=text_hits, tagged_ids=tagged, adj_bits=_ADJ_BITS)
@@ -332,18 +337,65 @@ class EmbeddedBackend:
         ).fetchall()
         return [r[0] for r in rows]
 
-    # -- vectors, for matching (implementation in indexing/vectors.py) -----------------------------
+    # -- vectors: the VectorSearch capability ----------------------------------------------------
 
-    def knn(self, kind: Kind, vector, k: int, query_filters, *, model_id: str):  # noqa: ANN001, ANN201
-        """Exact nearest listings by cosine over one in-memory float32 matrix (reloaded when the index's
-        generation moves): ``[(id, cosine), ...]`` for one vector, a list of those for a matrix of
-        vectors (one scan answers them all); ``query_filters`` (one SearchQuery or several, OR-ed)
-        filter as in search. Refused (VectorSpaceMismatch) when ``model_id`` is not the index's model."""
-        from indexing.vectors import embedded_knn
+    def _vectors(self, kind: Kind, dims: int, model_id: str, filters: Sequence[Filters] = ()) \
+            -> tuple[VectorMatrix, list[np.ndarray]]:
+        """The vector matrix of ``kind``'s index and, per entry of ``filters``, the mask of the listings
+        passing it: the columns, the tags and the vectors from one snapshot."""
+        check_space(self.index_meta(kind), model_id=model_id, dims=dims)
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            phys, gen, store = self._snapshot(conn, kind)
+            masks = []
+            for query_filters in filters:
+                mask = np.zeros(len(store.ids), dtype=bool)
+                for f in filter_list(query_filters):
+                    tagged = None
+                    if f.occupation:
+                        tagged = np.zeros(len(store.ids), dtype=bool)
+                        tagged[store.positions(_tagged(conn, phys, f.occupation))] = True
+                    mask |= store.mask(f, tagged=tagged, adj_bits=_ADJ_BITS)
+                masks.append(mask)
+            matrix = self._matrices.get(conn, phys, gen, dims, store.ids)
+        finally:
+            conn.execute("COMMIT")
+        if not np.array_equal(matrix.ids, store.ids):
+            raise RuntimeError("vector matrix and column store disagree; retry")
+        return matrix, masks
 
-        arr = np.asarray(vector, dtype=np.float32)
-        hits = embedded_knn(self, kind, arr, k, query_filters, model_id=model_id)
-        return hits if arr.ndim == 2 else hits[0]
+    def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,
+                 model_id: str) -> list[list[Neighbours]]:
+        """Exact nearest listings by cosine: one scan of the in-memory matrix answers every request and
+        every query vector."""
+        q = as_matrix(vectors)
+        matrix, masks = self._vectors(kind, q.shape[1], model_id, [f for _k, f in requests])
+        return matrix.scan(q, masks, [k for k, _f in requests])
+
+    def similarities(self, kind: Kind, ids: Sequence[int], vectors: ArrayLike, *,
+                     model_id: str) -> dict[int, list[float]]:
+        """Read from the in-memory matrix: no scan."""
+        q = as_matrix(vectors)
+        if not len(ids) or not len(q):
+            return {}
+        stored = self.vector_matrix(kind, dims=q.shape[1], model_id=model_id).rows(ids)
+        found = sorted(stored)
+        if not found:
+            return {}
+        cos = np.stack([stored[i] for i in found]) @ q.T
+        return {i: [float(x) for x in cos[n]] for n, i in enumerate(found)}
+
+    def vector_matrix(self, kind: Kind, *, dims: int, model_id: str) -> VectorMatrix:
+        """The in-memory matrix of ``kind``'s current index (what a kNN query scans)."""
+        return self._vectors(kind, dims, model_id)[0]
+
+
+def _tagged(conn: sqlite3.Connection, phys: str, occupation: str) -> np.ndarray:
+    """Ids of the listings tagged with an occupation code or group."""
+    tag = f"occ:{normalise_occupation_filter(occupation)}"
+    return np.array([r[0] for r in conn.execute(f'SELECT doc_id FROM "{phys}_tag" WHERE tag = ?', (tag,))],
+                    dtype=np.int64)
 
 
 def _rowids(conn: sqlite3.Connection, phys: str, match: str) -> np.ndarray:

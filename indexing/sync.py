@@ -4,27 +4,27 @@ Services write ``enqueue(session, topic="index.vacancy", entity_id=...)`` in the
 (estation/outbox.py). After commit, :func:`sync_pending` turns each pending row into an upsert (the
 listing is searchable) or a delete (closed, draft, expired or gone). A failed engine write keeps the
 row, counts the attempt and records the error; the next run retries it, so nothing is lost while the
-engine is down. :class:`OutboxWorker` runs the sync in the background, woken after each commit that
-wrote an outbox row and otherwise every few seconds.
+engine is down. The composition root runs the sync in a background worker (estation.outbox.Worker),
+woken after each commit that wrote an outbox row (:func:`kick_after_commit`) and otherwise every few
+seconds.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Select, event, func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from estation import clock
-from estation.db import session_scope, utcnow
+from estation.db import utcnow
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
 from estation.outbox import OutboxEntry
 from indexing.documents import KINDS, Kind, SearchDocument, startup_document, vacancy_document
-from indexing.query import EngineUnavailable, SearchBackend
+from indexing.query import EngineUnavailable, IndexStore
 
 log = logging.getLogger("estation.indexing")
 
@@ -32,9 +32,10 @@ TOPICS: dict[str, Kind] = {"index.vacancy": "vacancy", "index.startup": "startup
 TOPIC_OF: dict[Kind, str] = {v: k for k, v in TOPICS.items()}
 Progress = Callable[[str, int, int], None]
 Vectors = Callable[[Kind, list], list[list[float]]]
-"""Optional: embeddings for a batch of rows (another module's encoder); None leaves vectors out.
-It only reads the rows: indexing writes no business data (inferred occupation codes are set when a
-vacancy is written, estation.jobs.service)."""
+"""Optional: the vectors of a batch of listing rows, made by whoever builds the sync (the composition
+root passes matching's encoder through the embedding store); None leaves vectors out. Indexing never
+makes a vector and only reads the rows: it writes no business data (inferred occupation codes are
+set when a vacancy is written, estation.jobs.service)."""
 
 
 @dataclass
@@ -44,32 +45,40 @@ class SyncReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _model(kind: Kind):  # noqa: ANN202
+Listing = Vacancy | StartupOpportunity
+"""A row the index holds a document of."""
+
+
+def _model(kind: Kind) -> type[Listing]:
     return Vacancy if kind == "vacancy" else StartupOpportunity
 
 
-def _load(session: Session, kind: Kind, ids: Iterable[int]) -> dict[int, object]:
-    model = _model(kind)
-    stmt = select(model).where(model.id.in_(list(ids)))
+def _select(kind: Kind) -> Select[tuple[Vacancy]] | Select[tuple[StartupOpportunity]]:
+    """The rows of ``kind`` with what their documents read (a vacancy's employer and occupation)."""
     if kind == "vacancy":
-        stmt = stmt.options(selectinload(Vacancy.employer), selectinload(Vacancy.occupation))
+        return select(Vacancy).options(selectinload(Vacancy.employer), selectinload(Vacancy.occupation))
+    return select(StartupOpportunity)
+
+
+def _load(session: Session, kind: Kind, ids: Iterable[int]) -> dict[int, Listing]:
+    stmt = _select(kind).where(_model(kind).id.in_(list(ids)))
     return {row.id: row for row in session.scalars(stmt)}
 
 
-def build_document(kind: Kind, row, *, today: date, vector=None) -> SearchDocument | None:  # noqa: ANN001
-    if kind == "vacancy":
+def build_document(row: Listing, *, today: date, vector: Sequence[float] | None = None) -> SearchDocument | None:
+    if isinstance(row, Vacancy):
         return vacancy_document(row, today=today, vector=vector)
     return startup_document(row, today=today, vector=vector)
 
 
-def _apply(backend: SearchBackend, kind: Kind, session: Session, ids: set[int], today: date,
+def _apply(backend: IndexStore, kind: Kind, session: Session, ids: set[int], today: date,
            vectors: Vectors | None) -> None:
     rows = _load(session, kind, ids)
     present = [rows[i] for i in sorted(ids) if i in rows]
     vecs = vectors(kind, present) if vectors and present else [None] * len(present)
     docs, gone = [], set(ids) - set(rows)
     for row, vec in zip(present, vecs):
-        doc = build_document(kind, row, today=today, vector=vec)
+        doc = build_document(row, today=today, vector=vec)
         if doc is None:
             gone.add(row.id)
         else:
@@ -79,7 +88,7 @@ def _apply(backend: SearchBackend, kind: Kind, session: Session, ids: set[int], 
 
 
 def sync_pending(
-    session: Session, backend: SearchBackend, *, limit: int = 500, today: date | None = None,
+    session: Session, backend: IndexStore, *, limit: int = 500, today: date | None = None,
     refresh: bool = False, vectors: Vectors | None = None,
 ) -> SyncReport:
     """Apply up to ``limit`` pending index rows to ``backend``; the caller commits the session.
@@ -119,7 +128,7 @@ def sync_pending(
                         _apply(backend, kind, session, {entity_id}, today, vectors)
                         _done(mine)
                         report.applied += len(mine)
-                    except Exception as one_exc:  # noqa: BLE001
+                    except Exception as one_exc:  # noqa: BLE001 - one bad document must not block the rest
                         _failed(mine, one_exc, report)
                 if refresh:
                     try:
@@ -155,20 +164,20 @@ def pending_count(session: Session) -> int:
     ) or 0
 
 
-def searchable_rows(session: Session, kind: Kind, *, today: date, batch: int = 1000) -> Iterator:
+def searchable_rows(session: Session, kind: Kind, *, today: date, batch: int = 1000) -> Iterator[Listing]:
     model = _model(kind)
-    stmt = select(model).where(model.status == VacancyStatus.open, model.valid_until >= today).order_by(model.id)
-    if kind == "vacancy":
-        stmt = stmt.options(selectinload(Vacancy.employer), selectinload(Vacancy.occupation))
+    stmt = _select(kind).where(model.status == VacancyStatus.open, model.valid_until >= today).order_by(model.id)
     yield from session.scalars(stmt.execution_options(yield_per=batch))
 
 
 def rebuild(
-    session: Session, backend: SearchBackend, *, kinds: Iterable[Kind] = KINDS, today: date | None = None,
-    vector_dims: int = 384, model_id: str = "none", progress: Progress | None = None,
-    vectors: Vectors | None = None,
+    session: Session, backend: IndexStore, *, vector_dims: int, model_id: str, kinds: Iterable[Kind] = KINDS,
+    today: date | None = None, progress: Progress | None = None, vectors: Vectors | None = None,
 ) -> dict[str, int]:
     """Fill a new index per kind from the database and swap the alias to it atomically.
+
+    ``vector_dims`` and ``model_id`` name the vector space ``vectors`` embeds into (written into the
+    index metadata, so vectors of two models are never mixed).
 
     Commits ``session`` once (see below); the caller commits the replay it leaves pending.
 
@@ -220,61 +229,16 @@ def _chunk_docs(kind: Kind, rows: list, today: date, vectors: Vectors | None) ->
         return
     vecs = vectors(kind, rows) if vectors else [None] * len(rows)
     for row, vec in zip(rows, vecs):
-        doc = build_document(kind, row, today=today, vector=vec)
+        doc = build_document(row, today=today, vector=vec)
         if doc is not None:
             yield doc
-
-
-class OutboxWorker:
-    """Applies pending index rows in a background thread: after each commit that wrote one, and
-    every ``interval`` seconds, which is also how a stopped engine catches up once it is back."""
-
-    def __init__(self, session_factory: sessionmaker[Session], backend: SearchBackend, *,
-                 interval: float = 5.0, vectors: Vectors | None = None) -> None:
-        self.session_factory = session_factory
-        self.backend = backend
-        self.interval = interval
-        self.vectors = vectors
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def kick(self) -> None:
-        self._wake.set()
-
-    def run_once(self) -> SyncReport:
-        with session_scope(self.session_factory) as session:
-            return sync_pending(session, self.backend, vectors=self.vectors)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                break
-            try:
-                self.run_once()
-            except Exception:  # the worker must outlive a bad moment of the database or the engine
-                log.exception("outbox sync failed")
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="estation-outbox", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
 
 def kick_after_commit(session_factory: sessionmaker[Session], kick: Callable[[], None]) -> None:
     """Call ``kick`` after each commit of a session from ``session_factory`` that wrote an index row."""
 
     @event.listens_for(session_factory, "after_flush")
-    def _note(session: Session, _ctx) -> None:  # noqa: ANN001
+    def _note(session: Session, _ctx: object) -> None:
         if any(isinstance(o, OutboxEntry) and o.topic in TOPICS for o in session.new):
             session.info["estation_index_dirty"] = True
 

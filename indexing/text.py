@@ -12,6 +12,7 @@ import html
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,7 +51,7 @@ def _tokenizer() -> jieba.Tokenizer:
     return tk
 
 
-def _clean(tokens) -> list[str]:  # noqa: ANN001
+def _clean(tokens: Iterable[str]) -> list[str]:
     return [t for t in (tok.strip() for tok in tokens) if t and _TOKEN.match(t)]
 
 

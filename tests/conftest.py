@@ -15,12 +15,14 @@ from pathlib import Path
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from estation.db import make_engine
 from estation.migrate import upgrade
+from tests.factories import TEST_PASSWORD, seed_places
 
 # The hall's day is Beijing's (estation.clock.today()): tests that write date.today() mean that day, at
 # any hour the run starts (between 16:00 and 24:00 UTC the two calendars differ). Servers started by tests
@@ -33,7 +35,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-def drop_database(conn, name: str) -> None:  # noqa: ANN001 - an AUTOCOMMIT connection to another database
+def drop_database(conn, name: str) -> None:
     """Drop a test database: end this role's own sessions on it, then DROP, which cancels an autovacuum
     worker by itself. (WITH (FORCE) would try to terminate that worker too, which a role that is not a
     superuser may not do: the drop then failed now and then, right after a large restore.)"""
@@ -91,14 +93,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str):  # noqa: ANN201
+def engine(database_url: str):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def session(engine) -> Iterator[Session]:  # noqa: ANN001
+def session(engine) -> Iterator[Session]:
     with engine.connect() as conn:
         outer = conn.begin()
         with Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
@@ -110,24 +112,18 @@ class ApiHarness:
     """A migrated SQLite database, the app built on it and a way to sign in as anyone."""
 
     def __init__(self, url: str, tmp: Path) -> None:
-        from fastapi.testclient import TestClient
-
         from estation.app import create_app
         from estation.config import Settings
 
         self.settings = Settings(database_url=url, environment="test", var_dir=tmp)
         self.app = create_app(self.settings)
-        self.factory = self.app.state.session_factory
+        self.factory = self.app.state.parts.session_factory
         self.anonymous = TestClient(self.app)
 
     def db(self) -> Session:
         return self.factory()
 
-    def client_for(self, user) -> "TestClient":  # noqa: ANN001, F821
-        from fastapi.testclient import TestClient
-
-        from tests.factories import TEST_PASSWORD
-
+    def client_for(self, user) -> TestClient:
         client = TestClient(self.app)
         response = client.post("/api/v1/auth/login", json={"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 200, response.text
@@ -143,8 +139,6 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> ApiHarness:
     upgrade(url)
     harness = ApiHarness(url, tmp)
     with harness.db() as s:
-        from tests.factories import seed_places
-
         seed_places(s)
         s.commit()
     return harness
@@ -193,7 +187,7 @@ def live(api: ApiHarness) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
+def browser():
     """Debian's Chromium, headless, driven by Playwright (no browser download exists here)."""
     from playwright.sync_api import sync_playwright
 
@@ -204,16 +198,25 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
 
 
-def screenshot(page, name: str) -> None:  # noqa: ANN001 - a Playwright page
+def screenshot(page, name: str) -> None:
     """Save a full-page screenshot for the README, only when ESTATION_SCREENSHOT_DIR is set (e.g.
     ``ESTATION_SCREENSHOT_DIR=docs/screenshots scripts/test tests/ledger``): a test run changes no files."""
     folder = os.environ.get("ESTATION_SCREENSHOT_DIR")
     if folder:
         page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def sign_in(page, base: str, username: str, then: str, *, password: str = TEST_PASSWORD) -> None:
+    """Sign in at the shared sign-in page in the browser and wait until it lands on ``then``."""
+    page.goto(f"{base}/login?next={then}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{then}")

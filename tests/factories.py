@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -11,32 +12,35 @@ from estation.accounts.models import Role, User
 from estation.accounts.passwords import hash_password
 from estation.identifiers import make_resident_id, make_uscc
 from estation.jobs.models import Employer, EmployerStatus, EmploymentType, Occupation, Vacancy
-from estation.labour.models import Community, EmploymentStatus, Household, Relation, Subdistrict
+from estation.jobs.occupations import OccupationRow, load_occupations, read_csco22
+from estation.labour.models import EmploymentStatus, Household, Relation
 from estation.labour.schemas import ResidentCreate
 from estation.labour.service import create_resident as _create_resident
 from estation.physical import DOMAIN_NAMES
+from fixtures.places import load_places
 
-COMMUNITIES = {
-    "370102009001": ("甸柳新村第三社区居民委员会", "第三社区", 36.6640, 117.0520),
-    "370102009002": ("甸柳新村第一社区居民委员会", "第一社区", 36.6660, 117.0500),
-}
+# Codes of the real classification that tests post vacancies and import rows with (the names are the
+# classification's: 4-10-01-01 is 婴幼儿发展引导员, whatever a test's title says).
+TEST_OCCUPATIONS = ("4-07-05-01", "4-10-01-01", "4-03-02-01", "4-04-01-01")
 _seq = itertools.count(1)
 # Hashing is deliberately slow; tests share one hash of the one test password.
 TEST_PASSWORD = "test-password"
 _TEST_HASH = hash_password(TEST_PASSWORD)
 
 
-def seed_places(session: Session) -> None:
-    if session.get(Subdistrict, "370102009") is None:
-        session.add(Subdistrict(code="370102009", name="甸柳街道", district_code="370102", district_name="历下区", city_name="济南市"))
-        session.flush()
-    for code, (name, short, lat, lon) in COMMUNITIES.items():
-        if session.get(Community, code) is None:
-            session.add(Community(code=code, subdistrict_code="370102009", name=name, short_name=short, lat=lat, lon=lon))
-    for code, name in (("4-07-05-01", "保安员"), ("4-10-01-01", "保洁员"), ("4-03-02-01", "中式烹调师")):
-        if session.get(Occupation, code) is None:
-            session.add(Occupation(code=code, level=4, name=name, aliases=[]))
-    session.flush()
+@cache
+def _classification() -> tuple[OccupationRow, ...]:
+    return tuple(read_csco22())
+
+
+def seed_places(session: Session, *, whole_classification: bool = False) -> None:
+    """The reference data every test's rows point at, as `estation init` loads it: the subdistrict and its
+    eight real communities, and the occupations of the classification the tests post with (all of them for
+    the search suite, whose lexicon and filters read the whole classification)."""
+    load_places(session)
+    if whole_classification or session.get(Occupation, TEST_OCCUPATIONS[0]) is None:
+        rows = _classification()
+        load_occupations(session, rows if whole_classification else [r for r in rows if r.code in TEST_OCCUPATIONS])
 
 
 def create_household(session: Session, *, community_code: str = "370102009001", hardship: bool = False) -> Household:
@@ -51,7 +55,7 @@ def new_id_number(*, birth: date = date(1975, 6, 15), sex: str = "female") -> st
     return make_resident_id("370102", birth, next(_seq) * 2 % 1000, sex=sex)
 
 
-def create_resident(session: Session, *, household: Household | None = None, **overrides):  # noqa: ANN201
+def create_resident(session: Session, *, household: Household | None = None, **overrides):
     household = household or create_household(session)
     fields = dict(
         household_id=household.id,

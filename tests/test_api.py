@@ -10,14 +10,14 @@ from estation.labour.service import age_on
 from tests.factories import create_household, create_resident, create_user, new_id_number
 
 
-def test_healthz_and_openapi(api) -> None:  # noqa: ANN001
+def test_healthz_and_openapi(api) -> None:
     assert api.anonymous.get("/healthz").json()["status"] == "ok"
     paths = api.anonymous.get("/openapi.json").json()["paths"]
     for path in ("/api/v1/residents", "/api/v1/residents/{resident_id}", "/api/v1/vacancies", "/api/v1/employers"):
         assert path in paths
 
 
-def test_sign_in_is_throttled_after_three_failures(api) -> None:  # noqa: ANN001
+def test_sign_in_is_throttled_after_three_failures(api) -> None:
     with api.db() as s:
         user = create_user(s, role=Role.counter_staff)
         s.commit()
@@ -30,7 +30,7 @@ def test_sign_in_is_throttled_after_three_failures(api) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def people(api):  # noqa: ANN001, ANN201
+def people(api):
     with api.db() as s:
         home = create_household(s, community_code="370102009001")
         other = create_household(s, community_code="370102009002")
@@ -45,7 +45,7 @@ def people(api):  # noqa: ANN001, ANN201
                     resident=resident_user, employer=employer_user)
 
 
-def test_resident_create_validates_and_names_the_field(api, people) -> None:  # noqa: ANN001
+def test_resident_create_validates_and_names_the_field(api, people) -> None:
     staff = api.client_for(people["staff"])
     body = dict(household_id=people["home"], relation="spouse", name="李淑珍", hukou_province="37",
                 employment_status="flexible", id_number=new_id_number(birth=date(1970, 3, 8)))
@@ -66,7 +66,7 @@ def test_resident_create_validates_and_names_the_field(api, people) -> None:  # 
     assert r.status_code == 409 and r.json()["detail"][0]["loc"] == ["body", "id_number"]
 
 
-def test_overlapping_period_via_api_names_the_field(api, people) -> None:  # noqa: ANN001
+def test_overlapping_period_via_api_names_the_field(api, people) -> None:
     staff = api.client_for(people["staff"])
     url = f"/api/v1/residents/{people['theirs']}/insurance-periods"
     period = dict(scheme="pension", province="44", start_month="2001-03", end_month="2009-12",
@@ -91,7 +91,7 @@ def test_overlapping_period_via_api_names_the_field(api, people) -> None:  # noq
         ("employer", "mine", False),
     ],
 )
-def test_who_may_read_a_resident(api, people, who, target, allowed) -> None:  # noqa: ANN001
+def test_who_may_read_a_resident(api, people, who, target, allowed) -> None:
     client = api.client_for(people[who])
     r = client.get(f"/api/v1/residents/{people[target]}")
     assert r.status_code == (200 if allowed else 403)
@@ -99,12 +99,12 @@ def test_who_may_read_a_resident(api, people, who, target, allowed) -> None:  # 
     assert (people[target] in listed) == allowed
 
 
-def test_anonymous_cannot_read_residents(api, people) -> None:  # noqa: ANN001
+def test_anonymous_cannot_read_residents(api, people) -> None:
     assert api.anonymous.get(f"/api/v1/residents/{people['mine']}").status_code == 401
     assert api.anonymous.get("/api/v1/residents").status_code == 401
 
 
-def test_reads_are_logged_with_reason(api, people) -> None:  # noqa: ANN001
+def test_reads_are_logged_with_reason(api, people) -> None:
     from sqlalchemy import select
 
     from estation.accounts.models import AccessLog
@@ -116,7 +116,7 @@ def test_reads_are_logged_with_reason(api, people) -> None:  # noqa: ANN001
     assert (last.resident_id, last.user_id, last.reason) == (people["mine"], people["staff"].id, "办理养老保险接续")
 
 
-def test_bad_query_parameters_get_422(api, people) -> None:  # noqa: ANN001
+def test_bad_query_parameters_get_422(api, people) -> None:
     staff = api.client_for(people["staff"])
     r = staff.get("/api/v1/residents", params={"size": 10000})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "size"]
@@ -124,7 +124,7 @@ def test_bad_query_parameters_get_422(api, people) -> None:  # noqa: ANN001
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "work_capacity"]
 
 
-def test_logout_ends_the_session_on_the_server(api, people) -> None:  # noqa: ANN001
+def test_logout_ends_the_session_on_the_server(api, people) -> None:
     client = api.client_for(people["staff"])
     token = client.cookies.get("estation_session")
     assert client.post("/api/v1/auth/logout").status_code == 204

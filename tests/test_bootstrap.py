@@ -27,7 +27,7 @@ from estation.labour.models import Community, Resident, Subdistrict
 from estation.migrate import upgrade
 
 ESTATION = str(Path(sys.executable).with_name("estation"))
-KEYS = {"ESTATION_SECRET_KEY": "s-" + "7" * 40, "ESTATION_DATA_KEY": "d-" + "8" * 40}
+KEYS = {"ESTATION_DATA_KEY": "d-" + "8" * 40}
 STRONG = "Dianliu-hall-2026!"
 TABLES = (Occupation, Subdistrict, Community, ServiceType, User, Resident)
 
@@ -57,7 +57,7 @@ def counts(env: dict[str, str]) -> dict[str, int]:
         return {t.__tablename__: s.scalar(sql_select(func.count()).select_from(t)) for t in TABLES}
 
 
-def test_init_loads_the_reference_data_and_one_admin_and_a_second_run_changes_nothing(instance, tmp_path) -> None:  # noqa: ANN001
+def test_init_loads_the_reference_data_and_one_admin_and_a_second_run_changes_nothing(instance, tmp_path) -> None:
     first = run(instance, tmp_path, "init", ESTATION_ADMIN_USERNAME="liuwei", ESTATION_ADMIN_PASSWORD=STRONG)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "已创建管理员账号 liuwei" in first.stdout and "Traceback" not in first.stderr
@@ -80,7 +80,7 @@ def test_init_loads_the_reference_data_and_one_admin_and_a_second_run_changes_no
         assert s.scalar(sql_select(User.password_hash)) == first_hash
 
 
-def test_init_refuses_a_weak_admin_password_and_creates_no_one(instance, tmp_path) -> None:  # noqa: ANN001
+def test_init_refuses_a_weak_admin_password_and_creates_no_one(instance, tmp_path) -> None:
     for password, reason in (("short-pw1", "密码至少要10位"), ("password12", "这个密码太常见")):
         result = run(instance, tmp_path, "init", ESTATION_ADMIN_USERNAME="liuwei", ESTATION_ADMIN_PASSWORD=password)
         assert result.returncode == 1
@@ -89,14 +89,14 @@ def test_init_refuses_a_weak_admin_password_and_creates_no_one(instance, tmp_pat
     assert counts(instance)["community"] == 8  # the reference data is in all the same
 
 
-def test_init_without_a_password_or_a_terminal_says_what_to_set(instance, tmp_path) -> None:  # noqa: ANN001
+def test_init_without_a_password_or_a_terminal_says_what_to_set(instance, tmp_path) -> None:
     result = run(instance, tmp_path, "init")
     assert result.returncode == 1
     assert "ESTATION_ADMIN_PASSWORD" in result.stdout
     assert counts(instance)["app_user"] == 0
 
 
-def test_init_at_a_terminal_asks_until_the_password_is_strong(instance, tmp_path) -> None:  # noqa: ANN001
+def test_init_at_a_terminal_asks_until_the_password_is_strong(instance, tmp_path) -> None:
     pid, fd = pty.fork()
     if pid == 0:  # the child: the operator's shell running `estation init`
         try:
@@ -123,20 +123,20 @@ def test_init_at_a_terminal_asks_until_the_password_is_strong(instance, tmp_path
         assert admin.username == "zhaomin" and verify_password(admin.password_hash, STRONG)
 
 
-def test_demo_refuses_production_with_a_clear_message(instance, tmp_path) -> None:  # noqa: ANN001
+def test_demo_refuses_production_with_a_clear_message(instance, tmp_path) -> None:
     result = run(instance, tmp_path, "demo")
     assert result.returncode == 1
     assert "ESTATION_ENVIRONMENT=production" in result.stdout and "estation init" in result.stdout
     assert counts(instance) == {t.__tablename__: 0 for t in TABLES}  # nothing loaded, not even in part
 
 
-def test_every_command_refuses_the_development_keys_in_production(tmp_path) -> None:  # noqa: ANN001
+def test_every_command_refuses_the_development_keys_in_production(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATION_")}
     env |= {"ESTATION_ENVIRONMENT": "production", "ESTATION_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "200"}
     for command in ("migrate", "init", "demo", "serve"):
         result = run(env, tmp_path, command)
         assert result.returncode == 2, command
-        assert "ESTATION_SECRET_KEY" in result.stdout and "ESTATION_DATA_KEY" in result.stdout, command
+        assert "ESTATION_DATA_KEY" in result.stdout, command
         assert "Traceback" not in result.stdout + result.stderr, command
     assert not (tmp_path / "var" / "estation.sqlite3").exists()
 
@@ -187,7 +187,7 @@ class Terminal:
         os.write(self.fd, (line + "\n").encode())
 
 
-def test_user_add_makes_staff_accounts_with_strong_passwords_only(instance, tmp_path) -> None:  # noqa: ANN001
+def test_user_add_makes_staff_accounts_with_strong_passwords_only(instance, tmp_path) -> None:
     """After init, the operator makes the hall's accounts from the command line (the password asked twice)."""
     def add(*args: str, password: str = STRONG) -> subprocess.CompletedProcess:
         return subprocess.run([ESTATION, "user", "add", *args], env=instance, cwd=tmp_path, capture_output=True,

@@ -10,7 +10,7 @@ from estation.migrate import alembic_config, upgrade
 from estation.models import metadata
 
 
-def test_empty_database_migrates_to_head(engine, database_url) -> None:  # noqa: ANN001
+def test_empty_database_migrates_to_head(engine, database_url) -> None:
     head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head
@@ -18,13 +18,13 @@ def test_empty_database_migrates_to_head(engine, database_url) -> None:  # noqa:
     assert set(metadata.tables) <= tables
 
 
-def test_models_and_migrations_agree(engine) -> None:  # noqa: ANN001
+def test_models_and_migrations_agree(engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []
 
 
-def test_each_migration_downgrades_and_upgrades_again(tmp_path) -> None:  # noqa: ANN001
+def test_each_migration_downgrades_and_upgrades_again(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
     upgrade(url)
     command.downgrade(alembic_config(url), "base")

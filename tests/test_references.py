@@ -31,7 +31,7 @@ def test_a_rolled_back_request_gives_its_number_back(session: Session) -> None:
     assert next_reference(session, prefix="YX", day=DAY) == first[:-4] + "0002"
 
 
-def test_the_counters_start_after_the_references_already_given(tmp_path) -> None:  # noqa: ANN001
+def test_the_counters_start_after_the_references_already_given(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
     upgrade(url, "0005")
     engine = create_engine(url)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LINK = '=HYPERLINK("http://x","y")'
 
 
-def _cells(data: bytes):  # noqa: ANN202
+def _cells(data: bytes):
     for sheet in load_workbook(io.BytesIO(data)).worksheets:
         for row in sheet.iter_rows():
             yield from row
@@ -39,7 +39,7 @@ def _assert_inert(data: bytes, *texts: str) -> None:
     assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in shown)
 
 
-def test_the_ledger_export_writes_formula_text_as_text(api) -> None:  # noqa: ANN001
+def test_the_ledger_export_writes_formula_text_as_text(api) -> None:
     with api.db() as s:
         cadre = create_user(s, role=Role.cadre)
         household = create_household(s, hardship=True)
@@ -71,7 +71,7 @@ def test_the_ledger_export_writes_formula_text_as_text(api) -> None:  # noqa: AN
     assert web.headers["content-disposition"] == response.headers["content-disposition"]
 
 
-def test_the_resident_export_writes_a_formula_address_as_text(api) -> None:  # noqa: ANN001
+def test_the_resident_export_writes_a_formula_address_as_text(api) -> None:
     with api.db() as s:
         household = create_household(s)
         household.address = LINK

@@ -6,12 +6,12 @@ from estation.accounts.models import Role
 from tests.factories import TEST_PASSWORD, create_user
 
 
-def _csrf(client, path: str) -> str:  # noqa: ANN001
+def _csrf(client, path: str) -> str:
     page = client.get(path)
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def test_home_page_is_chinese_and_links_every_surface(api) -> None:  # noqa: ANN001
+def test_home_page_is_chinese_and_links_every_surface(api) -> None:
     r = api.anonymous.get("/")
     assert r.status_code == 200
     assert '<html lang="zh-CN">' in r.text
@@ -19,7 +19,7 @@ def test_home_page_is_chinese_and_links_every_surface(api) -> None:  # noqa: ANN
         assert f'href="{href}"' in r.text
 
 
-def test_sign_in_needs_the_csrf_token(api) -> None:  # noqa: ANN001
+def test_sign_in_needs_the_csrf_token(api) -> None:
     from fastapi.testclient import TestClient
 
     with api.db() as s:
@@ -36,7 +36,7 @@ def test_sign_in_needs_the_csrf_token(api) -> None:  # noqa: ANN001
     assert client.cookies.get("estation_session")
 
 
-def test_open_redirect_is_refused(api) -> None:  # noqa: ANN001
+def test_open_redirect_is_refused(api) -> None:
     from fastapi.testclient import TestClient
 
     with api.db() as s:
@@ -49,7 +49,7 @@ def test_open_redirect_is_refused(api) -> None:  # noqa: ANN001
     assert r.headers["location"] == "/employer"
 
 
-def test_wrong_password_shows_a_chinese_message(api) -> None:  # noqa: ANN001
+def test_wrong_password_shows_a_chinese_message(api) -> None:
     from fastapi.testclient import TestClient
 
     client = TestClient(api.app)
@@ -58,7 +58,7 @@ def test_wrong_password_shows_a_chinese_message(api) -> None:  # noqa: ANN001
     assert r.status_code == 401 and "用户名或密码不正确" in r.text
 
 
-def test_static_files_are_cached_for_a_year(api) -> None:  # noqa: ANN001
+def test_static_files_are_cached_for_a_year(api) -> None:
     page = api.anonymous.get("/").text
     css = re.search(r'href="(/static/css/base\.css\?v=[0-9a-f]+)"', page).group(1)
     r = api.anonymous.get(css)
@@ -66,7 +66,7 @@ def test_static_files_are_cached_for_a_year(api) -> None:  # noqa: ANN001
     assert "max-age=31536000" in r.headers["cache-control"]
 
 
-def test_error_page_for_a_signed_in_user_after_rollback(api) -> None:  # noqa: ANN001
+def test_error_page_for_a_signed_in_user_after_rollback(api) -> None:
     with api.db() as s:
         user = create_user(s, role=Role.counter_staff)
         s.commit()
@@ -75,12 +75,12 @@ def test_error_page_for_a_signed_in_user_after_rollback(api) -> None:  # noqa: A
 
     from estation.deps import DB
     from estation.errors import NotFound
-    from estation.web.security import require_web_roles
+    from estation.web.counter.routes import Clerk
 
     router = APIRouter()
 
     @router.get("/counter/__boom")
-    def boom(db: DB, principal=__import__("fastapi").Depends(require_web_roles(Role.counter_staff))):  # noqa: ANN001, ANN202
+    def boom(db: DB, principal: Clerk):
         raise NotFound("没有这个业务")
 
     api.app.include_router(router)

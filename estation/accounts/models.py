@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -10,27 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 
 
-class Role(str, enum.Enum):
-    resident = "resident"
-    counter_staff = "counter_staff"
-    community_staff = "community_staff"
-    cadre = "cadre"
-    leader = "leader"
-    employer = "employer"
-    admin = "admin"
-
-
-ROLE_LABELS = {
-    Role.resident: "居民",
-    Role.counter_staff: "窗口工作人员",
-    Role.community_staff: "社区工作人员",
-    Role.cadre: "包户干部",
-    Role.leader: "联居领导",
-    Role.employer: "用人单位",
-    Role.admin: "管理员",
-}
+class Role(Labelled):
+    resident = "resident", "居民"
+    counter_staff = "counter_staff", "窗口工作人员"
+    community_staff = "community_staff", "社区工作人员"
+    cadre = "cadre", "包户干部"
+    leader = "leader", "联居领导"
+    employer = "employer", "用人单位"
+    admin = "admin", "管理员"
 
 
 class User(Base, TimestampMixin):

@@ -83,9 +83,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     Always costs one argon2 verification: without a usable hash it checks a dummy one, so an unknown
     username or a resident without a PIN answers no faster than a wrong password (nothing to enumerate).
     """
-    usable = bool(password_hash) and password_hash.startswith("$argon2")
+    usable = password_hash if password_hash is not None and password_hash.startswith("$argon2") else None
     try:
-        return _hasher.verify(password_hash if usable else _dummy_hash(), password) and usable
+        return _hasher.verify(usable or _dummy_hash(), password) and usable is not None
     except (VerificationError, InvalidHashError):
         return False
 

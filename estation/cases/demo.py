@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.cases import service
-from estation.cases.catalogue import PENSION_TRANSFER, load_catalogue
+from estation.cases.catalogue import load_catalogue
 from estation.cases.models import Case, ServiceType
+from estation.cases.registry import REGISTRY
 from estation.clock import BEIJING
 from estation.labour.models import Resident
 
@@ -42,16 +43,14 @@ def load_demo_cases(session: Session, *, today: date, seed: int = 20141105) -> i
         resident = rng.choice(residents)
         clerk = rng.choice(clerks)
         window = clerk.window if clerk is not None and clerk.window else rng.choice(WINDOWS)
-        details = {}
-        if code == PENSION_TRANSFER:
-            a = service.assess_resident_transfer(resident, new_province="37", application_date=opened,
-                                                 personal_account_balance=rng.randrange(8000, 90000, 500))
-            details["assessment"] = service.assessment_details(a)
-        required = service.checklist(session, service=svc, details=details)
+        # The intake form's money questions (a pension transfer's account balance) get a made-up amount.
+        answers = {f.name: rng.randrange(8000, 90000, 500) for f in REGISTRY.get(code).intake if f.kind == "money"}
+        required = [d.name for d in service.checklist(session, service=svc, resident=resident, today=opened,
+                                                      answers=answers)]
         # Most residents bring everything (the point of telling once); some forget one document.
         handed_in = required if rng.random() < 0.8 else required[:-1]
         case = service.open_case(session, resident=resident, service_code=code, handed_in=handed_in, user=clerk,
-                                 window=window, today=opened, details=details)
+                                 window=window, today=opened, answers=answers)
         _stamp(case, opened, rng)
         made += 1
         if case.slip_documents:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,14 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 
 
-class CaseStatus(str, enum.Enum):
-    awaiting_documents = "awaiting_documents"
-    accepted = "accepted"
-    in_review = "in_review"
-    completed = "completed"
-    refused = "refused"
+class CaseStatus(Labelled):
+    awaiting_documents = "awaiting_documents", "待补材料"
+    accepted = "accepted", "已受理"
+    in_review = "in_review", "审核中"
+    completed = "completed", "已办结"
+    refused = "refused", "不予办理"
 
 
 class ServiceType(Base, TimestampMixin):

@@ -84,7 +84,6 @@ class TransferAssessment:
     meets_minimum: bool
     claim_province: str
     claim_rule: str
-    required_documents: list[str]
     rules_applied: list[str] = field(default_factory=list)
     explanation: str = ""
 
@@ -194,27 +193,6 @@ def claim_province(
     return hukou_province, "art6_4"
 
 
-def required_documents(
-    *, procedure: Procedure, procedure_rule: str, history: tuple[Period, ...] | list[Period],
-) -> list[str]:
-    """The tell-once list for this assessment (national list; local insurers may ask for more)."""
-    docs = ["居民身份证（或户口簿）", "社会保障卡"]
-    if history:
-        docs.append("原参保地社会保险经办机构出具的《基本养老保险参保缴费凭证》（含个人账户记录）")
-    if procedure == "transfer":
-        docs.append("《基本养老保险关系转移接续申请表》（书面申请）")
-    else:
-        docs.append("《临时基本养老保险缴费账户》建立申请（在新参保地登记）")
-    if procedure_rule == "art5_hukou":
-        docs.append("户口簿（证明户籍在转入省）")
-    if procedure_rule == "art5_official":
-        docs.append("县级以上党委组织部门或人力资源社会保障部门的调动批准文件")
-        docs.append("与调入单位签订的劳动合同")
-    if any(p.temporary_account for p in history):
-        docs.append("临时基本养老保险缴费账户的缴费凭证")
-    return docs
-
-
 # --- the whole assessment ---------------------------------------------------------------------
 
 def assess_transfer(
@@ -257,7 +235,6 @@ def assess_transfer(
         meets_minimum=meets,
         claim_province=claim,
         claim_rule=claim_rule,
-        required_documents=required_documents(procedure=procedure, procedure_rule=procedure_rule, history=history),
         rules_applied=rules,
     )
     return _with_explanation(
@@ -271,7 +248,7 @@ def _with_explanation(
     total_months: int, names: Mapping[str, str],
 ) -> TransferAssessment:
     def name(code: str) -> str:
-        return f"{names[code]}（{code}）" if code in names else code
+        return names.get(code, code)
 
     age = age_on(request.birth_date, request.application_date)
     lines = [

@@ -120,7 +120,7 @@ class TransferAssessmentOut(BaseModel):
     explanation: str
 
     @classmethod
-    def of(cls, a: pension.TransferAssessment) -> TransferAssessmentOut:
+    def of(cls, a: pension.TransferAssessment, *, documents: list[str]) -> TransferAssessmentOut:
         return cls(
             procedure=a.procedure,
             pooled_fund_amount=float(a.pooled_fund_amount),
@@ -129,7 +129,7 @@ class TransferAssessmentOut(BaseModel):
             total_contribution_years=float(a.total_contribution_years),
             meets_15_year_minimum=a.meets_minimum,
             claim_province=a.claim_province,
-            required_documents=a.required_documents,
+            required_documents=documents,
             explanation=a.explanation,
         )
 
@@ -223,20 +223,14 @@ class ServiceEdit(BaseModel):
         return v
 
 
-class PensionCaseIn(BaseModel):
-    """What a pension transfer case needs beyond the resident's record on file."""
-
-    new_province: ProvinceCode
-    approved_official_transfer: bool = False
-    personal_account_balance: Money = Decimal(0)
-
-
 class CaseOpenIn(BaseModel):
     resident_id: Annotated[int, Field(ge=1)]
     service_code: Annotated[str, Field(min_length=1, max_length=40)]
     handed_in: Annotated[list[DocumentName], Field(max_length=50)] = []
     window: Annotated[int | None, Field(ge=1, le=99)] = None
-    pension: PensionCaseIn | None = None
+    answers: Annotated[dict[str, str | int | float | bool | None], Field(max_length=20)] = {}
+    """The case type's intake form (for a pension transfer: new_province, personal_account_balance,
+    approved_official_transfer); a question left out takes what the type assumes."""
 
 
 class DocumentsIn(BaseModel):

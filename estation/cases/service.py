@@ -6,43 +6,37 @@ Any counter window may open any service. Services only flush; the caller commits
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import User
-from estation.cases import pension
-from estation.cases.catalogue import PENSION_TRANSFER
+from estation.cases import registry
+from estation.cases.casetype import Item
 from estation.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, ServiceType
 from estation.cases.calendar import current_calendar
 from estation.cases.working_days import due_date
-from estation.errors import Conflict, InvalidInput, NotFound
-from estation.labour.models import Resident, Scheme
+from estation.errors import Conflict, InvalidInput
+from estation.kit import get_or_404
+from estation.labour.models import Resident
 from estation.references import next_reference
 
-STATUS_LABELS = {
-    CaseStatus.awaiting_documents: "待补材料",
-    CaseStatus.accepted: "已受理",
-    CaseStatus.in_review: "审核中",
-    CaseStatus.completed: "已办结",
-    CaseStatus.refused: "不予办理",
-}
 REFERENCE_PREFIX = "DL"
 """甸柳: reference numbers read DL + opening date + a four-digit number of the day."""
 REFERENCE_PATTERN = rf"{REFERENCE_PREFIX}\d{{12}}"
 
 
 def service_types(session: Session) -> list[ServiceType]:
-    return list(session.scalars(select(ServiceType).order_by(ServiceType.code)))
+    """The services offered: the catalogue's rows whose case type is registered."""
+    rows = session.scalars(select(ServiceType).order_by(ServiceType.code))
+    return [row for row in rows if row.code in registry.REGISTRY]
 
 
 def get_service_type(session: Session, code: str) -> ServiceType:
-    service = session.get(ServiceType, code)
-    if service is None:
-        raise NotFound("没有这项服务", field="service_code")
+    service = get_or_404(session, ServiceType, code, "没有这项服务", field="service_code")
     return service
 
 
@@ -58,9 +52,7 @@ def edit_service_type(session: Session, *, code: str, name: str, summary: str, d
 
 
 def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("没有这个办件")
+    case = get_or_404(session, Case, case_id, "没有这个办件")
     return case
 
 
@@ -81,21 +73,24 @@ def _accept(session: Session, case: Case, service: ServiceType, *, user: User | 
     _event(case, CaseStatus.accepted, user, f"{note}；办理时限{service.time_limit_working_days}个工作日，应于{case.due_on:%Y年%m月%d日}前办结{suffix}")
 
 
-def checklist(session: Session, *, service: ServiceType, details: dict[str, Any]) -> list[str]:
-    """The full list of documents for this case: a pension transfer uses its assessment's list, which
-    already fits the person's situation (e.g. an official transfer needs the approval)."""
-    assessed = details.get("assessment", {}).get("required_documents") if service.code == PENSION_TRANSFER else None
-    return list(assessed) if assessed else list(service.documents)
+def checklist(session: Session, *, service: ServiceType, resident: Resident, today: date,
+              answers: Mapping[str, Any] | None = None) -> list[Item]:
+    """The counter's checklist for this resident: the one document list of the service and their situation
+    (``answers``: the case type's intake answers as given; None, none asked yet)."""
+    return registry.document_list(service, registry.situation(service.code, resident, today=today, answers=answers))
 
 
 def open_case(
     session: Session, *, resident: Resident, service_code: str, handed_in: set[str] | list[str], user: User | None,
-    window: int | None, today: date, details: dict[str, Any] | None = None,
+    window: int | None, today: date, answers: Mapping[str, Any] | None = None,
 ) -> Case:
-    """Accept at any window. Everything missing goes on one slip now; nothing may be asked later."""
+    """Accept at any window. Everything missing goes on one slip now; nothing may be asked later.
+    ``answers``: the case type's intake form (InvalidInput naming a bad one); its rules assess them."""
     service = get_service_type(session, service_code)
-    details = dict(details or {})
-    required = checklist(session, service=service, details=details)
+    case_type = registry.REGISTRY.get(service.code)
+    situation = registry.situation(service.code, resident, today=today, answers=answers or {})
+    details = case_type.assess(situation) if case_type.assess else {}
+    required = [item.name for item in registry.document_list(service, situation)]
     unknown = set(handed_in) - set(required)
     if unknown:
         raise InvalidInput(f"不在本事项清单上的材料：{'、'.join(sorted(unknown))}", field="handed_in")
@@ -198,56 +193,11 @@ def public_status(session: Session, reference: str, code: str) -> dict[str, Any]
         "reference": case.reference,
         "service": service.name if service else case.service_code,
         "status": case.status.value,
-        "status_label": STATUS_LABELS[case.status],
+        "status_label": case.status.label,
         "opened_on": case.opened_on,
         "due_on": case.due_on,
         "closed_on": case.closed_on,
         "still_missing": [doc for doc in case.slip_documents if not case.documents.get(doc)],
-    }
-
-
-# --- pension transfer -------------------------------------------------------------------------
-
-def pension_history(resident: Resident) -> tuple[pension.Period, ...]:
-    return tuple(
-        pension.Period(
-            province=p.province, start=p.start_month, end=p.end_month,
-            monthly_wage_base=p.monthly_wage_base, temporary_account=p.temporary_account,
-        )
-        for p in sorted(resident.insurance_periods, key=lambda p: p.start_month)
-        if p.scheme == Scheme.pension
-    )
-
-
-def assess_resident_transfer(
-    resident: Resident, *, new_province: str, application_date: date, approved_official_transfer: bool = False,
-    personal_account_balance: Decimal | int = 0,
-    province_names: dict[str, str] | None = None,
-) -> pension.TransferAssessment:
-    """The transfer assessment for a resident on file, from their recorded pension periods."""
-    return pension.assess_transfer(
-        pension.TransferRequest(
-            sex=resident.sex, birth_date=resident.birth_date, hukou_province=resident.hukou_province,
-            new_province=new_province, application_date=application_date, history=pension_history(resident),
-            approved_official_transfer=approved_official_transfer,
-            personal_account_balance=Decimal(personal_account_balance),
-        ),
-        province_names=province_names,
-    )
-
-
-def assessment_details(a: pension.TransferAssessment) -> dict[str, Any]:
-    """The assessment as JSON-safe case details."""
-    return {
-        "procedure": a.procedure,
-        "pooled_fund_amount": str(a.pooled_fund_amount),
-        "personal_account_amount": str(a.personal_account_amount),
-        "years_by_province": {k: str(v) for k, v in a.years_by_province.items()},
-        "total_contribution_years": str(a.total_contribution_years),
-        "meets_minimum": a.meets_minimum,
-        "claim_province": a.claim_province,
-        "required_documents": a.required_documents,
-        "explanation": a.explanation,
     }
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from estation.accounts.models import Role
 from estation.deps import DB, Principal, require_roles
+from estation.errors import error_responses
 from estation.feedback import service
 from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus
 from estation.schemas import PathId
@@ -54,7 +55,10 @@ def _out(row: Suggestion) -> SuggestionOut:
     )
 
 
-@router.get("", response_model=SuggestionList, summary="留言建议列表")
+@router.get("", response_model=SuggestionList,
+            summary="留言建议列表",
+            description=("居民在自助终端留下的建议和投诉，可按状态筛选；只显示内容和是否由登录的居民留下，不显示是"
+                         "谁。"))
 def list_suggestions(
     db: DB, principal: Staff,
     status: Annotated[SuggestionStatus | None, Query()] = None,
@@ -65,6 +69,9 @@ def list_suggestions(
     return SuggestionList(items=[_out(r) for r in rows], total=total)
 
 
-@router.post("/{suggestion_id}/answer", response_model=SuggestionOut, summary="答复留言")
+@router.post("/{suggestion_id}/answer", response_model=SuggestionOut,
+             summary="答复留言",
+             description="答复一条留言；登录留言的居民下次登录时可以看到答复。",
+             responses=error_responses((404, "没有这条留言"), (409, "这条留言已经答复过了")))
 def answer_suggestion(db: DB, principal: Staff, suggestion_id: PathId, body: AnswerIn) -> SuggestionOut:
     return _out(service.answer(db, suggestion_id=suggestion_id, text=body.answer, by=principal.user))

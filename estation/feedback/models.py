@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
@@ -10,24 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from estation.db import Base, TimestampMixin, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 
 
-class SuggestionKind(str, enum.Enum):
-    suggestion = "suggestion"
-    complaint = "complaint"
-    praise = "praise"
+class SuggestionKind(Labelled):
+    suggestion = "suggestion", "建议"
+    complaint = "complaint", "投诉"
+    praise = "praise", "表扬"
 
 
-SUGGESTION_KIND_LABELS = {
-    SuggestionKind.suggestion: "建议",
-    SuggestionKind.complaint: "投诉",
-    SuggestionKind.praise: "表扬",
-}
-
-
-class SuggestionStatus(str, enum.Enum):
-    open = "open"
-    answered = "answered"
+class SuggestionStatus(Labelled):
+    open = "open", "等待答复"
+    answered = "answered", "已答复"
 
 
 class Suggestion(Base, TimestampMixin):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation import clock
 from estation.accounts.models import User
 from estation.db import utcnow
-from estation.errors import Conflict, InvalidInput, NotFound
+from estation.errors import Conflict, InvalidInput
 from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus
+from estation.kit import count, get_or_404
 from estation.references import next_reference
 
 MAX_TEXT = 1000
@@ -45,15 +46,13 @@ def listing(session: Session, *, status: SuggestionStatus | None, limit: int, of
     stmt = select(Suggestion)
     if status is not None:
         stmt = stmt.where(Suggestion.status == status)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = count(session, stmt)
     rows = session.scalars(stmt.order_by(Suggestion.created_at.desc(), Suggestion.id.desc()).limit(limit).offset(offset))
     return list(rows), total
 
 
 def answer(session: Session, *, suggestion_id: int, text: str, by: User) -> Suggestion:
-    row = session.get(Suggestion, suggestion_id)
-    if row is None:
-        raise NotFound("没有这条留言")
+    row = get_or_404(session, Suggestion, suggestion_id, "没有这条留言")
     if row.status == SuggestionStatus.answered:
         raise Conflict("这条留言已经答复过了", field="answer")
     text = (text or "").strip()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 
 from estation.geo import provinces
 from estation.imports.files import Cell
+from estation.labels import Labelled
 from estation.sheets import CONTROL, FORMULA_TRIGGERS, is_escaped
 
 _SPACES = " \u3000\u00a0"
@@ -206,16 +206,16 @@ def boolean(value: Cell) -> bool | None:
     raise ValueError("应填“是”或“否”")
 
 
-def choice(labels: dict[Enum | str, tuple[str, ...]]) -> Parser:
-    """An enum (or code) from its Chinese label(s) or its code; the first label is the one exports write."""
-    lookup: dict[str, Enum | str] = {}
-    for member, names in labels.items():
-        lookup[getattr(member, "value", member).lower()] = member
-        for name in names:
+def choice(kind: type[Labelled], also: Mapping[Labelled, tuple[str, ...]]) -> Parser:
+    """A value from its label (what exports write), its code, or another word people write for it."""
+    lookup: dict[str, Labelled] = {}
+    for member in kind:
+        lookup[member.value.lower()] = member
+        for name in (member.label, *also.get(member, ())):
             lookup[name] = member
-    shown = "、".join(names[0] for names in labels.values())
+    shown = "、".join(member.label for member in kind)
 
-    def parse(value: Cell) -> Enum | str | None:
+    def parse(value: Cell) -> Labelled | None:
         s = _plain(value)
         if s is None:
             return None
@@ -225,15 +225,6 @@ def choice(labels: dict[Enum | str, tuple[str, ...]]) -> Parser:
         return member
 
     return parse
-
-
-def label_of(labels: dict[Enum | str, tuple[str, ...]], member: Enum | str | None) -> str | None:
-    if member is None:
-        return None
-    for key, names in labels.items():
-        if key == member or getattr(key, "value", key) == member:
-            return names[0]
-    return str(member)
 
 
 def province(value: Cell) -> str | None:

@@ -10,55 +10,49 @@ from dataclasses import dataclass
 from estation import physical
 from estation.imports import cells
 from estation.imports.files import normalise_header
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, EmploymentType, Shift
-from estation.labour.models import EmploymentStatus, Payer, Relation, Scheme, WorkCapacity
+from estation.jobs.models import Adjustment, EmploymentType, Shift
+from estation.labour.models import EmploymentStatus, Payer, Relation, Scheme, Sex, WorkCapacity
 
-SEX_LABELS = {"male": ("男", "男性"), "female": ("女", "女性")}
-RELATION_LABELS = {
-    Relation.head: ("户主", "本人"),
-    Relation.spouse: ("配偶", "妻", "夫", "妻子", "丈夫"),
-    Relation.child: ("子女", "子", "女", "儿子", "女儿"),
-    Relation.parent: ("父母", "父亲", "母亲", "父", "母"),
-    Relation.grandchild: ("孙子女", "孙子", "孙女", "外孙子", "外孙女"),
-    Relation.sibling: ("兄弟姐妹", "兄", "弟", "姐", "妹"),
-    Relation.other: ("其他",),
+# Other words people write in a sheet for a value, besides its label (estation.labels, what exports write)
+# and its code: the import reads any of them.
+SEX_ALSO = {Sex.male: ("男性",), Sex.female: ("女性",)}
+RELATION_ALSO = {
+    Relation.head: ("本人",),
+    Relation.spouse: ("妻", "夫", "妻子", "丈夫"),
+    Relation.child: ("子", "女", "儿子", "女儿"),
+    Relation.parent: ("父亲", "母亲", "父", "母"),
+    Relation.grandchild: ("孙子", "孙女", "外孙子", "外孙女", "孙辈"),
+    Relation.sibling: ("兄", "弟", "姐", "妹"),
 }
-CAPACITY_LABELS = {
-    WorkCapacity.full: ("完全", "完全劳动能力"),
-    WorkCapacity.partial: ("部分", "部分劳动能力", "部分丧失劳动能力"),
-    WorkCapacity.none: ("丧失", "丧失劳动能力", "完全丧失劳动能力"),
+CAPACITY_ALSO = {
+    WorkCapacity.full: ("完全",),
+    WorkCapacity.partial: ("部分", "部分丧失劳动能力"),
+    WorkCapacity.none: ("丧失", "完全丧失劳动能力", "无劳动能力"),
 }
-STATUS_LABELS = {
-    EmploymentStatus.employed: ("就业", "已就业", "在职"),
-    EmploymentStatus.registered_unemployed: ("登记失业", "失业登记", "失业"),
-    EmploymentStatus.flexible: ("灵活就业",),
-    EmploymentStatus.retired: ("退休", "离退休"),
-    EmploymentStatus.student: ("学生", "在校学生"),
-    EmploymentStatus.out_of_labour_force: ("非劳动力", "不在劳动力市场"),
+STATUS_ALSO = {
+    EmploymentStatus.employed: ("已就业", "在职", "在业"),
+    EmploymentStatus.registered_unemployed: ("失业登记", "失业"),
+    EmploymentStatus.retired: ("离退休",),
+    EmploymentStatus.student: ("在校学生", "在校"),
+    EmploymentStatus.out_of_labour_force: ("不在劳动力市场",),
 }
-SCHEME_LABELS = {
-    Scheme.pension: ("养老", "养老保险", "基本养老保险", "城镇企业职工基本养老保险"),
-    Scheme.medical: ("医疗", "医疗保险", "基本医疗保险"),
-    Scheme.unemployment: ("失业", "失业保险"),
-    Scheme.work_injury: ("工伤", "工伤保险"),
+SCHEME_ALSO = {
+    Scheme.pension: ("养老", "基本养老保险", "城镇企业职工基本养老保险"),
+    Scheme.medical: ("医疗", "基本医疗保险"),
+    Scheme.unemployment: ("失业",),
+    Scheme.work_injury: ("工伤",),
 }
-PAYER_LABELS = {
-    Payer.employer: ("单位", "单位缴纳", "用人单位"),
-    Payer.individual: ("个人", "个人缴纳", "灵活就业"),
+PAYER_ALSO = {
+    Payer.employer: ("单位缴纳", "用人单位"),
+    Payer.individual: ("个人缴纳", "灵活就业"),
 }
-SHIFT_LABELS = {
-    Shift.day: ("白班", "日班"),
-    Shift.night: ("夜班",),
-    Shift.rotating: ("倒班", "轮班"),
-    Shift.flexible: ("弹性", "弹性排班"),
+SHIFT_ALSO = {Shift.day: ("日班",), Shift.rotating: ("轮班",), Shift.flexible: ("弹性", "弹性排班")}
+EMPLOYMENT_TYPE_ALSO = {
+    EmploymentType.full_time: ("全日制",),
+    EmploymentType.part_time: ("非全日制",),
+    EmploymentType.hourly: ("钟点工",),
+    EmploymentType.temporary: ("临时",),
 }
-EMPLOYMENT_TYPE_LABELS = {
-    EmploymentType.full_time: ("全职", "全日制"),
-    EmploymentType.part_time: ("兼职", "非全日制"),
-    EmploymentType.hourly: ("小时工", "钟点工"),
-    EmploymentType.temporary: ("临时", "临时工"),
-}
-ADJUSTMENT_BY_LABEL = {label: adj for adj, label in ADJUSTMENT_LABELS.items()}
 _GRADES = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}
 
 
@@ -73,7 +67,7 @@ def disability_grade(value: cells.Cell) -> int | None:
 
 def level(domain: str) -> cells.Parser:
     """A functional-domain level: the number 0-4 or its description on the shared scale."""
-    names = physical.DOMAINS[domain][1]
+    names = physical.DOMAINS[domain].levels
 
     def parse(value: cells.Cell) -> int | None:
         if isinstance(value, str) and value.strip() in names:
@@ -92,9 +86,9 @@ def adjustments(value: cells.Cell) -> list[Adjustment] | None:
         return None
     out = []
     for part in parts:
-        adj = ADJUSTMENT_BY_LABEL.get(part) or next((a for a in Adjustment if a.value == part.lower()), None)
+        adj = next((a for a in Adjustment if part in (a.label, a.value) or a.value == part.lower()), None)
         if adj is None:
-            raise ValueError(f"未知的便利措施“{part}”，可选：{'、'.join(ADJUSTMENT_LABELS.values())}")
+            raise ValueError(f"未知的便利措施“{part}”，可选：{'、'.join(a.label for a in Adjustment)}")
         out.append(adj)
     return out
 
@@ -120,7 +114,7 @@ def _levels(*, required: bool = False) -> list[Column]:
 RESIDENT_COLUMNS: list[Column] = [
     Column("身份证号", "id_number", cells.code, True, ("身份证号码", "公民身份号码")),
     Column("姓名", "name", cells.text, True),
-    Column("性别", "sex", cells.choice(SEX_LABELS)),
+    Column("性别", "sex", cells.choice(Sex, SEX_ALSO)),
     Column("出生日期", "birth_date", cells.day),
     Column("手机号", "phone", cells.code, aliases=("手机号码", "联系电话", "电话")),
     Column("户籍省份代码", "hukou_province", cells.province, True, ("户籍省份", "户籍所在省")),
@@ -129,14 +123,14 @@ RESIDENT_COLUMNS: list[Column] = [
     Column("住址", "address", cells.text, aliases=("家庭住址", "地址", "居住地址")),
     Column("困难家庭", "hardship", cells.boolean),
     Column("困难原因", "hardship_reason", cells.text),
-    Column("与户主关系", "relation", cells.choice(RELATION_LABELS), True),
-    Column("劳动能力", "work_capacity", cells.choice(CAPACITY_LABELS)),
+    Column("与户主关系", "relation", cells.choice(Relation, RELATION_ALSO), True),
+    Column("劳动能力", "work_capacity", cells.choice(WorkCapacity, CAPACITY_ALSO)),
     *_levels(),
     Column("每日最多工作小时", "max_hours_per_day", cells.number),
     Column("残疾类别", "disability_category", cells.text),
     Column("残疾等级", "disability_grade", disability_grade),
     Column("健康状况说明", "health_note", cells.text),
-    Column("就业状态", "employment_status", cells.choice(STATUS_LABELS), True),
+    Column("就业状态", "employment_status", cells.choice(EmploymentStatus, STATUS_ALSO), True),
     Column("状态开始日期", "status_since", cells.day),
     Column("文化程度", "education", cells.text),
     Column("技能", "skills", cells.text),
@@ -153,12 +147,12 @@ RESIDENT_COLUMNS: list[Column] = [
 PERIOD_COLUMNS: list[Column] = [
     Column("身份证号", "id_number", cells.code, True, ("身份证号码", "公民身份号码")),
     Column("姓名", "name", cells.text),
-    Column("险种", "scheme", cells.choice(SCHEME_LABELS), True, ("参保险种",)),
+    Column("险种", "scheme", cells.choice(Scheme, SCHEME_ALSO), True, ("参保险种",)),
     Column("参保省份", "province", cells.province, True, ("参保省份代码", "参保地")),
     Column("开始月份", "start_month", cells.month, True, ("起始月份", "缴费开始月份")),
     Column("结束月份", "end_month", cells.month, True, ("截止月份", "缴费结束月份")),
     Column("月缴费基数", "monthly_wage_base", cells.money, True, ("缴费基数",)),
-    Column("缴费方式", "payer", cells.choice(PAYER_LABELS), True, ("缴费类型",)),
+    Column("缴费方式", "payer", cells.choice(Payer, PAYER_ALSO), True, ("缴费类型",)),
     Column("单位名称", "employer_name", cells.text, aliases=("参保单位",)),
     Column("临时账户", "temporary_account", cells.boolean, aliases=("临时缴费账户",)),
 ]
@@ -177,8 +171,8 @@ VACANCY_COLUMNS: list[Column] = [
     Column("工资上限", "wage_max", cells.integer, True, ("最高工资", "月薪上限")),
     Column("每日工时", "hours_per_day", cells.number, True, ("每天工作小时",)),
     Column("每周天数", "days_per_week", cells.integer, aliases=("每周工作天数",)),
-    Column("班次", "shift", cells.choice(SHIFT_LABELS)),
-    Column("用工形式", "employment_type", cells.choice(EMPLOYMENT_TYPE_LABELS), True),
+    Column("班次", "shift", cells.choice(Shift, SHIFT_ALSO)),
+    Column("用工形式", "employment_type", cells.choice(EmploymentType, EMPLOYMENT_TYPE_ALSO), True),
     Column("居家就业", "home_based", cells.boolean),
     *_levels(required=True),
     Column("便利措施", "adjustments", adjustments, aliases=("无障碍与便利措施",)),

@@ -12,14 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from estation import physical, sheets
+from estation import kit, physical, sheets
 from estation.imports import columns as cols
-from estation.imports.cells import label_of
 from estation.imports.importer import ImportReport
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Employer, Vacancy
+from estation.jobs.models import Adjustment, Employer, Vacancy
 from estation.labour.models import InsurancePeriod, Resident, WorkCapacity
 from estation.privacy import mask_id_number, mask_phone
 
@@ -40,7 +39,7 @@ def export_xlsx(
         "periods": (_periods_stmt(community_code), lambda p: _period_row(p, full)),
         "vacancies": (_vacancies_stmt(community_code), _vacancy_row),
     }[kind]
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = kit.count(session, stmt)
 
     workbook = sheets.new_workbook(streaming=True)
     sheet = workbook.create_sheet(SHEET_TITLES[kind])
@@ -67,7 +66,7 @@ def _letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
-def _batched(session: Session, stmt) -> Iterator[Any]:  # noqa: ANN001
+def _batched(session: Session, stmt) -> Iterator[Any]:
     """Keyset pages by id, so memory stays flat and no row is skipped while paging."""
     model = stmt.column_descriptions[0]["entity"]
     last = 0
@@ -81,19 +80,19 @@ def _batched(session: Session, stmt) -> Iterator[Any]:  # noqa: ANN001
         last = page[-1].id
 
 
-def _residents_stmt(community_code: str | None):  # noqa: ANN202
+def _residents_stmt(community_code: str | None):
     stmt = select(Resident).options(selectinload(Resident.household), selectinload(Resident.status_history)).order_by(Resident.id)
     return stmt.where(Resident.community_code == community_code) if community_code else stmt
 
 
-def _periods_stmt(community_code: str | None):  # noqa: ANN202
+def _periods_stmt(community_code: str | None):
     stmt = select(InsurancePeriod).options(selectinload(InsurancePeriod.resident)).order_by(InsurancePeriod.id)
     if community_code:
         stmt = stmt.where(InsurancePeriod.resident.has(Resident.community_code == community_code))
     return stmt
 
 
-def _vacancies_stmt(community_code: str | None):  # noqa: ANN202
+def _vacancies_stmt(community_code: str | None):
     stmt = select(Vacancy).options(selectinload(Vacancy.employer)).order_by(Vacancy.id)
     return stmt.where(Vacancy.community_code == community_code) if community_code else stmt
 
@@ -112,7 +111,7 @@ def _resident_row(r: Resident, full: bool) -> dict[str, Any]:
     row = {
         "id_number": r.id_number if full else mask_id_number(r.id_number),
         "name": r.name,
-        "sex": label_of(cols.SEX_LABELS, r.sex),
+        "sex": r.sex.label,
         # Beside a masked id number the birth date would fill its hidden digits.
         "birth_date": r.birth_date if full else None,
         "phone": (r.phone if full else mask_phone(r.phone)) or None,
@@ -123,13 +122,13 @@ def _resident_row(r: Resident, full: bool) -> dict[str, Any]:
         "address": household.address,
         "hardship": _yes_no(household.hardship),
         "hardship_reason": household.hardship_reason,
-        "relation": label_of(cols.RELATION_LABELS, r.relation),
-        "work_capacity": label_of(cols.CAPACITY_LABELS, r.work_capacity),
+        "relation": r.relation.label,
+        "work_capacity": r.work_capacity.label,
         "max_hours_per_day": r.max_hours_per_day,
         "disability_category": r.disability_category,
         "disability_grade": r.disability_grade,
         "health_note": r.health_note,
-        "employment_status": label_of(cols.STATUS_LABELS, r.employment_status),
+        "employment_status": r.employment_status.label,
         "status_since": _current_since(r),
         "education": r.education,
         "skills": r.skills or None,
@@ -157,12 +156,12 @@ def _period_row(p: InsurancePeriod, full: bool) -> dict[str, Any]:
     return {
         "id_number": p.resident.id_number if full else mask_id_number(p.resident.id_number),
         "name": p.resident.name,
-        "scheme": label_of(cols.SCHEME_LABELS, p.scheme),
+        "scheme": p.scheme.label,
         "province": p.province,
         "start_month": f"{p.start_month:%Y-%m}",
         "end_month": f"{p.end_month:%Y-%m}",
         "monthly_wage_base": p.monthly_wage_base,
-        "payer": label_of(cols.PAYER_LABELS, p.payer),
+        "payer": p.payer.label,
         "employer_name": p.employer_name,
         "temporary_account": _yes_no(p.temporary_account),
     }
@@ -184,14 +183,14 @@ def _vacancy_row(v: Vacancy) -> dict[str, Any]:
         "wage_max": v.wage_max,
         "hours_per_day": v.hours_per_day,
         "days_per_week": v.days_per_week,
-        "shift": label_of(cols.SHIFT_LABELS, v.shift),
-        "employment_type": label_of(cols.EMPLOYMENT_TYPE_LABELS, v.employment_type),
+        "shift": v.shift.label,
+        "employment_type": v.employment_type.label,
         "home_based": _yes_no(v.home_based),
         **_levels(v.demands or {}),
-        "adjustments": "、".join(ADJUSTMENT_LABELS[Adjustment(a)] for a in v.adjustments or []) or None,
+        "adjustments": "、".join(Adjustment(a).label for a in v.adjustments or []) or None,
         "openings": v.openings,
         "valid_until": v.valid_until,
-        "status": {"draft": "待审核", "open": "招聘中", "closed": "已结束"}.get(v.status.value, v.status.value),
+        "status": v.status.label,
     }
 
 

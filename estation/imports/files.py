@@ -127,7 +127,7 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         # data_only=False: a formula comes back as its text ("=...") so it can be refused, never evaluated.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many unrelated types for a damaged package
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many unrelated types for a damaged package
         raise WrongFileType(f"Excel文件无法读取（{type(exc).__name__}），请在Excel中重新另存为.xlsx") from None
     try:
         if not workbook.worksheets:
@@ -187,7 +187,7 @@ def _blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _table(rows) -> Table:  # noqa: ANN001
+def _table(rows) -> Table:
     """Header = first non-blank row; rows are (number as Excel shows it, cells)."""
     headers: list[str] | None = None
     out: list[tuple[int, list[Cell]]] = []

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from estation import physical
-from estation.errors import EstationError
+from estation.errors import EstationError, validation_message
 from estation.identifiers import parse_resident_id, validate_uscc
 from estation.imports.columns import COLUMNS, KIND_NAMES, Column, header_index
 from estation.imports.files import Table, UploadRefused, read_upload
@@ -225,7 +225,7 @@ class _Errors(list):
             self.append(error)
 
 
-def _validate(context: _Context, row_no: int, schema: type[BaseModel], data: dict, errors: _Errors, rename=None):  # noqa: ANN001, ANN202
+def _validate(context: _Context, row_no: int, schema: type[BaseModel], data: dict, errors: _Errors, rename=None):
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
@@ -234,27 +234,8 @@ def _validate(context: _Context, row_no: int, schema: type[BaseModel], data: dic
             if name == "demands" and len(err["loc"]) > 1:
                 name = f"level:{err['loc'][1]}"  # a vacancy's demand: its own column
             header = (rename or {}).get(name) or context.header(name)
-            errors.add(RowError(row_no, header, _message(err)))
+            errors.add(RowError(row_no, header, validation_message(err)))
         return None
-
-
-def _message(err: dict) -> str:
-    """Pydantic's own messages are English; the counter clerk reads Chinese."""
-    kind, ctx = err["type"], err.get("ctx") or {}
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
-    messages = {
-        "missing": "必填，不能为空",
-        "string_too_short": "不能为空" if ctx.get("min_length") == 1 else f"至少{ctx.get('min_length')}个字",
-        "string_too_long": f"最多{ctx.get('max_length')}个字",
-        "string_pattern_mismatch": "格式不正确",
-        "greater_than": f"应大于{ctx.get('gt')}",
-        "greater_than_equal": f"不能小于{ctx.get('ge')}",
-        "less_than": f"应小于{ctx.get('lt')}",
-        "less_than_equal": f"不能大于{ctx.get('le')}",
-        "decimal_max_places": f"最多{ctx.get('decimal_places')}位小数",
-    }
-    return messages.get(kind, "取值无效")
 
 
 def _duplicate(context: _Context, row_no: int, key: Any, column: str, what: str, errors: _Errors) -> None:

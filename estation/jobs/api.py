@@ -9,9 +9,9 @@ from sqlalchemy import or_, select
 
 from estation import clock
 from estation.accounts.models import Role
-from estation.deps import DB, CurrentPrincipal, OptionalPrincipal, Principal, get_settings_dep, require_roles
+from estation.deps import DB, CurrentPrincipal, OptionalPrincipal, Principal, get_settings_dep, parts, require_roles
 from estation.config import Settings
-from estation.errors import Forbidden, InvalidInput, NotFound
+from estation.errors import Forbidden, InvalidInput, NotFound, error_responses
 from estation.jobs import service
 from estation.jobs.models import (
     Application,
@@ -36,10 +36,9 @@ from estation.jobs.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
+from estation.kit import get_or_404, paginate
 from estation.labour import access
 from estation.labour.models import Resident
-from estation.matching.runtime import occupations_for_writes
-from estation.labour.repository import paginate
 from estation.schemas import Page, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
@@ -51,7 +50,9 @@ Poster = Annotated[Principal, Depends(require_roles(Role.employer, Role.counter_
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 
 
-@router.get("/occupations", response_model=Page[OccupationOut])
+@router.get("/occupations", response_model=Page[OccupationOut],
+            summary="职业分类",
+            description="查询国家职业分类大典（2022年版）的职业代码和名称，可按名称或代码前缀、层级筛选（公开）。")
 def list_occupations(
     db: DB,
     q: Annotated[str | None, Query(max_length=40)] = None,
@@ -68,7 +69,9 @@ def list_occupations(
     return Page(items=rows, total=total, page=page, size=size)
 
 
-@router.get("/employers", response_model=Page[EmployerOut])
+@router.get("/employers", response_model=Page[EmployerOut],
+            summary="用人单位列表",
+            description="分页列出用人单位，可按审核状态筛选。")
 def list_employers(
     db: DB, principal: Staff, status: EmployerStatus | None = None, page: PageNo = 1, size: PageSize = 50
 ) -> Page[EmployerOut]:
@@ -84,19 +87,29 @@ def _own_employer(principal: Principal, employer_id: int) -> None:
         raise Forbidden("只能管理本单位的信息")
 
 
-@router.get("/employers/{employer_id}", response_model=EmployerOut)
+@router.get("/employers/{employer_id}", response_model=EmployerOut,
+            summary="查看用人单位",
+            description="按编号取用人单位的信息；用人单位账号只能看本单位。",
+            responses=error_responses((403, "只能管理本单位的信息"), (404, "用人单位不存在")))
 def get_employer(db: DB, principal: Poster, employer_id: PathId) -> Employer:
     _own_employer(principal, employer_id)
-    return service.get_or_404(db, Employer, employer_id, "用人单位不存在")
+    return get_or_404(db, Employer, employer_id, "用人单位不存在")
 
 
-@router.post("/employers/{employer_id}/decision", response_model=EmployerOut)
+@router.post("/employers/{employer_id}/decision", response_model=EmployerOut,
+             summary="审核用人单位",
+             description="工作人员审核新注册的用人单位：通过后才能发布岗位；不通过须说明原因。",
+             responses=error_responses((404, "用人单位不存在")))
 def decide_employer(db: DB, principal: Staff, employer_id: PathId, data: EmployerDecision) -> Employer:
-    employer = service.get_or_404(db, Employer, employer_id, "用人单位不存在")
+    employer = get_or_404(db, Employer, employer_id, "用人单位不存在")
     return service.decide_employer(db, employer=employer, approve=data.approve, reason=data.reason)
 
 
-@router.get("/vacancies", response_model=Page[VacancyOut])
+@router.get("/vacancies", response_model=Page[VacancyOut],
+            summary="在招岗位列表",
+            description=("分页列出在招、未过期的岗位，新发布的在前，可按单位、社区、职业代码筛选（公开，无需登录）"
+                         "。草稿和已关闭的岗位请用“本单位岗位”接口。"),
+            responses=error_responses((422, "填写有误；status 只能是 open（在招）")))
 def list_vacancies(
     db: DB,
     employer_id: int | None = None,
@@ -121,10 +134,13 @@ def list_vacancies(
     return Page(items=rows, total=total, page=page, size=size)
 
 
-@router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
+@router.get("/vacancies/{vacancy_id}", response_model=VacancyOut,
+            summary="查看岗位",
+            description="按编号取一个岗位。在招、未过期的岗位公开；其余只有发布单位和工作人员能看到。",
+            responses=error_responses((404, "岗位不存在，或尚未公开")))
 def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: PathId) -> Vacancy:
     """Open, unexpired vacancies are public; the rest only for their employer and the staff."""
-    vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
+    vacancy = get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     if vacancy.status != VacancyStatus.open or vacancy.valid_until < clock.today():
         staff = principal is not None and principal.role in access.ALL_RESIDENTS
         owner = principal is not None and principal.role == Role.employer and principal.user.employer_id == vacancy.employer_id
@@ -133,23 +149,33 @@ def get_vacancy(db: DB, principal: OptionalPrincipal, vacancy_id: PathId) -> Vac
     return vacancy
 
 
-@router.post("/vacancies", response_model=VacancyOut, status_code=201)
+@router.post("/vacancies", response_model=VacancyOut, status_code=201,
+             summary="发布岗位",
+             description=("用人单位（或代为发布的工作人员）发布岗位：七项体力要求每一项都须如实说明（0-4级），工资"
+                          "不得低于当地最低工资；未填职业代码时由系统从岗位名称推断。"),
+             responses=error_responses((403, "只能管理本单位的信息"),
+                                       (422, "填写有误，如工资低于当地最低工资、体力要求未说明")))
 def create_vacancy(request: Request, db: DB, principal: Poster, settings: AppSettings, data: VacancyCreate) -> Vacancy:
     _own_employer(principal, data.employer_id)
     return service.create_vacancy(db, data=data, minimum_wage=settings.minimum_wage_monthly,
-                                  occupations=lambda: occupations_for_writes(request.app.state))
+                                  occupations=parts(request).matching.occupations_for_writes)
 
 
-@router.patch("/vacancies/{vacancy_id}", response_model=VacancyOut)
+@router.patch("/vacancies/{vacancy_id}", response_model=VacancyOut,
+              summary="修改岗位",
+              description="修改岗位：省略的字段不变；体力要求须整体提交，七项都要说明。",
+              responses=error_responses((403, "只能管理本单位的信息"), (404, "岗位不存在")))
 def update_vacancy(request: Request, db: DB, principal: Poster, settings: AppSettings, vacancy_id: PathId,
                    data: VacancyUpdate) -> Vacancy:
-    vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
+    vacancy = get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     _own_employer(principal, vacancy.employer_id)
     return service.update_vacancy(db, vacancy=vacancy, data=data, minimum_wage=settings.minimum_wage_monthly,
-                                  occupations=lambda: occupations_for_writes(request.app.state))
+                                  occupations=parts(request).matching.occupations_for_writes)
 
 
-@router.get("/startups", response_model=Page[StartupOut])
+@router.get("/startups", response_model=Page[StartupOut],
+            summary="创业机会列表",
+            description="分页列出在期的创业机会（创业项目、场地、补贴、培训等），可按类别筛选（公开）。")
 def list_startups(
     db: DB, kind: StartupKind | None = None, page: PageNo = 1, size: PageSize = 50
 ) -> Page[StartupOut]:
@@ -160,17 +186,28 @@ def list_startups(
     return Page(items=rows, total=total, page=page, size=size)
 
 
-@router.get("/startups/{startup_id}", response_model=StartupOut)
+@router.get("/startups/{startup_id}", response_model=StartupOut,
+            summary="查看创业机会",
+            description="按编号取一个创业机会（公开）。",
+            responses=error_responses((404, "创业项目不存在")))
 def get_startup(db: DB, startup_id: PathId) -> StartupOpportunity:
-    return service.get_or_404(db, StartupOpportunity, startup_id, "创业项目不存在")
+    return get_or_404(db, StartupOpportunity, startup_id, "创业项目不存在")
 
 
-@router.post("/startups", response_model=StartupOut, status_code=201)
+@router.post("/startups", response_model=StartupOut, status_code=201,
+             summary="发布创业机会",
+             description="工作人员发布创业项目、场地、补贴或培训信息。")
 def create_startup(db: DB, principal: Staff, data: StartupCreate) -> StartupOpportunity:
     return service.create_startup(db, data=data)
 
 
-@router.post("/applications", response_model=ApplicationOut, status_code=201)
+@router.post("/applications", response_model=ApplicationOut, status_code=201,
+             summary="提交求职意向",
+             description="居民本人（或窗口工作人员代居民）对一个岗位提交求职意向；同一岗位只能提交一次。",
+             responses=error_responses((403, "只有居民本人或窗口工作人员可以提交求职意向"),
+                                       (404, "居民或岗位不存在"),
+                                       (409, "已申请过该岗位"),
+                                       (422, "填写有误，如工作人员代办时未指定居民")))
 def create_application(db: DB, principal: CurrentPrincipal, data: ApplicationCreate) -> Application:
     if principal.role == Role.resident:
         resident_id = principal.user.resident_id
@@ -180,13 +217,13 @@ def create_application(db: DB, principal: CurrentPrincipal, data: ApplicationCre
         resident_id = data.resident_id
     else:
         raise Forbidden("只有居民本人或窗口工作人员可以提交求职意向")
-    resident = service.get_or_404(db, Resident, resident_id, "居民不存在")
-    vacancy = service.get_or_404(db, Vacancy, data.vacancy_id, "岗位不存在")
+    resident = get_or_404(db, Resident, resident_id, "居民不存在")
+    vacancy = get_or_404(db, Vacancy, data.vacancy_id, "岗位不存在")
     return service.apply(db, resident=resident, vacancy=vacancy, by_user_id=principal.user.id)
 
 
 def _visible_application(db: DB, principal: Principal, application_id: int) -> Application:
-    application = service.get_or_404(db, Application, application_id, "申请不存在")
+    application = get_or_404(db, Application, application_id, "申请不存在")
     if principal.role == Role.resident and application.resident_id != principal.user.resident_id:
         raise Forbidden("只能查看本人的申请")
     if principal.role == Role.employer and application.vacancy.employer_id != principal.user.employer_id:
@@ -196,12 +233,21 @@ def _visible_application(db: DB, principal: Principal, application_id: int) -> A
     return application
 
 
-@router.get("/applications/{application_id}", response_model=ApplicationOut)
+@router.get("/applications/{application_id}", response_model=ApplicationOut,
+            summary="查看求职申请",
+            description="按编号取一份求职申请：居民看本人的，用人单位看本单位岗位的，工作人员看全部。",
+            responses=error_responses((403, "只能查看本人或本单位岗位的申请"), (404, "申请不存在")))
 def get_application(db: DB, principal: CurrentPrincipal, application_id: PathId) -> Application:
     return _visible_application(db, principal, application_id)
 
 
-@router.post("/applications/{application_id}/status", response_model=ApplicationOut)
+@router.post("/applications/{application_id}/status", response_model=ApplicationOut,
+             summary="更新求职申请状态",
+             description=("用人单位（或工作人员）把申请推进到下一步（约面试、录用、未录用等），可附原因；居民会收"
+                          "到通知。"),
+             responses=error_responses((403, "只能查看本人或本单位岗位的申请"),
+                                       (404, "申请不存在"),
+                                       (409, "申请当前的状态不能这样改")))
 def change_status(db: DB, principal: Poster, application_id: PathId, data: ApplicationStatusChange) -> Application:
     application = _visible_application(db, principal, application_id)
     return service.change_application_status(

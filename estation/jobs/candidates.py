@@ -13,27 +13,24 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation import clock
-from estation.matching.runtime import MatchingUnavailable
-
 from estation.accounts.models import User
 from estation.accounts.service import log_access
-from estation.errors import NotFound
+from estation.errors import NotFound, Unavailable
 from estation.geo import distance_km
 from estation.jobs.models import Application, ApplicationStatus, Invitation, InvitationStatus, Occupation, Vacancy
 from estation.jobs.schemas import MaskedCandidateOut
-from estation.labour.models import Resident, WorkCapacity
+from estation.labour.models import Resident
 from estation.labour.service import age_on
 from estation.physical import exceeded_domains
 from estation.privacy import lookup_hash
 
-CAPACITY_LABELS = {WorkCapacity.full: "完全劳动能力", WorkCapacity.partial: "部分劳动能力", WorkCapacity.none: "无劳动能力"}
-SEX_LABELS = {"male": "男", "female": "女"}
 SKILLS_SHOWN = 80
 log = logging.getLogger("estation.jobs")
 
@@ -68,8 +65,8 @@ def applicants(session: Session, *, vacancy: Vacancy, viewer: User) -> list[Appl
                    reason=f"vacancy {vacancy.id} application {app.reference}")
         out.append(Applicant(
             application=app, name=r.name, phone=r.phone if app.status != ApplicationStatus.withdrawn else None,
-            age=age_on(r.birth_date, today), sex=SEX_LABELS.get(r.sex, ""), skills=r.skills or "",
-            experience=r.experience or "", work_capacity=CAPACITY_LABELS[r.work_capacity],
+            age=age_on(r.birth_date, today), sex=r.sex.label, skills=r.skills or "",
+            experience=r.experience or "", work_capacity=r.work_capacity.label,
             via_invitation=app.id in invited,
         ))
     return out
@@ -103,20 +100,20 @@ def age_band(age: int) -> str:
     return f"{low}-{low + 9}岁"
 
 
-def _matched_residents(session: Session, vacancy: Vacancy, limit: int, state) -> list[tuple[Resident, float | None]]:  # noqa: ANN001
-    """Residents that matching ranks for the vacancy, best first."""
-    from estation.matching.service import residents_for_vacancy
+class ResidentRanking(Protocol):
+    """Residents who fit a vacancy, best first, with their scores: matching's answer, handed in by the
+    composition root (``Parts.rank_residents``); raises :class:`Unavailable` when it cannot answer now."""
 
-    return [(m.resident, m.score) for m in residents_for_vacancy(session, vacancy=vacancy, limit=limit, state=state)]
+    def __call__(self, session: Session, vacancy: Vacancy, limit: int) -> list[tuple[Resident, float | None]]: ...
 
 
-def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20, state=None) -> Recommendations:  # noqa: ANN001
-    """``state`` is the app's state, whose matcher answers; None means the app built last in this process."""
+def recommended(session: Session, *, vacancy: Vacancy, rank: ResidentRanking, limit: int = 20) -> Recommendations:
+    """The residents ``rank`` finds for the vacancy, masked for the employer."""
     try:
-        matched = _matched_residents(session, vacancy, limit * 2, state)
-    except MatchingUnavailable:
+        matched = rank(session, vacancy, limit * 2)
+    except Unavailable:
         return Recommendations(available=False, message=UNAVAILABLE, items=[])
-    except Exception:  # noqa: BLE001 - a matching fault must not take the applicants list down with it
+    except Exception:
         log.exception("matching failed for vacancy %s", vacancy.id)
         return Recommendations(available=False, message=FAILED, items=[])
     applied = set(session.scalars(select(Application.resident_id).where(Application.vacancy_id == vacancy.id)))
@@ -132,7 +129,7 @@ def recommended(session: Session, *, vacancy: Vacancy, limit: int = 20, state=No
         items.append(MaskedCandidate(
             candidate_ref=candidate_ref(vacancy.id, resident.id),
             age_band=age_band(age_on(resident.birth_date, today)),
-            work_capacity=CAPACITY_LABELS[resident.work_capacity],
+            work_capacity=resident.work_capacity.label,
             fits_demands=not exceeded_domains(vacancy.demands or {}, resident.limits or {}),
             skills=(resident.skills or "")[:SKILLS_SHOWN],
             occupations=[names[c] for c in resident.occupation_codes or [] if c in names],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -10,78 +9,67 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 from estation.privacy import EncryptedString
 
 
-class EmployerStatus(str, enum.Enum):
-    pending = "pending"
-    approved = "approved"
-    refused = "refused"
+class EmployerStatus(Labelled):
+    pending = "pending", "等待审核"
+    approved = "approved", "已通过审核"
+    refused = "refused", "未通过审核"
 
 
-class VacancyStatus(str, enum.Enum):
-    draft = "draft"
-    open = "open"
-    closed = "closed"
+class VacancyStatus(Labelled):
+    draft = "draft", "草稿（待审核后发布）"
+    open = "open", "招聘中"
+    closed = "closed", "已关闭"
 
 
-class EmploymentType(str, enum.Enum):
-    full_time = "full_time"
-    part_time = "part_time"
-    hourly = "hourly"
-    temporary = "temporary"
+class EmploymentType(Labelled):
+    full_time = "full_time", "全职"
+    part_time = "part_time", "兼职"
+    hourly = "hourly", "小时工"
+    temporary = "temporary", "临时工"
 
 
-class Shift(str, enum.Enum):
-    day = "day"
-    night = "night"
-    rotating = "rotating"
-    flexible = "flexible"
+class Shift(Labelled):
+    day = "day", "白班"
+    night = "night", "夜班"
+    rotating = "rotating", "倒班"
+    flexible = "flexible", "时间灵活"
 
 
-class Adjustment(str, enum.Enum):
-    seated_work = "seated_work"
-    step_free = "step_free"
-    flexible_hours = "flexible_hours"
-    home_based = "home_based"
-    training = "training"
-    accessible_toilet = "accessible_toilet"
-    sign_language = "sign_language"
-    screen_reader = "screen_reader"
+class Adjustment(Labelled):
+    seated_work = "seated_work", "可坐姿工作"
+    step_free = "step_free", "无障碍通行"
+    flexible_hours = "flexible_hours", "弹性工作时间"
+    home_based = "home_based", "居家就业"
+    training = "training", "岗前培训"
+    accessible_toilet = "accessible_toilet", "无障碍卫生间"
+    sign_language = "sign_language", "手语沟通"
+    screen_reader = "screen_reader", "读屏软件"
 
 
-ADJUSTMENT_LABELS = {
-    Adjustment.seated_work: "可坐姿工作",
-    Adjustment.step_free: "无障碍通行",
-    Adjustment.flexible_hours: "弹性工作时间",
-    Adjustment.home_based: "居家就业",
-    Adjustment.training: "岗前培训",
-    Adjustment.accessible_toilet: "无障碍卫生间",
-    Adjustment.sign_language: "手语沟通",
-    Adjustment.screen_reader: "读屏软件",
-}
+class StartupKind(Labelled):
+    shop_space = "shop_space", "创业场地"
+    project = "project", "创业项目"
+    loan = "loan", "创业担保贷款"
+    subsidy = "subsidy", "创业补贴"
 
 
-class StartupKind(str, enum.Enum):
-    shop_space = "shop_space"
-    project = "project"
-    loan = "loan"
-    subsidy = "subsidy"
+class ApplicationStatus(Labelled):
+    new = "new", "已提交"
+    contacted = "contacted", "单位已联系"
+    interview = "interview", "已约面试"
+    hired = "hired", "已录用"
+    not_hired = "not_hired", "未录用"
+    withdrawn = "withdrawn", "已撤回"
 
 
-class ApplicationStatus(str, enum.Enum):
-    new = "new"
-    contacted = "contacted"
-    interview = "interview"
-    hired = "hired"
-    not_hired = "not_hired"
-    withdrawn = "withdrawn"
-
-
-class InvitationStatus(str, enum.Enum):
-    pending = "pending"
-    accepted = "accepted"
-    declined = "declined"
+class InvitationStatus(Labelled):
+    pending = "pending", "等待答复"
+    accepted = "accepted", "已接受"
+    declined = "declined", "已婉拒"
 
 
 class Occupation(Base):

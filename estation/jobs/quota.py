@@ -19,7 +19,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from estation.errors import InvalidInput
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment
+from estation.jobs.models import Adjustment
 from estation.physical import label
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def disability_friendly_reasons(vacancy: Vacancy) -> list[str]:
     if all(level is not None and level <= LOW_DEMAND for level in effort):
         reasons.append(f"体力要求低（{label('standing_walking', effort[0])}、{label('lifting_carrying', effort[1])}）")
     offered = [Adjustment(a) for a in vacancy.adjustments or [] if a in Adjustment._value2member_map_]
-    helpful = [ADJUSTMENT_LABELS[a] for a in offered if a in ACCESSIBLE_ADJUSTMENTS]
+    helpful = [a.label for a in offered if a in ACCESSIBLE_ADJUSTMENTS]
     if helpful:
         reasons.append("提供" + "、".join(helpful))
     if vacancy.home_based and Adjustment.home_based not in offered:

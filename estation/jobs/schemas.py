@@ -152,7 +152,7 @@ class VacancyOut(ORMModel):
     description: str
     occupation_code: str | None
     inferred_occupation_code: str | None = Field(
-        None, description="Only when occupation_code is empty: the code read from the title by the system.")
+        None, description="只在未填职业代码（occupation_code）时给出：系统从岗位名称推断的职业代码")
     community_code: str | None
     address: str
     lat: float
@@ -164,8 +164,9 @@ class VacancyOut(ORMModel):
     shift: Shift
     employment_type: EmploymentType
     home_based: bool
-    demands: dict[str, int] = Field(description="The physical demands the employer stated, level 0-4 per domain; "
-                                                "a domain missing here was never stated and is unknown, not 0.")
+    demands: dict[str, int]
+    """The physical demands the employer stated; a domain missing here was never stated and is unknown, not 0
+    (the API documentation says so: estation.apifields.DEMANDS)."""
     adjustments: list[str]
     openings: int
     posted_at: datetime

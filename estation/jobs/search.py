@@ -12,11 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from estation import clock
-from estation.config import Settings
 from estation.geo import distance_km, walking_minutes
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
 from indexing.database import DatabaseSearch
@@ -29,7 +28,7 @@ log = logging.getLogger("estation.search")
 DEGRADED_NOTICE = "搜索服务暂时不可用，以下结果直接来自数据库，排序和拼音首字母检索可能不够准确。"
 _SNIPPET_CHARS = 80
 
-__all__ = ["SearchItem", "SearchPage", "SearchService", "SearchQuery", "Sort", "build_backend", "build_search"]
+__all__ = ["SearchItem", "SearchPage", "SearchService", "SearchQuery", "Sort"]
 
 
 @dataclass
@@ -55,27 +54,6 @@ class SearchPage:
     @property
     def notice(self) -> str | None:
         return DEGRADED_NOTICE if self.degraded else None
-
-
-def build_backend(settings: Settings) -> SearchBackend:
-    """The engine named by ``ESTATION_SEARCH_BACKEND``; engine clients are imported only here."""
-    if settings.search_backend == "elasticsearch":
-        from indexing.elasticsearch import ElasticsearchBackend
-
-        return ElasticsearchBackend(settings.elasticsearch_url, prefix=settings.index_prefix)
-    from indexing.embedded import EmbeddedBackend
-
-    return EmbeddedBackend(settings.var_dir / "search.sqlite3", prefix=settings.index_prefix)
-
-
-def build_search(settings: Settings, *, vector_dims: int = 384, model_id: str = "none") -> SearchService:
-    """Built once at start-up; indexes are created if missing, and an unreachable engine is not fatal."""
-    backend = build_backend(settings)
-    try:
-        backend.ensure_indexes(vector_dims=vector_dims, model_id=model_id)
-    except EngineUnavailable as exc:
-        log.warning("search engine not reachable at start-up, answering from the database: %s", exc)
-    return SearchService(backend)
 
 
 def _snippet(text: str, groups: list[TermGroup]) -> str:
@@ -138,41 +116,17 @@ class SearchService:
             return DatabaseSearch(session).suggest(kind, prefix, today=today, limit=limit), True
 
 
-def hydrate(session: Session, kind: Kind, ids: list[int], *, today: date) -> list:
+def hydrate(session: Session, kind: Kind, ids: list[int], *, today: date) -> list[Vacancy | StartupOpportunity]:
     """Rows for ``ids`` in the same order; ids whose row is gone, closed or expired are dropped."""
     if not ids:
         return []
-    model = Vacancy if kind == "vacancy" else StartupOpportunity
-    stmt = select(model).where(model.id.in_(ids))
+    stmt: Select[tuple[Vacancy]] | Select[tuple[StartupOpportunity]]
     if kind == "vacancy":
-        stmt = stmt.options(selectinload(Vacancy.employer))
+        stmt = select(Vacancy).where(Vacancy.id.in_(ids)).options(selectinload(Vacancy.employer))
+    else:
+        stmt = select(StartupOpportunity).where(StartupOpportunity.id.in_(ids))
     found = {r.id: r for r in session.scalars(stmt)}
     return [
         found[i] for i in ids
         if i in found and found[i].status == VacancyStatus.open and found[i].valid_until >= today
     ]
-
-
-
-def install_search(app, *, start_worker: bool = True, interval: float = 5.0) -> SearchService:  # noqa: ANN001
-    """Put the search service on ``app.state.search`` and the outbox worker on ``app.state.search_worker``.
-
-    Call once in ``create_app`` after ``app.state.settings`` and ``app.state.session_factory`` are set.
-    The worker applies index changes after each commit that wrote an outbox row, and every
-    ``interval`` seconds (which is how the index catches up after the engine was down). Stop it with
-    ``app.state.search_worker.stop()`` on shutdown; it is a daemon thread, so a plain exit is safe too.
-    """
-    from estation.matching.vectors import model_id_for, runtime_vectors
-    from indexing.sync import OutboxWorker, kick_after_commit
-
-    service = build_search(app.state.settings, model_id=model_id_for(app.state.settings))
-    app.state.search = service
-    # Listings are embedded with the app's own encoder as they are indexed, so matching finds them by
-    # meaning; while the model is unavailable the rows stay in the outbox and are retried.
-    worker = OutboxWorker(app.state.session_factory, service.backend, interval=interval,
-                          vectors=runtime_vectors(app.state))
-    kick_after_commit(app.state.session_factory, worker.kick)
-    app.state.search_worker = worker
-    if start_worker:
-        worker.start()
-    return service

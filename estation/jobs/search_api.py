@@ -13,11 +13,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from estation import clock
-from estation.config import Settings
-from estation.deps import DB
+from estation.deps import DB, parts
 from estation.geo import WALKING_METRES_PER_MINUTE
 from estation.jobs.models import Adjustment, EmploymentType, Shift, StartupKind
-from estation.jobs.search import SearchPage, SearchService, build_search
+from estation.jobs.search import SearchPage, SearchService
 from estation.physical import DOMAIN_NAMES, MAX_LEVEL, domain_label
 from indexing.query import SearchQuery, Sort
 
@@ -143,8 +142,9 @@ class JobHit(BaseModel):
     employment_type: EmploymentType
     home_based: bool
     adjustments: list[str]
-    demands: dict[str, int] = Field(description="The physical demands the employer stated (0-4 per domain); a "
-                                                "missing domain was never stated and is unknown, not 0.")
+    demands: dict[str, int]
+    """The physical demands the employer stated; a missing domain was never stated and is unknown, not 0
+    (the API documentation says so: estation.apifields.DEMANDS)."""
     occupation_code: str | None
     posted_at: datetime
     valid_until: date
@@ -191,12 +191,8 @@ class Suggestions(BaseModel):
 
 
 def search_service(request: Request) -> SearchService:
-    """The service built at start-up (``app.state.search``), or built here once if the app has none."""
-    service = getattr(request.app.state, "search", None)
-    if service is None:
-        settings: Settings = request.app.state.settings
-        service = request.app.state.search = build_search(settings)
-    return service
+    """The app's search service (estation.composition)."""
+    return parts(request).search
 
 
 def _response(page: SearchPage, items: list) -> dict:
@@ -206,12 +202,16 @@ def _response(page: SearchPage, items: list) -> dict:
     )
 
 
-def _extra(item) -> dict:  # noqa: ANN001
+def _extra(item) -> dict:
     return dict(title_html=item.title_html, snippet_html=item.snippet_html, distance_km=item.distance_km,
                 walking_minutes=item.walking_minutes)
 
 
-@router.get("/jobs", response_model=SearchResponse[JobHit], summary="搜索岗位")
+@router.get("/jobs", response_model=SearchResponse[JobHit],
+            summary="搜索岗位",
+            description=("按关键词（同义词和拼音也能找到）、社区、工资、工时、班次、居家、体力要求上限和距离搜索在"
+                         "招岗位，可按相关度、距离、工资或发布时间排序，并返回各筛选项的计数（公开）。搜索引擎不可"
+                         "用时退回数据库查询，degraded 为 true。"))
 def search_jobs(request: Request, db: DB, params: Annotated[JobSearchParams, Query()]) -> dict:
     page = search_service(request).search(db, params.to_query())
     items = []
@@ -228,7 +228,9 @@ def search_jobs(request: Request, db: DB, params: Annotated[JobSearchParams, Que
     return _response(page, items)
 
 
-@router.get("/startups", response_model=SearchResponse[StartupHit], summary="搜索创业机会")
+@router.get("/startups", response_model=SearchResponse[StartupHit],
+            summary="搜索创业机会",
+            description="按关键词、类别和距离搜索创业机会（公开）。")
 def search_startups(request: Request, db: DB, params: Annotated[StartupSearchParams, Query()]) -> dict:
     page = search_service(request).search(db, params.to_query())
     items = [
@@ -244,7 +246,9 @@ def search_startups(request: Request, db: DB, params: Annotated[StartupSearchPar
     return _response(page, items)
 
 
-@router.get("/jobs/suggest", response_model=Suggestions, summary="岗位名称联想")
+@router.get("/jobs/suggest", response_model=Suggestions,
+            summary="岗位名称联想",
+            description="根据已输入的文字或拼音首字母联想岗位名称，供搜索框使用（公开）。")
 def suggest_jobs(
     request: Request, db: DB,
     prefix: Annotated[str, Query(min_length=1, max_length=30, description="已输入的文字或拼音首字母")],

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation import clock
-from estation.errors import Conflict, InvalidInput, NotFound, Taken
+from estation.errors import Conflict, InvalidInput, Taken
 from estation.jobs.models import (
     Application,
     ApplicationEvent,
@@ -137,7 +137,7 @@ def check_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int) -
     return _place(session, data.community_code, data.lat, data.lon)
 
 
-def infer_occupation(session: Session, *, vacancy: Vacancy, occupations) -> None:  # noqa: ANN001
+def infer_occupation(session: Session, *, vacancy: Vacancy, occupations) -> None:
     """Read the occupation from the title when the employer chose none, into ``inferred_occupation_code``
     (for search filters and matching; the employer's own field stays theirs, and empty). Only a code the
     index calls confident; none once the employer chooses one. ``occupations`` gives the occupation index
@@ -150,7 +150,7 @@ def infer_occupation(session: Session, *, vacancy: Vacancy, occupations) -> None
     vacancy.inferred_occupation_code = code if code and session.get(Occupation, code) is not None else None
 
 
-def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int, occupations=None) -> Vacancy:  # noqa: ANN001
+def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int, occupations=None) -> Vacancy:
     """``occupations``: gives the occupation index, to read a code from the title (:func:`infer_occupation`)."""
     employer = session.get(Employer, data.employer_id)
     if employer is None:
@@ -176,7 +176,7 @@ def create_vacancy(session: Session, *, data: VacancyCreate, minimum_wage: int, 
 
 
 def update_vacancy(session: Session, *, vacancy: Vacancy, data: VacancyUpdate, minimum_wage: int,
-                   occupations=None) -> Vacancy:  # noqa: ANN001
+                   occupations=None) -> Vacancy:
     changes = data.model_dump(exclude_unset=True)
     if "adjustments" in changes and changes["adjustments"] is not None:
         changes["adjustments"] = [a.value for a in data.adjustments]
@@ -300,21 +300,11 @@ def change_application_status(
     return application
 
 
-STATUS_LABELS = {
-    ApplicationStatus.new: "已提交",
-    ApplicationStatus.contacted: "已联系",
-    ApplicationStatus.interview: "邀请面试",
-    ApplicationStatus.hired: "已录用",
-    ApplicationStatus.not_hired: "未录用",
-    ApplicationStatus.withdrawn: "已撤回",
-}
-
-
 def _notify_status(session: Session, *, application: Application, by_user_id: int | None) -> None:
     """Everyone concerned hears of the change, except whoever made it."""
     actor = session.get(User, by_user_id) if by_user_id else None
     vacancy = application.vacancy
-    label = STATUS_LABELS[application.status]
+    label = application.status.label
     reason = f"；原因：{application.status_reason}" if application.status_reason else ""
     body = f"{vacancy.title}（申请编号 {application.reference}）：{label}{reason}"
     if actor is None or actor.role != Role.resident:
@@ -325,10 +315,3 @@ def _notify_status(session: Session, *, application: Application, by_user_id: in
                title=f"申请状态更新：{label}", body=body, link=f"/employer/vacancies/{vacancy.id}/candidates")
     notify(session, audience=Audience.staff, kind="application.status", title=f"求职跟踪：{label}",
            body=f"{vacancy.employer.name} · {body}", link=None)
-
-
-def get_or_404(session: Session, model: type, key: object, message: str):  # noqa: ANN201
-    row = session.get(model, key)
-    if row is None:
-        raise NotFound(message)
-    return row

@@ -16,33 +16,20 @@ from sqlalchemy.orm import Session, selectinload
 from estation import clock
 from estation.accounts.models import User
 from estation.accounts.service import log_access
-from estation.cases.catalogue import PENSION_TRANSFER
+from estation.cases import registry
+from estation.cases.casetype import Item
 from estation.cases.models import Case, ServiceType
-from estation.cases.service import STATUS_LABELS as CASE_STATUS_LABELS
 from estation.errors import NotFound
 from estation.geo import provinces
 from estation.jobs.models import Application, ApplicationStatus, Vacancy, VacancyStatus
 from estation.kiosk.models import KioskPrint
 from estation.labour.models import Resident, Scheme
+from estation.matching.runtime import MatchingRuntime
 from estation.matching.service import Recommendations, recommend
 from estation.references import next_reference
 
 OWN_RECORD = "本人在自助终端查询"
 
-APPLICATION_STATUS_LABELS = {
-    ApplicationStatus.new: "已提交，等待单位联系",
-    ApplicationStatus.contacted: "单位已联系",
-    ApplicationStatus.interview: "约了面试",
-    ApplicationStatus.hired: "已录用",
-    ApplicationStatus.not_hired: "未录用",
-    ApplicationStatus.withdrawn: "已撤回",
-}
-SCHEME_LABELS = {
-    Scheme.pension: "养老保险",
-    Scheme.medical: "医疗保险",
-    Scheme.unemployment: "失业保险",
-    Scheme.work_injury: "工伤保险",
-}
 
 
 def _own(session: Session, *, user: User, resident_id: int, what: str) -> None:
@@ -96,7 +83,8 @@ class CaseView:
     closed_on: date | None
     still_missing: list[str]
     outcome_reason: str | None
-    is_pension_transfer: bool
+    scheme: Scheme | None
+    """The insurance scheme the case's service is about, if any."""
     details: dict = field(default_factory=dict)
 
 
@@ -110,9 +98,9 @@ def cases(session: Session, *, user: User, what: str = "办事进度") -> list[C
     return [
         CaseView(
             reference=c.reference, service=names.get(c.service_code, c.service_code),
-            status_label=CASE_STATUS_LABELS[c.status], opened_on=c.opened_on, due_on=c.due_on,
+            status_label=c.status.label, opened_on=c.opened_on, due_on=c.due_on,
             closed_on=c.closed_on, still_missing=[d for d in c.slip_documents if not c.documents.get(d)],
-            outcome_reason=c.outcome_reason, is_pension_transfer=c.service_code == PENSION_TRANSFER,
+            outcome_reason=c.outcome_reason, scheme=registry.REGISTRY.get(c.service_code).scheme,
             details=dict(c.details or {}),
         )
         for c in rows
@@ -145,7 +133,7 @@ def _months_by_year(start: date, end: date) -> dict[int, int]:
 
 
 def insurance(session: Session, *, user: User) -> tuple[list[SchemeSummary], list[CaseView]]:
-    """Contributions by scheme, year and province, and the pension-transfer cases, for the resident."""
+    """Contributions by scheme, year and province, and the cases about the pension, for the resident."""
     resident = resident_of(session, user)
     _own(session, user=user, resident_id=resident.id, what="社保缴费记录")
     names = provinces()
@@ -167,10 +155,26 @@ def insurance(session: Session, *, user: User) -> tuple[list[SchemeSummary], lis
             continue
         distinct_months = len({(y, m) for y, m, _ in seen[scheme]})
         rows = sorted(((y, names.get(prov, prov), n) for (y, prov), n in counts.items()), key=lambda r: (-r[0], r[1]))
-        summaries.append(SchemeSummary(scheme=scheme.value, label=SCHEME_LABELS[scheme], total_months=distinct_months,
+        summaries.append(SchemeSummary(scheme=scheme.value, label=scheme.label, total_months=distinct_months,
                                        rows=rows))
-    transfers = [c for c in cases(session, user=user, what="养老保险转移进度") if c.is_pension_transfer]
+    transfers = [c for c in cases(session, user=user, what="养老保险办件进度") if c.scheme == Scheme.pension]
     return summaries, transfers
+
+
+# --- 办事指南 ----------------------------------------------------------------------------------
+
+def guide_documents(session: Session, *, service: ServiceType, resident: Resident | None, user: User | None) -> list[Item]:
+    """What to bring for ``service``: the signed-in resident's own list (their record is read: logged),
+    else everyone's, each conditional document with its condition."""
+    if resident is not None and user is not None:
+        _own(session, user=user, resident_id=resident.id, what=f"办事指南：{service.name}")
+    return registry.document_list(service, registry.situation(service.code, resident, today=clock.today()))
+
+
+def pension_services(session: Session) -> list[ServiceType]:
+    """The services about the pension scheme (for 我的社保's pointers to their guides)."""
+    codes = {t.code for t in registry.REGISTRY if t.scheme == Scheme.pension}
+    return list(session.scalars(select(ServiceType).where(ServiceType.code.in_(codes)).order_by(ServiceType.code)))
 
 
 # --- printed slips ----------------------------------------------------------------------------
@@ -201,10 +205,11 @@ def demo_cards(session: Session, *, limit: int = 8) -> list[Resident]:
     return list(session.scalars(select(Resident).where(Resident.pin_hash.is_not(None)).order_by(Resident.id).limit(limit)))
 
 
-def recommendations(session: Session, *, resident: Resident, user: User, state, limit: int = 10) -> Recommendations:  # noqa: ANN001
+def recommendations(session: Session, *, resident: Resident, user: User, matching: MatchingRuntime,
+                    limit: int = 10) -> Recommendations:
     """The matching service's results for the resident, with what shaped them (their limits and wishes
-    are read: logged). ``state``: the app's, whose matcher answers."""
-    found = recommend(session, resident=resident, state=state, limit=limit)
+    are read: logged). ``matching``: the app's, whose matcher answers."""
+    found = recommend(session, resident=resident, matching=matching, limit=limit)
     # Logged after matching: a write before it would hold the write lock while the model and engine work.
     log_access(session, user=user, resident_id=resident.id, action="match", what="为我推荐", reason=OWN_RECORD)
     return found
@@ -223,12 +228,11 @@ class AccessView:
 
 def record_readers(session: Session, *, user: User, limit: int = 50) -> list[AccessView]:
     """Every time someone other than the resident opened their record, newest first (the access log)."""
-    from estation.accounts.models import ROLE_LABELS, AccessLog, Role
+    from estation.accounts.models import AccessLog, Role
 
     resident = resident_of(session, user)
     rows = session.scalars(
         select(AccessLog).where(AccessLog.resident_id == resident.id, AccessLog.role != Role.resident.value)
         .order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)
     )
-    labels = {r.value: label for r, label in ROLE_LABELS.items()}
-    return [AccessView(at=r.at, who=labels.get(r.role, r.role), what=r.what, reason=r.reason) for r in rows]
+    return [AccessView(at=r.at, who=Role(r.role).label, what=r.what, reason=r.reason) for r in rows]

@@ -15,11 +15,11 @@ ALL_RESIDENTS = frozenset({Role.counter_staff, Role.admin})
 """Any window handles any case, so counter staff see every resident of the subdistrict."""
 
 
-def _active(model, today):  # noqa: ANN001, ANN202
+def _active(model, today):
     return (model.start_date <= today) & or_(model.end_date.is_(None), model.end_date >= today)
 
 
-def _narrow(stmt: Select, user: User, *, community, household, own) -> Select:  # noqa: ANN001
+def _narrow(stmt: Select, user: User, *, community, household, own) -> Select:
     """The one visibility rule, for a SELECT whose rows have a community column and a household column;
     ``own`` is the condition for the signed-in resident's own rows."""
     today = clock.today()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 from decimal import Decimal
 
@@ -11,44 +10,50 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 from estation.privacy import EncryptedInteger, EncryptedString, EncryptedText
 
 
-class WorkCapacity(str, enum.Enum):
-    full = "full"
-    partial = "partial"
-    none = "none"
+class Sex(Labelled):
+    male = "male", "男"
+    female = "female", "女"
 
 
-class EmploymentStatus(str, enum.Enum):
-    employed = "employed"
-    registered_unemployed = "registered_unemployed"
-    flexible = "flexible"
-    retired = "retired"
-    student = "student"
-    out_of_labour_force = "out_of_labour_force"
+class WorkCapacity(Labelled):
+    full = "full", "完全劳动能力"
+    partial = "partial", "部分劳动能力"
+    none = "none", "丧失劳动能力"
 
 
-class Relation(str, enum.Enum):
-    head = "head"
-    spouse = "spouse"
-    child = "child"
-    parent = "parent"
-    grandchild = "grandchild"
-    sibling = "sibling"
-    other = "other"
+class EmploymentStatus(Labelled):
+    employed = "employed", "就业"
+    registered_unemployed = "registered_unemployed", "登记失业"
+    flexible = "flexible", "灵活就业"
+    retired = "retired", "退休"
+    student = "student", "学生"
+    out_of_labour_force = "out_of_labour_force", "非劳动力"
 
 
-class Scheme(str, enum.Enum):
-    pension = "pension"
-    medical = "medical"
-    unemployment = "unemployment"
-    work_injury = "work_injury"
+class Relation(Labelled):
+    head = "head", "户主"
+    spouse = "spouse", "配偶"
+    child = "child", "子女"
+    parent = "parent", "父母"
+    grandchild = "grandchild", "孙子女"
+    sibling = "sibling", "兄弟姐妹"
+    other = "other", "其他"
 
 
-class Payer(str, enum.Enum):
-    employer = "employer"
-    individual = "individual"
+class Scheme(Labelled):
+    pension = "pension", "养老保险"
+    medical = "medical", "医疗保险"
+    unemployment = "unemployment", "失业保险"
+    work_injury = "work_injury", "工伤保险"
+
+
+class Payer(Labelled):
+    employer = "employer", "单位"
+    individual = "individual", "个人"
 
 
 class Subdistrict(Base):
@@ -93,7 +98,7 @@ class Resident(Base, TimestampMixin):
     id_number: Mapped[str] = mapped_column(EncryptedString(200))
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
     birth_date: Mapped[date] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String(6))
+    sex: Mapped[Sex] = mapped_column(_enum(Sex, length=6))
     name: Mapped[str] = mapped_column(String(40), index=True)
     phone: Mapped[str | None] = mapped_column(EncryptedString(200))
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -125,6 +130,7 @@ class Resident(Base, TimestampMixin):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
 
     household: Mapped[Household] = relationship(back_populates="members")
+    community: Mapped[Community] = relationship(viewonly=True)
     status_history: Mapped[list[EmploymentRecord]] = relationship(
         back_populates="resident", order_by="EmploymentRecord.start_date", cascade="all, delete-orphan"
     )

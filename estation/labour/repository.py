@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from estation.labour.models import Community, Household, InsurancePeriod, Resident, Scheme
+from estation.labour.models import Household, InsurancePeriod, Resident, Scheme
 from estation.privacy import lookup_hash
-
-
-def paginate(session: Session, stmt: Select, *, page: int, size: int) -> tuple[list, int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.scalars(stmt.limit(size).offset((page - 1) * size)))
-    return rows, total
-
-
-def communities(session: Session) -> list[Community]:
-    return list(session.scalars(select(Community).order_by(Community.code)))
 
 
 def resident_by_id_number(session: Session, id_number: str) -> Resident | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation import clock, physical
-from estation.errors import InvalidInput, NotFound, Taken
+from estation.errors import InvalidInput, Taken
 from estation.identifiers import parse_resident_id
+from estation.kit import get_or_404
 from estation.labour import repository
 from estation.labour.models import (
     Community,
@@ -17,6 +19,7 @@ from estation.labour.models import (
     Household,
     InsurancePeriod,
     Resident,
+    Sex,
     WorkCapacity,
 )
 from estation.labour.schemas import (
@@ -88,7 +91,7 @@ def create_resident(session: Session, *, data: ResidentCreate) -> Resident:
         id_number_hash=lookup_hash(rid.number),
         phone_hash=lookup_hash(data.phone) if data.phone else None,
         birth_date=rid.birth_date,
-        sex=rid.sex,
+        sex=Sex(rid.sex),
         community_code=household.community_code,
         lat=community.lat,
         lon=community.lon,
@@ -143,10 +146,13 @@ def add_insurance_period(session: Session, *, resident: Resident, data: Insuranc
     return period
 
 
+def communities(session: Session) -> dict[str, Community]:
+    """Every community by its code, in code order: the one list every screen, export and API offers."""
+    return {c.code: c for c in session.scalars(select(Community).order_by(Community.code))}
+
+
 def get_resident(session: Session, resident_id: int) -> Resident:
-    resident = session.get(Resident, resident_id)
-    if resident is None:
-        raise NotFound("居民不存在")
+    resident = get_or_404(session, Resident, resident_id, "居民不存在")
     return resident
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from estation.accounts.models import Role
 from estation.config import Settings
-from estation.deps import DB, Principal, get_settings_dep, require_roles
-from estation.errors import NotFound
+from estation.deps import DB, Principal, get_settings_dep, parts, require_roles
+from estation.errors import NotFound, error_responses
 from estation import clock, sheets
 from estation.ledger import duties, export, repository, rules, service, work
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
@@ -57,31 +57,43 @@ def policy_rules(settings: Settings) -> list[rules.PolicyRule]:
     return rules.load_rules(settings.ledger_rules_file)
 
 
-def _item(db: DB, principal: Principal, item_id: int, today) -> ItemOut:  # noqa: ANN001
+def _item(db: DB, principal: Principal, item_id: int, today) -> ItemOut:
     return service.item_out(service.visible_item(db, principal.user, item_id), principal.user, today)
 
 
-@router.get("/households", response_model=list[HouseholdSummary])
+@router.get("/households", response_model=list[HouseholdSummary],
+            summary="我的结对家庭",
+            description=("包户干部看自己结对的家庭，联居领导看所联系社区的家庭，管理员看全部；每户附未办结和逾期事"
+                         "项数、最近联系日期。可按社区筛选。"))
 def my_households(db: DB, principal: Staff, community_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None
                   ) -> list[HouseholdSummary]:
     return service.household_summaries(db, user=principal.user, today=clock.today(),
                                        community_code=community_code)
 
 
-@router.get("/households/{household_id}", response_model=HouseholdLedger)
+@router.get("/households/{household_id}", response_model=HouseholdLedger,
+            summary="家庭台账",
+            description="一户结对家庭的完整台账：成员、问题事项及其办理记录、走访、结对干部和政策提醒。",
+            responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> HouseholdLedger:
     household = service.visible_household(db, principal.user, household_id)
     return service.household_ledger(db, user=principal.user, household=household, today=clock.today(),
                                     policy_rules=policy_rules(settings))
 
 
-@router.get("/households/{household_id}/reminders", response_model=list[ReminderOut])
+@router.get("/households/{household_id}/reminders", response_model=list[ReminderOut],
+            summary="政策提醒",
+            description="按政策提醒规则，列出这户家庭当前应办的事（如证件到期、补贴复核）。",
+            responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> list:
     household = service.visible_household(db, principal.user, household_id)
     return [r.__dict__ for r in rules.reminders(household, policy_rules(settings), clock.today())]
 
 
-@router.post("/households/{household_id}/items", response_model=ItemOut, status_code=201)
+@router.post("/households/{household_id}/items", response_model=ItemOut, status_code=201,
+             summary="登记问题",
+             description="为结对家庭登记一个问题事项（类别、问题、是否涉及隐私、期限）。",
+             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def create_item(db: DB, principal: Staff, household_id: PathId, data: ItemCreate) -> ItemOut:
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
@@ -89,7 +101,10 @@ def create_item(db: DB, principal: Staff, household_id: PathId, data: ItemCreate
     return service.item_out(item, principal.user, today)
 
 
-@router.post("/households/{household_id}/visits", response_model=ActionOut, status_code=201)
+@router.post("/households/{household_id}/visits", response_model=ActionOut, status_code=201,
+             summary="登记走访",
+             description="登记一次入户走访或联系；完成“回访确认”也通过登记走访。",
+             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def record_visit(db: DB, principal: Staff, household_id: PathId, data: VisitCreate) -> ActionOut:
     household = service.visible_household(db, principal.user, household_id)
     action = service.record_visit(db, user=principal.user, household=household, data=data,
@@ -97,31 +112,48 @@ def record_visit(db: DB, principal: Staff, household_id: PathId, data: VisitCrea
     return service.action_out(action, principal.user)
 
 
-@router.get("/households/{household_id}/work", response_model=MatchResult)
+@router.get("/households/{household_id}/work", response_model=MatchResult,
+            summary="为家庭成员找工作",
+            description="按每位有劳动能力的成员的身体限制、技能和意愿推荐岗位，并说明每项限制排除了多少岗位。",
+            responses=error_responses((404, "家庭不存在，或不在您负责的范围内"),
+                                      (503, "智能匹配暂不可用，或数据库暂时不可用")))
 def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) -> MatchResult:
     household = service.visible_household(db, principal.user, household_id)
-    return work.find_work(db, household=household, state=request.app.state)
+    return work.find_work(db, household=household, matching=parts(request).matching)
 
 
-@router.post("/households/{household_id}/referrals", response_model=ActionOut, status_code=201)
+@router.post("/households/{household_id}/referrals", response_model=ActionOut, status_code=201,
+             summary="登记岗位推荐",
+             description="记录为家庭成员推荐了某个岗位，之后可登记上岗和跟踪回访。",
+             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def refer(db: DB, principal: Staff, household_id: PathId, data: ReferralCreate) -> ActionOut:
     household = service.visible_household(db, principal.user, household_id)
     action = work.refer(db, user=principal.user, household=household, data=data, today=clock.today())
     return service.action_out(action, principal.user)
 
 
-@router.get("/households/{household_id}/pairings", response_model=list[PairingOut])
+@router.get("/households/{household_id}/pairings", response_model=list[PairingOut],
+            summary="家庭的结对记录",
+            description="这户家庭历来的结对干部及起止日期。",
+            responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def household_pairings(db: DB, principal: Staff, household_id: PathId) -> list:
     service.visible_household(db, principal.user, household_id)
     return repository.pairings_of_household(db, household_id)
 
 
-@router.get("/items/{item_id}", response_model=ItemOut)
+@router.get("/items/{item_id}", response_model=ItemOut,
+            summary="查看问题事项",
+            description="按编号取一个问题事项及其办理记录和状态变化。",
+            responses=error_responses((404, "台账事项不存在，或不在您负责的范围内")))
 def get_item(db: DB, principal: Staff, item_id: PathId) -> ItemOut:
     return _item(db, principal, item_id, clock.today())
 
 
-@router.post("/items/{item_id}/actions", response_model=ItemOut, status_code=201)
+@router.post("/items/{item_id}/actions", response_model=ItemOut, status_code=201,
+             summary="登记办理情况",
+             description="为问题事项记录一次办理（联系、协调、转办等）。",
+             responses=error_responses((404, "台账事项不存在，或不在您负责的范围内"),
+                                       (409, "该事项已销号，请先重新打开")))
 def add_action(db: DB, principal: Staff, item_id: PathId, data: ActionCreate) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
     today = clock.today()
@@ -129,7 +161,11 @@ def add_action(db: DB, principal: Staff, item_id: PathId, data: ActionCreate) ->
     return service.item_out(item, principal.user, today)
 
 
-@router.post("/items/{item_id}/status", response_model=ItemOut)
+@router.post("/items/{item_id}/status", response_model=ItemOut,
+             summary="推进问题事项",
+             description="改变问题事项的状态：按“登记—办理中—已解决—回访确认—销号”的顺序，不能跳过。",
+             responses=error_responses((404, "台账事项不存在，或不在您负责的范围内"),
+                                       (409, "状态不能这样改（如未经回访确认就销号）")))
 def move_status(db: DB, principal: Staff, item_id: PathId, data: StatusMove) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
     today = clock.today()
@@ -137,7 +173,11 @@ def move_status(db: DB, principal: Staff, item_id: PathId, data: StatusMove) -> 
     return service.item_out(item, principal.user, today)
 
 
-@router.post("/items/{item_id}/reopen", response_model=ItemOut)
+@router.post("/items/{item_id}/reopen", response_model=ItemOut,
+             summary="重新打开问题事项",
+             description="已解决或已销号的问题再次出现时重新打开，须说明原因。",
+             responses=error_responses((404, "台账事项不存在，或不在您负责的范围内"),
+                                       (409, "该事项尚未解决，无需重新打开")))
 def reopen(db: DB, principal: Staff, item_id: PathId, data: Reopen) -> ItemOut:
     item = service.visible_item(db, principal.user, item_id)
     today = clock.today()
@@ -145,26 +185,36 @@ def reopen(db: DB, principal: Staff, item_id: PathId, data: Reopen) -> ItemOut:
     return service.item_out(item, principal.user, today)
 
 
-@router.post("/referrals/{action_id}/placement", response_model=ActionOut, status_code=201)
+@router.post("/referrals/{action_id}/placement", response_model=ActionOut, status_code=201,
+             summary="登记上岗",
+             description="推荐的岗位成功上岗后登记上岗日期；系统随后安排跟踪回访。",
+             responses=error_responses((404, "岗位推荐记录不存在"), (409, "这次推荐已登记过上岗")))
 def place(db: DB, principal: Staff, action_id: PathId, data: PlacementCreate) -> ActionOut:
     referral = work.visible_referral(db, principal.user, action_id)
     action = work.place(db, user=principal.user, referral=referral, data=data, today=clock.today())
     return service.action_out(action, principal.user)
 
 
-@router.get("/follow-ups", response_model=list[FollowUpOut])
+@router.get("/follow-ups", response_model=list[FollowUpOut],
+            summary="上岗跟踪回访",
+            description="需要回访的上岗记录（默认只列未完成的）。")
 def follow_ups(db: DB, principal: Staff, open_only: bool = True) -> list[FollowUpOut]:
     return work.follow_ups(db, user=principal.user, open_only=open_only)
 
 
-@router.post("/follow-ups/{follow_up_id}", response_model=FollowUpOut)
+@router.post("/follow-ups/{follow_up_id}", response_model=FollowUpOut,
+             summary="登记跟踪回访",
+             description="登记一次上岗跟踪：是否仍在岗、日期和情况。",
+             responses=error_responses((404, "跟踪记录不存在"), (409, "该跟踪已登记")))
 def answer_follow_up(db: DB, principal: Staff, follow_up_id: PathId, data: FollowUpAnswer) -> FollowUpOut:
     follow_up = work.visible_follow_up(db, principal.user, follow_up_id)
     work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=clock.today())
     return FollowUpOut.model_validate(follow_up)
 
 
-@router.get("/pairings", response_model=list[PairingOut])
+@router.get("/pairings", response_model=list[PairingOut],
+            summary="结对关系",
+            description="您能看到的家庭的结对关系；包户干部只看自己的。current_only=true 只看现行的。")
 def pairings(db: DB, principal: Staff, current_only: bool = False) -> list:
     visible = repository.household_ids_stmt(principal.user)
     stmt = select(HouseholdPairing).where(HouseholdPairing.household_id.in_(visible))
@@ -175,12 +225,18 @@ def pairings(db: DB, principal: Staff, current_only: bool = False) -> list:
     return list(db.scalars(stmt.order_by(HouseholdPairing.household_id, HouseholdPairing.start_date)))
 
 
-@router.post("/pairings", response_model=PairingOut, status_code=201)
+@router.post("/pairings", response_model=PairingOut, status_code=201,
+             summary="建立结对",
+             description="管理员为困难家庭指定包户干部，自某日起结对。",
+             responses=error_responses((409, "该干部已与这户结对"), (422, "填写有误，如家庭不存在")))
 def create_pairing(db: DB, principal: Admin, data: PairingCreate) -> HouseholdPairing:
     return service.pair(db, data=data)
 
 
-@router.post("/pairings/{pairing_id}/reassign", response_model=PairingOut, status_code=201)
+@router.post("/pairings/{pairing_id}/reassign", response_model=PairingOut, status_code=201,
+             summary="更换结对干部",
+             description="自某日起由另一位干部接替，须说明原因；原结对关系在前一日结束。",
+             responses=error_responses((404, "结对关系不存在"), (409, "该结对关系已结束")))
 def reassign(db: DB, principal: Admin, pairing_id: PathId, data: Reassign) -> HouseholdPairing:
     pairing = db.get(HouseholdPairing, pairing_id)
     if pairing is None:
@@ -188,7 +244,9 @@ def reassign(db: DB, principal: Admin, pairing_id: PathId, data: Reassign) -> Ho
     return service.reassign(db, pairing=pairing, cadre_id=data.cadre_id, on=data.on, reason=data.reason)
 
 
-@router.get("/assignments", response_model=list[AssignmentOut])
+@router.get("/assignments", response_model=list[AssignmentOut],
+            summary="联居领导联系社区",
+            description="联居领导与社区的联系关系；联居领导只看自己的。")
 def assignments(db: DB, principal: Overseer) -> list:
     stmt = select(CommunityAssignment).order_by(CommunityAssignment.community_code, CommunityAssignment.start_date)
     if principal.role == Role.leader:
@@ -196,12 +254,18 @@ def assignments(db: DB, principal: Overseer) -> list:
     return list(db.scalars(stmt))
 
 
-@router.post("/assignments", response_model=AssignmentOut, status_code=201)
+@router.post("/assignments", response_model=AssignmentOut, status_code=201,
+             summary="指定联居领导",
+             description="管理员指定联居领导自某日起联系一个社区。",
+             responses=error_responses((409, "该领导已联系这个社区"),
+                                       (422, "填写有误，如开始日期早于现任领导的开始日期")))
 def create_assignment(db: DB, principal: Admin, data: AssignmentCreate) -> CommunityAssignment:
     return service.assign_leader(db, data=data)
 
 
-@router.get("/meetings", response_model=list[MeetingOut])
+@router.get("/meetings", response_model=list[MeetingOut],
+            summary="联户会议",
+            description="联户会议的记录；联居领导只看所联系社区的。")
 def meetings(db: DB, principal: Overseer) -> list:
     codes = None
     if principal.role == Role.leader:
@@ -209,13 +273,18 @@ def meetings(db: DB, principal: Overseer) -> list:
     return repository.meetings(db, community_codes=codes)
 
 
-@router.post("/meetings", response_model=MeetingOut, status_code=201)
+@router.post("/meetings", response_model=MeetingOut, status_code=201,
+             summary="登记联户会议",
+             description="登记一次联户会议：日期、社区、议题、参会人员和纪要。",
+             responses=error_responses((403, "只能登记您联系的社区的会议")))
 def record_meeting(db: DB, principal: Overseer, data: MeetingCreate) -> MeetingOut:
     meeting = service.record_meeting(db, user=principal.user, data=data, today=clock.today())
     return MeetingOut.model_validate(meeting)
 
 
-@router.get("/duties", response_model=Duties)
+@router.get("/duties", response_model=Duties,
+            summary="履职情况",
+            description="某季度的履职情况：每户是否按要求走访、多久未联系、逾期事项；默认本季度。")
 def get_duties(db: DB, principal: Staff, settings: AppSettings,
                year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
@@ -226,7 +295,9 @@ def get_duties(db: DB, principal: Staff, settings: AppSettings,
                          today=today, no_contact_days=no_contact_days or settings.ledger_no_contact_days)
 
 
-@router.get("/dashboard")
+@router.get("/dashboard",
+            summary="台账总览",
+            description="按状态、类别统计问题事项，各社区逾期事项，升级给您的事项，以及各季度的合规和走访情况。")
 def dashboard(db: DB, principal: Staff) -> dict:
     stats = duties.dashboard(db, user=principal.user, today=clock.today())
     return {
@@ -239,7 +310,9 @@ def dashboard(db: DB, principal: Staff) -> dict:
     }
 
 
-@router.post("/escalations")
+@router.post("/escalations",
+             summary="升级逾期事项",
+             description="把逾期未办结的问题事项升级给所在社区的联居领导（通常由定时任务调用）。")
 def escalate(db: DB, principal: Admin) -> dict:
     items = service.escalate_overdue(db, today=clock.today())
     return {"escalated": [{"item_id": i.id, "leader_id": i.escalated_to_id} for i in items]}
@@ -251,7 +324,10 @@ def _xlsx(content: bytes, filename: str) -> Response:
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "no-store"})
 
 
-@router.get("/households/{household_id}/export.xlsx", response_class=Response)
+@router.get("/households/{household_id}/export.xlsx", response_class=Response,
+            summary="导出家庭台账",
+            description="把一户家庭的台账导出为 Excel 文件（记入访问日志）。",
+            responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def export_household(db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
@@ -260,7 +336,10 @@ def export_household(db: DB, principal: Staff, household_id: PathId) -> Response
     return _xlsx(content, sheets.file_name("台账", household.address, str(today)))
 
 
-@router.get("/communities/{community_code}/export.xlsx", response_class=Response)
+@router.get("/communities/{community_code}/export.xlsx", response_class=Response,
+            summary="导出社区台账",
+            description="把一个社区全部结对家庭的台账导出为 Excel 文件（记入访问日志）。",
+            responses=error_responses((403, "社区台账仅限联系该社区的领导和管理员查看")))
 def export_community(db: DB, principal: Overseer, community_code: str) -> Response:
     today = clock.today()
     households = service.community_households(db, user=principal.user, community_code=community_code, today=today)

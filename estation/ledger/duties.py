@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.labour.models import Household
+from estation.labour.service import communities
 from estation.ledger import repository
 from estation.ledger.models import LedgerStatus
 from estation.ledger.schemas import Duties, LeaderDuty, NoContact
@@ -51,7 +52,7 @@ def leader_duties(session: Session, *, user: User, year: int, quarter: int) -> l
         return []
     assignments = repository.assignments_overlapping(session, start, end, leader_id=leader_id)
     names = repository.users(session, {a.leader_id for a in assignments})
-    places = repository.communities(session)
+    places = communities(session)
     rows = []
     for a in assignments:
         # Only the part of the quarter the leader held the community counts towards their duty.
@@ -114,7 +115,7 @@ def dashboard(session: Session, *, user: User, today: date, quarters: int = 4) -
     ids = list(session.scalars(repository.household_ids_stmt(user)))
     items = repository.items_in(session, ids)
     households = {h.id: h for h in repository.visible_households(session, user)}
-    places = repository.communities(session)
+    places = communities(session)
     by_status = {s.value: 0 for s in LedgerStatus}
     by_category: dict[str, int] = {}
     overdue: dict[str, int] = {}

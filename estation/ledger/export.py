@@ -19,9 +19,9 @@ from estation import sheets
 from estation.accounts.models import User
 from estation.accounts.service import log_access
 from estation.labour.models import Household
+from estation.labour.service import communities
 from estation.ledger import repository, service
 from estation.ledger.models import ActionKind, LedgerStatus
-from estation.ledger.schemas import ACTION_LABELS, CATEGORY_LABELS, STATUS_LABELS
 
 HEADERS = ["序号", "社区", "住址", "户主", "问题类别", "问题描述", "提出日期", "提出人", "办结期限",
            "帮扶措施（日期 · 方式 · 内容 · 经办人）", "办理状态", "回访情况", "销号日期", "包户干部"]
@@ -60,7 +60,7 @@ def ledger_rows(session: Session, *, user: User, households: list[Household], to
     pairings = repository.active_pairings(session, day=today, household_ids=ids)
     people = repository.users(session, {p.cadre_id for p in pairings} | {i.raised_by_id for i in items}
                               | {a.by_user_id for i in items for a in i.actions})
-    places = repository.communities(session)
+    places = communities(session)
     cadres: dict[int, list[str]] = {}
     for p in pairings:
         cadres.setdefault(p.household_id, []).append(people[p.cadre_id].display_name)
@@ -75,16 +75,16 @@ def ledger_rows(session: Session, *, user: User, households: list[Household], to
         lines, checks = [], []
         for a in out.actions:
             who = people[a.by_user_id].display_name if a.by_user_id in people else ""
-            lines.append(f"{a.on:%Y-%m-%d} · {ACTION_LABELS[a.kind]} · {a.note} · {who}".rstrip(" ·"))
+            lines.append(f"{a.on:%Y-%m-%d} · {a.kind.label} · {a.note} · {who}".rstrip(" ·"))
             if a.kind == ActionKind.return_visit and a.outcome_ok is not None:
                 checks.append(f"{a.on:%Y-%m-%d} {'已解决' if a.outcome_ok else '未解决'}")
         closed = next((c.on for c in reversed(item.status_changes) if c.to_status == LedgerStatus.closed), None)
         rows.append(LedgerRow(
             number=n, community=places[h.community_code].short_name if h.community_code in places else "",
-            address=h.address, head=head.name if head else "", category=CATEGORY_LABELS[item.category],
+            address=h.address, head=head.name if head else "", category=item.category.label,
             problem=out.problem, raised_on=item.raised_on,
             raised_by=people[item.raised_by_id].display_name if item.raised_by_id in people else "",
-            due_on=item.due_on, actions=lines, status=STATUS_LABELS[item.status], overdue=out.overdue,
+            due_on=item.due_on, actions=lines, status=item.status.label, overdue=out.overdue,
             return_visit="；".join(checks), closed_on=closed if item.status == LedgerStatus.closed else None,
             cadres="、".join(cadres.get(h.id, [])),
         ))

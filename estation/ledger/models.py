@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
@@ -10,35 +9,36 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 from estation.privacy import EncryptedText
 
 
-class LedgerCategory(str, enum.Enum):
-    employment = "employment"
-    assistance = "assistance"
-    health = "health"
-    elderly_care = "elderly_care"
-    housing = "housing"
-    other = "other"
+class LedgerCategory(Labelled):
+    employment = "employment", "就业"
+    assistance = "assistance", "困难救助"
+    health = "health", "医疗健康"
+    elderly_care = "elderly_care", "养老"
+    housing = "housing", "住房"
+    other = "other", "其他"
 
 
-class LedgerStatus(str, enum.Enum):
-    open = "open"
-    in_progress = "in_progress"
-    resolved = "resolved"
-    confirmed = "confirmed"
-    closed = "closed"
+class LedgerStatus(Labelled):
+    open = "open", "待办"
+    in_progress = "in_progress", "办理中"
+    resolved = "resolved", "已解决"
+    confirmed = "confirmed", "回访确认"
+    closed = "closed", "已销号"
 
 
-class ActionKind(str, enum.Enum):
-    home_visit = "home_visit"
-    call = "call"
-    referral = "referral"
-    job_referral = "job_referral"
-    return_visit = "return_visit"
-    placement = "placement"
+class ActionKind(Labelled):
+    home_visit = "home_visit", "入户走访"
+    call = "call", "电话联系"
+    referral = "referral", "转介办理"
+    job_referral = "job_referral", "推荐岗位"
+    return_visit = "return_visit", "回访"
+    placement = "placement", "上岗"
     """The referred person started the job; schedules the 30- and 90-day follow-ups."""
-    follow_up = "follow_up"
+    follow_up = "follow_up", "上岗跟踪"
     """The answer to a placement follow-up: is the person still in the job?"""
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from estation.accounts.models import User
 from estation.labour.access import scope_households
-from estation.labour.models import Community, Household
+from estation.labour.models import Household
 from estation.ledger.models import (
     ActionKind,
     CommunityAssignment,
@@ -28,11 +28,11 @@ VISIT_KINDS = (ActionKind.home_visit, ActionKind.return_visit)
 UNRESOLVED = (LedgerStatus.open, LedgerStatus.in_progress)
 
 
-def active_on(model, day: date):  # noqa: ANN001, ANN201
+def active_on(model, day: date):
     return and_(model.start_date <= day, or_(model.end_date.is_(None), model.end_date >= day))
 
 
-def overlapping(model, start: date, end: date):  # noqa: ANN001, ANN201
+def overlapping(model, start: date, end: date):
     return and_(model.start_date <= end, or_(model.end_date.is_(None), model.end_date >= start))
 
 
@@ -190,10 +190,6 @@ def follow_ups(session: Session, household_ids: list[int], *, open_only: bool) -
     if open_only:
         stmt = stmt.where(PlacementFollowUp.answered_on.is_(None))
     return list(session.scalars(stmt.order_by(PlacementFollowUp.due_on, PlacementFollowUp.id)))
-
-
-def communities(session: Session) -> dict[str, Community]:
-    return {c.code: c for c in session.scalars(select(Community).order_by(Community.code))}
 
 
 def users(session: Session, ids: set[int]) -> dict[int, User]:

@@ -19,9 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from estation.labour.models import Household, Resident
 from estation.labour.service import age_on
 
-CAPACITY_LABELS = {"full": "完全劳动能力", "partial": "部分劳动能力", "none": "丧失劳动能力"}
-
-
 class PolicyRule(BaseModel):
     """One rule; every condition given must hold (AND). Omitted conditions are not checked."""
 
@@ -158,7 +155,7 @@ def reminders(household: Household, rules: list[PolicyRule], today: date) -> lis
             facts = {
                 "name": resident.name,
                 "age": age_on(resident.birth_date, today),
-                "capacity": CAPACITY_LABELS.get(resident.work_capacity.value, ""),
+                "capacity": resident.work_capacity.label,
                 "grade": resident.disability_grade or "",
                 "illness": _illness(rule, resident.health_note or "") or "",
             }

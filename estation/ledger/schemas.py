@@ -7,36 +7,13 @@ from typing import Annotated
 
 from pydantic import Field
 
+from estation.labour.models import EmploymentStatus, Relation, Sex, WorkCapacity
 from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
 from estation.matching.schemas import LimitOut
 from estation.schemas import ORMModel, RowId
 
 Note = Annotated[str, Field(max_length=2000)]
 
-CATEGORY_LABELS = {
-    LedgerCategory.employment: "就业",
-    LedgerCategory.assistance: "困难救助",
-    LedgerCategory.health: "医疗健康",
-    LedgerCategory.elderly_care: "养老",
-    LedgerCategory.housing: "住房",
-    LedgerCategory.other: "其他",
-}
-STATUS_LABELS = {
-    LedgerStatus.open: "待办",
-    LedgerStatus.in_progress: "办理中",
-    LedgerStatus.resolved: "已解决",
-    LedgerStatus.confirmed: "回访确认",
-    LedgerStatus.closed: "已销号",
-}
-ACTION_LABELS = {
-    ActionKind.home_visit: "入户走访",
-    ActionKind.call: "电话联系",
-    ActionKind.referral: "转介办理",
-    ActionKind.job_referral: "推荐岗位",
-    ActionKind.return_visit: "回访",
-    ActionKind.placement: "上岗",
-    ActionKind.follow_up: "上岗跟踪",
-}
 MASKED_NOTE = "（敏感内容，仅包户干部可见）"
 
 # Actions a cadre records by hand; placements and follow-ups have their own routes.
@@ -172,14 +149,14 @@ class ItemOut(ORMModel):
 class MemberOut(ORMModel):
     id: int
     name: str
-    relation: str
+    relation: Relation
     age: int
-    sex: str
+    sex: Sex
     id_number_masked: str
     phone_masked: str
-    work_capacity: str
+    work_capacity: WorkCapacity
     disability_grade: int | None
-    employment_status: str
+    employment_status: EmploymentStatus
 
 
 class ReminderOut(ORMModel):

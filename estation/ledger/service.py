@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.accounts.service import log_access
-from estation.errors import Conflict, Forbidden, InvalidInput, NotFound
+from estation.errors import Conflict, Forbidden, InvalidInput
+from estation.kit import get_or_404
 from estation.labour import access
 from estation.labour.models import Household, Resident
 from estation.labour.service import age_on
+from estation.labour.service import communities
 from estation.ledger import repository, rules
 from estation.ledger.models import (
     ActionKind,
@@ -75,18 +77,14 @@ def ensure_ledger_role(user: User) -> None:
 
 def visible_household(session: Session, user: User, household_id: int) -> Household:
     ensure_ledger_role(user)
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFound("家庭不存在")
+    household = get_or_404(session, Household, household_id, "家庭不存在")
     access.ensure_can_see_household(session, user, household_id)
     return household
 
 
 def visible_item(session: Session, user: User, item_id: int) -> LedgerItem:
     ensure_ledger_role(user)
-    item = session.get(LedgerItem, item_id)
-    if item is None:
-        raise NotFound("台账事项不存在")
+    item = get_or_404(session, LedgerItem, item_id, "台账事项不存在")
     access.ensure_can_see_household(session, user, item.household_id)
     return item
 
@@ -150,7 +148,7 @@ def add_action(session: Session, *, user: User, item: LedgerItem, data: ActionCr
     return_check = data.kind == ActionKind.return_visit and item.status == LedgerStatus.resolved
     if return_check and data.outcome_ok is None:
         raise InvalidInput("回访时请选择问题是否已真正解决", field="outcome_ok")
-    item.actions  # load the collection before adding, so the new action is in it exactly once  # noqa: B018
+    item.actions  # noqa: B018 - load the collection before adding, so the new action is in it exactly once
     action = LedgerAction(household_id=item.household_id, item=item, resident_id=data.resident_id,
                           kind=data.kind, on=on, by_user_id=user.id, note=data.note.strip(),
                           sensitive=data.sensitive, vacancy_id=vacancy_id,
@@ -263,10 +261,10 @@ def is_overdue(item: LedgerItem, today: date) -> bool:
 
 def member_out(resident: Resident, today: date) -> MemberOut:
     return MemberOut(
-        id=resident.id, name=resident.name, relation=resident.relation.value, age=age_on(resident.birth_date, today),
+        id=resident.id, name=resident.name, relation=resident.relation, age=age_on(resident.birth_date, today),
         sex=resident.sex, id_number_masked=mask_id_number(resident.id_number), phone_masked=mask_phone(resident.phone),
-        work_capacity=resident.work_capacity.value, disability_grade=resident.disability_grade,
-        employment_status=resident.employment_status.value,
+        work_capacity=resident.work_capacity, disability_grade=resident.disability_grade,
+        employment_status=resident.employment_status,
     )
 
 
@@ -395,13 +393,13 @@ def display_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 
 
 def community_names(session: Session) -> dict[str, str]:
-    return {code: c.short_name for code, c in repository.communities(session).items()}
+    return {code: c.short_name for code, c in communities(session).items()}
 
 
 def held_communities(session: Session, user: User, today: date) -> list[str]:
     """The communities whose whole ledger the user may open: held ones for a leader, all for the admin."""
     if user.role == Role.admin:
-        return list(repository.communities(session))
+        return list(communities(session))
     if user.role == Role.leader:
         return repository.held_communities(session, user.id, today)
     return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,9 @@ from estation.ledger.schemas import (
     WorkMatch,
 )
 
+if TYPE_CHECKING:
+    from estation.matching.runtime import MatchingRuntime
+
 log = logging.getLogger(__name__)
 
 FOLLOW_UP_DAYS = (30, 90)
@@ -33,7 +37,7 @@ UNAVAILABLE = "岗位匹配服务暂不可用，暂时无法为这户推荐岗�
 FAILED = "岗位匹配服务暂时出了问题，请稍后再试；也可先到“为民服务大厅”请窗口工作人员帮助查询岗位。"
 
 
-def find_work(session: Session, *, household: Household, state) -> MatchResult:  # noqa: ANN001
+def find_work(session: Session, *, household: Household, matching: MatchingRuntime) -> MatchResult:
     """The matching domain's recommendations for every member who can and may work, with what shaped
     each list; an unavailable or failing matcher says so plainly and never takes the household page
     down with it."""
@@ -41,10 +45,10 @@ def find_work(session: Session, *, household: Household, state) -> MatchResult: 
     from estation.matching.service import match_household
 
     try:
-        result = match_household(session, household_id=household.id, state=state)
+        result = match_household(session, household_id=household.id, matching=matching)
     except MatchingUnavailable:
         return MatchResult(available=False, message=UNAVAILABLE)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("household matching failed for household %s", household.id)
         return MatchResult(available=False, message=FAILED)
     members = []

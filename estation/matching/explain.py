@@ -36,38 +36,20 @@ from estation.matching.scoring import (
     job_terms,
     shared_words,
 )
-from estation.physical import DOMAIN_NAMES, MAX_LEVEL, demand_ceiling, domain_label
+from estation import physical
+from estation.physical import DOMAIN_NAMES, DOMAINS, MAX_LEVEL, demand_ceiling, domain_label
 
 MAX_REASONS = 3
 
-# What the job does not ask, by domain and by the most it asks there (levels 0-3 of estation.physical).
-NOT_NEEDED: dict[str, tuple[str, str, str, str]] = {
-    "standing_walking": ("坐着干，不用站着走动", "多半坐着，偶尔站一站", "不用一直站着", "不用一直站着走动或爬高"),
-    "lifting_carrying": ("不用搬东西", "不搬重物，最多提5公斤", "不搬重物，最多提10公斤", "不用经常搬25公斤以上的重物"),
-    "fine_hand": ("几乎不用手干细活", "只要简单按按键", "不用干很细的手工活", "不用一直干精细的手工活"),
-    "seeing": ("不用眼睛看也能干", "只看大字，不用看小字", "不用长时间盯屏幕或看细小东西", "不用辨认很细的东西，也不用开车"),
-    "hearing": ("不用听声音也能干", "很少需要听别人说话", "不用打电话", "不用在吵闹的地方听声音"),
-    "speaking": ("不用说话", "只需简单说几句", "不用说很多话", "不用讲解或上课"),
-    "learning_memory": ("简单重复的活，一学就会", "只有几个简单步骤", "按平常的流程干，不用记复杂步骤", "不用处理特别复杂的事"),
-}
 ADJUSTMENT_WORDS = {
     "seated_work": "单位安排坐着干", "step_free": "进出有无障碍通道", "accessible_toilet": "有无障碍卫生间",
     "flexible_hours": "上下班时间可以商量", "training": "上岗前有人教", "sign_language": "单位有人会手语",
     "screen_reader": "电脑装了读屏软件", "home_based": "可以在家干",
 }
-ADJUSTMENT_EASES = {
-    "seated_work": ("standing_walking",), "step_free": ("standing_walking",), "accessible_toilet": ("standing_walking",),
-    "training": ("learning_memory",), "sign_language": ("hearing", "speaking"), "screen_reader": ("seeing",),
-    "home_based": ("standing_walking",), "flexible_hours": (),
-}
+ADJUSTMENT_EASES = {adj: tuple(d for d, _most in physical.eases(adj)) for adj in ADJUSTMENT_WORDS}
 """The domains in which a resident must be limited for the adjustment to be said to help them."""
 TRAVEL_WORDS = ("出门", "通勤", "离家", "走路", "步行", "无障碍", "路程", "坐车", "公交", "近一点", "附近", "路远")
 """Words of a wish about getting to work: such a wish says nothing about a job done at home."""
-ASK_AT_COUNTER = {
-    "standing_walking": "安排坐着干、进出有无障碍通道", "lifting_carrying": "不让您搬重东西",
-    "fine_hand": "少干细活", "seeing": "装读屏软件、用大字", "hearing": "用文字或手语和您沟通",
-    "speaking": "用文字和您沟通", "learning_memory": "有人带着学、把步骤变简单",
-}
 NOT_FOR_HOME_JOBS = ("seated_work", "step_free", "accessible_toilet", "home_based")
 """Adjustments that matter only to work done at the employer's (or that a home-based job has anyway):
 never said of a home-based job."""
@@ -183,7 +165,7 @@ def _not_needed(job: JobFacts, limits: ResidentLimits) -> list[Reason]:
     for domain in sorted(limits.restricted, key=lambda d: (limits.levels[d], DOMAIN_NAMES.index(d))):
         demand = demand_ceiling(demands, domain)
         if demand < MAX_LEVEL and demand <= limits.levels[domain]:
-            out.append(Reason(kind="not_needed", text=NOT_NEEDED[domain][demand], domain=domain, level=demand))
+            out.append(Reason(kind="not_needed", text=DOMAINS[domain].not_needed[demand], domain=domain, level=demand))
     return out[:2]
 
 
@@ -207,7 +189,7 @@ def explanation(reasons: Sequence[Reason]) -> str:
 
 
 def false_claims(reasons: Sequence[Reason], *, profile: Profile, limits: ResidentLimits, job: JobFacts,
-                 occupations) -> list[str]:  # noqa: ANN001 - an OccupationIndex, or None
+                 occupations) -> list[str]:
     """The reasons that do not hold, each as "<kind>: <text>"; empty when every claim is true.
 
     Each claim is derived again from the resident's words and limits and the job's fields, not from
@@ -216,7 +198,7 @@ def false_claims(reasons: Sequence[Reason], *, profile: Profile, limits: Residen
     return [f"{r.kind}: {r.text}" for r in reasons if not _holds(r, profile, limits, job, occupations)]
 
 
-def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, occupations) -> bool:  # noqa: ANN001, C901, PLR0911
+def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, occupations) -> bool:
     said = {s: {i.text for i in profile.items if i.source == s} for s in ("skills", "experience", "wishes")}
     name = occupations.name(r.code) if occupations is not None and r.code else None
     if r.kind == "experience":
@@ -236,7 +218,8 @@ def _holds(r: Reason, profile: Profile, limits: ResidentLimits, job: JobFacts, o
     if r.kind == "not_needed":
         level = limits.levels.get(r.domain, MAX_LEVEL)
         return (level < MAX_LEVEL and r.level is not None and r.level < MAX_LEVEL
-                and demand_ceiling(dict(job.demands), r.domain) <= r.level and r.text == NOT_NEEDED[r.domain][r.level])
+                and demand_ceiling(dict(job.demands), r.domain) <= r.level
+                and r.text == DOMAINS[r.domain].not_needed[r.level])
     if r.kind == "adjustment":
         eases = ADJUSTMENT_EASES.get(r.adjustment)
         if r.adjustment not in job.adjustments or eases is None or r.text != ADJUSTMENT_WORDS[r.adjustment] \
@@ -277,7 +260,7 @@ def advice(key: str, limits: ResidentLimits, alone: int) -> str:
     if key.startswith("physical:"):
         domain = key.split(":", 1)[1]
         return (f"{domain_label(domain)}方面不用勉强自己：可以到服务窗口请工作人员问问单位，"
-                f"能不能{ASK_AT_COUNTER[domain]}")
+                f"能不能{DOMAINS[domain].ask}")
     if key == HOURS:
         return f"如果每天能多干一会儿，可以到服务窗口把“每天最多{limits.max_hours_per_day:g}小时”改长一点{more}"
     if key == DISTANCE:

@@ -48,7 +48,7 @@ class HouseholdMatch:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def match_household(matcher, session: Session, *, household: Household, today: date | None = None,  # noqa: ANN001
+def match_household(matcher, session: Session, *, household: Household, today: date | None = None,
                     jobs_per_member: int = 5, startups_per_member: int = 3) -> HouseholdMatch:
     today = today or clock.today()
     out = HouseholdMatch(household_id=household.id)

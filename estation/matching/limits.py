@@ -46,7 +46,7 @@ class ResidentLimits:
     home: tuple[float, float] | None = None
 
     @classmethod
-    def of(cls, resident) -> ResidentLimits:  # noqa: ANN001 - a labour.models.Resident or anything shaped like it
+    def of(cls, resident) -> ResidentLimits:
         raw = dict(resident.limits or {})
         physical = tuple((d, int(raw.get(d, MAX_LEVEL))) for d in DOMAIN_NAMES)
         hours = resident.max_hours_per_day
@@ -67,7 +67,7 @@ class ResidentLimits:
         """Domains in which the resident manages less than the top level: the ones that shape lists."""
         return [d for d, level in self.physical if level < MAX_LEVEL]
 
-    def tightened(self, **changes) -> ResidentLimits:  # noqa: ANN003
+    def tightened(self, **changes) -> ResidentLimits:
         """A copy with some limits changed; ``physical={domain: level}`` merges into the levels."""
         physical = changes.pop("physical", None)
         levels = self.levels | (physical or {})
@@ -110,7 +110,7 @@ class JobFacts:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-def job_facts(row, *, kind: str) -> JobFacts:  # noqa: ANN001 - Vacancy or StartupOpportunity
+def job_facts(row, *, kind: str) -> JobFacts:
     from estation.jobs.models import VacancyStatus
 
     stated = dict(row.demands or {})

@@ -27,7 +27,7 @@ from estation.matching.limits import JobFacts, ResidentLimits, search_filters
 from estation.matching.scoring import Profile, rrf
 from indexing.database import DatabaseSearch
 from indexing.query import EngineUnavailable, SearchQuery, Sort
-from indexing.vectors import VectorSpaceMismatch, knn_sets
+from indexing.vectors import VectorSpaceMismatch
 
 log = logging.getLogger("estation.matching")
 
@@ -64,7 +64,7 @@ def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: i
 
 
 class Retriever:
-    def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 25,  # noqa: ANN001
+    def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 25,
                  max_lexical_items: int = 3, max_candidates: int = 80, fusion: str = "rrf") -> None:
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
@@ -94,7 +94,7 @@ class Retriever:
             return np.stack([_QUERY_CACHE[(model, t)] for t in texts])
 
     def encode_jobs(self, jobs: Sequence[JobFacts]) -> np.ndarray:
-        key = lambda j: (self.encoder.model_id, j.kind, j.id, j.text)  # noqa: E731
+        key = lambda j: (self.encoder.model_id, j.kind, j.id, j.text)  # noqa: E731 - a one-line key, read beside its use
         missing = [j for j in jobs if key(j) not in self._doc_cache]
         if missing:
             for j, v in zip(missing, self.encoder.encode_documents([j.text for j in missing])):
@@ -113,7 +113,7 @@ class Retriever:
         texts = sorted(profile.texts, key=lambda t: (len(t), t))
         return texts[: self.max_lexical_items]
 
-    def retrieve(self, session, *, kind: str, profile: Profile, limits: ResidentLimits, today: date,  # noqa: ANN001
+    def retrieve(self, session, *, kind: str, profile: Profile, limits: ResidentLimits, today: date,
                  item_vectors: np.ndarray) -> Retrieved:
         filters = limit_filters(limits, kind=kind, today=today, per_page=self.k_lexical)
         backend = self.search.backend
@@ -131,7 +131,7 @@ class Retriever:
             log.warning("matching retrieval degraded to the database: %s", exc)
             return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
 
-    def _vectors(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,  # noqa: ANN001
+    def _vectors(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,
                  item_vectors: np.ndarray) -> Retrieved:
         """One query vector (the profile's centroid) finds the candidates, within the limits, and the
         pool of related jobs with no limit applied (one scan, or one round trip): the search costs
@@ -139,7 +139,7 @@ class Retriever:
         model_id = self.encoder.model_id
         centroid = item_vectors.mean(axis=0)
         centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-        near, pool = knn_sets(backend, kind, centroid[None, :], [
+        near, pool = backend.knn_sets(kind, centroid[None, :], [
             (2 * self.k_vector, filters), (2 * self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
         vector_order = [d for d, _ in near[0]]
         lexical = lexical()  # the words' queries, run meanwhile in the other thread
@@ -157,7 +157,7 @@ class Retriever:
             fused = rrf([vector, lexical])
         return fused[: self.max_candidates]
 
-    def _lexical(self, backend, profile: Profile, filters: list[SearchQuery]) -> list[int]:  # noqa: ANN001
+    def _lexical(self, backend, profile: Profile, filters: list[SearchQuery]) -> list[int]:
         if self.fusion == "vector":
             return []
         rankings = []
@@ -169,7 +169,7 @@ class Retriever:
                 rankings.append(backend.search(q).ids)
         return rrf(rankings) if rankings else []
 
-    def _degraded(self, session, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date) -> Retrieved:  # noqa: ANN001
+    def _degraded(self, session, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date) -> Retrieved:
         db = DatabaseSearch(session)
         rankings = []
         for text in self.lexical_items(profile) or [""]:

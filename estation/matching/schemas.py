@@ -151,7 +151,7 @@ class SimilarJobsOut(BaseModel):
     items: list[SimilarJobOut]
 
 
-def recommendations_out(r) -> RecommendationsOut:  # noqa: ANN001 - service.Recommendations
+def recommendations_out(r) -> RecommendationsOut:
     return RecommendationsOut(resident_id=r.resident_id, kind=r.kind, items=r.items, limits=r.limits, pool=r.pool,
                               emptied_by=r.emptied_by, considerations=r.considerations, backend=r.backend,
                               degraded=r.degraded)

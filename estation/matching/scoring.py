@@ -13,14 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from estation.matching.encoder import BANDS
 from estation.matching.limits import STANDARD_DAY_HOURS, JobFacts, ResidentLimits, job_distance_km
+from estation.physical import eases
 
-# Where e5-small cosines between a seeker's phrase and postings fall: below FLOOR unrelated, at
-# CEILING a paraphrase. Chosen with the weights on the evaluation set (benchmarks/results/matching.md):
-# nDCG@10 moved by less than 0.01 across the grid tried, so round values were kept; distance and
-# wage stay small, as tie-breakers between jobs that fit equally well.
-COS_FLOOR = 0.78
-COS_CEILING = 0.92
+# Where the model's cosines between a seeker's phrase and postings fall: below FLOOR unrelated, at
+# CEILING a paraphrase (its card's phrase band, estation.matching.encoder). Chosen with the weights on
+# the evaluation set (benchmarks/results/matching.md): nDCG@10 moved by less than 0.01 across the grid
+# tried, so round values were kept; distance and wage stay small, as tie-breakers between jobs that fit
+# equally well.
+COS_FLOOR, COS_CEILING = BANDS.phrase
 CLOSE = 0.6
 """A calibrated similarity from which an item is said to be "close" to the job in the explanation."""
 
@@ -118,7 +120,7 @@ def split_items(text: str | Sequence[str] | None) -> list[str]:
     return out
 
 
-def build_profile(*, skills=None, experience=None, wishes=None, occupation_codes=(),  # noqa: ANN001
+def build_profile(*, skills=None, experience=None, wishes=None, occupation_codes=(),
                   preferred_hours_per_day: float | None = None) -> Profile:
     """Items sorted and deduplicated: an item said twice (say as a skill and a wish) counts once."""
     seen: dict[str, ProfileItem] = {}
@@ -130,7 +132,7 @@ def build_profile(*, skills=None, experience=None, wishes=None, occupation_codes
                    preferred_hours_per_day=preferred_hours_per_day)
 
 
-def profile_of(resident) -> Profile:  # noqa: ANN001
+def profile_of(resident) -> Profile:
     return build_profile(skills=resident.skills, experience=resident.experience, wishes=resident.wishes,
                          occupation_codes=resident.occupation_codes or (),
                          preferred_hours_per_day=resident.preferred_hours_per_day)
@@ -230,17 +232,15 @@ def hours_signal(job: JobFacts, limits: ResidentLimits, preferred: float | None)
 def helpful_adjustments(job: JobFacts, limits: ResidentLimits) -> list[str]:
     """The job's adjustments that ease one of this resident's limits (a ramp helps a wheelchair user)."""
     lv = limits.levels
+
+    def eased(adjustment: str) -> bool:  # at a level the domain's declaration says it helps at
+        return any(lv[d] <= most for d, most in eases(adjustment))
+
     helps = {
-        "seated_work": lv["standing_walking"] <= 2,
-        "step_free": lv["standing_walking"] <= 2,
-        "accessible_toilet": lv["standing_walking"] <= 1,
         "flexible_hours": limits.max_hours_per_day is not None and limits.max_hours_per_day < STANDARD_DAY_HOURS,
-        "home_based": limits.home_based_only or limits.max_travel_km <= 1.5 or lv["standing_walking"] <= 1,
-        "training": lv["learning_memory"] <= 2,
-        "sign_language": lv["hearing"] <= 1 or lv["speaking"] <= 1,
-        "screen_reader": lv["seeing"] <= 1,
+        "home_based": limits.home_based_only or limits.max_travel_km <= 1.5 or eased("home_based"),
     }
-    return [a for a in job.adjustments if helps.get(a, False)]
+    return [a for a in job.adjustments if helps.get(a) or eased(a)]
 
 
 def wage_signal(job: JobFacts) -> float:
@@ -306,7 +306,7 @@ def rank(scored: Sequence[Scored]) -> list[Scored]:
     return sorted(scored, key=lambda s: (-s.score, s.job.kind, s.job.id))
 
 
-def cosine_rows(a, b):  # noqa: ANN001, ANN201 - numpy arrays of unit rows
+def cosine_rows(a, b):
     import numpy as np
 
     return np.asarray(a, dtype=np.float32) @ np.asarray(b, dtype=np.float32).T

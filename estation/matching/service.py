@@ -23,15 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from estation import clock
-from estation.errors import NotFound
 from estation.geo import walking_minutes
 from estation.jobs.models import Employer, Occupation, StartupOpportunity, Vacancy
+from estation.kit import get_or_404
 from estation.labour.models import Household
 from estation.matching import explain
 from estation.matching.eligibility import eligibility
 from estation.matching.limits import JobFacts, ResidentLimits, job_facts, limit_effects, violations
 from estation.matching.retrieval import Retrieved, Retriever
-from estation.matching.runtime import runtime_of
+from estation.matching.runtime import MatchingRuntime
 from estation.matching.schemas import JobMatchOut, LimitOut, Reason
 from estation.matching.scoring import (
     COS_FLOOR,
@@ -46,7 +46,7 @@ from estation.matching.scoring import (
     score_job,
 )
 from indexing.query import EngineUnavailable
-from indexing.vectors import VectorSpaceMismatch, similarities
+from indexing.vectors import VectorSpaceMismatch
 
 log = logging.getLogger("estation.matching")
 
@@ -59,7 +59,7 @@ class JobMatch(JobMatchOut):
     """The Vacancy or StartupOpportunity row (for templates); never serialised."""
 
     @property
-    def vacancy(self):  # noqa: ANN201 - what the kiosk template reads
+    def vacancy(self):
         return self.row
 
 
@@ -122,8 +122,8 @@ def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, Job
 
 
 class Matcher:
-    def __init__(self, *, encoder, search, weights: dict[str, float] | None = None, fusion: str = "rrf",  # noqa: ANN001
-                 occupations=None, store=None) -> None:  # noqa: ANN001
+    def __init__(self, *, encoder, search, weights: dict[str, float] | None = None, fusion: str = "rrf",
+                 occupations=None, store=None) -> None:
         self.encoder = encoder
         self.search = search
         self.store = store
@@ -139,7 +139,7 @@ class Matcher:
 
     # -- the core: a profile and limits -> ranked, explained jobs ------------------------------------
 
-    def resident_occupations(self, profile: Profile, vectors=None) -> ResidentOccupations:  # noqa: ANN001
+    def resident_occupations(self, profile: Profile, vectors=None) -> ResidentOccupations:
         """Stated codes plus each item's confident classification, with the item it was read from (a
         union: adding words only adds). Read from an experience line (what was done, without when and
         where: scoring.job_phrase), a code is work done."""
@@ -193,7 +193,7 @@ class Matcher:
             kind=kind,
         )
 
-    def _similarities(self, got: Retrieved, jobs: dict, vectors, kind: str) -> dict[int, list[float]]:  # noqa: ANN001
+    def _similarities(self, got: Retrieved, jobs: dict, vectors, kind: str) -> dict[int, list[float]]:
         """The exact cosine of each of the resident's phrases with each candidate: from the embedding
         store (by the listing's text), else from the index's vectors (a listing indexed without one
         gets no semantic credit), else, with no usable index, encoded here: slow, which is why the
@@ -211,7 +211,7 @@ class Matcher:
                     sims = {i: [float(x) for x in cos[n]] for n, (i, _) in enumerate(have)}
             missing = [i for i in ids if i not in sims]
             try:
-                sims |= similarities(self.search.backend, kind, missing, vectors, model_id=self.model_id)
+                sims |= self.search.backend.similarities(kind, missing, vectors, model_id=self.model_id)
                 floor = [COS_FLOOR - 0.05] * len(vectors)
                 return {i: sims.get(i, floor) for i in ids}
             except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
@@ -222,7 +222,7 @@ class Matcher:
             sims |= {i: [float(x) for x in cos[n]] for n, i in enumerate(missing)}
         return sims
 
-    def _item(self, s: Scored, reasons: list[Reason], row) -> JobMatch:  # noqa: ANN001
+    def _item(self, s: Scored, reasons: list[Reason], row) -> JobMatch:
         j = s.job
         dist = round(s.distance_km, 2) if s.distance_km is not None else None
         return JobMatch(
@@ -235,7 +235,7 @@ class Matcher:
 
     # -- residents ------------------------------------------------------------------------------------
 
-    def recommend(self, session: Session, *, resident, limit: int = 10, today: date | None = None,  # noqa: ANN001
+    def recommend(self, session: Session, *, resident, limit: int = 10, today: date | None = None,
                   kind: str = "vacancy", rows: bool = True) -> Recommendations:
         today = today or clock.today()
         result = self.match_profile(session, profile=profile_of(resident), limits=ResidentLimits.of(resident),
@@ -252,24 +252,22 @@ class Matcher:
 
 # --------------------------------------------------------------------------- entry points
 # The kiosk (recommend), the employer pages (residents_for_vacancy) and the cadres' ledger
-# (match_household) ask with the app's state; MatchingUnavailable (503) if the model could not be loaded.
+# (match_household) ask with the app's matching runtime; MatchingUnavailable (503) if the model could not be loaded.
 
 
-def recommend(session: Session, *, resident, state, limit: int = 10) -> Recommendations:  # noqa: ANN001
-    return runtime_of(state).matcher().recommend(session, resident=resident, limit=limit)
+def recommend(session: Session, *, resident, matching: MatchingRuntime, limit: int = 10) -> Recommendations:
+    return matching.matcher().recommend(session, resident=resident, limit=limit)
 
 
-def residents_for_vacancy(session: Session, *, vacancy, limit: int = 20, state=None) -> list:  # noqa: ANN001
+def residents_for_vacancy(session: Session, *, vacancy, matching: MatchingRuntime, limit: int = 20) -> list:
     """Consenting residents who fit the vacancy, best first (each has ``.resident`` and ``.score``)."""
     from estation.matching.vacancies import residents_for_vacancy as find
 
-    return find(runtime_of(state).matcher(), session, vacancy=vacancy, limit=limit, consented_only=True)
+    return find(matching.matcher(), session, vacancy=vacancy, limit=limit, consented_only=True)
 
 
-def match_household(session: Session, *, household_id: int, state):  # noqa: ANN001, ANN201
+def match_household(session: Session, *, household_id: int, matching: MatchingRuntime):
     from estation.matching.households import match_household as run
 
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFound("家庭不存在")
-    return run(runtime_of(state).matcher(), session, household=household)
+    household = get_or_404(session, Household, household_id, "家庭不存在")
+    return run(matching.matcher(), session, household=household)

@@ -19,10 +19,11 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from estation import clock
+from estation.matching.encoder import BANDS
 from estation.matching.limits import job_facts, listing_over
 from estation.matching.titles import clean_title, ngram_matrix
 from indexing.query import EngineUnavailable, SearchQuery
-from indexing.vectors import VectorSpaceMismatch, knn
+from indexing.vectors import VectorSpaceMismatch
 
 
 
@@ -35,21 +36,20 @@ class SimilarityWeights:
     cos_high: float
 
 
-WEIGHTS = SimilarityWeights(encoder=0.3, ngram=0.2, occupation=0.8, cos_low=0.74, cos_high=0.95)
+WEIGHTS = SimilarityWeights(encoder=0.3, ngram=0.2, occupation=0.8, cos_low=BANDS.title[0], cos_high=BANDS.title[1])
 
 
 class QueryOccupations:
     """What the query's words say about each occupation: its code if known, and the index's fit of every
-    other code (the index's combined score over its greatest possible value, 0..1)."""
+    other code (its probability over that of the query's most probable code, 0..1)."""
 
-    def __init__(self, index, title: str, vector: np.ndarray | None, code: str | None = None) -> None:  # noqa: ANN001
+    def __init__(self, index, title: str, vector: np.ndarray | None, code: str | None = None) -> None:
         self.code = code
         self._row = {c: i for i, c in enumerate(index.codes)} if index is not None else {}
         self.fit = np.zeros(0, dtype=np.float32)
         if index is not None and vector is not None:
-            combined, _ = index.combine(*index.features(title, vector))
-            t = index.tuning
-            self.fit = combined / (t.label + t.passage + t.words)
+            p = index.probabilities(title, vector)
+            self.fit = p / p.max()
 
     def agreement(self, code: str | None) -> float:
         if not code:
@@ -60,7 +60,7 @@ class QueryOccupations:
         return float(np.clip(self.fit[row], 0.0, 1.0)) if row is not None and len(self.fit) else 0.0
 
 
-def combine(cos, ngram, agreement, weights: SimilarityWeights = WEIGHTS):  # noqa: ANN001, ANN201
+def combine(cos, ngram, agreement, weights: SimilarityWeights = WEIGHTS):
     """The combined similarity, 0..1, of numbers or arrays alike: the squashed cosine, the titles' character
     n-gram overlap (estation.matching.titles), the occupation agreement (:class:`QueryOccupations`)."""
     squashed = np.clip((np.asarray(cos) - weights.cos_low) / (weights.cos_high - weights.cos_low), 0.0, 1.0)
@@ -80,7 +80,7 @@ class SimilarJob:
     row: object = None
 
 
-def similar_jobs(matcher, session: Session, *, vacancy=None, title: str | None = None, limit: int = 10,  # noqa: ANN001
+def similar_jobs(matcher, session: Session, *, vacancy=None, title: str | None = None, limit: int = 10,
                  today: date | None = None) -> list[SimilarJob]:
     """Open vacancies most like a vacancy (itself excluded) or a bare job title: the encoder's nearest
     listings, ordered by :func:`combine` (cosine, title n-grams, occupation agreement)."""
@@ -100,7 +100,7 @@ def similar_jobs(matcher, session: Session, *, vacancy=None, title: str | None =
     backend = matcher.search.backend
     pool = max(POOL, 3 * limit)
     try:
-        hits = knn(backend, "vacancy", vec, pool + len(exclude), query, model_id=matcher.model_id)[0]
+        hits = backend.knn("vacancy", vec[0], pool + len(exclude), query, model_id=matcher.model_id)
         cos = {i: s for i, s in hits if i not in exclude}
         jobs = load_jobs(session, "vacancy", list(cos))
     except (EngineUnavailable, LookupError, VectorSpaceMismatch):

@@ -31,7 +31,7 @@ class ResidentFit:
     distance_km: float | None
 
 
-def residents_for_vacancy(matcher, session: Session, *, vacancy, limit: int = 20, consented_only: bool = True,  # noqa: ANN001
+def residents_for_vacancy(matcher, session: Session, *, vacancy, limit: int = 20, consented_only: bool = True,
                           today: date | None = None) -> list[ResidentFit]:
     today = today or clock.today()
     job = job_facts(vacancy, kind="vacancy")

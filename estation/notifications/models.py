@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
@@ -10,12 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from estation.db import Base, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
+from estation.labels import Labelled
 
 
-class Audience(str, enum.Enum):
-    resident = "resident"
-    employer = "employer"
-    staff = "staff"
+class Audience(Labelled):
+    resident = "resident", "居民"
+    employer = "employer", "用人单位"
+    staff = "staff", "服务大厅工作人员"
     """The service hall's shared inbox: every counter staff member and admin sees it."""
 
 

@@ -1,14 +1,21 @@
-"""The adapter for copies of notifications sent outside the platform (SMS, WeChat service messages).
+"""The adapter for copies of notifications sent outside the platform (SMS, WeChat service messages),
+and their delivery from the outbox.
 
 No real gateway is configured: :class:`DisabledNotifier` (the default) sends nothing, and
 :class:`LoggingNotifier` writes each message to the log and keeps it in memory (tests, demos). A real
 SMS or WeChat adapter implements :class:`Notifier` and is chosen in :func:`build_notifier`.
+
+Delivery runs in the server process: the composition root (estation.composition) starts a worker that
+runs :func:`deliver_pending` every few seconds. A message the gateway refused is tried again later, each
+wait twice the one before (30 s, 1 min, 2 min, ...), and given up after :data:`MAX_ATTEMPTS` tries
+(the in-platform notification is there either way).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -78,18 +85,32 @@ def _phone(session: Session, row: Notification) -> str | None:
     return None
 
 
-def deliver_pending(session: Session, notifier: Notifier, *, limit: int = 200) -> int:
-    """Hand pending ``notify`` outbox rows to ``notifier``; returns how many were sent. The caller commits.
+MAX_ATTEMPTS = 8
+"""A message is given up after this many failed tries (the last one about an hour after it was written)."""
+FIRST_RETRY = timedelta(seconds=30)
 
-    A failing gateway keeps the row with its error for the next run; the in-platform notification is
-    already committed either way, so nobody misses a message because SMS is down.
+
+def due_at(entry: OutboxEntry) -> datetime:
+    """When ``entry`` may be tried (again): at once, then after 30 s, 1 min, 2 min, ... since the last try."""
+    return entry.created_at + FIRST_RETRY * (2 ** entry.attempts - 1)
+
+
+def deliver_pending(session: Session, notifier: Notifier, *, now: datetime | None = None, limit: int = 200) -> int:
+    """Hand the due ``notify`` outbox rows to ``notifier``; returns how many were sent. The caller commits.
+
+    A failing gateway keeps the row with its error for a later try (see :func:`due_at`); after
+    :data:`MAX_ATTEMPTS` failures the row is closed with its last error. The in-platform notification
+    is already committed either way, so nobody misses a message because SMS is down.
     """
     entries = session.scalars(
         select(OutboxEntry).where(OutboxEntry.topic == NOTIFY_TOPIC, OutboxEntry.done_at.is_(None))
-        .order_by(OutboxEntry.id).limit(limit)
+        .order_by(OutboxEntry.attempts, OutboxEntry.id).limit(limit)
     ).all()
+    now = now or utcnow()  # after the query: its autoflush may have just written (and stamped) rows
     sent = 0
     for entry in entries:
+        if due_at(entry) > now:
+            continue
         entry.attempts += 1
         row = session.get(Notification, entry.entity_id)
         try:
@@ -100,9 +121,15 @@ def deliver_pending(session: Session, notifier: Notifier, *, limit: int = 200) -
                 sent += 1
         except Exception as exc:  # noqa: BLE001 - one bad message must not block the rest
             entry.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            log.warning("notification %s not delivered: %s", entry.entity_id, entry.last_error)
+            if entry.attempts >= MAX_ATTEMPTS:
+                entry.done_at = now
+                log.error("notification %s given up after %d tries: %s", entry.entity_id, entry.attempts,
+                          entry.last_error)
+            else:
+                log.warning("notification %s not delivered (try %d): %s", entry.entity_id, entry.attempts,
+                            entry.last_error)
             continue
-        entry.done_at = utcnow()
+        entry.done_at = now
         entry.last_error = None
     session.flush()
     return sent

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.db import utcnow
-from estation.errors import Forbidden, NotFound
+from estation.errors import Forbidden
+from estation.kit import get_or_404
 from estation.notifications.models import Audience, Notification
 from estation.outbox import enqueue
 
@@ -62,9 +63,7 @@ def unread_count(session: Session, *, user: User) -> int:
 
 
 def mark_read(session: Session, *, user: User, notification_id: int) -> Notification:
-    row = session.get(Notification, notification_id)
-    if row is None:
-        raise NotFound("消息不存在")
+    row = get_or_404(session, Notification, notification_id, "消息不存在")
     if session.scalar(scope(select(Notification.id).where(Notification.id == row.id), user)) is None:
         raise Forbidden("只能查看发给您的消息")
     if row.read_at is None:

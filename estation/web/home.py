@@ -36,7 +36,7 @@ HOME_BY_ROLE = {
 
 
 @router.get("/")
-def home(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+def home(request: Request, principal: OptionalPrincipal):
     return render(request, "home.html", {"surfaces": SURFACES}, personal=False)
 
 
@@ -46,7 +46,7 @@ def _safe_next(value: str) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, principal: OptionalPrincipal, next: str = ""):  # noqa: ANN201, A002
+def login_page(request: Request, principal: OptionalPrincipal, next: str = ""):
     return render(request, "auth/login.html", {"next": _safe_next(next)})
 
 
@@ -56,8 +56,8 @@ def login(
     db: DB,
     username: Annotated[str, Form(max_length=40)],
     password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form(max_length=200)] = "",  # noqa: A002
-):  # noqa: ANN201
+    next: Annotated[str, Form(max_length=200)] = "",
+):
     try:
         user = accounts.authenticate_password(db, username=username, password=password,
                                               address=client_address(request))
@@ -74,7 +74,7 @@ def login(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def logout(request: Request, db: DB, principal: OptionalPrincipal):
     if principal is not None:
         accounts.end_session(db, token=principal.token)
     response = RedirectResponse("/", status_code=303)

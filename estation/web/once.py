@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from estation import submissions
-from estation.deps import DB, OptionalPrincipal
+from estation.deps import DB, OptionalPrincipal, request_scope
 from estation.errors import Conflict, EstationError
 
 
@@ -32,7 +32,7 @@ class AlreadySubmitted(Conflict):
         self.result_url = result_url
 
 
-def claim_submission(request: Request, db: DB, principal: OptionalPrincipal,  # noqa: ARG001 - resolved first
+def claim_submission(request: Request, db: DB, principal: OptionalPrincipal,
                      submission_token: Annotated[str, Form(max_length=submissions.TOKEN_LENGTH)] = "") -> None:
     # The signed-in session is looked up (and its last-seen time written, in a short transaction of its
     # own) before the claim: on SQLite the claim takes the write lock until the request ends, and that
@@ -41,7 +41,7 @@ def claim_submission(request: Request, db: DB, principal: OptionalPrincipal,  # 
         return
     if not submissions.claim(db, token=submission_token):
         raise AlreadySubmitted(submissions.earlier_result(db, token=submission_token))
-    request.state.settle_submission = partial(submissions.settle, db, token=submission_token)
+    request_scope(request).settle_submission = partial(submissions.settle, db, token=submission_token)
 
 
 SubmittedOnce = Depends(claim_submission)
@@ -72,6 +72,6 @@ class FormRoute(APIRoute):
 
 
 async def _settle(request: Request, result_url: str | None) -> None:
-    settle = getattr(request.state, "settle_submission", None)
+    settle = request_scope(request).settle_submission
     if settle is not None:
         await run_in_threadpool(settle, result_url=result_url)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
 from estation.accounts.models import Role
-from estation.deps import CsrfFailed, OptionalPrincipal, Principal, csrf_matches
+from estation.deps import CsrfFailed, OptionalPrincipal, Principal, RoleCheck, csrf_matches
 from estation.errors import EstationError, Forbidden
 
 
@@ -31,15 +31,19 @@ def verify_csrf(request: Request, csrf_token: Annotated[str, Form(max_length=100
 CsrfChecked = Depends(verify_csrf)
 
 
-def require_web_roles(*roles: Role, login_url: str = "/login") -> Callable[[Principal | None], Principal]:
-    allowed = frozenset(roles)
+@dataclass(frozen=True)
+class PageRoleCheck(RoleCheck):
+    """A page's role check: nobody signed in is sent to the surface's sign-in page."""
 
-    def check(principal: OptionalPrincipal) -> Principal:
+    login_url: str = "/login"
+
+    def __call__(self, principal: OptionalPrincipal) -> Principal:
         if principal is None:
-            raise SignInRequired(login_url)
-        if principal.role not in allowed:
+            raise SignInRequired(self.login_url)
+        if principal.role not in self.allowed_roles:
             raise Forbidden("您没有权限访问此页面")
         return principal
 
-    check.allowed_roles = allowed  # read by the generated access-control test
-    return check
+
+def require_web_roles(*roles: Role, login_url: str = "/login") -> PageRoleCheck:
+    return PageRoleCheck(frozenset(roles), login_url)

@@ -41,7 +41,7 @@ def yuan(value: float | int | None) -> str:
 
 
 @pass_context
-def form_fields(context) -> Markup:  # noqa: ANN001 - Jinja's template context
+def form_fields(context) -> Markup:
     """The hidden fields of every POST form: the browser's CSRF token and a fresh one-time submission
     token, so a form sent twice is done once (estation.web.once)."""
     return Markup('<input type="hidden" name="csrf_token" value="{}">'

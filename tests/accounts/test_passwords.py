@@ -32,7 +32,7 @@ def test_the_common_password_list_is_shipped_and_large() -> None:
 
 
 @pytest.mark.parametrize("password", ["qwertyuiop", "short-pw"])
-def test_the_employer_registration_form_refuses_a_weak_password(api, password: str) -> None:  # noqa: ANN001
+def test_the_employer_registration_form_refuses_a_weak_password(api, password: str) -> None:
     client = TestClient(api.app)
     form = client.get("/employer/register")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)

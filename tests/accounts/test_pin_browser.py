@@ -6,14 +6,14 @@ import pytest
 
 from estation.accounts.kiosk import set_pin
 from estation.accounts.models import Role
-from tests.conftest import screenshot
-from tests.factories import TEST_PASSWORD, create_household, create_resident, create_user
+from tests.conftest import screenshot, sign_in
+from tests.factories import create_household, create_resident, create_user
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def people(api):  # noqa: ANN001, ANN201
+def people(api):
     with api.db() as s:
         home = create_household(s, community_code="370102009001")
         kiosk_user = create_resident(s, household=home, name="孔秀云")
@@ -24,12 +24,12 @@ def people(api):  # noqa: ANN001, ANN201
         return {"kiosk": kiosk_user.id_number, "visitor": counter_visitor.id, "staff": staff.username}
 
 
-def _keys(page, digits: str) -> None:  # noqa: ANN001
+def _keys(page, digits: str) -> None:
     for d in digits:
         page.locator("#osk button", has_text=d).first.click()
 
 
-def test_a_resident_changes_the_pin_with_the_on_screen_keyboard(page, live, people) -> None:  # noqa: ANN001
+def test_a_resident_changes_the_pin_with_the_on_screen_keyboard(page, live, people) -> None:
     page.goto(f"{live.url}/kiosk/signin/pin")
     page.fill("#id_number", people["kiosk"])
     page.click("#pin")
@@ -59,12 +59,8 @@ def test_a_resident_changes_the_pin_with_the_on_screen_keyboard(page, live, peop
     screenshot(page, "kiosk-pin-changed.png")
 
 
-def test_counter_staff_reset_a_pin_after_checking_the_card(page, live, people) -> None:  # noqa: ANN001
-    page.goto(f"{live.url}/login?next=/counter/residents/{people['visitor']}/pin")
-    page.fill("#username", people["staff"])
-    page.fill("#password", TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"**/counter/residents/{people['visitor']}/pin")
+def test_counter_staff_reset_a_pin_after_checking_the_card(page, live, people) -> None:
+    sign_in(page, live.url, people["staff"], f"/counter/residents/{people['visitor']}/pin")
     assert "还没有设置密码" in page.content()
     page.fill("#pin", "570318")
     page.fill("#pin_again", "570318")

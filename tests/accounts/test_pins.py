@@ -43,7 +43,7 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def _kiosk_sign_in(app, id_number: str, pin: str) -> tuple[TestClient, int]:  # noqa: ANN001
+def _kiosk_sign_in(app, id_number: str, pin: str) -> tuple[TestClient, int]:
     client = TestClient(app, follow_redirects=False)
     token = _csrf(client.get("/kiosk/signin/pin").text)
     response = client.post("/kiosk/signin/pin", data={"csrf_token": token, "id_number": id_number, "pin": pin})
@@ -51,7 +51,7 @@ def _kiosk_sign_in(app, id_number: str, pin: str) -> tuple[TestClient, int]:  # 
 
 
 @pytest.fixture(scope="module")
-def people(api):  # noqa: ANN001, ANN201
+def people(api):
     with api.db() as s:
         home = create_household(s, community_code="370102009001")
         people = {
@@ -68,13 +68,13 @@ def people(api):  # noqa: ANN001, ANN201
         return {k: (r.id, r.id_number) for k, r in people.items()} | {"staff": staff, "other": other}
 
 
-def _pin_log(api, resident_id: int) -> list[AccessLog]:  # noqa: ANN001
+def _pin_log(api, resident_id: int) -> list[AccessLog]:
     with api.db() as s:
         return list(s.scalars(select(AccessLog).where(AccessLog.resident_id == resident_id,
                                                       AccessLog.what == "自助终端密码").order_by(AccessLog.id)))
 
 
-def test_counter_staff_set_a_pin_after_checking_the_id_card_and_the_log_says_who(api, people) -> None:  # noqa: ANN001
+def test_counter_staff_set_a_pin_after_checking_the_id_card_and_the_log_says_who(api, people) -> None:
     resident_id, id_number = people["fresh"]
     clerk = api.client_for(people["staff"])
     url = f"/counter/residents/{resident_id}/pin"
@@ -82,7 +82,7 @@ def test_counter_staff_set_a_pin_after_checking_the_id_card_and_the_log_says_who
     assert page.status_code == 200 and "吴凤兰" in page.text and "还没有设置密码" in page.text
     assert id_number not in page.text  # masked
 
-    def post(**form) -> object:  # noqa: ANN003
+    def post(**form) -> object:
         return clerk.post(url, data={"csrf_token": _csrf(clerk.get(url).text), **form}, follow_redirects=False)
 
     unchecked = post(pin="570318", pin_again="570318")
@@ -108,13 +108,13 @@ def test_counter_staff_set_a_pin_after_checking_the_id_card_and_the_log_says_who
     assert f'href="{url}"' in clerk.get(f"/counter/residents/{resident_id}", params={"reason": "窗口办理业务"}).text
 
 
-def test_a_reset_at_the_counter_lifts_the_wait_and_the_api_checks_who_and_the_card(api, people) -> None:  # noqa: ANN001
+def test_a_reset_at_the_counter_lifts_the_wait_and_the_api_checks_who_and_the_card(api, people) -> None:
     resident_id, id_number = people["locked"]
     for _ in range(3):
         assert _kiosk_sign_in(api.app, id_number, "111222")[1] == 401
     assert _kiosk_sign_in(api.app, id_number, "386214")[1] == 429  # locked out, even with the right PIN
 
-    def put(user, body: dict):  # noqa: ANN001, ANN202
+    def put(user, body: dict):
         token = api.client_for(user).cookies["estation_session"]
         return api.anonymous.put(f"/api/v1/residents/{resident_id}/pin", json=body,
                                  headers={"Authorization": f"Bearer {token}"})
@@ -130,14 +130,14 @@ def test_a_reset_at_the_counter_lifts_the_wait_and_the_api_checks_who_and_the_ca
     assert _kiosk_sign_in(api.app, id_number, "386214")[1] == 401  # the old PIN is gone
 
 
-def test_the_resident_changes_the_pin_at_the_kiosk(api, people) -> None:  # noqa: ANN001
+def test_the_resident_changes_the_pin_at_the_kiosk(api, people) -> None:
     resident_id, id_number = people["changer"]
     client, status = _kiosk_sign_in(api.app, id_number, "386214")
     assert status == 303
     home = client.get("/kiosk/home")
     assert 'href="/kiosk/me/pin"' in home.text and "修改密码" in home.text
 
-    def change(old: str, new: str, again: str):  # noqa: ANN202
+    def change(old: str, new: str, again: str):
         token = _csrf(client.get("/kiosk/me/pin").text)
         return client.post("/kiosk/me/pin", data={"csrf_token": token, "old_pin": old, "new_pin": new,
                                                   "new_pin_again": again})
@@ -161,11 +161,11 @@ def test_the_resident_changes_the_pin_at_the_kiosk(api, people) -> None:  # noqa
         assert s.get(Resident, resident_id).pin_hash.startswith("$argon2")
 
 
-def test_the_old_pin_on_the_change_form_cannot_be_guessed_either(api, people) -> None:  # noqa: ANN001
+def test_the_old_pin_on_the_change_form_cannot_be_guessed_either(api, people) -> None:
     _, id_number = people["guessed"]
     client, _ = _kiosk_sign_in(api.app, id_number, "386214")
 
-    def change(old: str):  # noqa: ANN202
+    def change(old: str):
         token = _csrf(client.get("/kiosk/me/pin").text)
         return client.post("/kiosk/me/pin", data={"csrf_token": token, "old_pin": old, "new_pin": "570318",
                                                   "new_pin_again": "570318"})
@@ -175,6 +175,6 @@ def test_the_old_pin_on_the_change_form_cannot_be_guessed_either(api, people) ->
     assert held.status_code == 429 and "后再试" in held.text
 
 
-def test_changing_the_pin_needs_a_signed_in_resident(api) -> None:  # noqa: ANN001
+def test_changing_the_pin_needs_a_signed_in_resident(api) -> None:
     response = TestClient(api.app, follow_redirects=False).get("/kiosk/me/pin")
     assert response.status_code == 303 and response.headers["location"] == "/kiosk/signin?next=/kiosk/me/pin"

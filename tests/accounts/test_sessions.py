@@ -18,13 +18,13 @@ from tests.factories import TEST_PASSWORD, create_user, seed_places
 
 
 class HttpsHarness(ApiHarness):
-    def __init__(self, url: str, tmp, **settings) -> None:  # noqa: ANN001, ANN003
+    def __init__(self, url: str, tmp, **settings) -> None:
         from estation.app import create_app
         from estation.config import Settings
 
         self.settings = Settings(database_url=url, environment="test", var_dir=tmp, **settings)
         self.app = create_app(self.settings)
-        self.factory = self.app.state.session_factory
+        self.factory = self.app.state.parts.session_factory
         self.anonymous = TestClient(self.app)
 
 
@@ -38,7 +38,7 @@ def _age(api: ApiHarness, client: TestClient, *, idle: timedelta = timedelta(0),
 
 
 @pytest.fixture(scope="module")
-def staff(api):  # noqa: ANN001, ANN201
+def staff(api):
     with api.db() as s:
         users = {role: create_user(s, role=role, window=1 if role is Role.counter_staff else None)
                  for role in (Role.counter_staff, Role.employer)}
@@ -47,7 +47,7 @@ def staff(api):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize(("role", "page"), [(Role.counter_staff, "/counter"), (Role.employer, "/employer/quota")])
-def test_a_session_unused_for_longer_than_the_idle_time_ends(api, staff, role, page) -> None:  # noqa: ANN001
+def test_a_session_unused_for_longer_than_the_idle_time_ends(api, staff, role, page) -> None:
     idle = timedelta(minutes=api.settings.session_idle_minutes)
     client = api.client_for(staff[role])
     _age(api, client, idle=idle - timedelta(minutes=1), age=timedelta(hours=1))
@@ -60,7 +60,7 @@ def test_a_session_unused_for_longer_than_the_idle_time_ends(api, staff, role, p
     assert response.status_code == 303 and response.headers["location"] == f"/login?next={page}"
 
 
-def test_a_busy_session_still_ends_after_its_lifetime(api, staff) -> None:  # noqa: ANN001
+def test_a_busy_session_still_ends_after_its_lifetime(api, staff) -> None:
     client = api.client_for(staff[Role.counter_staff])
     lifetime = timedelta(hours=api.settings.session_lifetime_hours)
     _age(api, client, age=lifetime - timedelta(minutes=5))
@@ -70,11 +70,11 @@ def test_a_busy_session_still_ends_after_its_lifetime(api, staff) -> None:  # no
     assert client.get("/counter", follow_redirects=False).headers["location"].startswith("/login")
 
 
-def test_the_defaults_are_half_an_hour_idle_and_twelve_hours_in_all(api) -> None:  # noqa: ANN001
+def test_the_defaults_are_half_an_hour_idle_and_twelve_hours_in_all(api) -> None:
     assert (api.settings.session_idle_minutes, api.settings.session_lifetime_hours) == (30, 12)
 
 
-def _set_cookies(response) -> dict[str, str]:  # noqa: ANN001
+def _set_cookies(response) -> dict[str, str]:
     return {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
 
 
@@ -90,7 +90,7 @@ def https(tmp_path_factory: pytest.TempPathFactory) -> HttpsHarness:
     return harness
 
 
-def test_cookies_are_secure_when_the_site_is_served_over_https(https, api, staff) -> None:  # noqa: ANN001
+def test_cookies_are_secure_when_the_site_is_served_over_https(https, api, staff) -> None:
     with https.db() as s:
         user = create_user(s, role=Role.counter_staff, window=2)
         s.commit()

@@ -58,7 +58,7 @@ def throttled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     server = LiveServer(harness)
     yield Throttled(harness, server)
     server.stop()
-    harness.app.state.engine.dispose()
+    harness.app.state.parts.engine.dispose()
 
 
 def _resident_with_pin(t: Throttled) -> str:
@@ -80,12 +80,12 @@ def _post_pin(client: httpx.Client, token: str, id_number: str, pin: str) -> htt
     return client.post("/kiosk/signin/pin", data={"csrf_token": token, "id_number": id_number, "pin": pin})
 
 
-def _in_parallel(calls: list, *, meanwhile=None) -> list[int]:  # noqa: ANN001
+def _in_parallel(calls: list, *, meanwhile=None) -> list[int]:
     """Run the calls at once (a barrier releases them together) and ``meanwhile`` while they run."""
     barrier = threading.Barrier(len(calls) + 1)
     codes: list[int] = []
 
-    def run(call) -> None:  # noqa: ANN001
+    def run(call) -> None:
         barrier.wait()
         codes.append(call().status_code)
 

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 
 @pytest.fixture
-def client(api) -> Iterator[TestClient]:  # noqa: ANN001
+def client(api) -> Iterator[TestClient]:
     # Server errors come back as responses, so a test can assert that no input gives a 500.
     with TestClient(api.app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def db(api) -> Iterator[Session]:  # noqa: ANN001
+def db(api) -> Iterator[Session]:
     """A session on the app's own database, for arranging rows an API test reads."""
     session = api.db()
     try:

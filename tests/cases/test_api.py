@@ -6,8 +6,20 @@ import copy
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 URL = "/api/v1/pension/transfer-assessment"
+
+
+@pytest.fixture(autouse=True)
+def catalogue(api) -> None:
+    """The calculator lists the documents from the service catalogue, as every surface does."""
+    from estation.cases.catalogue import load_catalogue
+
+    with api.db() as s:
+        load_catalogue(s)
+        s.commit()
 QUOTE_URL = "/api/v1/pension/continued-contribution"
 
 EXAMPLE = {
@@ -168,7 +180,9 @@ def test_stored_configuration_wins_over_the_default(client, db) -> None:
 
     from estation.cases.models import ContributionSetting
 
-    db.add(ContributionSetting(year=2026, average_monthly_wage=Decimal(10000), rate=Decimal("0.16")))
+    row = db.get(ContributionSetting, 2026) or ContributionSetting(year=2026)
+    row.average_monthly_wage, row.rate = Decimal(10000), Decimal("0.16")
+    db.add(row)
     db.commit()
     try:
         q = client.post(QUOTE_URL, json={"year": 2026, "months": 1}).json()
@@ -204,8 +218,6 @@ def test_quote_without_months_is_refused(client) -> None:
 
 # --- no input gives a 500 ---------------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 anything = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),

@@ -9,7 +9,8 @@ import pytest
 
 from estation.accounts.models import Role
 from estation.cases import calendar, service
-from estation.cases.catalogue import CONTINUED_CONTRIBUTION, load_catalogue
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import continued_contribution
 from estation.cases.models import CaseStatus
 from estation.errors import InvalidInput
 from tests.factories import create_resident, create_user
@@ -22,18 +23,18 @@ WORKDAYS_2027 = [date(2027, 2, 14), date(2027, 2, 20)]
 
 
 @pytest.fixture
-def clerk(session):  # noqa: ANN001, ANN201
+def clerk(session):
     load_catalogue(session)
     return create_user(session, role=Role.counter_staff, window=2)
 
 
-def _accept(session, clerk, day: date):  # noqa: ANN001, ANN202
-    spec = service.get_service_type(session, CONTINUED_CONTRIBUTION)
-    return service.open_case(session, resident=create_resident(session), service_code=CONTINUED_CONTRIBUTION,
+def _accept(session, clerk, day: date):
+    spec = service.get_service_type(session, continued_contribution.TYPE.code)
+    return service.open_case(session, resident=create_resident(session), service_code=continued_contribution.TYPE.code,
                              handed_in=spec.documents, user=clerk, window=2, today=day)
 
 
-def test_entering_next_year_settles_provisional_due_dates(session, clerk) -> None:  # noqa: ANN001
+def test_entering_next_year_settles_provisional_due_dates(session, clerk) -> None:
     # Accepted on Wednesday 30 December 2026 with 3 working days: the count runs into 2027.
     case = _accept(session, clerk, date(2026, 12, 30))
     assert case.status == CaseStatus.accepted and case.due_on_provisional
@@ -49,7 +50,7 @@ def test_entering_next_year_settles_provisional_due_dates(session, clerk) -> Non
     assert later.due_on == date(2027, 2, 16) and not later.due_on_provisional  # Sun 14, Mon 15, Tue 16
 
 
-def test_a_wrong_schedule_is_refused_naming_the_field(session) -> None:  # noqa: ANN001
+def test_a_wrong_schedule_is_refused_naming_the_field(session) -> None:
     cases = [
         ({"holidays": [date(2028, 1, 3)], "workdays": []}, "holidays"),             # another year
         ({"holidays": [date(2027, 1, 1), date(2027, 1, 1)], "workdays": []}, "holidays"),
@@ -63,14 +64,14 @@ def test_a_wrong_schedule_is_refused_naming_the_field(session) -> None:  # noqa:
     assert calendar.schedule_of(session, 2027)["entered"] is False
 
 
-def test_the_package_years_are_listed_as_the_counter_counts_them(session) -> None:  # noqa: ANN001
+def test_the_package_years_are_listed_as_the_counter_counts_them(session) -> None:
     year = calendar.schedule_of(session, 2026)
     assert year["entered"] is False and year["source"].startswith("chinese-calendar")
     assert date(2026, 10, 1) in year["holidays"] and date(2026, 10, 10) in year["workdays"]
     assert all(d.weekday() < 5 for d in year["holidays"]) and all(d.weekday() >= 5 for d in year["workdays"])
 
 
-def test_the_api_enters_a_year_for_admins_only(api) -> None:  # noqa: ANN001
+def test_the_api_enters_a_year_for_admins_only(api) -> None:
     with api.db() as s:
         admin, clerk = create_user(s, role=Role.admin), create_user(s, role=Role.counter_staff)
         s.commit()

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 
 from estation.accounts.models import Role
-from estation.cases.catalogue import CONTINUED_CONTRIBUTION, PENSION_TRANSFER, load_catalogue
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import continued_contribution, pension_transfer
 from estation.labour.models import InsurancePeriod, Payer, Scheme
 from tests.factories import TEST_PASSWORD, create_resident, create_user
 
 
 @pytest.fixture
-def staff(client, db):  # noqa: ANN001, ANN201
+def staff(client, db):
     """A signed-in counter clerk at window 5, a resident with a pension history, and the catalogue."""
     load_catalogue(db)
     clerk = create_user(db, role=Role.counter_staff, window=5)
@@ -31,15 +32,15 @@ def staff(client, db):  # noqa: ANN001, ANN201
 def test_catalogue_is_listed(client, staff) -> None:
     services = client.get("/api/v1/services").json()
     assert len(services) >= 7
-    pension = next(s for s in services if s["code"] == PENSION_TRANSFER)
+    pension = next(s for s in services if s["code"] == pension_transfer.TYPE.code)
     assert pension["time_limit_working_days"] == 45 and pension["documents"]
 
 
 def test_a_whole_case_with_a_tell_once_slip(client, staff) -> None:
     h = staff["headers"]
-    docs = next(s for s in client.get("/api/v1/services").json() if s["code"] == CONTINUED_CONTRIBUTION)["documents"]
+    docs = next(s for s in client.get("/api/v1/services").json() if s["code"] == continued_contribution.TYPE.code)["documents"]
     opened = client.post("/api/v1/cases", headers=h, json={
-        "resident_id": staff["resident_id"], "service_code": CONTINUED_CONTRIBUTION, "handed_in": docs[:1],
+        "resident_id": staff["resident_id"], "service_code": continued_contribution.TYPE.code, "handed_in": docs[:1],
     })
     assert opened.status_code == 201, opened.text
     case = opened.json()
@@ -71,28 +72,34 @@ def test_a_whole_case_with_a_tell_once_slip(client, staff) -> None:
 
 def test_pension_case_carries_the_assessment(client, staff) -> None:
     h = staff["headers"]
-    missing = client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": PENSION_TRANSFER})
-    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "pension"]
+    bad = client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"],
+                                                       "service_code": pension_transfer.TYPE.code,
+                                                       "answers": {"new_province": "99"}})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "new_province"]
     case = client.post("/api/v1/cases", headers=h, json={
-        "resident_id": staff["resident_id"], "service_code": PENSION_TRANSFER,
-        "pension": {"new_province": "37", "personal_account_balance": 20000},
+        "resident_id": staff["resident_id"], "service_code": pension_transfer.TYPE.code,
+        "answers": {"new_province": "37", "personal_account_balance": 20000},
     }).json()
     a = case["details"]["assessment"]
     assert a["procedure"] == "transfer" and a["claim_province"] == "37"
     assert Decimal(a["pooled_fund_amount"]) == Decimal(96 * 5000) * Decimal("0.12")
-    assert case["slip_documents"] == a["required_documents"]
+    # Hukou in Shandong, moving back to Shandong: the transfer form and the household register, nothing
+    # about a temporary account (the one document list of the service and this situation).
+    assert "户口簿（证明户籍在转入省）" in case["slip_documents"]
+    assert "《基本养老保险关系转移接续申请表》（书面申请）" in case["slip_documents"]
+    assert not any("临时" in d for d in case["slip_documents"])
 
 
 def test_refusal_needs_a_reason(client, staff) -> None:
     h = staff["headers"]
-    case = client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": CONTINUED_CONTRIBUTION}).json()
+    case = client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": continued_contribution.TYPE.code}).json()
     assert client.post(f"/api/v1/cases/{case['id']}/refuse", headers=h, json={"reason": ""}).status_code == 422
     refused = client.post(f"/api/v1/cases/{case['id']}/refuse", headers=h, json={"reason": "已在单位参保，无需续保"}).json()
     assert refused["status"] == "refused" and refused["outcome_reason"] == "已在单位参保，无需续保"
 
 
 def test_cases_need_counter_staff(client, staff, db) -> None:
-    body = {"resident_id": staff["resident_id"], "service_code": CONTINUED_CONTRIBUTION}
+    body = {"resident_id": staff["resident_id"], "service_code": continued_contribution.TYPE.code}
     client.cookies.clear()  # signing in set the clerk's cookie
     assert client.post("/api/v1/cases", json=body).status_code == 401
     cadre = create_user(db, role=Role.cadre)
@@ -109,21 +116,21 @@ def test_unknown_things_are_not_500(client, staff) -> None:
     assert client.get("/api/v1/cases/status/" + "X" * 40, params={"code": "12345678"}).status_code == 422
     assert client.get("/api/v1/cases/status/NOPE", params={"code": "1234"}).status_code == 422
     assert client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": "nope"}).status_code == 404
-    assert client.post("/api/v1/cases", headers=h, json={"resident_id": 10**9, "service_code": CONTINUED_CONTRIBUTION}).status_code in (403, 404)
+    assert client.post("/api/v1/cases", headers=h, json={"resident_id": 10**9, "service_code": continued_contribution.TYPE.code}).status_code in (403, 404)
 
 
 def test_figures(client, staff) -> None:
     h = staff["headers"]
-    client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": CONTINUED_CONTRIBUTION})
+    client.post("/api/v1/cases", headers=h, json={"resident_id": staff["resident_id"], "service_code": continued_contribution.TYPE.code})
     f = client.get("/api/v1/cases/figures", headers=h).json()
     assert f["total"]["opened"] >= 1 and f["total"]["came_back_for_documents"] >= 1
     assert f["by_window"]["5号窗口"]["opened"] >= 1
-    assert f["service_names"][CONTINUED_CONTRIBUTION] == "灵活就业人员续保"
+    assert f["service_names"][continued_contribution.TYPE.code] == "灵活就业人员续保"
     bad = client.get("/api/v1/cases/figures?since=2026-12-01&until=2026-11-01", headers=h)
     assert bad.status_code == 422
 
 
-def test_admin_edits_the_catalogue(api) -> None:  # noqa: ANN001
+def test_admin_edits_the_catalogue(api) -> None:
     from estation.accounts.models import Role
     from estation.cases.catalogue import load_catalogue
     from tests.factories import create_user

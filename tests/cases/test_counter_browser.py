@@ -8,31 +8,28 @@ from datetime import date
 import pytest
 
 from estation.accounts.models import Role
-from estation.cases.catalogue import CONTINUED_CONTRIBUTION, SERVICES, load_catalogue
-from tests.conftest import screenshot
-from tests.factories import TEST_PASSWORD, create_resident, create_user, new_id_number
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import continued_contribution
+from tests.conftest import screenshot, sign_in
+from tests.factories import create_resident, create_user, new_id_number
 
 pytestmark = pytest.mark.browser
-DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
+DOCS = continued_contribution.TYPE.documents
 
 
 @pytest.fixture
-def counter_live(api, live):  # noqa: ANN001, ANN201
+def counter_live(api, live):
     return live
 
 
-def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa: ANN001
+def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:
     with api.db() as s:
         load_catalogue(s)
         clerk = create_user(s, role=Role.counter_staff, window=2)
         create_resident(s, name="赵桂兰")
         s.commit()
     base = counter_live.url
-    page.goto(f"{base}/login?next=/counter")
-    page.fill("#username", clerk.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/counter")
+    sign_in(page, base, clerk.username, "/counter")
 
     page.fill("#q", "赵贵兰")  # a near spelling finds her
     page.click("form.search button")
@@ -59,18 +56,14 @@ def test_one_whole_case_at_the_counter(api, counter_live, page) -> None:  # noqa
     assert "已办结" in page.content()
 
 
-def test_searching_by_id_number_keeps_it_out_of_the_address_bar(api, counter_live, page) -> None:  # noqa: ANN001
+def test_searching_by_id_number_keeps_it_out_of_the_address_bar(api, counter_live, page) -> None:
     with api.db() as s:
         clerk = create_user(s, role=Role.counter_staff, window=3)
         resident = create_resident(s, name="钱玉珍", id_number=new_id_number(birth=date(1969, 2, 14)))
         number, resident_id = resident.id_number, resident.id
         s.commit()
     base = counter_live.url
-    page.goto(f"{base}/login?next=/counter")
-    page.fill("#username", clerk.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/counter")
+    sign_in(page, base, clerk.username, "/counter")
     page.fill("#q", number)
     with page.expect_navigation():
         page.click("form.search button")

@@ -10,20 +10,21 @@ import pytest
 from sqlalchemy import select
 
 from estation.accounts.models import AccessLog, Role
-from estation.cases.catalogue import CONTINUED_CONTRIBUTION, PENSION_TRANSFER, SERVICES, load_catalogue
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import continued_contribution, pension_transfer
 from estation.labour.models import InsurancePeriod, Payer, Scheme
 from tests.factories import TEST_PASSWORD, create_resident, create_user
 
-DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
+DOCS = continued_contribution.TYPE.documents
 
 
 @pytest.fixture
-def counter_app(api):  # noqa: ANN001, ANN201
+def counter_app(api):
     return api
 
 
 @pytest.fixture
-def clerk_client(counter_app, client, db):  # noqa: ANN001, ANN201
+def clerk_client(counter_app, client, db):
     load_catalogue(db)
     clerk = create_user(db, role=Role.counter_staff, window=7)
     resident = create_resident(db, name="王秀英", phone="13905319999")
@@ -40,22 +41,22 @@ def clerk_client(counter_app, client, db):  # noqa: ANN001, ANN201
     return client
 
 
-def csrf(client) -> str:  # noqa: ANN001
+def csrf(client) -> str:
     return client.cookies.get("estation_csrf")
 
 
-def test_sign_in_is_required(counter_app, api) -> None:  # noqa: ANN001
+def test_sign_in_is_required(counter_app, api) -> None:
     response = api.anonymous.get("/counter", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
 @pytest.mark.parametrize("query", ["王秀英", "王秀莹", "wangxiuying", "13905319999"])
-def test_find_by_name_near_spelling_pinyin_or_phone(clerk_client, query) -> None:  # noqa: ANN001
+def test_find_by_name_near_spelling_pinyin_or_phone(clerk_client, query) -> None:
     page = clerk_client.post("/counter", data={"csrf_token": csrf(clerk_client), "q": query}).text
     assert f"/counter/residents/{clerk_client.resident_id}" in page
 
 
-def test_the_search_is_posted_with_the_csrf_token_never_a_query_string(clerk_client) -> None:  # noqa: ANN001
+def test_the_search_is_posted_with_the_csrf_token_never_a_query_string(clerk_client) -> None:
     form = clerk_client.get("/counter").text
     assert re.search(r'<form method="post" action="/counter" class="search"', form)
     number = clerk_client.resident_number
@@ -67,7 +68,7 @@ def test_the_search_is_posted_with_the_csrf_token_never_a_query_string(clerk_cli
     assert f"/counter/residents/{clerk_client.resident_id}" in found.text and number not in str(found.url)
 
 
-def test_viewing_a_record_asks_why_and_is_logged(clerk_client, db) -> None:  # noqa: ANN001
+def test_viewing_a_record_asks_why_and_is_logged(clerk_client, db) -> None:
     rid = clerk_client.resident_id
     assert "请选择查看事由" in clerk_client.get(f"/counter/residents/{rid}").text
     page = clerk_client.get(f"/counter/residents/{rid}", params={"reason": "窗口办理业务"}).text
@@ -76,12 +77,12 @@ def test_viewing_a_record_asks_why_and_is_logged(clerk_client, db) -> None:  # n
     assert [(a.action, a.reason) for a in logged] == [("view", "窗口办理业务")]
 
 
-def test_a_whole_case_at_the_counter(clerk_client) -> None:  # noqa: ANN001
+def test_a_whole_case_at_the_counter(clerk_client) -> None:
     c = clerk_client
-    form = c.get("/counter/cases/new", params={"resident_id": c.resident_id, "service_code": CONTINUED_CONTRIBUTION}).text
+    form = c.get("/counter/cases/new", params={"resident_id": c.resident_id, "service_code": continued_contribution.TYPE.code}).text
     assert all(d in form for d in DOCS)
     opened = c.post("/counter/cases", data={
-        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": CONTINUED_CONTRIBUTION,
+        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": continued_contribution.TYPE.code,
         "handed_in": list(DOCS[:2]),
     }, follow_redirects=False)
     assert opened.status_code == 303
@@ -107,37 +108,41 @@ def test_a_whole_case_at_the_counter(clerk_client) -> None:  # noqa: ANN001
     assert re.search(r'id="came-back">\d+<', figures)
 
 
-def test_forms_without_the_csrf_token_are_refused(clerk_client) -> None:  # noqa: ANN001
-    response = clerk_client.post("/counter/cases", data={"resident_id": clerk_client.resident_id, "service_code": CONTINUED_CONTRIBUTION})
+def test_forms_without_the_csrf_token_are_refused(clerk_client) -> None:
+    response = clerk_client.post("/counter/cases", data={"resident_id": clerk_client.resident_id, "service_code": continued_contribution.TYPE.code})
     assert response.status_code == 403
 
 
-def test_pension_case_shows_the_assessment_first(clerk_client) -> None:  # noqa: ANN001
+def test_pension_case_shows_the_assessment_first(clerk_client) -> None:
     c = clerk_client
+    first = c.get("/counter/cases/new", params={"resident_id": c.resident_id, "service_code": pension_transfer.TYPE.code})
+    assert "转入省（新参保地）" in first.text and 'name="handed_in"' not in first.text  # the intake form first
     page = c.post("/counter/cases/assess", data={
-        "csrf_token": csrf(c), "resident_id": c.resident_id, "new_province": "37", "personal_account_balance": "41000",
+        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": pension_transfer.TYPE.code,
+        "new_province": "37", "personal_account_balance": "41000",
     }).text
     assert "转移基本养老保险关系" in page and "个人账户转移额" in page and "41000" in page
-    assert "第六条" in page
-    bad = c.post("/counter/cases/assess", data={"csrf_token": csrf(c), "resident_id": c.resident_id, "new_province": "99"})
-    assert bad.status_code == 422
+    assert "第六条" in page and 'name="handed_in"' in page
+    bad = c.post("/counter/cases/assess", data={"csrf_token": csrf(c), "resident_id": c.resident_id,
+                                                "service_code": pension_transfer.TYPE.code, "new_province": "99"})
+    assert bad.status_code == 422 and "请选择转入省（新参保地）" in bad.text
     opened = c.post("/counter/cases", data={
-        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": PENSION_TRANSFER, "new_province": "37",
+        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": pension_transfer.TYPE.code, "new_province": "37",
         "personal_account_balance": "41000",
     }, follow_redirects=False)
     assert "养老保险转移测算" in c.get(opened.headers["location"]).text
 
 
-def test_contribution_calculator_page(clerk_client) -> None:  # noqa: ANN001
+def test_contribution_calculator_page(clerk_client) -> None:
     page = clerk_client.get("/counter/contribution", params={"base": "6000", "months": "6"}).text
     assert "每月缴费 <strong>1200.00</strong> 元" in page and "7200.00" in page
     assert "超出" in clerk_client.get("/counter/contribution", params={"base": "100"}).text
 
 
-def test_a_refused_step_shows_the_case_with_the_reason(clerk_client) -> None:  # noqa: ANN001
+def test_a_refused_step_shows_the_case_with_the_reason(clerk_client) -> None:
     c = clerk_client
     opened = c.post("/counter/cases", data={
-        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": CONTINUED_CONTRIBUTION,
+        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": continued_contribution.TYPE.code,
     }, follow_redirects=False)
     url = opened.headers["location"]
     off_slip = c.post(url + "/documents", data={"csrf_token": csrf(c), "documents": ["结婚证"]})
@@ -147,6 +152,6 @@ def test_a_refused_step_shows_the_case_with_the_reason(clerk_client) -> None:  #
     no_reason = c.post(url + "/refuse", data={"csrf_token": csrf(c), "reason": "  "})
     assert no_reason.status_code == 422 and "必须写明理由" in no_reason.text
     unknown = c.post("/counter/cases", data={
-        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": CONTINUED_CONTRIBUTION, "handed_in": ["结婚证"],
+        "csrf_token": csrf(c), "resident_id": c.resident_id, "service_code": continued_contribution.TYPE.code, "handed_in": ["结婚证"],
     })
     assert unknown.status_code == 422 and "不在本事项清单上的材料" in unknown.text

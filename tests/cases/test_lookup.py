@@ -32,7 +32,7 @@ def test_different_names_do_not_match(query: str, name: str) -> None:
     assert _name_match(query, name) is None
 
 
-def test_find_by_id_number_phone_and_name_within_scope(session) -> None:  # noqa: ANN001
+def test_find_by_id_number_phone_and_name_within_scope(session) -> None:
     clerk = create_user(session, role=Role.counter_staff, window=1)
     resident = create_resident(session, name="赵桂兰", phone="13605311234")
     assert [m.resident.id for m in find_residents(session, user=clerk, query=resident.id_number)] == [resident.id]

@@ -226,27 +226,7 @@ def test_returning_to_an_earlier_province_adds_its_years_up() -> None:
     assert a.pooled_fund_amount == Decimal(36 * 6000) * Decimal("0.12")
 
 
-# --- documents and explanation ----------------------------------------------------------------
-
-def test_documents_are_told_once_and_fit_the_procedure() -> None:
-    plain = assess_transfer(request(new_province="31", history=(period("44", "2010-01", "2015-12"),)))
-    assert "居民身份证（或户口簿）" in plain.required_documents
-    assert "社会保障卡" in plain.required_documents
-    assert any("参保缴费凭证" in d for d in plain.required_documents)
-    assert any("转移接续申请表" in d for d in plain.required_documents)
-    assert len(plain.required_documents) == len(set(plain.required_documents))
-
-    official = assess_transfer(request(
-        birth_date=date(1966, 1, 1), new_province="31", approved_official_transfer=True,
-        history=(period("44", "2010-01", "2015-12"),),
-    ))
-    assert any("调动批准文件" in d for d in official.required_documents)
-    assert any("劳动合同" in d for d in official.required_documents)
-
-    temporary = assess_transfer(request(birth_date=date(1966, 1, 1), new_province="31", history=(period("44", "2010-01", "2015-12"),)))
-    assert any("临时基本养老保险缴费账户" in d for d in temporary.required_documents)
-    assert not any("转移接续申请表" in d for d in temporary.required_documents)
-
+# --- explanation ----------------------------------------------------------------
 
 def test_explanation_names_the_rules_applied() -> None:
     a = assess_transfer(

@@ -10,13 +10,8 @@ from sqlalchemy import select
 
 from estation.accounts.models import Role
 from estation.cases import service
-from estation.cases.catalogue import (
-    CONTINUED_CONTRIBUTION,
-    PENSION_TRANSFER,
-    SERVICES,
-    UNEMPLOYMENT_REGISTRATION,
-    load_catalogue,
-)
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import BUILT_IN, continued_contribution, pension_transfer, unemployment_registration
 from estation.cases.figures import counter_figures
 from estation.cases.models import Case, CaseStatus, ContributionSetting, ServiceType
 from estation.cases.working_days import DEFAULT_CALENDAR, due_date
@@ -28,13 +23,13 @@ TODAY = date(2026, 11, 2)  # a Monday
 
 
 @pytest.fixture
-def catalogue(session):  # noqa: ANN001, ANN201
+def catalogue(session):
     load_catalogue(session)
     return {s.code: s for s in service.service_types(session)}
 
 
 @pytest.fixture
-def clerk(session):  # noqa: ANN001, ANN201
+def clerk(session):
     return create_user(session, role=Role.counter_staff, window=3)
 
 
@@ -44,25 +39,25 @@ def test_catalogue_has_the_seven_services_and_loads_once(session) -> None:
     names = {s.name for s in service.service_types(session)}
     assert {"养老保险关系转移接续", "灵活就业人员续保", "失业登记", "就业登记", "就业困难人员认定",
             "创业担保贷款申请", "社会保险补贴申领"} <= names
-    for spec in SERVICES:
+    for spec in BUILT_IN:
         assert spec.documents and spec.conditions and spec.steps and spec.time_limit_working_days >= 1
     assert session.get(ContributionSetting, 2026) is not None
 
 
 def test_loading_keeps_an_admin_edit_unless_overwriting(session) -> None:
     load_catalogue(session)
-    row = session.get(ServiceType, UNEMPLOYMENT_REGISTRATION)
+    row = session.get(ServiceType, unemployment_registration.TYPE.code)
     row.time_limit_working_days = 2
     load_catalogue(session)
-    assert session.get(ServiceType, UNEMPLOYMENT_REGISTRATION).time_limit_working_days == 2
+    assert session.get(ServiceType, unemployment_registration.TYPE.code).time_limit_working_days == 2
     load_catalogue(session, overwrite=True)
-    assert session.get(ServiceType, UNEMPLOYMENT_REGISTRATION).time_limit_working_days == 1
+    assert session.get(ServiceType, unemployment_registration.TYPE.code).time_limit_working_days == 1
 
 
 def test_complete_documents_are_accepted_on_the_spot(session, catalogue, clerk) -> None:
     resident = create_resident(session)
-    spec = catalogue[CONTINUED_CONTRIBUTION]
-    case = service.open_case(session, resident=resident, service_code=CONTINUED_CONTRIBUTION,
+    spec = catalogue[continued_contribution.TYPE.code]
+    case = service.open_case(session, resident=resident, service_code=continued_contribution.TYPE.code,
                              handed_in=spec.documents, user=clerk, window=3, today=TODAY)
     assert case.status == CaseStatus.accepted
     assert case.slip_documents == [] and case.slip_issued_on is None
@@ -74,8 +69,8 @@ def test_complete_documents_are_accepted_on_the_spot(session, catalogue, clerk) 
 
 def test_missing_documents_give_one_slip_and_never_a_second_list(session, catalogue, clerk) -> None:
     resident = create_resident(session)
-    docs = catalogue[CONTINUED_CONTRIBUTION].documents
-    case = service.open_case(session, resident=resident, service_code=CONTINUED_CONTRIBUTION,
+    docs = catalogue[continued_contribution.TYPE.code].documents
+    case = service.open_case(session, resident=resident, service_code=continued_contribution.TYPE.code,
                              handed_in=docs[:2], user=clerk, window=3, today=TODAY)
     assert case.status == CaseStatus.awaiting_documents
     assert case.slip_documents == docs[2:]
@@ -95,12 +90,12 @@ def test_missing_documents_give_one_slip_and_never_a_second_list(session, catalo
 
 def test_unknown_document_at_opening_is_refused(session, catalogue, clerk) -> None:
     with pytest.raises(InvalidInput):
-        service.open_case(session, resident=create_resident(session), service_code=UNEMPLOYMENT_REGISTRATION,
+        service.open_case(session, resident=create_resident(session), service_code=unemployment_registration.TYPE.code,
                           handed_in=["结婚证"], user=clerk, window=1, today=TODAY)
 
 
 def test_review_then_complete_and_refuse_needs_a_reason(session, catalogue, clerk) -> None:
-    spec = catalogue[UNEMPLOYMENT_REGISTRATION]
+    spec = catalogue[unemployment_registration.TYPE.code]
     case = service.open_case(session, resident=create_resident(session), service_code=spec.code,
                              handed_in=spec.documents, user=clerk, window=1, today=TODAY)
     service.start_review(session, case=case, user=clerk)
@@ -133,20 +128,27 @@ def test_pension_case_uses_the_assessment_checklist(session, catalogue, clerk) -
         monthly_wage_base=Decimal(6000), payer=Payer.employer,
     ))
     session.flush()
-    a = service.assess_resident_transfer(resident, new_province="37", application_date=TODAY,
-                                         personal_account_balance=30000)
-    assert a.procedure == "transfer" and a.claim_province == "37"
-    assert a.pooled_fund_amount == Decimal(144 * 6000) * Decimal("0.12")
-    details = {"assessment": service.assessment_details(a)}
-    case = service.open_case(session, resident=resident, service_code=PENSION_TRANSFER, handed_in=[],
-                             user=clerk, window=2, today=TODAY, details=details)
-    assert case.slip_documents == a.required_documents
-    assert case.details["assessment"]["claim_province"] == "37"
+    answers = {"new_province": "37", "personal_account_balance": "30000"}
+    case = service.open_case(session, resident=resident, service_code=pension_transfer.TYPE.code, handed_in=[],
+                             user=clerk, window=2, today=TODAY, answers=answers)
+    a = case.details["assessment"]
+    assert a["procedure"] == "transfer" and a["claim_province"] == "37"
+    assert Decimal(a["pooled_fund_amount"]) == Decimal(144 * 6000) * Decimal("0.12")
+    checklist = service.checklist(session, service=catalogue[pension_transfer.TYPE.code], resident=resident,
+                                  today=TODAY, answers=answers)
+    # Back in the hukou province: the household register is on the list, the temporary-account papers are not.
+    assert case.slip_documents == [d.name for d in checklist] and "户口簿（证明户籍在转入省）" in case.slip_documents
+    assert not any("临时" in d for d in case.slip_documents) and all(d.condition is None for d in checklist)
+    bad = {"new_province": "99"}
+    with pytest.raises(InvalidInput) as refused:
+        service.open_case(session, resident=resident, service_code=pension_transfer.TYPE.code, handed_in=[],
+                          user=clerk, window=2, today=TODAY, answers=bad)
+    assert refused.value.field == "new_province"
 
 
 def test_public_status_shows_no_personal_data(session, catalogue, clerk) -> None:
     resident = create_resident(session, name="张三丰")
-    case = service.open_case(session, resident=resident, service_code=UNEMPLOYMENT_REGISTRATION,
+    case = service.open_case(session, resident=resident, service_code=unemployment_registration.TYPE.code,
                              handed_in=[], user=clerk, window=1, today=TODAY)
     assert len(case.query_code) == 8 and case.query_code.isdigit()
     shown = service.public_status(session, case.reference.lower(), case.query_code)
@@ -160,7 +162,7 @@ def test_public_status_shows_no_personal_data(session, catalogue, clerk) -> None
 
 def test_counter_figures(session, catalogue, clerk) -> None:
     day = date(2026, 3, 2)
-    svc = catalogue[UNEMPLOYMENT_REGISTRATION]  # 1 working day
+    svc = catalogue[unemployment_registration.TYPE.code]  # 1 working day
     on_time = service.open_case(session, resident=create_resident(session), service_code=svc.code,
                                 handed_in=svc.documents, user=clerk, window=1, today=day)
     service.complete(session, case=on_time, user=clerk, today=date(2026, 3, 3))

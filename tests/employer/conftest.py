@@ -19,7 +19,7 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture
-def db(api) -> Iterator[Session]:  # noqa: ANN001
+def db(api) -> Iterator[Session]:
     session = api.db()
     try:
         yield session

@@ -11,9 +11,9 @@ from estation.jobs import service
 from estation.jobs.models import Occupation, Vacancy
 from estation.jobs.search import DEGRADED_NOTICE
 from indexing.sync import pending_count
-from tests.conftest import screenshot
+from tests.conftest import screenshot, sign_in
 from tests.employer.conftest import make_company
-from tests.factories import TEST_PASSWORD, create_resident
+from tests.factories import create_resident
 
 pytestmark = pytest.mark.browser
 
@@ -22,21 +22,13 @@ STATED = {"standing_walking": 1, "lifting_carrying": 1, "fine_hand": 2, "seeing"
           "learning_memory": 2}
 
 
-def _sign_in(page, live, user, next_path: str) -> None:  # noqa: ANN001
-    page.goto(f"{live.url}/login?next={next_path}")
-    page.fill("#username", user.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live.url}{next_path}")
-
-
-def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:  # noqa: ANN001
+def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:
     with api.db() as s:
         company = make_company(s)
         if s.get(Occupation, "4-01-02-04") is None:  # the harness seeds only three codes
             s.add(Occupation(code="4-01-02-04", level=4, name="收银员", aliases=["收款员"]))
         s.commit()
-    _sign_in(page, live, company.user, "/employer/vacancies/new")
+    sign_in(page, live.url, company.user.username, "/employer/vacancies/new")
 
     page.fill("#title", TITLE)
     # The occupation list follows the title as it is typed (fetch from /api/v1/occupations/suggest).
@@ -86,13 +78,13 @@ def test_post_a_vacancy_and_find_it_at_the_kiosk(api, live, page) -> None:  # no
     assert page.locator(f"a[href='/kiosk/jobs/{vacancy_id}']").count() == 1
 
 
-def test_untouched_demand_controls_are_refused_and_nothing_is_assumed(api, live, page) -> None:  # noqa: ANN001
+def test_untouched_demand_controls_are_refused_and_nothing_is_assumed(api, live, page) -> None:
     """An employer who never touches the physical-demand controls cannot publish: the form names every
     unchosen domain, keeps everything typed, and saves nothing until each is chosen."""
     with api.db() as s:
         company = make_company(s)
         s.commit()
-    _sign_in(page, live, company.user, "/employer/vacancies/new")
+    sign_in(page, live.url, company.user.username, "/employer/vacancies/new")
     assert page.locator("input[name^=demand_]:checked").count() == 0  # nothing pre-chosen
     page.fill("#title", "地下车库巡查员")
     page.fill("#hours_per_day", "8")
@@ -131,7 +123,7 @@ def test_untouched_demand_controls_are_refused_and_nothing_is_assumed(api, live,
         assert [v.demands for v in s.scalars(select(Vacancy).where(Vacancy.title == "地下车库巡查员"))] == [garage]
 
 
-def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN001
+def test_candidates_page_in_the_browser(api, live, page) -> None:
     with api.db() as s:
         company = make_company(s, title="社区老年食堂配餐员", demands={"standing_walking": 2}, adjustments=["training"])
         first = create_resident(s, name="韩淑芬", phone="13511112222", skills="家常菜、配餐")
@@ -142,12 +134,12 @@ def test_candidates_page_in_the_browser(api, live, page) -> None:  # noqa: ANN00
                                           reason=None, by_user_id=company.user.id)
         s.commit()
     path = f"/employer/vacancies/{company.vacancy.id}/candidates"
-    _sign_in(page, live, company.user, path)
+    sign_in(page, live.url, company.user.username, path)
     page.select_option(f"#status-{a1.id}", "interview")
     page.click(f"form[action='/employer/applications/{a1.id}/status'] button[type=submit]")
     page.wait_for_url(f"{live.url}{path}")
     rows = page.inner_text("table.applicants")
-    assert "韩淑芬" in rows and "邀请面试" in rows and "冯志刚" in rows
+    assert "韩淑芬" in rows and "已约面试" in rows and "冯志刚" in rows
     assert "推荐的求职者" in page.inner_text("main")
     screenshot(page, "employer-candidates.png")
 

@@ -16,7 +16,7 @@ SECRET_TITLE = "甲单位专属岗位"
 
 
 @pytest.fixture(scope="module")
-def world(api):  # noqa: ANN001, ANN201
+def world(api):
     with api.db() as s:
         a = make_company(s, title=SECRET_TITLE)
         b = make_company(s, title="乙单位岗位")
@@ -52,7 +52,7 @@ API_ROUTES = [
 ]
 
 
-def _body(kind, world):  # noqa: ANN001, ANN202
+def _body(kind, world):
     if kind == "new-vacancy":
         return dict(employer_id=world["A"], title="冒名发布", address="甸柳", community_code="370102009001",
                     wage_min=3000, wage_max=3500, hours_per_day=8, employment_type="full_time", valid_until=_later(),
@@ -63,7 +63,7 @@ def _body(kind, world):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize(("method", "path", "body"), API_ROUTES, ids=[f"{m} {p}" for m, p, _ in API_ROUTES])
-def test_api_routes_refuse_another_employer(api, world, method, path, body) -> None:  # noqa: ANN001
+def test_api_routes_refuse_another_employer(api, world, method, path, body) -> None:
     other = api.client_for(world["b"].user)
     r = other.request(method, path.format(**world), json=_body(body, world))
     assert r.status_code == 403, (path, r.status_code, r.text)
@@ -73,7 +73,7 @@ def test_api_routes_refuse_another_employer(api, world, method, path, body) -> N
 @pytest.mark.parametrize("path", ["/api/v1/employers/{A}", "/api/v1/employers/{A}/vacancies",
                                   "/api/v1/employers/{A}/quota", "/api/v1/vacancies/{vA}/applicants",
                                   "/api/v1/applications/{app}"])
-def test_the_owner_gets_the_same_routes(api, world, path) -> None:  # noqa: ANN001
+def test_the_owner_gets_the_same_routes(api, world, path) -> None:
     assert api.client_for(world["a"].user).get(path.format(**world)).status_code == 200
 
 
@@ -93,7 +93,7 @@ WEB_ROUTES = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WEB_ROUTES, ids=[f"{m} {p}" for m, p, _ in WEB_ROUTES])
-def test_web_routes_refuse_another_employer(api, world, method, path, body) -> None:  # noqa: ANN001
+def test_web_routes_refuse_another_employer(api, world, method, path, body) -> None:
     other = api.client_for(world["b"].user)
     data = None
     if method == "POST":
@@ -104,7 +104,7 @@ def test_web_routes_refuse_another_employer(api, world, method, path, body) -> N
     assert SECRET_TITLE not in r.text and "吴建华" not in r.text
 
 
-def test_nothing_of_a_changed_after_the_attempts(api, world) -> None:  # noqa: ANN001
+def test_nothing_of_a_changed_after_the_attempts(api, world) -> None:
     with api.db() as s:
         v = s.get(Vacancy, world["vA"])
         assert v.title == SECRET_TITLE and v.status == VacancyStatus.open
@@ -112,7 +112,7 @@ def test_nothing_of_a_changed_after_the_attempts(api, world) -> None:  # noqa: A
         assert s.query(Vacancy).filter(Vacancy.title == "冒名发布").count() == 0
 
 
-def test_own_pages_list_only_own_data(api, world) -> None:  # noqa: ANN001
+def test_own_pages_list_only_own_data(api, world) -> None:
     other = api.client_for(world["b"].user)
     for path in ("/employer", "/employer/quota", "/employer/notifications"):
         r = other.get(path)
@@ -121,7 +121,7 @@ def test_own_pages_list_only_own_data(api, world) -> None:  # noqa: ANN001
     assert mine.status_code == 200 and "吴建华" in mine.text
 
 
-def test_other_roles_cannot_use_employer_pages(api, world) -> None:  # noqa: ANN001
+def test_other_roles_cannot_use_employer_pages(api, world) -> None:
     with api.db() as s:
         resident_user = create_user(s, role=Role.resident, resident_id=world["resident"])
         s.commit()

@@ -1,11 +1,11 @@
 """The disability quota arithmetic, table-driven, and the vacancies it highlights."""
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
 from estation.errors import InvalidInput
+from estation.jobs.models import Vacancy
 from estation.jobs.quota import disability_friendly_reasons, quota_status, rule_for
 
 
@@ -28,7 +28,7 @@ from estation.jobs.quota import disability_friendly_reasons, quota_status, rule_
         (10, 3, 2, "37", 8, "0.15", "0", 0, 0, True),  # over-achievement never gives a negative gap
     ],
 )
-def test_quota_table(staff, grade12, other, province, counted, required, gap, hires, severe, exempt) -> None:  # noqa: ANN001
+def test_quota_table(staff, grade12, other, province, counted, required, gap, hires, severe, exempt) -> None:
     q = quota_status(staff_count=staff, disabled_grade12=grade12, disabled_other=other, province=province)
     assert q.counted == counted
     assert q.required == Decimal(required)
@@ -54,7 +54,7 @@ def test_texts_are_plain_numbers() -> None:
     (5, 4, 2, "disabled_staff_other"),
     (-1, 0, 0, "staff_count"),
 ])
-def test_impossible_counts_are_refused(staff, g12, other, field) -> None:  # noqa: ANN001
+def test_impossible_counts_are_refused(staff, g12, other, field) -> None:
     with pytest.raises(InvalidInput) as err:
         quota_status(staff_count=staff, disabled_grade12=g12, disabled_other=other, province="37")
     assert err.value.field == field
@@ -70,6 +70,6 @@ def test_impossible_counts_are_refused(staff, g12, other, field) -> None:  # noq
     ({"standing_walking": 0}, [], False, False),  # lifting never stated: not called low-effort
     ({"lifting_carrying": 1, "seeing": 0, "hearing": 0}, ["training"], False, False),
 ])
-def test_vacancies_that_suit_disabled_residents(demands, adjustments, home, friendly) -> None:  # noqa: ANN001
-    v = SimpleNamespace(demands=demands, adjustments=adjustments, home_based=home)
+def test_vacancies_that_suit_disabled_residents(demands, adjustments, home, friendly) -> None:
+    v = Vacancy(demands=demands, adjustments=adjustments, home_based=home)  # as posted, before it is saved
     assert bool(disability_friendly_reasons(v)) is friendly

@@ -14,20 +14,20 @@ from estation.jobs import candidates, invitations, service
 from estation.jobs.models import ApplicationStatus, EmployerStatus, InvitationStatus, VacancyStatus
 from estation.jobs.schemas import EmployerRegistration
 from estation.notifications.models import Audience, Notification
-from estation.notifications.notifier import DisabledNotifier, LoggingNotifier, build_notifier, deliver_pending
+from estation.notifications.notifier import DisabledNotifier, LoggingNotifier, build_notifier, deliver_pending, due_at
 from estation.outbox import OutboxEntry
 from tests.employer.conftest import make_company
 from tests.factories import create_resident, create_user, seed_places
 
 
-def _notes(session, **where) -> list[Notification]:  # noqa: ANN001, ANN003
+def _notes(session, **where) -> list[Notification]:
     stmt = select(Notification).order_by(Notification.id)
     for k, v in where.items():
         stmt = stmt.where(getattr(Notification, k) == v)
     return list(session.scalars(stmt))
 
 
-def _registration(**kw) -> EmployerRegistration:  # noqa: ANN003
+def _registration(**kw) -> EmployerRegistration:
     fields = dict(uscc=make_uscc("91370102MA3CRG001"), name="济南甸柳便民超市有限公司", contact_name="孙经理",
                   contact_phone="13912345678", address="历下区甸柳新村商业街5号", community_code="370102009001",
                   staff_count=120, disabled_staff_grade12=0, disabled_staff_other=1, username="bianmin-chaoshi",
@@ -36,7 +36,7 @@ def _registration(**kw) -> EmployerRegistration:  # noqa: ANN003
     return EmployerRegistration(**fields)
 
 
-def test_registration_creates_a_pending_employer_with_its_account_and_tells_staff(session) -> None:  # noqa: ANN001
+def test_registration_creates_a_pending_employer_with_its_account_and_tells_staff(session) -> None:
     seed_places(session)
     employer, user = service.register_employer(session, data=_registration())
     assert employer.status == EmployerStatus.pending
@@ -49,7 +49,7 @@ def test_registration_creates_a_pending_employer_with_its_account_and_tells_staf
     assert err.value.field == "username"
 
 
-def test_decision_notifies_the_employer(session) -> None:  # noqa: ANN001
+def test_decision_notifies_the_employer(session) -> None:
     company = make_company(session, status=EmployerStatus.pending)
     with pytest.raises(InvalidInput):
         service.decide_employer(session, employer=company.employer, approve=False, reason="  ")
@@ -58,7 +58,7 @@ def test_decision_notifies_the_employer(session) -> None:  # noqa: ANN001
     assert note.title == "单位注册未通过审核" and "营业执照已注销" in note.body
 
 
-def test_close_and_renew(session) -> None:  # noqa: ANN001
+def test_close_and_renew(session) -> None:
     company = make_company(session)
     vacancy = company.vacancy
     service.close_vacancy(session, vacancy=vacancy)
@@ -75,7 +75,7 @@ def test_close_and_renew(session) -> None:  # noqa: ANN001
     assert len(topics) == 2  # the index hears of both changes
 
 
-def test_status_changes_notify_resident_and_staff_not_the_acting_employer(session) -> None:  # noqa: ANN001
+def test_status_changes_notify_resident_and_staff_not_the_acting_employer(session) -> None:
     company = make_company(session)
     resident = create_resident(session, name="赵丽")
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=None)
@@ -85,14 +85,14 @@ def test_status_changes_notify_resident_and_staff_not_the_acting_employer(sessio
     service.change_application_status(session, application=application, status=ApplicationStatus.not_hired,
                                       reason="岗位已招满", by_user_id=company.user.id)
     mine = _notes(session, audience=Audience.resident, resident_id=resident.id)
-    assert [n.title for n in mine] == ["您的求职申请状态：邀请面试", "您的求职申请状态：未录用"]
+    assert [n.title for n in mine] == ["您的求职申请状态：已约面试", "您的求职申请状态：未录用"]
     assert "岗位已招满" in mine[-1].body
     assert len([n for n in _notes(session, audience=Audience.staff, kind="application.status")
                 if application.reference in n.body]) == 2
     assert not _notes(session, audience=Audience.employer, kind="application.status")
 
 
-def test_invitation_accept_makes_an_application_and_decline_is_final(session) -> None:  # noqa: ANN001
+def test_invitation_accept_makes_an_application_and_decline_is_final(session) -> None:
     company = make_company(session)
     willing = create_resident(session, name="钱芳", consent_to_employers=True)
     shy = create_resident(session, name="周强", consent_to_employers=False)
@@ -116,7 +116,7 @@ def test_invitation_accept_makes_an_application_and_decline_is_final(session) ->
     assert _notes(session, audience=Audience.employer, kind="invitation.accepted")
 
 
-def test_invitation_decline(session) -> None:  # noqa: ANN001
+def test_invitation_decline(session) -> None:
     company = make_company(session)
     resident = create_resident(session, consent_to_employers=True)
     inv = invitations.invite(session, vacancy=company.vacancy, resident=resident, by_user_id=None)
@@ -126,7 +126,7 @@ def test_invitation_decline(session) -> None:  # noqa: ANN001
     assert not candidates.applicants(session, vacancy=company.vacancy, viewer=company.user)
 
 
-def test_candidate_references_resolve_only_consenting_residents_of_that_vacancy(session) -> None:  # noqa: ANN001
+def test_candidate_references_resolve_only_consenting_residents_of_that_vacancy(session) -> None:
     a = make_company(session)
     b = make_company(session)
     willing = create_resident(session, consent_to_employers=True)
@@ -140,7 +140,7 @@ def test_candidate_references_resolve_only_consenting_residents_of_that_vacancy(
         candidates.resolve_candidate(session, vacancy=a.vacancy, ref=candidates.candidate_ref(a.vacancy.id, shy.id))
 
 
-def test_recommendations_say_honestly_when_matching_is_unavailable(session, tmp_path) -> None:  # noqa: ANN001
+def test_recommendations_say_honestly_when_matching_is_unavailable(session, tmp_path) -> None:
     from estation.app import create_app
 
     company = make_company(session)
@@ -148,13 +148,13 @@ def test_recommendations_say_honestly_when_matching_is_unavailable(session, tmp_
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", environment="test",
                               var_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model")))
     try:
-        rec = candidates.recommended(session, vacancy=company.vacancy, state=app.state)
+        rec = candidates.recommended(session, vacancy=company.vacancy, rank=app.state.parts.rank_residents)
     finally:
-        app.state.search_worker.stop()
+        app.state.parts.stop_workers()
     assert rec.available is False and rec.items == [] and rec.message == candidates.UNAVAILABLE
 
 
-def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_default(session) -> None:  # noqa: ANN001
+def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_default(session) -> None:
     company = make_company(session)
     resident = create_resident(session, phone="13700001111")
     resident_user = create_user(session, role=Role.resident, resident_id=resident.id)
@@ -179,7 +179,7 @@ def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_defa
     assert session.scalar(select(OutboxEntry).where(OutboxEntry.topic == "notify", OutboxEntry.done_at.is_(None))) is None
 
 
-def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -> None:  # noqa: ANN001
+def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -> None:
     company = make_company(session)
     resident = create_resident(session, phone="13700002222")
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=None)
@@ -195,7 +195,7 @@ def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -
     assert deliver_pending(session, fake) == 0  # nothing is sent twice
 
 
-def test_a_failing_gateway_keeps_the_row_for_retry(session) -> None:  # noqa: ANN001
+def test_a_failing_gateway_keeps_the_row_for_retry(session) -> None:
     company = make_company(session)
     resident = create_resident(session)
     deliver_pending(session, DisabledNotifier())
@@ -203,22 +203,12 @@ def test_a_failing_gateway_keeps_the_row_for_retry(session) -> None:  # noqa: AN
     class Broken:
         name = "broken"
 
-        def send(self, message) -> bool:  # noqa: ANN001
+        def send(self, message) -> bool:
             raise ConnectionError("短信网关不可用")
 
     service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=None)
     assert deliver_pending(session, Broken()) == 0
     row = session.scalar(select(OutboxEntry).where(OutboxEntry.topic == "notify", OutboxEntry.done_at.is_(None)))
     assert row is not None and "短信网关不可用" in row.last_error and row.attempts == 1
-    assert deliver_pending(session, LoggingNotifier()) == 1
-
-
-def test_a_matching_fault_is_an_honest_state_not_an_error(session, monkeypatch) -> None:  # noqa: ANN001
-    company = make_company(session)
-
-    def broken(session, vacancy, limit, state):  # noqa: ANN001, ANN202
-        raise RuntimeError("encoder not loaded")
-
-    monkeypatch.setattr(candidates, "_matched_residents", broken)
-    rec = candidates.recommended(session, vacancy=company.vacancy)
-    assert (rec.available, rec.items, rec.message) == (False, [], candidates.FAILED)
+    assert deliver_pending(session, LoggingNotifier()) == 0  # not yet: the next try waits 30 s
+    assert deliver_pending(session, LoggingNotifier(), now=due_at(row)) == 1

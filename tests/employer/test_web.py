@@ -19,13 +19,13 @@ FORM = dict(title="社区食堂帮厨", occupation_code="", employment_type="par
             adjustments=["training", "seated_work"], description="洗菜配菜，午餐时段", valid_until="")
 
 
-def _form(**kw) -> dict:  # noqa: ANN003
+def _form(**kw) -> dict:
     data = dict(FORM, valid_until=(date.today() + timedelta(days=30)).isoformat())
     data.update(kw)
     return data
 
 
-def test_registration_form_shows_chinese_errors_and_keeps_the_input(api) -> None:  # noqa: ANN001
+def test_registration_form_shows_chinese_errors_and_keeps_the_input(api) -> None:
     client = TestClient(api.app)
     token = csrf(client, "/employer/register")
     bad = make_uscc("91370102MA3CWEB01")
@@ -42,7 +42,7 @@ def test_registration_form_shows_chinese_errors_and_keeps_the_input(api) -> None
     assert 'value="济南甸柳洗衣店"' in r.text and "xiyi-password" not in r.text
 
 
-def test_registration_form_signs_the_new_employer_in(api, db) -> None:  # noqa: ANN001
+def test_registration_form_signs_the_new_employer_in(api, db) -> None:
     client = TestClient(api.app)
     token = csrf(client, "/employer/register")
     r = client.post("/employer/register", data={
@@ -57,7 +57,7 @@ def test_registration_form_signs_the_new_employer_in(api, db) -> None:  # noqa: 
     assert db.scalar(select(User.role).where(User.username == "xiyi-2")) == Role.employer
 
 
-def test_posting_form_errors_preview_and_save(api, db) -> None:  # noqa: ANN001
+def test_posting_form_errors_preview_and_save(api, db) -> None:
     with api.db() as s:
         company = make_company(s)
         s.commit()
@@ -111,7 +111,7 @@ def test_posting_form_errors_preview_and_save(api, db) -> None:  # noqa: ANN001
     assert db.get(Vacancy, vid).status == VacancyStatus.open
 
 
-def test_occupation_suggestions_are_listed_on_the_form(api) -> None:  # noqa: ANN001
+def test_occupation_suggestions_are_listed_on_the_form(api) -> None:
     with api.db() as s:
         company = make_company(s)
         s.commit()
@@ -121,7 +121,7 @@ def test_occupation_suggestions_are_listed_on_the_form(api) -> None:  # noqa: AN
     assert 'value="4-07-05-01"' in r.text and "保安员" in r.text
 
 
-def test_staff_review_page_approves_and_refuses_with_a_reason(api, db) -> None:  # noqa: ANN001
+def test_staff_review_page_approves_and_refuses_with_a_reason(api, db) -> None:
     with api.db() as s:
         one = make_company(s, status=EmployerStatus.pending)
         two = make_company(s, status=EmployerStatus.pending)
@@ -143,7 +143,7 @@ def test_staff_review_page_approves_and_refuses_with_a_reason(api, db) -> None: 
     assert "地址不在本街道" in api.client_for(two.user).get("/employer").text
 
 
-def test_quota_page_shows_the_shortfall_and_refuses_impossible_counts(api) -> None:  # noqa: ANN001
+def test_quota_page_shows_the_shortfall_and_refuses_impossible_counts(api) -> None:
     with api.db() as s:
         company = make_company(s, demands={"standing_walking": 0}, adjustments=["seated_work"])
         s.commit()
@@ -159,7 +159,7 @@ def test_quota_page_shows_the_shortfall_and_refuses_impossible_counts(api) -> No
     assert r.status_code == 422 and "残疾职工人数不能超过在职职工总数" in r.text
 
 
-def test_candidates_page_moves_an_applicant_to_hired(api) -> None:  # noqa: ANN001
+def test_candidates_page_moves_an_applicant_to_hired(api) -> None:
     from estation.jobs import service
     from tests.factories import create_resident
 
@@ -181,7 +181,7 @@ def test_candidates_page_moves_an_applicant_to_hired(api) -> None:  # noqa: ANN0
     assert "已录用" in page and "已结束" in page
 
 
-def test_the_employer_is_told_which_occupation_the_system_read_from_the_title(api) -> None:  # noqa: ANN001
+def test_the_employer_is_told_which_occupation_the_system_read_from_the_title(api) -> None:
     with api.db() as s:
         company = make_company(s, title="小区门卫", occupation_code=None)
         company.vacancy.inferred_occupation_code = "4-07-05-01"  # as the index writer sets it (tests/matching)

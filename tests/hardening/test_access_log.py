@@ -13,7 +13,7 @@ from estation.db import make_engine
 from estation.migrate import upgrade
 
 
-def _logged(session) -> int:  # noqa: ANN001
+def _logged(session) -> int:
     row = AccessLog(role="counter_staff", action="view", what="resident:1", reason="办理养老保险接续")
     session.add(row)
     session.flush()
@@ -26,7 +26,7 @@ def _logged(session) -> int:  # noqa: ANN001
     lambda i: delete(AccessLog).where(AccessLog.id == i),
     lambda i: delete(AccessLog),
 ], ids=["update-one", "update-all", "delete-one", "delete-all"])
-def test_a_logged_read_cannot_be_changed_or_removed(session, change) -> None:  # noqa: ANN001
+def test_a_logged_read_cannot_be_changed_or_removed(session, change) -> None:
     row_id = _logged(session)
     savepoint = session.begin_nested()
     with pytest.raises(DBAPIError, match="append-only"):
@@ -36,14 +36,14 @@ def test_a_logged_read_cannot_be_changed_or_removed(session, change) -> None:  #
     assert tuple(kept) == ("办理养老保险接续", "counter_staff")
 
 
-def test_new_reads_are_still_logged(session) -> None:  # noqa: ANN001
+def test_new_reads_are_still_logged(session) -> None:
     before = session.scalar(select(text("count(*)")).select_from(AccessLog))
     _logged(session)
     _logged(session)
     assert session.scalar(select(text("count(*)")).select_from(AccessLog)) == before + 2
 
 
-def test_postgresql_refuses_truncate_too(postgres_url) -> None:  # noqa: ANN001
+def test_postgresql_refuses_truncate_too(postgres_url) -> None:
     upgrade(postgres_url)  # the run's PostgreSQL database (already at head if the suite migrated it)
     engine = make_engine(postgres_url)
     try:

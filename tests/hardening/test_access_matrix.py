@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from estation.accounts.models import Role
 from estation.accounts.service import start_session
-from estation.deps import SESSION_COOKIE, current_principal
+from estation.deps import SESSION_COOKIE, RoleCheck, current_principal
 from tests.factories import create_employer, create_household, create_resident, create_user
 
 ANONYMOUS = "anonymous"
@@ -59,7 +59,7 @@ KIOSK_PERSONAL = {
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
 
 
-def _walk(routes):  # noqa: ANN001, ANN202
+def _walk(routes):
     for route in routes:
         if isinstance(route, APIRoute):
             yield route
@@ -67,7 +67,7 @@ def _walk(routes):  # noqa: ANN001, ANN202
             yield from _walk(route.original_router.routes)
 
 
-def _calls(dependant):  # noqa: ANN001, ANN202
+def _calls(dependant):
     for dep in dependant.dependencies:
         yield dep.call
         yield from _calls(dep)
@@ -75,7 +75,7 @@ def _calls(dependant):  # noqa: ANN001, ANN202
 
 def _policy(route: APIRoute, method: str) -> tuple[str, frozenset[str]]:
     calls = list(_calls(route.dependant))
-    declared = [c.allowed_roles for c in calls if hasattr(c, "allowed_roles")]
+    declared = [c.allowed_roles for c in calls if isinstance(c, RoleCheck)]
     key = (method, route.path)
     if declared:
         allowed = frozenset.intersection(*map(frozenset, declared))
@@ -89,7 +89,7 @@ def _policy(route: APIRoute, method: str) -> tuple[str, frozenset[str]]:
     return "unclassified", frozenset()
 
 
-def _route_cases():  # noqa: ANN202
+def _route_cases():
     from estation.app import create_app
     from estation.config import Settings
 
@@ -98,7 +98,7 @@ def _route_cases():  # noqa: ANN202
     for route in _walk(app.routes):
         for method in sorted(route.methods - {"HEAD"}):
             cases.append((method, route.path))
-    app.state.search_worker.stop()
+    app.state.parts.stop_workers()
     return sorted(set(cases))
 
 
@@ -111,7 +111,7 @@ def _fill(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def users(api):  # noqa: ANN001, ANN201
+def users(api):
     with api.db() as s:
         household = create_household(s)
         resident = create_resident(s, household=household)
@@ -130,7 +130,7 @@ def users(api):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def clients(api, users):  # noqa: ANN001, ANN201
+def clients(api, users):
     """A fresh session per test for every role: some routes (logout, kiosk finish) end the session."""
     out = {ANONYMOUS: TestClient(api.app, follow_redirects=False)}
     with api.db() as s:
@@ -145,7 +145,7 @@ def clients(api, users):  # noqa: ANN001, ANN201
     return out
 
 
-def _call(client: TestClient, method: str, path: str):  # noqa: ANN202
+def _call(client: TestClient, method: str, path: str):
     url = _fill(path)
     if method == "GET":
         return client.get(url)
@@ -154,7 +154,7 @@ def _call(client: TestClient, method: str, path: str):  # noqa: ANN202
     return client.request(method, url, data={"csrf_token": "matrix-token"})
 
 
-def _refused(response, path: str) -> bool:  # noqa: ANN001
+def _refused(response, path: str) -> bool:
     if response.status_code in (401, 403):
         return True
     location = response.headers.get("location", "")
@@ -167,12 +167,12 @@ def test_every_route_is_classified() -> None:
 
     app = create_app(Settings(database_url="sqlite://", environment="test"))
     unclassified = [(m, r.path) for r in _walk(app.routes) for m in r.methods - {"HEAD"} if _policy(r, m)[0] == "unclassified"]
-    app.state.search_worker.stop()
+    app.state.parts.stop_workers()
     assert unclassified == [], "decide who may call these routes"
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_route_admits_exactly_its_roles(api, clients, method: str, path: str) -> None:  # noqa: ANN001
+def test_route_admits_exactly_its_roles(api, clients, method: str, path: str) -> None:
     route = next(r for r in _walk(api.app.routes) if r.path == path and method in r.methods)
     kind, allowed = _policy(route, method)
     for role in ROLES:

@@ -41,7 +41,7 @@ def _fill(url: str) -> None:
 
 
 @pytest.fixture
-def pg_databases():  # noqa: ANN201
+def pg_databases():
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     names = [f"estation_backup_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     with admin.connect() as conn:
@@ -56,7 +56,7 @@ def pg_databases():  # noqa: ANN201
 
 
 @pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
-def test_backup_restores_into_an_empty_instance(engine_kind, tmp_path, request) -> None:  # noqa: ANN001
+def test_backup_restores_into_an_empty_instance(engine_kind, tmp_path, request) -> None:
     if engine_kind == "sqlite":
         source, target = f"sqlite:///{tmp_path / 'a.sqlite3'}", f"sqlite:///{tmp_path / 'b.sqlite3'}"
     else:
@@ -75,7 +75,7 @@ def test_backup_restores_into_an_empty_instance(engine_kind, tmp_path, request) 
         restore(target, dump)
 
 
-def test_cli_restore_rebuilds_the_search_index(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_cli_restore_rebuilds_the_search_index(tmp_path, monkeypatch) -> None:
     source = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     upgrade(source)
     _fill(source)

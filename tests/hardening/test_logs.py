@@ -3,12 +3,10 @@ requests that carry them in forms, JSON bodies and addresses, and its whole outp
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from estation.accounts.models import Role
 from estation.db import make_engine, make_session_factory, session_scope
 from estation.migrate import upgrade
 from tests.factories import TEST_PASSWORD, create_household, create_resident, create_user, new_id_number
+from tests.server import estation_serve
 
 NUMBER = new_id_number(birth=date(1971, 4, 23), sex="male")
 PHONE = "13688886666"
@@ -27,14 +26,8 @@ OTHER_PHONE = "15977775555"
 RAW_VALUES = (NUMBER, PHONE, OTHER_NUMBER, OTHER_PHONE)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, subprocess.Popen[bytes], Path]]:
     """`estation serve` on a seeded SQLite database, its stdout and stderr going to one file."""
     tmp = tmp_path_factory.mktemp("logs")
     url = f"sqlite:///{tmp / 'estation.sqlite3'}"
@@ -46,36 +39,12 @@ def served(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         clerk = create_user(s, role=Role.counter_staff, window=1)
         credentials = {"clerk": clerk.username, "resident_id": resident.id, "household_id": household.id}
     engine.dispose()
-    port = _free_port()
     log = tmp / "server.log"
-    env = {**os.environ, "ESTATION_DATABASE_URL": url, "ESTATION_VAR_DIR": str(tmp), "ESTATION_ENVIRONMENT": "test",
-           "ESTATION_SEARCH_BACKEND": "embedded"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "estation.cli", "serve", "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.3)
+    with log.open("wb") as out, estation_serve(url, tmp, output=out, search_backend="embedded") as (base, proc):
         yield base, credentials, proc, log
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
-def test_no_id_number_or_phone_reaches_the_server_log(served) -> None:  # noqa: ANN001
+def test_no_id_number_or_phone_reaches_the_server_log(served) -> None:
     base, who, proc, log = served
     with httpx.Client(base_url=base, timeout=30) as web:
         signed_in = web.post("/api/v1/auth/login", json={"username": who["clerk"], "password": TEST_PASSWORD})

@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from estation import clock
-from estation.cases.catalogue import PENSION_TRANSFER
 from estation.cases.models import Case
+from estation.cases.types import pension_transfer
 from estation.imports.exporter import export_xlsx
 from estation.labour.models import Resident
 from estation.labour.service import age_on
@@ -42,7 +42,7 @@ ROLES = {"admin": "admin", "counter_staff": "window1", "community_staff": "commu
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def world(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("masking")
     demo = make_demo_db(tmp / "demo.sqlite3")
     harness = ApiHarness(demo.url, tmp)
@@ -179,13 +179,13 @@ def _counter_pages(client: TestClient, harness: ApiHarness, sample: list[int]) -
                 yield "counter search", int(link.group(1)), found.text
         yield "counter resident", rid, client.get(f"/counter/residents/{rid}", params={"reason": "窗口办理业务"}).text
         yield "counter new case", rid, client.get("/counter/cases/new",
-                                                  params={"resident_id": rid, "service_code": PENSION_TRANSFER}).text
+                                                  params={"resident_id": rid, "service_code": pension_transfer.TYPE.code}).text
     for case in cases:
         for tail in ("", "/slip", "/receipt"):
             yield f"counter case{tail}", case.resident_id, client.get(f"/counter/cases/{case.id}{tail}").text
 
 
-def test_no_response_lets_any_role_rebuild_a_masked_id_number(world) -> None:  # noqa: ANN001
+def test_no_response_lets_any_role_rebuild_a_masked_id_number(world) -> None:
     harness, residents = world
     attacker = Attacker(residents)
     sample = sorted(residents)[:: max(1, len(residents) // 12)]

@@ -21,7 +21,8 @@ import pytest
 from sqlalchemy import func, select
 
 from estation.accounts.models import Role
-from estation.cases.catalogue import CONTINUED_CONTRIBUTION, SERVICES, load_catalogue
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import continued_contribution
 from estation.cases.models import Case
 from estation.feedback.models import Suggestion
 from estation.identifiers import make_uscc
@@ -33,7 +34,7 @@ from tests.conftest import ApiHarness, LiveServer
 from tests.factories import TEST_PASSWORD, create_employer, create_resident, create_user, create_vacancy, seed_places
 
 CSRF = "parallel-writes-csrf-token"
-DOCS = next(s for s in SERVICES if s.code == CONTINUED_CONTRIBUTION).documents
+DOCS = continued_contribution.TYPE.documents
 PASSWORD = "Dianliu-parallel-2024"
 TEMPLATES = WEB_DIR / "templates"
 
@@ -79,8 +80,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     live = LiveServer(harness)
     yield Server(harness, live, *world)
     live.stop()
-    harness.app.state.search_worker.stop()
-    harness.app.state.engine.dispose()
+    harness.app.state.parts.stop_workers()
+    harness.app.state.parts.engine.dispose()
 
 
 def at_once(n: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
@@ -124,7 +125,7 @@ def test_twenty_suggestions_at_once_all_get_their_own_reference(server: Server) 
 def test_twenty_prints_at_once_all_get_their_own_reference(server: Server) -> None:
     def slip(i: int) -> httpx.Response:
         with server.client() as c:
-            return c.post(f"/kiosk/guide/{CONTINUED_CONTRIBUTION}/print", data={"csrf_token": CSRF})
+            return c.post(f"/kiosk/guide/{continued_contribution.TYPE.code}/print", data={"csrf_token": CSRF})
 
     answers = at_once(20, slip)
     assert statuses(answers) == {303: 20}, [(r.status_code, r.text[:200]) for r in answers if r.status_code != 303]
@@ -137,7 +138,7 @@ def test_ten_cases_opened_at_once_at_the_counter_are_numbered_apart(server: Serv
 
     def intake(i: int) -> httpx.Response:
         return clients[i].post("/counter/cases", data={
-            "csrf_token": CSRF, "resident_id": server.resident_ids[i], "service_code": CONTINUED_CONTRIBUTION,
+            "csrf_token": CSRF, "resident_id": server.resident_ids[i], "service_code": continued_contribution.TYPE.code,
             "handed_in": list(DOCS[:1]),
         })
 
@@ -249,12 +250,12 @@ def test_a_suggestion_submitted_twice_at_once_is_recorded_once(server: Server) -
 
 def test_a_print_slip_submitted_five_times_at_once_prints_one_slip(server: Server) -> None:
     with server.client() as c:
-        token = submission_token(c.get(f"/kiosk/guide/{CONTINUED_CONTRIBUTION}").text)
+        token = submission_token(c.get(f"/kiosk/guide/{continued_contribution.TYPE.code}").text)
     before = server.count(KioskPrint)
 
     def submit(i: int) -> httpx.Response:
         with server.client() as c:
-            return c.post(f"/kiosk/guide/{CONTINUED_CONTRIBUTION}/print", data={"csrf_token": CSRF, "submission_token": token})
+            return c.post(f"/kiosk/guide/{continued_contribution.TYPE.code}/print", data={"csrf_token": CSRF, "submission_token": token})
 
     answers = at_once(5, submit)
     assert statuses(answers) == {303: 5}, [(r.status_code, r.text[:300]) for r in answers]
@@ -265,7 +266,7 @@ def test_a_print_slip_submitted_five_times_at_once_prints_one_slip(server: Serve
 def test_a_case_intake_submitted_twice_at_once_opens_one_case(server: Server) -> None:
     clients = [server.clerk_client() for _ in range(2)]
     resident_id = server.resident_ids[-1]
-    form = clients[0].get("/counter/cases/new", params={"resident_id": resident_id, "service_code": CONTINUED_CONTRIBUTION})
+    form = clients[0].get("/counter/cases/new", params={"resident_id": resident_id, "service_code": continued_contribution.TYPE.code})
     assert form.status_code == 200, form.text
     token = submission_token(form.text)
     before = server.count(Case)
@@ -273,7 +274,7 @@ def test_a_case_intake_submitted_twice_at_once_opens_one_case(server: Server) ->
     def intake(i: int) -> httpx.Response:
         return clients[i].post("/counter/cases", data={
             "csrf_token": CSRF, "submission_token": token, "resident_id": resident_id,
-            "service_code": CONTINUED_CONTRIBUTION, "handed_in": list(DOCS[:2]),
+            "service_code": continued_contribution.TYPE.code, "handed_in": list(DOCS[:2]),
         })
 
     answers = at_once(2, intake)

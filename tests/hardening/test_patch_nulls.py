@@ -27,7 +27,7 @@ def _spec() -> dict:
     url = f"sqlite:///{tmp / 'spec.sqlite3'}"
     upgrade(url)
     app = create_app(Settings(environment="test", database_url=url, var_dir=tmp))
-    app.state.search_worker.stop()
+    app.state.parts.stop_workers()
     return app.openapi()
 
 
@@ -56,7 +56,7 @@ def test_the_schema_has_patch_routes_to_check() -> None:
 
 
 @pytest.fixture(scope="module")
-def admin(api):  # noqa: ANN001, ANN201
+def admin(api):
     with api.db() as s:
         user = create_user(s, role=Role.admin)
         s.commit()
@@ -66,7 +66,7 @@ def admin(api):  # noqa: ANN001, ANN201
     return client
 
 
-def _rows(api) -> dict[str, int]:  # noqa: ANN001
+def _rows(api) -> dict[str, int]:
     """A fresh row for every path parameter a PATCH route takes."""
     with api.db() as s:
         resident = create_resident(s)
@@ -76,7 +76,7 @@ def _rows(api) -> dict[str, int]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("path", "field"), CASES, ids=[f"{p}:{f}" for p, f in CASES])
-def test_null_is_refused_naming_the_field_or_cleared(api, admin, path: str, field: str) -> None:  # noqa: ANN001
+def test_null_is_refused_naming_the_field_or_cleared(api, admin, path: str, field: str) -> None:
     rows = _rows(api)
     missing = set(re.findall(r"{(\w+)}", path)) - rows.keys()
     assert not missing, f"add a row for {missing} to _rows() so {path} is checked"
@@ -93,7 +93,7 @@ def test_null_is_refused_naming_the_field_or_cleared(api, admin, path: str, fiel
     assert after.status_code == 200, f"{field}: the record no longer reads back: {after.text[:300]}"
 
 
-def test_the_reported_field_answers_422_and_changes_nothing(api, admin) -> None:  # noqa: ANN001
+def test_the_reported_field_answers_422_and_changes_nothing(api, admin) -> None:
     rows = _rows(api)
     response = admin.patch(f"/api/v1/residents/{rows['resident_id']}", json={"name": None, "skills": "会做饭"})
     assert response.status_code == 422

@@ -36,13 +36,13 @@ sexes = st.sampled_from(["male", "female"])
 
 
 @given(regions, births, st.integers(0, 99), sexes)
-def test_a_made_id_number_reads_back(region, birth, seq, sex) -> None:  # noqa: ANN001
+def test_a_made_id_number_reads_back(region, birth, seq, sex) -> None:
     parsed = parse_resident_id(make_resident_id(region, birth, seq, sex=sex))
     assert parsed.birth_date == birth and parsed.sex == sex
 
 
 @given(regions, births, st.integers(0, 99), sexes, st.integers(0, 17), st.sampled_from("0123456789X"))
-def test_any_single_wrong_character_in_an_id_number_is_caught(region, birth, seq, sex, pos, char) -> None:  # noqa: ANN001
+def test_any_single_wrong_character_in_an_id_number_is_caught(region, birth, seq, sex, pos, char) -> None:
     good = make_resident_id(region, birth, seq, sex=sex)
     if good[pos] == char or (pos < 17 and char == "X"):
         return
@@ -52,7 +52,7 @@ def test_any_single_wrong_character_in_an_id_number_is_caught(region, birth, seq
 
 
 @given(regions, births, st.integers(0, 99), sexes, st.integers(0, 16))
-def test_swapping_neighbours_in_an_id_number_is_caught(region, birth, seq, sex, pos) -> None:  # noqa: ANN001
+def test_swapping_neighbours_in_an_id_number_is_caught(region, birth, seq, sex, pos) -> None:
     good = make_resident_id(region, birth, seq, sex=sex)
     if good[pos] == good[pos + 1]:
         return
@@ -65,7 +65,7 @@ uscc_bodies = st.text(USCC_CHARS, min_size=10, max_size=10).map(lambda s: "91370
 
 
 @given(uscc_bodies, st.integers(0, 17), st.sampled_from(USCC_CHARS))
-def test_any_single_wrong_character_in_a_credit_code_is_caught(body, pos, char) -> None:  # noqa: ANN001
+def test_any_single_wrong_character_in_a_credit_code_is_caught(body, pos, char) -> None:
     good = make_uscc(body)
     assert validate_uscc(good) == good
     if good[pos] == char:
@@ -78,7 +78,7 @@ def test_any_single_wrong_character_in_a_credit_code_is_caught(body, pos, char) 
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):  # noqa: ANN001, ANN201
+def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("props")
     url = f"sqlite:///{tmp / 'props.sqlite3'}"
     upgrade(url)
@@ -92,10 +92,10 @@ def world(tmp_path_factory):  # noqa: ANN001, ANN201
         ids = {"resident": person.id, "employer": company.employer.id}
         staff_client, employer_client = harness.client_for(staff), harness.client_for(company.user)
     yield harness, ids, staff_client, employer_client
-    harness.app.state.search_worker.stop()
+    harness.app.state.parts.stop_workers()
 
 
-def _named_field(response, sent: dict) -> str:  # noqa: ANN001
+def _named_field(response, sent: dict) -> str:
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     names = {str(part) for e in detail for part in e["loc"]}
@@ -104,12 +104,12 @@ def _named_field(response, sent: dict) -> str:  # noqa: ANN001
     return next(iter(names & set(sent)))
 
 
-def _count(harness, model) -> int:  # noqa: ANN001
+def _count(harness, model) -> int:
     with harness.db() as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
-def _post(harness, client, url: str, body: dict, model) -> dict | None:  # noqa: ANN001
+def _post(harness, client, url: str, body: dict, model) -> dict | None:
     """201 with one more row (the created object returned), or 422 naming a sent field and no new row (None)."""
     before = _count(harness, model)
     r = client.post(url, json=body)
@@ -147,7 +147,7 @@ def amounts() -> st.SearchStrategy:
 
 @API
 @given(span=spans(), base=amounts())
-def test_insurance_period_amounts_and_months(world, span, base) -> None:  # noqa: ANN001
+def test_insurance_period_amounts_and_months(world, span, base) -> None:
     harness, ids, staff, _ = world
     start, end = span
     body = {"scheme": "pension", "province": "37", "start_month": start, "end_month": end,
@@ -173,7 +173,7 @@ hours = mostly(st.sampled_from([2, 4, 6, 8, 7.5]), st.one_of(st.floats(-2, 30), 
 
 @API
 @given(wage_min=wages, wage_max=wages, until=vacancy_dates(), hours=hours)
-def test_vacancy_wages_hours_and_dates(world, wage_min, wage_max, until, hours) -> None:  # noqa: ANN001
+def test_vacancy_wages_hours_and_dates(world, wage_min, wage_max, until, hours) -> None:
     harness, ids, _, employer = world
     body = {"employer_id": ids["employer"], "title": "社区便利店收银员", "community_code": "370102009001",
             "address": "甸柳新村第三社区", "wage_min": wage_min, "wage_max": wage_max, "hours_per_day": hours,
@@ -197,7 +197,7 @@ def test_the_api_properties_saw_both_outcomes() -> None:
 
 
 @pytest.mark.parametrize("huge", [2**63, 10**30, -1, 0])
-def test_ids_the_database_cannot_hold_are_a_422_naming_them(world, huge) -> None:  # noqa: ANN001
+def test_ids_the_database_cannot_hold_are_a_422_naming_them(world, huge) -> None:
     """Found by schemathesis: /api/v1/vacancies/9223372036854775808 was a 500 (SQLite refuses the number)."""
     harness, ids, staff, employer = world
     r = staff.get(f"/api/v1/vacancies/{huge}")
@@ -208,7 +208,7 @@ def test_ids_the_database_cannot_hold_are_a_422_naming_them(world, huge) -> None
     assert employer.get(f"/employer/vacancies/{huge}").status_code == 422  # the UI's pages too
 
 
-def test_a_number_the_database_refuses_is_a_422_not_a_500(world) -> None:  # noqa: ANN001
+def test_a_number_the_database_refuses_is_a_422_not_a_500(world) -> None:
     harness, _ids, staff, _ = world
 
     def unbounded() -> None:

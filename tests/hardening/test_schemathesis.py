@@ -29,7 +29,7 @@ with harness.db() as _s:
     create_vacancy(_s, employer=create_employer(_s))
     _s.commit()
 # Load the real model before fuzzing, as the server does at start-up, so no request waits for it.
-harness.app.state.matching.matcher()
+harness.app.state.parts.matching.matcher()
 HEADERS = {"Authorization": f"Bearer {harness.client_for(_admin).cookies.get('estation_session')}"}
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", harness.app)
@@ -37,7 +37,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", harness.app)
 
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_server_error_and_no_schema_violation(case) -> None:  # noqa: ANN001
+def test_no_server_error_and_no_schema_violation(case) -> None:
     case.call_and_validate(
         headers=HEADERS,
         checks=(not_a_server_error, response_schema_conformance, content_type_conformance),

@@ -8,11 +8,7 @@ tries to take the write lock every 20 ms.
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,16 +19,7 @@ from estation.accounts.models import Role
 from estation.db import make_engine, make_session_factory
 from estation.migrate import upgrade
 from tests.factories import TEST_PASSWORD, create_employer, create_resident, create_user, create_vacancy, seed_places
-
-ROOT = Path(__file__).resolve().parents[2]
-ESTATION = str(Path(sys.executable).with_name("estation"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from tests.server import estation_serve
 
 def _login(base: str, username: str) -> tuple[str, float]:
     started = time.monotonic()
@@ -55,22 +42,7 @@ def test_a_request_waiting_on_the_model_holds_no_write_lock(tmp_path: Path) -> N
         names, resident_id = (staff.username, other.username), resident.id
     engine.dispose()
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATION_")}
-    env |= {"ESTATION_ENVIRONMENT": "test", "ESTATION_DATABASE_URL": url, "ESTATION_VAR_DIR": str(tmp_path)}
-    server = subprocess.Popen([ESTATION, "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    with estation_serve(url, tmp_path) as (base, _):
         token, baseline = _login(base, names[0])
 
         slow: dict = {}
@@ -104,9 +76,6 @@ def test_a_request_waiting_on_the_model_holds_no_write_lock(tmp_path: Path) -> N
         login_done = time.monotonic()
         worker.join(timeout=300)
         prober.join(timeout=10)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     took = slow["end"] - slow["start"]
     assert slow["response"].status_code == 200, slow["response"].text

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from estation.config import get_settings
 from estation.db import make_engine, make_session_factory
 from estation.migrate import upgrade
-from tests.imports.helpers import seed_places
+from tests.factories import seed_places
 
 
 @pytest.fixture(scope="session")

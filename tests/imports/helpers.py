@@ -11,33 +11,12 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from estation.identifiers import make_resident_id, make_uscc
-from estation.jobs.models import Employer, EmployerStatus, Occupation
-from estation.labour.models import Community, EmploymentStatus, Household, Relation, Resident, Subdistrict
+from estation.jobs.models import Employer, EmployerStatus
+from estation.labour.models import EmploymentStatus, Household, Relation, Resident
 from estation.labour.schemas import ResidentCreate
 from estation.labour.service import create_resident as service_create_resident
 
-COMMUNITIES = [
-    ("370102009001", "甸柳新村第一社区", "甸柳一", 36.6655, 117.0490),
-    ("370102009002", "甸柳新村第二社区", "甸柳二", 36.6640, 117.0515),
-    ("370102009003", "甸柳新村第三社区", "甸柳三", 36.6628, 117.0540),
-    ("370102009004", "甸柳新村第四社区", "甸柳四", 36.6612, 117.0500),
-    ("370102009005", "甸柳新村第五社区", "甸柳五", 36.6600, 117.0530),
-    ("370102009006", "甸北社区", "甸北", 36.6680, 117.0560),
-    ("370102009007", "甸南社区", "甸南", 36.6585, 117.0570),
-    ("370102009008", "吉祥苑社区", "吉祥苑", 36.6660, 117.0600),
-]
-OCCUPATIONS = [("4-07-05-01", "保安员"), ("4-10-01-01", "保洁员"), ("4-04-01-01", "客户服务管理员")]
 _seq = itertools.count(1)
-
-
-def seed_places(session: Session) -> None:
-    session.add(Subdistrict(code="370102009", name="甸柳街道", district_code="370102", district_name="历下区", city_name="济南市"))
-    session.flush()
-    for code, name, short, lat, lon in COMMUNITIES:
-        session.add(Community(code=code, subdistrict_code="370102009", name=name, short_name=short, lat=lat, lon=lon))
-    for code, name in OCCUPATIONS:
-        session.add(Occupation(code=code, level=4, name=name, aliases=[]))
-    session.flush()
 
 
 def id_number(birth: date | None = None, sex: str = "male") -> str:
@@ -116,7 +95,7 @@ VACANCY_HEADERS = ["统一社会信用代码", "岗位名称", "职业代码", "
 
 def vacancy_row(uscc: str, **overrides: object) -> list[object]:
     values: dict[str, object] = {
-        "统一社会信用代码": uscc, "岗位名称": "小区保安", "职业代码": "4-07-05-01", "社区代码": "甸柳一",
+        "统一社会信用代码": uscc, "岗位名称": "小区保安", "职业代码": "4-07-05-01", "社区代码": "第三社区",
         "工作地址": "甸柳新村第一社区东门", "工资下限": 2800, "工资上限": 3600, "每日工时": 8, "用工形式": "全职",
         "站立行走": 3, "搬运提举": 1, "手部精细操作": 1, "视力": "正常阅读", "听力": 2, "言语": 2, "学习记忆": 1,
         "便利措施": "岗前培训、弹性工作时间", "有效期至": future().isoformat(),

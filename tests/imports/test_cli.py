@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from rich.console import Console
 from typer.testing import CliRunner
 
 from estation import cli
+from estation.cli.common import console
 from estation.labour.models import Household, Resident
 from tests.imports.helpers import RESIDENT_HEADERS, csv_bytes, resident_row, xlsx_bytes
 
@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     # Rich wraps table cells to the terminal width; a wide console keeps each reason on one line.
-    monkeypatch.setattr(cli, "console", Console(width=250, color_system=None))
+    monkeypatch.setattr(console, "width", 250)
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

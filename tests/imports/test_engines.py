@@ -7,14 +7,8 @@ from sqlalchemy import func, select
 
 from estation.imports import import_bytes
 from estation.labour.models import Household, InsurancePeriod, Resident
-from tests.imports.helpers import (
-    PERIOD_HEADERS,
-    RESIDENT_HEADERS,
-    create_resident,
-    resident_row,
-    seed_places,
-    xlsx_bytes,
-)
+from tests.factories import seed_places
+from tests.imports.helpers import PERIOD_HEADERS, RESIDENT_HEADERS, create_resident, resident_row, xlsx_bytes
 
 
 def test_a_refused_row_rolls_back_the_file_and_a_good_file_commits(session):

@@ -33,7 +33,7 @@ from tests.imports.helpers import (
 )
 
 
-def export(db: Session, kind: str, **kw) -> bytes:  # noqa: ANN003
+def export(db: Session, kind: str, **kw) -> bytes:
     buffer = io.BytesIO()
     export_xlsx(db, kind=kind, out=buffer, **kw)
     return buffer.getvalue()
@@ -46,7 +46,7 @@ def sheet_rows(data: bytes) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def other_db(template_db: Path, tmp_path: Path):  # noqa: ANN201
+def other_db(template_db: Path, tmp_path: Path):
     """A second, empty instance to import an export into."""
     path = tmp_path / "other.sqlite3"
     shutil.copy(template_db, path)

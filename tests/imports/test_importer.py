@@ -41,7 +41,7 @@ from tests.imports.helpers import (
 MINIMUM_WAGE = 2200
 
 
-def run(db, kind: str, data: bytes, filename: str = "表.xlsx", **kw) -> ImportReport:  # noqa: ANN001
+def run(db, kind: str, data: bytes, filename: str = "表.xlsx", **kw) -> ImportReport:
     report = import_bytes(db, kind=kind, data=data, filename=filename, minimum_wage=MINIMUM_WAGE, **kw)
     db.commit()  # what the CLI's unit of work does: a refused file must leave nothing even after commit
     return report
@@ -60,7 +60,7 @@ def test_good_residents_file_imports_every_row_with_its_household(db, count):
     headers = [*RESIDENT_HEADERS, "站立行走", "搬运提举", "残疾类别", "残疾等级", "同意向用人单位展示"]
     rows = [
         [*resident_row(身份证号=head, 姓名="刘长海", 住址="甸柳新村7号楼1单元201", 劳动能力="部分劳动能力"), 2, "提10公斤以内", "肢体", "二级", "是"],
-        [*resident_row(身份证号=spouse, 姓名="赵桂兰", 性别="女", 出生日期="1970/8/9", 住址="甸柳新村7号楼1单元201", 与户主关系="配偶", 就业状态="灵活就业", 社区代码="甸柳新村第一社区"), None, None, None, None, "否"],
+        [*resident_row(身份证号=spouse, 姓名="赵桂兰", 性别="女", 出生日期="1970/8/9", 住址="甸柳新村7号楼1单元201", 与户主关系="配偶", 就业状态="灵活就业", 社区代码="甸柳新村第三社区"), None, None, None, None, "否"],
     ]
     report = run(db, "residents", xlsx_bytes(headers, rows))
 

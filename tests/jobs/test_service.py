@@ -15,7 +15,7 @@ from tests.factories import create_employer, create_resident, create_vacancy, se
 MINIMUM = 2200
 
 
-def _vacancy(employer_id: int, **kw) -> VacancyCreate:  # noqa: ANN003
+def _vacancy(employer_id: int, **kw) -> VacancyCreate:
     fields = dict(employer_id=employer_id, title="社区食堂帮厨", occupation_code="4-03-02-01",
                   community_code="370102009001", address="甸柳新村第三社区食堂", wage_min=2600, wage_max=3200,
                   hours_per_day=6, days_per_week=6, employment_type="part_time",
@@ -26,7 +26,7 @@ def _vacancy(employer_id: int, **kw) -> VacancyCreate:  # noqa: ANN003
     return VacancyCreate(**fields)
 
 
-def test_employer_registration_checks_the_uscc(session) -> None:  # noqa: ANN001
+def test_employer_registration_checks_the_uscc(session) -> None:
     seed_places(session)
     good = make_uscc("91370102MA3CAAAA1")
     fields = dict(name="济南甸柳家政服务有限公司", contact_name="赵女士", contact_phone="13812345678",
@@ -40,7 +40,7 @@ def test_employer_registration_checks_the_uscc(session) -> None:  # noqa: ANN001
     assert err.value.errors()[0]["loc"] == ("uscc",)
 
 
-def test_vacancy_of_a_pending_employer_waits_for_approval(session) -> None:  # noqa: ANN001
+def test_vacancy_of_a_pending_employer_waits_for_approval(session) -> None:
     employer = create_employer(session, status=EmployerStatus.pending)
     vacancy = service.create_vacancy(session, data=_vacancy(employer.id), minimum_wage=MINIMUM)
     assert vacancy.status == VacancyStatus.draft
@@ -52,7 +52,7 @@ def test_vacancy_of_a_pending_employer_waits_for_approval(session) -> None:  # n
     assert topics.count("index.vacancy") == 2
 
 
-def test_wage_below_the_minimum_is_refused_pro_rata(session) -> None:  # noqa: ANN001
+def test_wage_below_the_minimum_is_refused_pro_rata(session) -> None:
     employer = create_employer(session)
     with pytest.raises(InvalidInput) as err:
         service.create_vacancy(session, data=_vacancy(employer.id, employment_type="full_time", hours_per_day=8,
@@ -66,7 +66,7 @@ def test_wage_below_the_minimum_is_refused_pro_rata(session) -> None:  # noqa: A
     assert part.employment_type == EmploymentType.part_time
 
 
-def test_unknown_occupation_and_expired_dates_are_refused(session) -> None:  # noqa: ANN001
+def test_unknown_occupation_and_expired_dates_are_refused(session) -> None:
     employer = create_employer(session)
     with pytest.raises(InvalidInput) as err:
         service.create_vacancy(session, data=_vacancy(employer.id, occupation_code="9-99-99-99"), minimum_wage=MINIMUM)
@@ -77,7 +77,7 @@ def test_unknown_occupation_and_expired_dates_are_refused(session) -> None:  # n
     assert err.value.field == "valid_until"
 
 
-def test_application_pipeline(session) -> None:  # noqa: ANN001
+def test_application_pipeline(session) -> None:
     employer = create_employer(session)
     vacancy = create_vacancy(session, employer=employer)
     resident = create_resident(session)
@@ -98,7 +98,7 @@ def test_application_pipeline(session) -> None:  # noqa: ANN001
     assert [e.status for e in application.history] == ["new", "interview", "hired"]
 
 
-def test_draft_vacancy_is_hidden_from_the_public(api) -> None:  # noqa: ANN001
+def test_draft_vacancy_is_hidden_from_the_public(api) -> None:
     from estation.accounts.models import Role
     from tests.factories import create_user
 
@@ -113,7 +113,7 @@ def test_draft_vacancy_is_hidden_from_the_public(api) -> None:  # noqa: ANN001
     assert api.client_for(owner).get(f"/api/v1/vacancies/{draft.id}").status_code == 200
 
 
-def test_expired_vacancy_is_not_public(api) -> None:  # noqa: ANN001
+def test_expired_vacancy_is_not_public(api) -> None:
     with api.db() as s:
         old = create_vacancy(s, employer=create_employer(s), title="过期的岗位", valid_until=date.today() - timedelta(days=1))
         s.commit()

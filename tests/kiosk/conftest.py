@@ -18,11 +18,13 @@ from fastapi.testclient import TestClient
 from estation.accounts.idcard import SimulatedReader
 from estation.accounts.kiosk import set_pin
 from estation.cases import service as cases
-from estation.cases.catalogue import PENSION_TRANSFER, load_catalogue
+from estation.cases.catalogue import load_catalogue
+from estation.cases.types import pension_transfer
 from estation.config import Settings
 from estation.jobs.models import EmploymentType
-from estation.jobs.search import build_search
+from estation.composition import search_service
 from estation.labour.models import InsurancePeriod, Payer, Scheme
+from estation.matching.encoder import model_id_for, vector_dims_for
 from estation.migrate import upgrade
 from indexing.sync import rebuild
 from tests.conftest import ApiHarness
@@ -46,7 +48,7 @@ class KioskWorld:
     case_code: str
 
     @property
-    def app(self):  # noqa: ANN201
+    def app(self):
         return self.harness.app
 
     def client(self) -> TestClient:
@@ -88,7 +90,7 @@ def build_world(harness: ApiHarness) -> KioskWorld:
                             monthly_wage_base=Decimal("4500"), payer=Payer.individual),
         ])
         s.flush()
-        case = cases.open_case(s, resident=pin_resident, service_code=PENSION_TRANSFER, handed_in=[], user=None,
+        case = cases.open_case(s, resident=pin_resident, service_code=pension_transfer.TYPE.code, handed_in=[], user=None,
                                window=3, today=date.today())
         world = KioskWorld(
             harness=harness, pin_resident_id=pin_resident.id, pin_id_number=pin_resident.id_number,
@@ -98,10 +100,10 @@ def build_world(harness: ApiHarness) -> KioskWorld:
         )
         s.commit()
     # What start-up does in the hall: the reader adapter and the search service live on app state.
-    harness.app.state.card_reader = SimulatedReader()
-    search = harness.app.state.search = build_search(harness.settings)
+    harness.app.state.parts.card_reader = SimulatedReader()
+    search = harness.app.state.parts.search = search_service(harness.settings)
     with harness.db() as s:
-        rebuild(s, search.backend)
+        rebuild(s, search.backend, vector_dims=vector_dims_for(harness.settings), model_id=model_id_for(harness.settings))
         s.commit()
     return world
 
@@ -109,16 +111,16 @@ def build_world(harness: ApiHarness) -> KioskWorld:
 class KioskHarness(ApiHarness):
     """ApiHarness with chosen settings (e.g. a short inactivity timeout)."""
 
-    def __init__(self, url: str, tmp: Path, **settings) -> None:  # noqa: ANN003
+    def __init__(self, url: str, tmp: Path, **settings) -> None:
         from estation.app import create_app
 
         self.settings = Settings(database_url=url, environment="test", var_dir=tmp, **settings)
         self.app = create_app(self.settings)
-        self.factory = self.app.state.session_factory
+        self.factory = self.app.state.parts.session_factory
         self.anonymous = TestClient(self.app)
 
 
-def make_world(tmp_path_factory: pytest.TempPathFactory, **settings) -> KioskWorld:  # noqa: ANN003
+def make_world(tmp_path_factory: pytest.TempPathFactory, **settings) -> KioskWorld:
     tmp = tmp_path_factory.mktemp("kiosk")
     url = f"sqlite:///{tmp / 'kiosk.sqlite3'}"
     upgrade(url)
@@ -137,7 +139,7 @@ def sign_in(client: TestClient, id_number: str, pin: str = PIN) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_kiosk(world):  # noqa: ANN001, ANN201
+def live_kiosk(world):
     from tests.conftest import LiveServer
 
     server = LiveServer(world.harness)

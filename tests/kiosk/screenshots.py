@@ -27,7 +27,7 @@ LANDSCAPE = {"width": 1920, "height": 1080}
 
 def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     """The app on the demo data, its search index built; returns the id number of a persona to sign in."""
-    from estation.matching.runtime import shared_encoder
+    from estation.composition import shared_encoder
     from estation.matching.vectors import listing_vectors
     from fixtures.demo import load_demo
 
@@ -37,10 +37,10 @@ def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     with harness.db() as s:
         load_demo(s)
         s.commit()
-    harness.app.state.card_reader = SimulatedReader()
+    harness.app.state.parts.card_reader = SimulatedReader()
     encoder = shared_encoder(harness.settings)  # listings carry their embeddings, as `estation index rebuild` makes them
     with harness.db() as s:
-        rebuild(s, harness.app.state.search.backend, vector_dims=encoder.dim, model_id=encoder.model_id,
+        rebuild(s, harness.app.state.parts.search.backend, vector_dims=encoder.dim, model_id=encoder.model_id,
                 vectors=listing_vectors(encoder))
         s.commit()
         # The persona with the longest insurance history shows 我的社保 best.
@@ -93,7 +93,7 @@ def capture(harness: KioskHarness, id_number: str, out: Path = OUT) -> list[Path
                 shot("detail")
             page.goto(f"{base}/kiosk/guide/pension_transfer")
             shot("guide")
-            harness.app.state.card_reader.place("hall-1", IdCard(id_number=id_number))
+            harness.app.state.parts.card_reader.place("hall-1", IdCard(id_number=id_number))
             page.goto(f"{base}/kiosk/signin/card")
             page.get_by_role("button", name="我已放好").click()
             page.wait_for_url(f"{base}/kiosk/home")

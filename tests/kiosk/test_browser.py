@@ -12,11 +12,11 @@ from tests.kiosk.conftest import PIN, make_world
 pytestmark = pytest.mark.browser
 
 
-def _context(browser):  # noqa: ANN001, ANN202
+def _context(browser):
     return browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920})
 
 
-def test_sign_in_search_apply_print_finish_and_nothing_is_left(browser, world, live_kiosk) -> None:  # noqa: ANN001
+def test_sign_in_search_apply_print_finish_and_nothing_is_left(browser, world, live_kiosk) -> None:
     base = live_kiosk.url
     context = _context(browser)
     page = context.new_page()
@@ -70,7 +70,7 @@ def test_sign_in_search_apply_print_finish_and_nothing_is_left(browser, world, l
     # A new session on the same terminal sees nothing of the old one.
     page.goto(f"{base}/kiosk/me/applications")
     assert "/kiosk/signin" in page.url
-    world.app.state.card_reader.place("hall-1", __import__("estation.accounts.idcard", fromlist=["IdCard"]).IdCard(
+    world.app.state.parts.card_reader.place("hall-1", __import__("estation.accounts.idcard", fromlist=["IdCard"]).IdCard(
         id_number=world.card_id_number))
     page.goto(f"{base}/kiosk/signin/card")
     page.get_by_role("button", name="我已放好").click()
@@ -82,11 +82,11 @@ def test_sign_in_search_apply_print_finish_and_nothing_is_left(browser, world, l
 
 
 @pytest.fixture(scope="module")
-def short_world(tmp_path_factory):  # noqa: ANN001, ANN201
+def short_world(tmp_path_factory):
     return make_world(tmp_path_factory, kiosk_idle_seconds=30, kiosk_warning_seconds=20)
 
 
-def test_inactivity_warns_in_the_page_then_ends_the_session(browser, short_world) -> None:  # noqa: ANN001
+def test_inactivity_warns_in_the_page_then_ends_the_session(browser, short_world) -> None:
     server = LiveServer(short_world.harness)
     try:
         context = _context(browser)
@@ -123,7 +123,7 @@ def test_inactivity_warns_in_the_page_then_ends_the_session(browser, short_world
         server.stop()
 
 
-def test_core_paths_work_with_javascript_off(browser, world, live_kiosk) -> None:  # noqa: ANN001
+def test_core_paths_work_with_javascript_off(browser, world, live_kiosk) -> None:
     base = live_kiosk.url
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}, java_script_enabled=False)
     page = context.new_page()
@@ -152,7 +152,7 @@ def test_core_paths_work_with_javascript_off(browser, world, live_kiosk) -> None
     context.close()
 
 
-def test_the_on_screen_keyboard_can_be_switched_off(browser, world, live_kiosk) -> None:  # noqa: ANN001
+def test_the_on_screen_keyboard_can_be_switched_off(browser, world, live_kiosk) -> None:
     context = _context(browser)
     page = context.new_page()
     page.goto(f"{live_kiosk.url}/kiosk/signin/pin")

@@ -21,9 +21,9 @@ from tests.kiosk.conftest import KioskHarness, KioskWorld, csrf_of
 def demo_app(world: KioskWorld) -> Iterator[KioskHarness]:
     """A second app on the world's database, with the demo flag set as `make run` sets it."""
     harness = KioskHarness(world.harness.settings.database_url, world.harness.settings.var_dir, demo=True)
-    harness.app.state.card_reader = SimulatedReader()
+    harness.app.state.parts.card_reader = SimulatedReader()
     yield harness
-    harness.app.state.search_worker.stop()
+    harness.app.state.parts.stop_workers()
 
 
 def test_without_the_flag_the_demo_card_routes_do_not_exist(world: KioskWorld) -> None:
@@ -34,7 +34,7 @@ def test_without_the_flag_the_demo_card_routes_do_not_exist(world: KioskWorld) -
     signin = client.get("/kiosk/signin/card")
     placed = client.post("/kiosk/demo/card", data={"csrf_token": csrf_of(signin.text), "id_number": world.pin_id_number})
     assert placed.status_code == 404
-    assert not world.app.state.card_reader.holds_card("hall-1")
+    assert not world.app.state.parts.card_reader.holds_card("hall-1")
     # no card was placed, so the card sign-in reads nothing and signs no one in
     response = client.post("/kiosk/signin/card", data={"csrf_token": csrf_of(client.get("/kiosk/signin/card").text)})
     assert response.status_code == 422 and "estation_session" not in response.cookies
@@ -63,7 +63,7 @@ def test_with_the_flag_the_demo_page_places_a_persona_card(world: KioskWorld, de
 
 
 def test_production_refuses_the_demo_flag() -> None:
-    keys = {"secret_key": "s" * 40, "data_key": "d" * 40}
+    keys = {"data_key": "d" * 40}
     assert Settings(environment="production", **keys).demo is False
     with pytest.raises(ValidationError, match="ESTATION_DEMO"):
         Settings(environment="production", demo=True, **keys)

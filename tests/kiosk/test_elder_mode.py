@@ -11,7 +11,7 @@ from tests.kiosk.conftest import PIN, make_world
 pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):  # noqa: ANN001, ANN201
+def world(tmp_path_factory):
     # 为我推荐 is measured in its "unavailable" state: the model setting names a folder that does not exist,
     # so the app's real matcher cannot load (loading the real model here would take minutes). Its list of
     # results is walked with the real matcher in tests/matching/test_personas.py.
@@ -77,7 +77,7 @@ MEASURE = """
 """
 
 
-def _pages(world) -> list[tuple[str, str, bool]]:  # noqa: ANN001
+def _pages(world) -> list[tuple[str, str, bool]]:
     """(name, path, signed in)."""
     return [
         ("attract", "/kiosk", False),
@@ -92,11 +92,12 @@ def _pages(world) -> list[tuple[str, str, bool]]:  # noqa: ANN001
         ("error", "/kiosk/jobs/999999", False),
         ("insurance", "/kiosk/me/insurance", True),
         ("cases", "/kiosk/me/cases", True),
+        ("my guide", "/kiosk/guide/pension_transfer", True),
         ("recommend", "/kiosk/recommend", True),
     ]
 
 
-def _sign_in(page, base: str, world) -> None:  # noqa: ANN001
+def _sign_in(page, base: str, world) -> None:
     page.goto(f"{base}/kiosk/signin/pin")
     page.fill("#id_number", world.pin_id_number)
     page.fill("#pin", PIN)
@@ -105,7 +106,7 @@ def _sign_in(page, base: str, world) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("orientation", sorted(VIEWPORTS))
-def test_elder_mode_figures_on_every_main_screen(browser, world, live_kiosk, orientation: str) -> None:  # noqa: ANN001
+def test_elder_mode_figures_on_every_main_screen(browser, world, live_kiosk, orientation: str) -> None:
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[orientation])
     page = context.new_page()
     signed_in = False
@@ -139,7 +140,7 @@ def test_elder_mode_figures_on_every_main_screen(browser, world, live_kiosk, ori
     assert not problems, "\n".join(problems)
 
 
-def test_axe_finds_no_serious_or_critical_violation(browser, world, live_kiosk) -> None:  # noqa: ANN001
+def test_axe_finds_no_serious_or_critical_violation(browser, world, live_kiosk) -> None:
     assert AXE.exists(), "run `npm ci` (make install) to get axe-core"
     # axe-core goes in as an inline script, which the pages' Content-Security-Policy rightly refuses.
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["portrait"], bypass_csp=True)

@@ -20,13 +20,13 @@ PUBLIC = ["/kiosk", "/kiosk/home", "/kiosk/jobs", "/kiosk/jobs/results", "/kiosk
 
 
 @pytest.mark.parametrize("url", PERSONAL)
-def test_personal_pages_send_a_signed_out_visitor_to_sign_in(world, url: str) -> None:  # noqa: ANN001
+def test_personal_pages_send_a_signed_out_visitor_to_sign_in(world, url: str) -> None:
     response = world.client().get(url)
     assert response.status_code == 303
     assert response.headers["location"] == f"/kiosk/signin?next={url}"
 
 
-def test_every_kiosk_page_is_no_store_and_static_files_are_cached(world) -> None:  # noqa: ANN001
+def test_every_kiosk_page_is_no_store_and_static_files_are_cached(world) -> None:
     client = world.client()
     for url in PUBLIC + [f"/kiosk/jobs/{world.guard_id}"]:
         response = client.get(url)
@@ -44,7 +44,7 @@ def test_every_kiosk_page_is_no_store_and_static_files_are_cached(world) -> None
 @pytest.mark.parametrize("url", ["/kiosk/signin/pin", "/kiosk/signin/card", "/kiosk/finish", "/kiosk/suggest",
                                  "/kiosk/jobs/{guard}/apply", "/kiosk/jobs/{guard}/print",
                                  "/kiosk/guide/pension_transfer/print", "/kiosk/progress"])
-def test_every_form_refuses_a_post_without_the_csrf_token(world, url: str) -> None:  # noqa: ANN001
+def test_every_form_refuses_a_post_without_the_csrf_token(world, url: str) -> None:
     client = world.client()
     client.get("/kiosk/home")  # the browser has a CSRF cookie; the form field is what is missing
     response = client.post(url.format(guard=world.guard_id), data={"id_number": world.pin_id_number, "pin": "0"})
@@ -56,7 +56,7 @@ def _ids(html: str) -> set[int]:
     return {int(m) for m in re.findall(r'href="/kiosk/jobs/(\d+)"', html)}
 
 
-def test_job_filters_residents_asked_for(world) -> None:  # noqa: ANN001
+def test_job_filters_residents_asked_for(world) -> None:
     client = world.client()
     everything = _ids(client.get("/kiosk/jobs/results").text)
     assert {world.guard_id, world.typist_id, world.homework_id} <= everything
@@ -76,13 +76,13 @@ def test_job_filters_residents_asked_for(world) -> None:  # noqa: ANN001
     assert "步行约" in page and "元/月" in page and "每天4小时" in page and 'class="demand' in page
 
 
-def test_bad_search_input_gets_a_friendly_page(world) -> None:  # noqa: ANN001
+def test_bad_search_input_gets_a_friendly_page(world) -> None:
     response = world.client().get("/kiosk/jobs/results?page=0")
     assert response.status_code == 422
     assert "填写的内容有误" in response.text
 
 
-def test_apply_asks_a_visitor_to_sign_in_and_creates_the_application_once(world) -> None:  # noqa: ANN001
+def test_apply_asks_a_visitor_to_sign_in_and_creates_the_application_once(world) -> None:
     client = world.client()
     detail = client.get(f"/kiosk/jobs/{world.typist_id}")
     anonymous = client.post(f"/kiosk/jobs/{world.typist_id}/apply", data={"csrf_token": csrf_of(detail.text)})
@@ -105,7 +105,7 @@ def test_apply_asks_a_visitor_to_sign_in_and_creates_the_application_once(world)
     assert "社区数据录入员" in mine and reference in mine
 
 
-def test_print_is_logged_with_a_reference_and_a_qr_code(world) -> None:  # noqa: ANN001
+def test_print_is_logged_with_a_reference_and_a_qr_code(world) -> None:
     client = world.client()
     detail = client.get(f"/kiosk/jobs/{world.guard_id}")
     response = client.post(f"/kiosk/jobs/{world.guard_id}/print", data={"csrf_token": csrf_of(detail.text)})
@@ -120,7 +120,7 @@ def test_print_is_logged_with_a_reference_and_a_qr_code(world) -> None:  # noqa:
         assert row.kind == "vacancy" and row.subject == str(world.guard_id) and row.resident_id is None
 
 
-def test_a_slip_naming_an_application_shows_only_to_its_resident(world) -> None:  # noqa: ANN001
+def test_a_slip_naming_an_application_shows_only_to_its_resident(world) -> None:
     client = world.client()
     sign_in(client, world.pin_id_number)
     detail = client.get(f"/kiosk/jobs/{world.guard_id}")
@@ -139,7 +139,7 @@ def test_a_slip_naming_an_application_shows_only_to_its_resident(world) -> None:
     assert world.client().get(url).status_code == 404
 
 
-def test_guide_lists_every_service_and_prints_a_logged_checklist(world) -> None:  # noqa: ANN001
+def test_guide_lists_every_service_and_prints_a_logged_checklist(world) -> None:
     client = world.client()
     guide = client.get("/kiosk/guide").text
     assert "养老保险关系转移接续" in guide and "灵活就业人员续保" in guide
@@ -152,7 +152,7 @@ def test_guide_lists_every_service_and_prints_a_logged_checklist(world) -> None:
         assert s.scalar(select(KioskPrint).where(KioskPrint.kind == "service", KioskPrint.subject == "pension_transfer"))
 
 
-def test_my_insurance_shows_years_by_scheme_year_and_province_and_the_transfer(world) -> None:  # noqa: ANN001
+def test_my_insurance_shows_years_by_scheme_year_and_province_and_the_transfer(world) -> None:
     client = world.client()
     sign_in(client, world.pin_id_number)
     page = client.get("/kiosk/me/insurance").text
@@ -167,14 +167,14 @@ def test_my_insurance_shows_years_by_scheme_year_and_province_and_the_transfer(w
         assert "社保缴费记录" in whats
 
 
-def test_my_cases_shows_status_and_what_is_still_missing(world) -> None:  # noqa: ANN001
+def test_my_cases_shows_status_and_what_is_still_missing(world) -> None:
     client = world.client()
     sign_in(client, world.pin_id_number)
     page = client.get("/kiosk/me/cases").text
     assert world.case_reference in page and "还需要补交" in page and "居民身份证原件" in page
 
 
-def test_recommend_says_plainly_when_matching_is_unavailable(tmp_path_factory) -> None:  # noqa: ANN001
+def test_recommend_says_plainly_when_matching_is_unavailable(tmp_path_factory) -> None:
     from estation.matching.runtime import UNAVAILABLE_MESSAGE
 
     # A real app whose model setting names a folder that does not exist: its matcher cannot load.
@@ -187,7 +187,7 @@ def test_recommend_says_plainly_when_matching_is_unavailable(tmp_path_factory) -
     assert 'class="result"' not in response.text
 
 
-def test_suggestions_are_stored_and_staff_answers_reach_the_resident(world) -> None:  # noqa: ANN001
+def test_suggestions_are_stored_and_staff_answers_reach_the_resident(world) -> None:
     client = world.client()
     form = client.get("/kiosk/suggest")
     empty = client.post("/kiosk/suggest", data={"csrf_token": csrf_of(form.text), "kind": "suggestion", "text": " "})
@@ -215,7 +215,7 @@ def test_suggestions_are_stored_and_staff_answers_reach_the_resident(world) -> N
     assert "已加放十把椅子" in client.get("/kiosk/suggest").text
 
 
-def test_resident_sees_who_looked_at_their_record(world) -> None:  # noqa: ANN001
+def test_resident_sees_who_looked_at_their_record(world) -> None:
     """A clerk's read (with its reason) is listed on the kiosk; the resident's own kiosk reads are not."""
     harness = world.harness
     with harness.db() as s:
@@ -231,7 +231,7 @@ def test_resident_sees_who_looked_at_their_record(world) -> None:  # noqa: ANN00
     assert page.text.count('<li class="card">') == 1
 
 
-def test_case_progress_with_the_receipt_and_no_sign_in(world) -> None:  # noqa: ANN001
+def test_case_progress_with_the_receipt_and_no_sign_in(world) -> None:
     client = world.client()
     form = client.get("/kiosk/progress")
     assert form.status_code == 200 and 'name="code"' in form.text

@@ -17,12 +17,12 @@ from tests.kiosk.conftest import PIN, csrf_of, sign_in
 TERMINAL = "hall-1"
 
 
-def _post_pin(client, id_number: str, pin: str):  # noqa: ANN001, ANN202
+def _post_pin(client, id_number: str, pin: str):
     page = client.get("/kiosk/signin/pin")
     return client.post("/kiosk/signin/pin", data={"csrf_token": csrf_of(page.text), "id_number": id_number, "pin": pin})
 
 
-def test_pin_sign_in_starts_a_kiosk_session_for_the_residents_own_user(world) -> None:  # noqa: ANN001
+def test_pin_sign_in_starts_a_kiosk_session_for_the_residents_own_user(world) -> None:
     client = world.client()
     response = _post_pin(client, world.pin_id_number, PIN)
     assert response.status_code == 303
@@ -42,7 +42,7 @@ def test_pin_sign_in_starts_a_kiosk_session_for_the_residents_own_user(world) ->
     assert "王**，您好" in home.text
 
 
-def test_three_wrong_pins_slow_the_next_try_down_even_with_the_right_pin(world) -> None:  # noqa: ANN001
+def test_three_wrong_pins_slow_the_next_try_down_even_with_the_right_pin(world) -> None:
     with world.harness.db() as s:
         resident = create_resident(s, name="钱多多")
         set_pin(s, resident=resident, pin="135790")
@@ -62,7 +62,7 @@ def test_three_wrong_pins_slow_the_next_try_down_even_with_the_right_pin(world) 
         assert [r.success for r in rows] == [False, False, False]
 
 
-def test_a_malformed_id_number_is_told_at_once_and_not_counted(world) -> None:  # noqa: ANN001
+def test_a_malformed_id_number_is_told_at_once_and_not_counted(world) -> None:
     client = world.client()
     response = _post_pin(client, "12345", "111111")
     assert response.status_code == 422
@@ -71,15 +71,15 @@ def test_a_malformed_id_number_is_told_at_once_and_not_counted(world) -> None:  
         assert not s.scalars(select(SignInAttempt).where(SignInAttempt.login == lookup_hash("12345"))).all()
 
 
-def test_a_resident_without_a_pin_cannot_sign_in_by_pin(world) -> None:  # noqa: ANN001
+def test_a_resident_without_a_pin_cannot_sign_in_by_pin(world) -> None:
     response = _post_pin(world.client(), world.nopin_id_number, "123456")
     assert response.status_code == 401
 
 
-def test_card_on_the_reader_signs_the_holder_in_once(world) -> None:  # noqa: ANN001
+def test_card_on_the_reader_signs_the_holder_in_once(world) -> None:
     client = world.client()
     page = client.get("/kiosk/signin/card")
-    reader = world.app.state.card_reader
+    reader = world.app.state.parts.card_reader
     assert isinstance(reader, SimulatedReader)
     reader.place(TERMINAL, IdCard(id_number=world.card_id_number))
     response = client.post("/kiosk/signin/card", data={"csrf_token": csrf_of(page.text)})
@@ -97,14 +97,14 @@ def test_card_on_the_reader_signs_the_holder_in_once(world) -> None:  # noqa: AN
     assert "没有读到身份证" in again.text
 
 
-def test_an_unknown_card_is_refused_and_logged(world) -> None:  # noqa: ANN001
+def test_an_unknown_card_is_refused_and_logged(world) -> None:
     from estation.identifiers import make_resident_id
     from datetime import date
 
     stranger = make_resident_id("370102", date(1960, 1, 1), 777, sex="male")
     client = world.client()
     page = client.get("/kiosk/signin/card")
-    world.app.state.card_reader.place(TERMINAL, IdCard(id_number=stranger))
+    world.app.state.parts.card_reader.place(TERMINAL, IdCard(id_number=stranger))
     response = client.post("/kiosk/signin/card", data={"csrf_token": csrf_of(page.text)})
     assert response.status_code == 401
     assert "没有找到您的居民信息" in response.text
@@ -113,7 +113,7 @@ def test_an_unknown_card_is_refused_and_logged(world) -> None:  # noqa: ANN001
         assert row is not None and not row.success and row.method == "kiosk_card"
 
 
-def test_finish_ends_the_server_session_and_clears_the_browser(world) -> None:  # noqa: ANN001
+def test_finish_ends_the_server_session_and_clears_the_browser(world) -> None:
     client = world.client()
     sign_in(client, world.pin_id_number)
     token = client.cookies.get("estation_session")
@@ -133,7 +133,7 @@ def test_finish_ends_the_server_session_and_clears_the_browser(world) -> None:  
     assert replay.get("/kiosk/me/insurance").status_code == 303
 
 
-def test_the_server_expires_an_idle_kiosk_session(world) -> None:  # noqa: ANN001
+def test_the_server_expires_an_idle_kiosk_session(world) -> None:
     client = world.client()
     sign_in(client, world.pin_id_number)
     from estation.accounts.service import _token_hash
@@ -150,7 +150,7 @@ def test_the_server_expires_an_idle_kiosk_session(world) -> None:  # noqa: ANN00
         assert s.get(AuthSession, _token_hash(token)) is None
 
 
-def test_two_terminals_signing_the_same_resident_in_at_once_both_get_in(world) -> None:  # noqa: ANN001
+def test_two_terminals_signing_the_same_resident_in_at_once_both_get_in(world) -> None:
     import threading
 
     with world.harness.db() as s:
@@ -163,7 +163,7 @@ def test_two_terminals_signing_the_same_resident_in_at_once_both_get_in(world) -
     barrier = threading.Barrier(len(clients))
     codes: list[int] = []
 
-    def go(client, token: str) -> None:  # noqa: ANN001
+    def go(client, token: str) -> None:
         barrier.wait()
         r = client.post("/kiosk/signin/pin", data={"csrf_token": token, "id_number": id_number, "pin": "112233"})
         codes.append(r.status_code)

@@ -13,7 +13,7 @@ from estation.privacy import lookup_hash
 from tests.factories import create_household, create_resident, new_id_number
 
 
-def test_resident_takes_birth_date_and_sex_from_the_id_number(session) -> None:  # noqa: ANN001
+def test_resident_takes_birth_date_and_sex_from_the_id_number(session) -> None:
     number = new_id_number(birth=date(1962, 11, 3), sex="male")
     resident = create_resident(session, id_number=number)
     assert resident.birth_date == date(1962, 11, 3)
@@ -22,7 +22,7 @@ def test_resident_takes_birth_date_and_sex_from_the_id_number(session) -> None: 
     assert resident.limits == physical.full_capacity()
 
 
-def test_birth_date_that_disagrees_with_the_id_is_refused_naming_the_field(session) -> None:  # noqa: ANN001
+def test_birth_date_that_disagrees_with_the_id_is_refused_naming_the_field(session) -> None:
     number = new_id_number(birth=date(1962, 11, 3), sex="male")
     with pytest.raises(ValidationError) as err:
         create_resident(session, id_number=number, birth_date=date(1962, 11, 4))
@@ -32,7 +32,7 @@ def test_birth_date_that_disagrees_with_the_id_is_refused_naming_the_field(sessi
     assert err.value.errors()[0]["loc"] == ("sex",)
 
 
-def test_duplicate_id_number_is_refused(session) -> None:  # noqa: ANN001
+def test_duplicate_id_number_is_refused(session) -> None:
     number = new_id_number()
     create_resident(session, id_number=number)
     with pytest.raises(Conflict) as err:
@@ -40,7 +40,7 @@ def test_duplicate_id_number_is_refused(session) -> None:  # noqa: ANN001
     assert err.value.field == "id_number"
 
 
-def test_partial_capacity_needs_limits_and_keeps_them(session) -> None:  # noqa: ANN001
+def test_partial_capacity_needs_limits_and_keeps_them(session) -> None:
     with pytest.raises(InvalidInput) as err:
         create_resident(session, work_capacity=WorkCapacity.partial)
     assert err.value.field == "limits"
@@ -53,14 +53,14 @@ def test_partial_capacity_needs_limits_and_keeps_them(session) -> None:  # noqa:
     assert resident.limits["seeing"] == physical.MAX_LEVEL
 
 
-def test_levels_out_of_range_are_refused(session) -> None:  # noqa: ANN001
+def test_levels_out_of_range_are_refused(session) -> None:
     with pytest.raises(ValidationError, match="0 to 4"):
         create_resident(session, work_capacity=WorkCapacity.partial, limits={"seeing": 7})
     with pytest.raises(ValidationError, match="unknown functional domain"):
         create_resident(session, work_capacity=WorkCapacity.partial, limits={"flying": 1})
 
 
-def test_status_change_closes_the_open_spell(session) -> None:  # noqa: ANN001
+def test_status_change_closes_the_open_spell(session) -> None:
     resident = create_resident(session)
     update_resident(
         session, resident=resident,
@@ -76,14 +76,14 @@ def test_status_change_closes_the_open_spell(session) -> None:  # noqa: ANN001
     assert resident.employment_status == EmploymentStatus.employed
 
 
-def _period(**kw) -> InsurancePeriodCreate:  # noqa: ANN003
+def _period(**kw) -> InsurancePeriodCreate:
     fields = dict(scheme="pension", province="31", start_month="2005-01", end_month="2012-12",
                   monthly_wage_base=4000, payer="employer")
     fields.update(kw)
     return InsurancePeriodCreate(**fields)
 
 
-def test_overlapping_periods_of_one_scheme_are_refused(session) -> None:  # noqa: ANN001
+def test_overlapping_periods_of_one_scheme_are_refused(session) -> None:
     resident = create_resident(session)
     add_insurance_period(session, resident=resident, data=_period())
     with pytest.raises(InvalidInput) as err:
@@ -107,7 +107,7 @@ def test_unknown_province_is_refused() -> None:
     assert err.value.errors()[0]["loc"] == ("province",)
 
 
-def test_household_members(session) -> None:  # noqa: ANN001
+def test_household_members(session) -> None:
     household = create_household(session, hardship=True)
     a = create_resident(session, household=household)
     b = create_resident(session, household=household, relation="spouse")

@@ -9,7 +9,7 @@ from estation.accounts.models import Role, User
 from estation import clock
 from estation.ledger import service
 from estation.ledger.models import LedgerAction
-from tests.conftest import screenshot
+from tests.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def demo(api):  # noqa: ANN001, ANN201
+def demo(api):
     from fixtures.demo import DEMO_PASSWORD, load_demo
 
     with api.db() as s:
@@ -26,19 +26,11 @@ def demo(api):  # noqa: ANN001, ANN201
     return DEMO_PASSWORD
 
 
-def sign_in(page, live, username: str, password: str, next_url: str) -> None:  # noqa: ANN001
-    page.goto(f"{live.url}/login?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live.url}{next_url}")
-
-
-def no_sideways_scroll(page) -> None:  # noqa: ANN001
+def no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_every_demo_cadre_has_paired_households_with_a_ledger(api, demo) -> None:  # noqa: ANN001
+def test_every_demo_cadre_has_paired_households_with_a_ledger(api, demo) -> None:
     with api.db() as s:
         cadres = list(s.scalars(select(User).where(User.role == Role.cadre)))
         assert len(cadres) >= 10
@@ -50,9 +42,9 @@ def test_every_demo_cadre_has_paired_households_with_a_ledger(api, demo) -> None
             assert items > 0, cadre.username
 
 
-def test_cadre_records_a_visit_on_a_phone(api, live, page, demo) -> None:  # noqa: ANN001
+def test_cadre_records_a_visit_on_a_phone(api, live, page, demo) -> None:
     page.set_viewport_size(PHONE)
-    sign_in(page, live, "cadre1", demo, "/ledger")
+    sign_in(page, live.url, "cadre1", "/ledger", password=demo)
     no_sideways_scroll(page)
     page.locator("a.household-card").first.click()
     page.wait_for_selector("#visit-h")
@@ -75,14 +67,14 @@ def test_cadre_records_a_visit_on_a_phone(api, live, page, demo) -> None:  # noq
     screenshot(page, "ledger-household.png")
 
 
-def test_dashboard_shows_duties_with_charts(live, page, demo) -> None:  # noqa: ANN001
+def test_dashboard_shows_duties_with_charts(live, page, demo) -> None:
     page.set_viewport_size(PHONE)
-    sign_in(page, live, "leader1", demo, "/ledger/dashboard")
+    sign_in(page, live.url, "leader1", "/ledger/dashboard", password=demo)
     assert page.locator("svg.chart").count() >= 5
     assert "本季度联居领导履职" in page.inner_text("body")
     no_sideways_scroll(page)
     screenshot(page, "ledger-dashboard.png")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.context.clear_cookies()
-    sign_in(page, live, "admin", demo, "/ledger/dashboard")
+    sign_in(page, live.url, "admin", "/ledger/dashboard", password=demo)
     screenshot(page, "ledger-dashboard-admin.png")

@@ -12,17 +12,17 @@ from tests.factories import create_household, create_user
 from tests.ledger.helpers import hold, pair
 
 
-def visit(session, user, household, on, kind=ActionKind.home_visit):  # noqa: ANN001, ANN201
+def visit(session, user, household, on, kind=ActionKind.home_visit):
     return service.record_visit(session, user=user, household=household, today=on,
                                 data=VisitCreate(kind=kind, on=on, note="走访"))
 
 
-def meeting(session, leader, on, code="370102009001"):  # noqa: ANN001, ANN201
+def meeting(session, leader, on, code="370102009001"):
     return service.record_meeting(session, user=leader, today=on, data=MeetingCreate(
         community_code=code, held_on=on, topic="季度座谈会", attendees=15))
 
 
-def only(rows):  # noqa: ANN001, ANN201
+def only(rows):
     assert len(rows) == 1
     return rows[0]
 

@@ -15,13 +15,13 @@ from tests.factories import create_household, create_resident, new_id_number
 TODAY = date(2025, 7, 1)
 
 
-def member(session, household, *, born: date, **fields):  # noqa: ANN001, ANN201
+def member(session, household, *, born: date, **fields):
     resident = create_resident(session, household=household, id_number=new_id_number(birth=born), **fields)
     session.refresh(household)
     return resident
 
 
-def codes(household) -> set[tuple[int, str]]:  # noqa: ANN001
+def codes(household) -> set[tuple[int, str]]:
     return {(r.resident_id, r.code) for r in rules.reminders(household, rules.load_rules(), TODAY)}
 
 

@@ -19,11 +19,11 @@ from tests.ledger.helpers import cadre_with_household, hold, new_item
 DAY = date(2025, 3, 10)
 
 
-def act(session, user, item, kind, on=DAY, **kw):  # noqa: ANN001, ANN201
+def act(session, user, item, kind, on=DAY, **kw):
     return service.add_action(session, user=user, item=item, today=on, data=ActionCreate(kind=kind, on=on, **kw))
 
 
-def move(session, user, item, to, on=DAY):  # noqa: ANN001, ANN201
+def move(session, user, item, to, on=DAY):
     return service.move_status(session, user=user, item=item, to=to, reason="", today=on)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 from datetime import date, timedelta
 
 import pytest
@@ -19,7 +18,7 @@ TODAY = date.today()
 
 
 @pytest.fixture(scope="module")
-def web(api):  # noqa: ANN001, ANN201
+def web(api):
     with api.db() as s:
         cadre, other_cadre = create_user(s, role=Role.cadre), create_user(s, role=Role.cadre)
         leader, counter = create_user(s, role=Role.leader), create_user(s, role=Role.counter_staff)
@@ -32,19 +31,17 @@ def web(api):  # noqa: ANN001, ANN201
         item = new_item(s, cadre, household, raised_on=TODAY, due_on=TODAY + timedelta(days=14), problem="老人行动不便，需要助餐")
         s.commit()
         ids = {"household": household.id, "other": other.id, "item": item.id}
-        # Only the usernames leave the session: client_for signs in by name.
-        users = {k: SimpleNamespace(username=u.username) for k, u in
-                 {"cadre": cadre, "other_cadre": other_cadre, "leader": leader, "counter": counter}.items()}
+        users = {"cadre": cadre, "other_cadre": other_cadre, "leader": leader, "counter": counter}
     return api, users, ids
 
 
-def csrf(client, url: str) -> str:  # noqa: ANN001
+def csrf(client, url: str) -> str:
     page = client.get(url)
     assert page.status_code == 200, page.text
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def test_pages_open_for_the_paired_cadre(web) -> None:  # noqa: ANN001
+def test_pages_open_for_the_paired_cadre(web) -> None:
     api, users, ids = web
     client = api.client_for(users["cadre"])
     listing = client.get("/ledger")
@@ -66,7 +63,7 @@ def test_pages_open_for_the_paired_cadre(web) -> None:  # noqa: ANN001
     assert client.get("/ledger/communities/370102009001/export.xlsx").status_code == 403
 
 
-def test_leader_sees_the_community_and_others_are_refused(web) -> None:  # noqa: ANN001
+def test_leader_sees_the_community_and_others_are_refused(web) -> None:
     api, users, ids = web
     leader = api.client_for(users["leader"])
     assert leader.get(f"/ledger/households/{ids['household']}").status_code == 200
@@ -80,7 +77,7 @@ def test_leader_sees_the_community_and_others_are_refused(web) -> None:  # noqa:
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
 
 
-def test_recording_a_visit_and_moving_status_by_form(web) -> None:  # noqa: ANN001
+def test_recording_a_visit_and_moving_status_by_form(web) -> None:
     api, users, ids = web
     client = api.client_for(users["cadre"])
     url = f"/ledger/households/{ids['household']}"

@@ -17,7 +17,7 @@ from tests.ledger.helpers import cadre_with_household, new_item
 TODAY = date.today()
 
 
-def setup(session):  # noqa: ANN001, ANN201
+def setup(session):
     cadre, household = cadre_with_household(session)
     person = create_resident(session, household=household, name="刘建国")
     vacancy = create_vacancy(session, employer=create_employer(session), title="小区保安")
@@ -99,7 +99,7 @@ def test_follow_up_cannot_be_answered_long_before_it_is_due(session) -> None:
     assert err.value.field == "on"
 
 
-def test_without_a_model_the_result_says_unavailable(session, tmp_path) -> None:  # noqa: ANN001
+def test_without_a_model_the_result_says_unavailable(session, tmp_path) -> None:
     from estation.app import create_app
     from estation.config import Settings
 
@@ -108,9 +108,9 @@ def test_without_a_model_the_result_says_unavailable(session, tmp_path) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", environment="test",
                               var_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model")))
     try:
-        result = work.find_work(session, household=household, state=app.state)
+        result = work.find_work(session, household=household, matching=app.state.parts.matching)
     finally:
-        app.state.search_worker.stop()
+        app.state.parts.stop_workers()
     assert result.available is False and result.members == [] and result.message == work.UNAVAILABLE
 
 

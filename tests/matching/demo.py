@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from estation.config import Settings
 from estation.migrate import upgrade
 from tests.conftest import ApiHarness, LiveServer
-from tests.matching.conftest import REPO_MODELS
 
 
 class DemoHarness(ApiHarness):
@@ -24,14 +23,14 @@ class DemoHarness(ApiHarness):
 
         self.settings = Settings(database_url=url, environment="test", var_dir=tmp, model_cache_dir=model_cache_dir)
         self.app = create_app(self.settings)
-        self.factory = self.app.state.session_factory
+        self.factory = self.app.state.parts.session_factory
         self.anonymous = TestClient(self.app)
 
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path, converted_model_dir: Path
-         ) -> Iterator[DemoHarness]:  # noqa: ARG001 - the converted model must exist before the app loads it
-    from estation.matching.runtime import shared_encoder
+         ) -> Iterator[DemoHarness]:
+    from estation.composition import shared_encoder
     from estation.matching.vectors import EmbeddingStore, listing_vectors, store_path
     from fixtures.demo import load_demo
     from indexing.sync import rebuild
@@ -48,9 +47,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path, conver
     # The listings' vectors are kept beside the converted model (the repository's var/ when it exists, as
     # the model is): the demo's 850 texts are encoded once, not on every run. The app reads them back from
     # the index it is fed here.
+    from tests.matching.conftest import REPO_MODELS  # here: the conftest imports this module's fixtures
+
     store = EmbeddingStore(model_cache_dir.parent / "demo-embeddings.sqlite3" if model_cache_dir == REPO_MODELS
                            else store_path(settings))
-    backend = harness.app.state.search.backend
+    backend = harness.app.state.parts.search.backend
     with harness.db() as s:
         rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id,
                 vectors=listing_vectors(encoder, store=store))
@@ -59,7 +60,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path, conver
     for kind in ("vacancy", "startup"):
         backend.refresh(kind)
     yield harness
-    harness.app.state.search_worker.stop()
+    harness.app.state.parts.stop_workers()
 
 
 @pytest.fixture(scope="session")

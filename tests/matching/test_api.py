@@ -15,12 +15,12 @@ from estation.jobs.search import SearchService
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
 from estation.matching.evaluation.harness import seed_jobs, seed_startups
 from estation.matching.evaluation.jobs import job_specs
-from estation.matching.runtime import UNAVAILABLE_MESSAGE, MatchingRuntime
+from estation.composition import matching
+from estation.matching.runtime import UNAVAILABLE_MESSAGE
 from estation.matching.vectors import listing_vectors
 from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
 from tests.factories import create_household, create_resident, create_user, new_id_number
-from tests.matching.world import occupation_index  # noqa: F401 - fixture
 
 TODAY = date.today()
 KINDS = ("cashier", "doorman", "guard", "knit", "sales", "canteen_cook")
@@ -39,7 +39,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(api, encoder, occupation_index, tmp_path_factory) -> World:  # noqa: ANN001
+def world(api, encoder, occupation_index, tmp_path_factory) -> World:
     with api.db() as s:
         refs = seed_jobs(s, today=TODAY, specs=[j for j in job_specs() if j.archetype in KINDS])
         seed_startups(s, today=TODAY)
@@ -80,18 +80,18 @@ def world(api, encoder, occupation_index, tmp_path_factory) -> World:  # noqa: A
     with api.db() as s:
         rebuild(s, backend, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=listing_vectors(encoder))
         s.commit()
-    api.app.state.matching = MatchingRuntime(api.settings, encoder=encoder, search=SearchService(backend),
-                                             occupations=occupation_index)
+    api.app.state.parts.matching = matching(api.settings, SearchService(backend), encoder=encoder,
+                                            occupations=occupation_index)
     return World(*ids, refs=refs, users=users)
 
 
-def _logged(api, resident_id: int) -> int:  # noqa: ANN001
+def _logged(api, resident_id: int) -> int:
     with api.db() as s:
         return s.scalar(select(func.count()).select_from(AccessLog).where(
             AccessLog.resident_id == resident_id, AccessLog.action == "match"))
 
 
-def test_a_partially_able_resident_gets_explained_recommendations_at_the_kiosk_api(api, world) -> None:  # noqa: ANN001
+def test_a_partially_able_resident_gets_explained_recommendations_at_the_kiosk_api(api, world) -> None:
     before = _logged(api, world.partial_id)
     r = api.client_for(world.users["self"]).get(f"/api/v1/match/resident/{world.partial_id}")
     assert r.status_code == 200, r.text
@@ -109,7 +109,7 @@ def test_a_partially_able_resident_gets_explained_recommendations_at_the_kiosk_a
     assert _logged(api, world.partial_id) == before + 1
 
 
-def test_an_empty_list_names_the_limits_that_emptied_it_and_what_could_be_done(api, world) -> None:  # noqa: ANN001
+def test_an_empty_list_names_the_limits_that_emptied_it_and_what_could_be_done(api, world) -> None:
     body = api.client_for(world.users["counter"]).get(f"/api/v1/match/resident/{world.empty_id}").json()
     assert body["items"] == [] and body["pool"] > 0
     limits = {lim["key"]: lim for lim in body["limits"]}
@@ -124,16 +124,16 @@ def test_an_empty_list_names_the_limits_that_emptied_it_and_what_could_be_done(a
     ("self", 200), ("counter", 200), ("cadre", 200), ("leader", 200),
     ("other_resident", 403), ("cadre_elsewhere", 403), ("employer", 403),
 ])
-def test_who_may_see_a_residents_matches(api, world, who, status) -> None:  # noqa: ANN001
+def test_who_may_see_a_residents_matches(api, world, who, status) -> None:
     r = api.client_for(world.users[who]).get(f"/api/v1/match/resident/{world.partial_id}?limit=2")
     assert r.status_code == status, r.text
 
 
-def test_anonymous_is_asked_to_sign_in(api, world) -> None:  # noqa: ANN001
+def test_anonymous_is_asked_to_sign_in(api, world) -> None:
     assert api.anonymous.get(f"/api/v1/match/resident/{world.partial_id}").status_code == 401
 
 
-def test_household_lists_working_age_members_with_jobs_and_startups(api, world) -> None:  # noqa: ANN001
+def test_household_lists_working_age_members_with_jobs_and_startups(api, world) -> None:
     before = _logged(api, world.old_id)
     r = api.client_for(world.users["cadre"]).get(f"/api/v1/match/household/{world.household_id}")
     assert r.status_code == 200, r.text
@@ -152,7 +152,7 @@ def test_household_lists_working_age_members_with_jobs_and_startups(api, world) 
     assert api.client_for(world.users["self"]).get(f"/api/v1/match/household/{world.household_id}").status_code == 403
 
 
-def test_employer_sees_only_consenting_residents_masked_and_only_for_own_vacancy(api, world) -> None:  # noqa: ANN001
+def test_employer_sees_only_consenting_residents_masked_and_only_for_own_vacancy(api, world) -> None:
     url = f"/api/v1/match/vacancy/{world.refs['cashier/near']}"
     r = api.client_for(world.users["employer"]).get(url)
     assert r.status_code == 200, r.text
@@ -169,7 +169,7 @@ def test_employer_sees_only_consenting_residents_masked_and_only_for_own_vacancy
     assert staff["masked"] is False and staff["residents"][0]["masked_name"] == "刘**"
 
 
-def test_similar_jobs_by_title_and_by_vacancy(api, world) -> None:  # noqa: ANN001
+def test_similar_jobs_by_title_and_by_vacancy(api, world) -> None:
     r = api.anonymous.get("/api/v1/similar-jobs", params={"title": "收银员"})
     assert r.status_code == 200, r.text
     assert r.json()["items"][0]["title"].startswith("超市收银员")
@@ -183,24 +183,24 @@ def test_similar_jobs_by_title_and_by_vacancy(api, world) -> None:  # noqa: ANN0
         f"/api/v1/match/resident/{world.partial_id}?limit=0").status_code == 422
 
 
-def test_entry_points_for_the_kiosk_employer_pages_and_ledger(api, world) -> None:  # noqa: ANN001
+def test_entry_points_for_the_kiosk_employer_pages_and_ledger(api, world) -> None:
     """The functions other surfaces look up by name answer with the app's matcher."""
     from estation.labour.models import Resident
     from estation.matching import service
 
     with api.db() as s:
-        result = service.recommend(s, resident=s.get(Resident, world.partial_id), limit=3, state=api.app.state)
+        result = service.recommend(s, resident=s.get(Resident, world.partial_id), limit=3, matching=api.app.state.parts.matching)
         assert isinstance(result, service.Recommendations)  # one typed result: the jobs and what shaped them
         items = result.items
         assert items and items[0].vacancy.employer.name and items[0].reasons  # what kiosk/recommend.html reads
         assert result.limit("physical:standing_walking").removed > 0
-        fits = service.residents_for_vacancy(s, vacancy=s.get(Vacancy, world.refs["cashier/near"]), state=api.app.state)
+        fits = service.residents_for_vacancy(s, vacancy=s.get(Vacancy, world.refs["cashier/near"]), matching=api.app.state.parts.matching)
         assert [f.resident.id for f in fits] == [world.partial_id] and fits[0].score > 0
-        household = service.match_household(s, household_id=world.household_id, state=api.app.state)
+        household = service.match_household(s, household_id=world.household_id, matching=api.app.state.parts.matching)
         assert [m.resident_id for m in household.members] == [world.partial_id, world.asking_id]
 
 
-def test_similar_jobs_answers_up_to_100(api, world) -> None:  # noqa: ANN001
+def test_similar_jobs_answers_up_to_100(api, world) -> None:
     r = api.anonymous.get("/api/v1/similar-jobs", params={"title": "保安", "limit": 100})
     assert r.status_code == 200, r.text
     items = r.json()["items"]
@@ -210,7 +210,7 @@ def test_similar_jobs_answers_up_to_100(api, world) -> None:  # noqa: ANN001
     assert too_many.status_code == 422 and too_many.json()["detail"][0]["loc"][-1] == "limit"
 
 
-def test_each_occupation_says_whether_it_is_confident_as_inference_does(api, world, occupation_index) -> None:  # noqa: ANN001, F811
+def test_each_occupation_says_whether_it_is_confident_as_inference_does(api, world, occupation_index) -> None:
     body = api.anonymous.get("/api/v1/match/occupations", params={"text": "小区保安员", "k": 3}).json()
     assert [x["confident"] for x in body] == [True, False, False] and body[0]["code"] == "4-07-05-01"
     generic = api.anonymous.get("/api/v1/match/occupations", params={"text": "经理", "k": 3}).json()
@@ -221,7 +221,7 @@ def test_each_occupation_says_whether_it_is_confident_as_inference_does(api, wor
         assert shown["confident"] == bool(inferred) and (not inferred or inferred[0].code == shown["code"])
 
 
-def test_a_vacancy_posted_without_a_code_gets_one_read_from_its_title(api, world) -> None:  # noqa: ANN001
+def test_a_vacancy_posted_without_a_code_gets_one_read_from_its_title(api, world) -> None:
     employer = world.users["employer"]
     client = api.client_for(employer)
     body = dict(employer_id=employer.employer_id, title="小区保安员", community_code="370102009001",
@@ -239,7 +239,7 @@ def test_a_vacancy_posted_without_a_code_gets_one_read_from_its_title(api, world
     assert r.json()["occupation_code"] == "4-01-02-04" and r.json()["inferred_occupation_code"] is None
 
 
-def test_free_text_is_normalised_to_occupation_codes(api, world) -> None:  # noqa: ANN001
+def test_free_text_is_normalised_to_occupation_codes(api, world) -> None:
     r = api.anonymous.get("/api/v1/match/occupations", params={"text": "在工厂当过十年保安", "k": 3})
     assert r.status_code == 200, r.text
     body = r.json()
@@ -248,7 +248,7 @@ def test_free_text_is_normalised_to_occupation_codes(api, world) -> None:  # noq
     assert api.anonymous.get("/api/v1/match/occupations", params={"text": ""}).status_code == 422
 
 
-def test_without_a_model_the_app_starts_and_matching_answers_503(api, world, monkeypatch) -> None:  # noqa: ANN001
+def test_without_a_model_the_app_starts_and_matching_answers_503(api, world, monkeypatch) -> None:
     from estation.app import create_app
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -268,15 +268,15 @@ def test_without_a_model_the_app_starts_and_matching_answers_503(api, world, mon
         assert r.status_code == 503
         assert r.json()["detail"][0]["msg"] == UNAVAILABLE_MESSAGE and "匹配服务暂不可用" in UNAVAILABLE_MESSAGE
         assert client.get("/api/v1/similar-jobs", params={"title": "保安"}).status_code == 503
-        assert app.state.matching.status == "unavailable"
+        assert app.state.parts.matching.status == "unavailable"
 
 
-def test_the_ledger_finds_work_for_a_household_with_the_real_matcher(api, world) -> None:  # noqa: ANN001
+def test_the_ledger_finds_work_for_a_household_with_the_real_matcher(api, world) -> None:
     from estation.labour.models import Household
     from estation.ledger import work
 
     with api.db() as s:
-        result = work.find_work(s, household=s.get(Household, world.household_id), state=api.app.state)
+        result = work.find_work(s, household=s.get(Household, world.household_id), matching=api.app.state.parts.matching)
     assert result.available
     assert [m.resident_id for m in result.members] == [world.partial_id, world.asking_id]
     assert [(s.resident_id, s.reason) for s in result.skipped] == [(world.old_id, "已过法定退休年龄，没有提出找工作")]

@@ -19,7 +19,6 @@ from estation.matching.scoring import profile_of
 from estation.matching.service import load_facts
 from estation.physical import MAX_LEVEL
 from indexing.lexicon import synonym_table
-from tests.matching.demo import demo  # noqa: F401 - fixture
 
 KINDS = {"experience", "registered", "wish", "skill", "not_needed", "adjustment", "hours"}
 
@@ -32,7 +31,7 @@ def _title_says(word: str, title: str) -> bool:
         alt in title for alt in synonym_table().get(word, ()))
 
 
-def _from_rows(reason, resident: Resident, vacancy: Vacancy) -> bool:  # noqa: ANN001, C901, PLR0911
+def _from_rows(reason, resident: Resident, vacancy: Vacancy) -> bool:
     """The claim, derived again from the resident's and the vacancy's rows as stored."""
     code = vacancy.occupation_code or vacancy.inferred_occupation_code
     if reason.kind == "experience":
@@ -57,9 +56,9 @@ def _from_rows(reason, resident: Resident, vacancy: Vacancy) -> bool:  # noqa: A
     return False
 
 
-def test_no_card_in_the_demo_makes_a_false_claim(demo) -> None:  # noqa: ANN001
+def test_no_card_in_the_demo_makes_a_false_claim(demo) -> None:
     today = clock.today()
-    matcher = demo.app.state.matching.matcher()
+    matcher = demo.app.state.parts.matching.matcher()
     said: Counter = Counter()
     false: list[tuple] = []
     cards = 0

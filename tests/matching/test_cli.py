@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from estation.accounts.models import AccessLog
 from estation.config import Settings, get_settings
 from estation.db import make_engine, make_session_factory
-from estation.matching import runtime
 from estation.matching.evaluation.harness import seed_jobs, seed_startups
 from estation.matching.evaluation.jobs import job_specs
 from estation.matching.vectors import listing_vectors
@@ -18,12 +17,12 @@ from estation.migrate import upgrade
 from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
 from tests.factories import create_household, create_resident
-from tests.matching.world import occupation_index  # noqa: F401 - fixture
 
 KINDS = ("cashier", "sales", "doorman", "canteen_cook")
 
 
-def test_match_commands_print_explained_results(tmp_path, monkeypatch, encoder, occupation_index) -> None:  # noqa: ANN001
+def test_match_commands_print_explained_results(tmp_path, monkeypatch, encoder, occupation_index,
+                                                 model_cache_dir) -> None:
     url = f"sqlite:///{tmp_path / 'estation.sqlite3'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
@@ -45,9 +44,10 @@ def test_match_commands_print_explained_results(tmp_path, monkeypatch, encoder, 
     monkeypatch.setenv("ESTATION_DATABASE_URL", url)
     monkeypatch.setenv("ESTATION_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("ESTATION_ENVIRONMENT", "test")
+    # The model is the real one, already loaded by the suite: the CLI's composition takes it from the
+    # process's cache of encoders (same model settings).
+    monkeypatch.setenv("ESTATION_MODEL_CACHE_DIR", str(model_cache_dir))
     get_settings.cache_clear()
-    # The model is the real one, already loaded by the suite; the CLI takes it from the process cache.
-    monkeypatch.setitem(runtime.SHARED_ENCODERS, runtime.encoder_key(settings), encoder)
     occ_dir = tmp_path / "occupations"
     occupation_index.save(occ_dir)
     from estation.cli import app

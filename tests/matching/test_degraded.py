@@ -9,10 +9,10 @@ from estation.matching.limits import violations
 from estation.matching.service import Matcher, load_facts
 from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
-from tests.matching.world import TODAY, db, job_world  # noqa: F401 - fixtures
+from tests.matching.world import TODAY
 
 
-def test_an_index_of_another_model_degrades_to_encoding_here(db, job_world, encoder, tmp_path) -> None:  # noqa: ANN001
+def test_an_index_of_another_model_degrades_to_encoding_here(db, job_world, encoder, tmp_path) -> None:
     backend = EmbeddedBackend(tmp_path / "other.sqlite3", prefix="other")
     with job_world.factory() as s:
         rebuild(s, backend, vector_dims=encoder.dim, model_id="another-model")  # and no vectors at all
@@ -28,7 +28,7 @@ def test_an_index_of_another_model_degrades_to_encoding_here(db, job_world, enco
     backend.close()
 
 
-def test_losing_the_index_after_retrieval_encodes_the_candidates_here(db, job_world, encoder, tmp_path) -> None:  # noqa: ANN001
+def test_losing_the_index_after_retrieval_encodes_the_candidates_here(db, job_world, encoder, tmp_path) -> None:
     """The engine can go between finding the candidates and reading their vectors: the similarities
     are then encoded here, the same as the index would have given (not a floor that hides the fit)."""
     from estation.matching.retrieval import Retrieved

@@ -19,15 +19,13 @@ from estation.migrate import upgrade
 from estation.physical import DOMAIN_NAMES
 from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
-from indexing.vectors import embedded_gather
 from tests.factories import create_employer, create_vacancy, seed_places
-from tests.matching.world import occupation_index  # noqa: F401 - fixture
 
 TODAY = date.today()
 
 
 @pytest.fixture
-def factory(tmp_path):  # noqa: ANN001, ANN201
+def factory(tmp_path):
     url = f"sqlite:///{tmp_path / 'estation.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
@@ -44,22 +42,22 @@ class Counting:
     """The real encoder, counting the passages it encodes; ``stop_after`` calls raise KeyboardInterrupt
     (someone pressing Ctrl-C during a long re-embedding)."""
 
-    def __init__(self, encoder, stop_after: int | None = None) -> None:  # noqa: ANN001
+    def __init__(self, encoder, stop_after: int | None = None) -> None:
         self.inner, self.stop_after, self.calls, self.passages = encoder, stop_after, 0, 0
         self.model_id, self.dim = encoder.model_id, encoder.dim
 
-    def encode_documents(self, texts):  # noqa: ANN001, ANN201
+    def encode_documents(self, texts):
         if self.stop_after is not None and self.calls >= self.stop_after:
             raise KeyboardInterrupt
         self.calls += 1
         self.passages += len(texts)
         return self.inner.encode_documents(texts)
 
-    def encode_queries(self, texts):  # noqa: ANN001, ANN201
+    def encode_queries(self, texts):
         return self.inner.encode_queries(texts)
 
 
-def test_a_stopped_reembedding_resumes_where_it_stopped(factory, encoder, tmp_path) -> None:  # noqa: ANN001
+def test_a_stopped_reembedding_resumes_where_it_stopped(factory, encoder, tmp_path) -> None:
     kinds = ["超市理货员", "小区保洁", "社区食堂帮厨", "电话客服", "手工编织"]
     with factory() as s:
         employer = create_employer(s)
@@ -88,7 +86,7 @@ def test_a_stopped_reembedding_resumes_where_it_stopped(factory, encoder, tmp_pa
     with factory() as s:
         rows = s.scalars(select(Vacancy).order_by(Vacancy.id).limit(3)).all()
         expected = encoder.encode_documents([listing_text("vacancy", r) for r in rows])
-        got = embedded_gather(backend, "vacancy", [r.id for r in rows], model_id=encoder.model_id, dims=encoder.dim)
+        got = backend.vector_matrix("vacancy", dims=encoder.dim, model_id=encoder.model_id).rows([r.id for r in rows])
     assert np.allclose(np.stack([got[r.id] for r in rows]), expected, atol=1e-5)
     # An unchanged listing is not encoded again: a second full rebuild reads every vector back.
     again = Counting(encoder)
@@ -101,7 +99,7 @@ def test_a_stopped_reembedding_resumes_where_it_stopped(factory, encoder, tmp_pa
     store.close()
 
 
-def test_forgetting_drops_vectors_no_listing_asked_for(tmp_path, encoder) -> None:  # noqa: ANN001
+def test_forgetting_drops_vectors_no_listing_asked_for(tmp_path, encoder) -> None:
     store = EmbeddingStore(tmp_path / "embeddings.sqlite3")
     store.encode(encoder, ["旧的岗位介绍", "保洁员"])
     import time
@@ -114,7 +112,7 @@ def test_forgetting_drops_vectors_no_listing_asked_for(tmp_path, encoder) -> Non
     store.close()
 
 
-def _code(s, name: str) -> str:  # noqa: ANN001
+def _code(s, name: str) -> str:
     return s.scalar(select(Occupation.code).where(Occupation.name == name, Occupation.level == 4))
 
 
@@ -124,7 +122,7 @@ def _posting(employer_id: int, title: str, code: str | None = None) -> VacancyCr
                          demands=dict.fromkeys(DOMAIN_NAMES, 1), valid_until=TODAY + timedelta(days=30))
 
 
-def test_the_occupation_is_read_from_the_title_when_the_vacancy_is_written(factory, occupation_index) -> None:  # noqa: ANN001, F811
+def test_the_occupation_is_read_from_the_title_when_the_vacancy_is_written(factory, occupation_index) -> None:
     """Inference happens in the jobs service as the vacancy is written: a confident code only, the
     employer's own field left as they set it, cleared as soon as they choose one."""
     index = lambda: occupation_index  # noqa: E731 - the app passes its runtime's index the same way

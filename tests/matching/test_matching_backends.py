@@ -12,15 +12,7 @@ from estation.matching.limits import DISTANCE, HOURS, listing_over, violations
 from estation.matching.evaluation.jobs import BY_KEY as ARCHETYPES
 from estation.matching.scoring import build_profile, job_phrase
 from estation.matching.service import load_jobs
-from tests.matching.world import (  # noqa: F401 - fixtures
-    TODAY,
-    cached_vectors,
-    db,
-    job_world,
-    matcher,
-    matching_backend,
-    occupation_index,
-)
+from tests.matching.world import TODAY
 
 ALL = 500  # more than the corpus: the whole eligible set comes back, not just a top N
 BY_KEY = {p.key: p for p in PROFILES}
@@ -28,12 +20,12 @@ PARTIAL = ["wheelchair_typist", "crutch_cashier", "knee_guard", "deaf_knitter", 
            "seamstress", "id_simple", "hemiplegia_knitter", "stroke_door"]
 
 
-def _all_vacancies(db, job_world):  # noqa: ANN001, ANN202
+def _all_vacancies(db, job_world):
     return {i: f for i, (f, _r) in load_jobs(db, "vacancy", list(job_world.refs.values())).items()}
 
 
 @pytest.mark.parametrize("key", PARTIAL)
-def test_no_recommendation_ever_breaks_a_hard_limit(matcher, db, job_world, key) -> None:  # noqa: ANN001
+def test_no_recommendation_ever_breaks_a_hard_limit(matcher, db, job_world, key) -> None:
     p = BY_KEY[key]
     limits = limits_of(p)
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=ALL)
@@ -55,7 +47,7 @@ def test_no_recommendation_ever_breaks_a_hard_limit(matcher, db, job_world, key)
         assert lim.only_this <= sum(1 for b in broken if b == [lim.key]) and lim.only_this <= lim.removed
 
 
-def test_the_best_job_for_a_seated_cashier_is_a_seated_cashier_job(matcher, db, job_world) -> None:  # noqa: ANN001
+def test_the_best_job_for_a_seated_cashier_is_a_seated_cashier_job(matcher, db, job_world) -> None:
     p = BY_KEY["crutch_cashier"]
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits_of(p), today=TODAY, limit=3)
     assert job_world.ref_of(result.items[0].id).startswith("cashier/")
@@ -63,7 +55,7 @@ def test_the_best_job_for_a_seated_cashier_is_a_seated_cashier_job(matcher, db, 
     assert not any(job_world.ref_of(m.id).startswith("sales/") for m in result.items)
 
 
-def test_adding_a_matching_skill_never_lowers_a_jobs_score(matcher, db) -> None:  # noqa: ANN001
+def test_adding_a_matching_skill_never_lowers_a_jobs_score(matcher, db) -> None:
     p = BY_KEY["crutch_cashier"]
     limits = limits_of(p)
     before = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=ALL)
@@ -82,7 +74,7 @@ def test_adding_a_matching_skill_never_lowers_a_jobs_score(matcher, db) -> None:
     ("crutch_cashier", "2015年-2019年在社区服务中心做打字员", "data_entry"),
     ("wheelchair_typist", "在电商公司做过呼叫中心服务员", "online_cs"),
 ])
-def test_adding_a_matching_experience_line_never_lowers_that_job(matcher, db, job_world, key, line, archetype) -> None:  # noqa: ANN001
+def test_adding_a_matching_experience_line_never_lowers_that_job(matcher, db, job_world, key, line, archetype) -> None:
     """Work done is read from the line as an occupation (the resident's history): the jobs of that
     occupation keep their score and their place, and every one of them the resident can do is listed."""
     code = ARCHETYPES[archetype].code
@@ -115,7 +107,7 @@ def test_adding_a_matching_experience_line_never_lowers_that_job(matcher, db, jo
     {"max_travel_km": 0.5},
     {"home_based_only": True},
 ])
-def test_tightening_a_limit_never_adds_a_job(matcher, db, change) -> None:  # noqa: ANN001
+def test_tightening_a_limit_never_adds_a_job(matcher, db, change) -> None:
     p = BY_KEY["retired_guard"]
     limits = limits_of(p)
     before = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=ALL)
@@ -125,7 +117,7 @@ def test_tightening_a_limit_never_adds_a_job(matcher, db, change) -> None:  # no
     assert len(after.items) < len(before.items)  # each of these changes removes something here
 
 
-def test_reordering_words_never_changes_the_result(matcher, db) -> None:  # noqa: ANN001
+def test_reordering_words_never_changes_the_result(matcher, db) -> None:
     p = BY_KEY["wheelchair_typist"]
     limits = limits_of(p)
     one = build_profile(skills="打字、电脑录入、Excel表格", experience="在工厂做过五年文员", wishes="想找坐着用电脑的工作")
@@ -135,7 +127,7 @@ def test_reordering_words_never_changes_the_result(matcher, db) -> None:  # noqa
     assert [(m.id, m.score, m.explanation) for m in a.items] == [(m.id, m.score, m.explanation) for m in b.items]
 
 
-def test_the_list_names_the_limits_that_shaped_it_and_each_card_says_at_most_three_things(matcher, db) -> None:  # noqa: ANN001
+def test_the_list_names_the_limits_that_shaped_it_and_each_card_says_at_most_three_things(matcher, db) -> None:
     p = replace(BY_KEY["crutch_cashier"], max_hours=6.0)
     limits = limits_of(p)
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=5)
@@ -153,7 +145,7 @@ def test_the_list_names_the_limits_that_shaped_it_and_each_card_says_at_most_thr
     assert any(r.kind in ("wish", "experience") and "收银" in r.text for r in top.reasons), top.explanation
 
 
-def test_limits_that_empty_the_list_are_named_with_what_could_be_done(matcher, db) -> None:  # noqa: ANN001
+def test_limits_that_empty_the_list_are_named_with_what_could_be_done(matcher, db) -> None:
     p = BY_KEY["crutch_cashier"]
     limits = limits_of(p).tightened(physical={"seeing": 0}, max_hours_per_day=2.0, max_travel_km=0.3)
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits, today=TODAY, limit=5)
@@ -164,13 +156,13 @@ def test_limits_that_empty_the_list_are_named_with_what_could_be_done(matcher, d
     assert all("服务窗口" in result.limit(k).advice for k in result.emptied_by)
 
 
-def test_catering_experience_finds_the_canteen_stall(matcher, db, job_world) -> None:  # noqa: ANN001
+def test_catering_experience_finds_the_canteen_stall(matcher, db, job_world) -> None:
     p = BY_KEY["chef"]
     result = matcher.match_profile(db, profile=profile_of(p), limits=limits_of(p), today=TODAY, limit=2, kind="startup")
     assert result.items and result.items[0].id == job_world.startups["canteen_stall"]
 
 
-def test_the_embedding_store_gives_the_same_recommendations_as_the_index(  # noqa: ANN001
+def test_the_embedding_store_gives_the_same_recommendations_as_the_index(
         matching_backend, encoder, job_world, tmp_path) -> None:
     """The app feeds the index through the embedding store and reads candidates' vectors back from it;
     without a store (or for a listing it lacks) they come from the index itself. Same vectors, same answer."""

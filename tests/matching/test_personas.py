@@ -22,8 +22,7 @@ from estation.matching.service import load_facts, recommend
 from estation.privacy import lookup_hash
 from fixtures.demo import DEMO_PASSWORD, KIOSK_PIN
 from fixtures.personas import PERSONA_ID_NUMBERS
-from tests.conftest import screenshot
-from tests.matching.demo import demo, demo_live  # noqa: F401 - fixtures
+from tests.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,16 +32,16 @@ HOUSEHOLD = 2
 """The hardship household whose 60-year-old asked for home handicraft work and was told "不在劳动年龄内"."""
 
 
-def _resident(session, name: str) -> Resident:  # noqa: ANN001
+def _resident(session, name: str) -> Resident:
     return session.scalar(select(Resident).where(Resident.id_number_hash == lookup_hash(PERSONA_ID_NUMBERS[name])))
 
 
-def _checked(demo, name: str):  # noqa: ANN001, ANN202
+def _checked(demo, name: str):
     """The persona's recommendations as the app's matcher gives them, each claim checked against the data."""
     with demo.db() as s:
         r = _resident(s, name)
-        result = recommend(s, resident=r, state=demo.app.state)
-        occupations = demo.app.state.matching.matcher().occupations
+        result = recommend(s, resident=r, matching=demo.app.state.parts.matching)
+        occupations = demo.app.state.parts.matching.matcher().occupations
         profile, limits = profile_of(r), ResidentLimits.of(r)
         facts = load_facts(s, "vacancy", [i.id for i in result.items])
         for item in result.items:
@@ -51,7 +50,7 @@ def _checked(demo, name: str):  # noqa: ANN001, ANN202
         return result
 
 
-def _walk(browser, live, name: str) -> tuple[str, list[dict]]:  # noqa: ANN001
+def _walk(browser, live, name: str) -> tuple[str, list[dict]]:
     """Sign in with id number and PIN, open 为我推荐; the page's text and each card's title and reasons."""
     context = browser.new_context(locale="zh-CN", viewport=PORTRAIT)
     page = context.new_page()
@@ -70,7 +69,7 @@ def _walk(browser, live, name: str) -> tuple[str, list[dict]]:  # noqa: ANN001
         context.close()
 
 
-def _page_matches(result, cards: list[dict]) -> None:  # noqa: ANN001
+def _page_matches(result, cards: list[dict]) -> None:
     """The page shows what matching answered: the same jobs in order, each with its (checked) reasons."""
     assert [c["title"] for c in cards] == [i.title for i in result.items]
     for card, item in zip(cards, result.items):
@@ -78,7 +77,7 @@ def _page_matches(result, cards: list[dict]) -> None:  # noqa: ANN001
         assert card["reasons"] == [r.text for r in item.reasons]
 
 
-def test_zhao_jianguo_a_guard_is_offered_guard_jobs_and_told_the_truth(browser, demo, demo_live) -> None:  # noqa: ANN001
+def test_zhao_jianguo_a_guard_is_offered_guard_jobs_and_told_the_truth(browser, demo, demo_live) -> None:
     """He was offered 住家保姆 and 电话回访员 "because your experience as 保安员 fits", and no guard job."""
     result = _checked(demo, "赵建国")
     text, cards = _walk(browser, demo_live, "赵建国")
@@ -91,7 +90,7 @@ def test_zhao_jianguo_a_guard_is_offered_guard_jobs_and_told_the_truth(browser, 
             assert not any("保安员" in r for r in c["reasons"]), c
 
 
-def test_zhang_zhiqiang_reads_no_travel_wish_on_a_job_done_at_home(browser, demo, demo_live) -> None:  # noqa: ANN001
+def test_zhang_zhiqiang_reads_no_travel_wish_on_a_job_done_at_home(browser, demo, demo_live) -> None:
     """He read "您的意愿'出门需要无障碍通道'与岗位要求相符" on a home-based job."""
     result = _checked(demo, "张志强")
     text, cards = _walk(browser, demo_live, "张志强")
@@ -101,7 +100,7 @@ def test_zhang_zhiqiang_reads_no_travel_wish_on_a_job_done_at_home(browser, demo
     assert "无障碍" not in " ".join(r for c in cards for r in c["reasons"])
 
 
-def test_chen_shufen_is_told_which_of_her_limits_empty_her_list(browser, demo, demo_live) -> None:  # noqa: ANN001
+def test_chen_shufen_is_told_which_of_her_limits_empty_her_list(browser, demo, demo_live) -> None:
     """Her vision, 5-hour and 1-km limits removed every related job, and the page said nothing of why."""
     result = _checked(demo, "陈淑芬")
     text, cards = _walk(browser, demo_live, "陈淑芬")
@@ -116,7 +115,7 @@ def test_chen_shufen_is_told_which_of_her_limits_empty_her_list(browser, demo, d
     assert "视力" in text and "每天工作不超过5小时" in text and "离家不超过1公里" in text and "服务窗口" in text
 
 
-def test_liu_xiulan_gets_domestic_and_care_work_with_few_true_reasons(browser, demo, demo_live) -> None:  # noqa: ANN001
+def test_liu_xiulan_gets_domestic_and_care_work_with_few_true_reasons(browser, demo, demo_live) -> None:
     result = _checked(demo, "刘秀兰")
     text, cards = _walk(browser, demo_live, "刘秀兰")
     _page_matches(result, cards)
@@ -125,7 +124,7 @@ def test_liu_xiulan_gets_domestic_and_care_work_with_few_true_reasons(browser, d
     assert not any("济南" in r or "社保" in r for c in cards for r in c["reasons"])
 
 
-def test_li_minghui_is_never_offered_work_that_needs_hearing(browser, demo, demo_live) -> None:  # noqa: ANN001
+def test_li_minghui_is_never_offered_work_that_needs_hearing(browser, demo, demo_live) -> None:
     result = _checked(demo, "李明辉")
     text, cards = _walk(browser, demo_live, "李明辉")
     _page_matches(result, cards)
@@ -136,7 +135,7 @@ def test_li_minghui_is_never_offered_work_that_needs_hearing(browser, demo, demo
     assert hearing.removed > 0 and f"{hearing.label}，去掉{hearing.removed}个" in text
 
 
-def test_the_cadre_sees_why_a_member_past_pension_age_is_matched(browser, demo, demo_live) -> None:  # noqa: ANN001
+def test_the_cadre_sees_why_a_member_past_pension_age_is_matched(browser, demo, demo_live) -> None:
     """为这户找工作 told household 2's 60-year-old, who asked for home handicraft work, "不在劳动年龄内"."""
     today = clock.today()
     with demo.db() as s:
@@ -151,11 +150,7 @@ def test_the_cadre_sees_why_a_member_past_pension_age_is_matched(browser, demo, 
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
     try:
-        page.goto(f"{demo_live.url}/login?next=/ledger/households/{HOUSEHOLD}/work")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{demo_live.url}/ledger/households/{HOUSEHOLD}/work")
+        sign_in(page, demo_live.url, username, f"/ledger/households/{HOUSEHOLD}/work", password=DEMO_PASSWORD)
         screenshot(page, "ledger-household-2-work.png")
         assert "不在劳动年龄内" not in page.locator("main").inner_text()
         sections = {sec.locator("h2").inner_text().split("（")[0]: sec for sec in page.locator("section.member-work").all()}

@@ -12,7 +12,6 @@ from estation.matching.limits import JobFacts, ResidentLimits, job_facts
 from estation.matching.schemas import Reason
 from estation.matching.scoring import ResidentOccupations, build_profile, job_phrase, score_job
 from estation.physical import DOMAIN_NAMES
-from tests.matching.world import occupation_index  # noqa: F401 - fixture
 
 TODAY = date(2026, 6, 1)
 HOME = (36.6640, 117.0520)
@@ -20,7 +19,7 @@ GUARD, NANNY = "4-07-05-01", "4-10-01-03"
 NAMES = {GUARD: "保安员", NANNY: "家政服务员"}
 
 
-def job(**kw) -> JobFacts:  # noqa: ANN003
+def job(**kw) -> JobFacts:
     demands = {d: 0 for d in DOMAIN_NAMES} | kw.pop("demands", {})
     base = dict(kind="vacancy", id=kw.pop("id", 1), title="小区门岗保安", text="小区门岗保安。门岗值守，来访登记，巡逻",
                 lat=36.6650, lon=117.0530, demands=tuple(demands.items()), hours_per_day=8.0,
@@ -29,12 +28,12 @@ def job(**kw) -> JobFacts:  # noqa: ANN003
     return JobFacts(**base)
 
 
-def limits(**kw) -> ResidentLimits:  # noqa: ANN003
+def limits(**kw) -> ResidentLimits:
     levels = {d: 4 for d in DOMAIN_NAMES} | kw.pop("physical", {})
     return ResidentLimits(physical=tuple(levels.items()), home=HOME, **kw)
 
 
-def reasons_for(j: JobFacts, lim: ResidentLimits, profile, occupations: ResidentOccupations | None = None):  # noqa: ANN001, ANN201
+def reasons_for(j: JobFacts, lim: ResidentLimits, profile, occupations: ResidentOccupations | None = None):
     occupations = occupations or ResidentOccupations(stated=profile.occupation_codes)
     s = score_job(profile, lim, j, [0.8] * len(profile.items), occupations=occupations)
     return explain.candidates(s, explain.Context(profile=profile, limits=lim, occupations=occupations, names=NAMES))
@@ -68,7 +67,7 @@ def test_a_limit_is_said_as_what_the_job_does_not_need_and_only_where_the_employ
         "not_needed: 不用一直站着"]
 
 
-def test_a_card_shows_at_most_three_reasons_and_what_every_card_shares_goes_last(occupation_index) -> None:  # noqa: ANN001
+def test_a_card_shows_at_most_three_reasons_and_what_every_card_shares_goes_last(occupation_index) -> None:
     lim = limits(physical={"standing_walking": 0, "lifting_carrying": 1}, max_hours_per_day=6)
     profile = build_profile(skills="收银、扫码", experience="在超市做过收银员", wishes="想找收银的工作",
                             occupation_codes=("4-01-02-04",), preferred_hours_per_day=4)
@@ -126,7 +125,7 @@ def test_a_wish_is_cited_only_for_the_kind_of_work_it_asks_for() -> None:
 
 
 @pytest.fixture(scope="module")
-def zhao():  # noqa: ANN201
+def zhao():
     """赵建国's own words (fixtures/personas.py): a carpenter, then a guard."""
     return build_profile(skills="持保安员证，会看监控",
                          experience="1992年-2012年在郑州宏达建筑工程有限公司做木工；2012年-2020年在郑州正阳物业服务有限公司做保安员；"
@@ -134,7 +133,7 @@ def zhao():  # noqa: ANN201
                          wishes="目前在小区做保安，想了解养老保险临时账户以后怎么转。")
 
 
-def _read(profile, index) -> ResidentOccupations:  # noqa: ANN001
+def _read(profile, index) -> ResidentOccupations:
     """As the matcher reads a resident's words (Matcher.resident_occupations)."""
     return ResidentOccupations(stated=profile.occupation_codes, read=tuple(
         (i, m.code) for i in profile.items
@@ -148,7 +147,7 @@ def test_an_experience_line_is_read_for_what_was_done() -> None:
     assert job_phrase("在家织毛衣多年") == "在家织毛衣多年"  # no verb of work: the line as it is
 
 
-def test_work_done_is_claimed_only_for_the_same_occupation(zhao, occupation_index) -> None:  # noqa: ANN001
+def test_work_done_is_claimed_only_for_the_same_occupation(zhao, occupation_index) -> None:
     """赵建国 was told "because your experience as 保安员 fits" on a live-in nanny job."""
     occupations = _read(zhao, occupation_index)
     assert GUARD in occupations.history

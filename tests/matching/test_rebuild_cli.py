@@ -26,7 +26,7 @@ from tests.factories import create_employer, create_vacancy
 UNCODED = 520
 
 
-def test_rebuild_with_more_than_500_uncoded_vacancies_through_the_cli(tmp_path, encoder, model_cache_dir) -> None:  # noqa: ANN001
+def test_rebuild_with_more_than_500_uncoded_vacancies_through_the_cli(tmp_path, encoder, model_cache_dir) -> None:
     url = f"sqlite:///{tmp_path / 'estation.sqlite3'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
@@ -37,6 +37,7 @@ def test_rebuild_with_more_than_500_uncoded_vacancies_through_the_cli(tmp_path, 
             create_vacancy(s, employer=employer, title="小区门卫", occupation_code=None, openings=1 + n % 3)
         s.commit()
         text = job_facts(s.scalars(select(Vacancy).limit(1)).one(), kind="vacancy").text
+        before = s.execute(select(Vacancy.__table__).order_by(Vacancy.id)).all()
     # The one text of these listings is already embedded: the command loads the model but need not encode.
     store = EmbeddingStore(store_path(Settings(var_dir=tmp_path)))
     store.put(encoder.model_id, [text], encoder.encode_documents([text]))
@@ -51,3 +52,4 @@ def test_rebuild_with_more_than_500_uncoded_vacancies_through_the_cli(tmp_path, 
         # Indexing writes no business data: inference belongs to the vacancy's write, not to the index.
         assert s.scalar(select(func.count()).select_from(Vacancy).where(Vacancy.inferred_occupation_code.is_not(None))) == 0
         assert s.scalar(select(func.count()).select_from(Vacancy).where(Vacancy.occupation_code.is_(None))) == UNCODED
+        assert s.execute(select(Vacancy.__table__).order_by(Vacancy.id)).all() == before, "no vacancy column changed"

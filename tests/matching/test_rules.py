@@ -27,7 +27,7 @@ TODAY = date(2026, 6, 1)
 HOME = (36.6640, 117.0520)
 
 
-def job(**kw) -> JobFacts:  # noqa: ANN003
+def job(**kw) -> JobFacts:
     demands = {d: 0 for d in DOMAIN_NAMES} | kw.pop("demands", {})
     base = dict(kind="vacancy", id=kw.pop("id", 1), title="超市收银员", text="超市收银员。收银员。超市收银台收银扫码",
                 lat=36.6650, lon=117.0530, demands=tuple(demands.items()), hours_per_day=8.0,
@@ -37,7 +37,7 @@ def job(**kw) -> JobFacts:  # noqa: ANN003
     return JobFacts(**base)
 
 
-def limits(**kw) -> ResidentLimits:  # noqa: ANN003
+def limits(**kw) -> ResidentLimits:
     levels = {d: 4 for d in DOMAIN_NAMES} | kw.pop("physical", {})
     return ResidentLimits(physical=tuple(levels.items()), home=HOME, **kw)
 
@@ -132,10 +132,10 @@ def test_rrf_fuses_by_rank() -> None:
 def test_place_and_company_words_are_not_a_match() -> None:
     """Every listing is in Jinan: a wish about moving one's pension back to 济南 is no reason a job fits,
     while a real skill word still matches."""
-    from types import SimpleNamespace
-
+    from estation.matching.limits import JobFacts
     from estation.matching.scoring import build_profile, matched_items
 
-    job = SimpleNamespace(text="住家保姆 济南甸柳家政服务有限公司 历下区甸柳新村 照顾老人 做饭 保洁")
+    job = JobFacts(kind="vacancy", id=1, title="住家保姆", text="住家保姆 济南甸柳家政服务有限公司 历下区甸柳新村 照顾老人 做饭 保洁",
+                   lat=36.664, lon=117.052, demands=())
     profile = build_profile(wishes="养老保险想转回济南接续，后来回济南", skills="做饭")
     assert [i.text for i in matched_items(profile, job)] == ["做饭"]

@@ -1,5 +1,5 @@
 """Fixtures of the matching suite: the evaluation job set in SQLite, indexed with real vectors in both
-real backends, and a Matcher over each. Import the fixtures you use into the test module.
+real backends, and a Matcher over each; tests/matching/conftest.py offers them to the whole suite.
 
 The ``elasticsearch`` backend needs the node at ``ESTATION_ELASTICSEARCH_URL`` (``scripts/elasticsearch
 start``); if it does not answer, those tests FAIL rather than skip, as in tests/search.
@@ -43,7 +43,7 @@ def require_elasticsearch() -> None:
     client = Elasticsearch(ES_URL, request_timeout=5, max_retries=0)
     try:
         client.cluster.health(wait_for_status="yellow", timeout="10s")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any failure: the node is not there
         pytest.fail(f"Elasticsearch is required at {ES_URL} and did not answer ({exc}). "
                     "Start it with: scripts/elasticsearch start", pytrace=False)
     finally:
@@ -75,7 +75,7 @@ def job_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobWorld]:
 
 
 @pytest.fixture(scope="session")
-def cached_vectors(encoder):  # noqa: ANN001, ANN201
+def cached_vectors(encoder):
     """listing_vectors(encoder), remembered per listing: both backends get the same vectors, encoded once."""
     inner = listing_vectors(encoder)
     memo: dict[tuple[str, int], list[float]] = {}
@@ -89,7 +89,7 @@ def cached_vectors(encoder):  # noqa: ANN001, ANN201
     return vectors
 
 
-def make_backend(name: str, tmp: Path):  # noqa: ANN201
+def make_backend(name: str, tmp: Path):
     prefix = f"mt{uuid.uuid4().hex[:8]}"
     if name == "embedded":
         return EmbeddedBackend(tmp / f"{prefix}.sqlite3", prefix=prefix)
@@ -97,17 +97,17 @@ def make_backend(name: str, tmp: Path):  # noqa: ANN201
     return ElasticsearchBackend(ES_URL, prefix=prefix)
 
 
-def drop_backend(backend) -> None:  # noqa: ANN001
+def drop_backend(backend) -> None:
     if isinstance(backend, ElasticsearchBackend):
         try:
             backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - cleanup after a test that may have stopped the node
             pass
     backend.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def matching_backend(request, tmp_path_factory, job_world: JobWorld, encoder, cached_vectors):  # noqa: ANN001, ANN201
+def matching_backend(request, tmp_path_factory, job_world: JobWorld, encoder, cached_vectors):
     b = make_backend(request.param, tmp_path_factory.mktemp("mindex"))
     with job_world.factory() as s:
         counts = rebuild(s, b, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=cached_vectors)
@@ -120,7 +120,7 @@ def matching_backend(request, tmp_path_factory, job_world: JobWorld, encoder, ca
 
 
 @pytest.fixture(scope="session")
-def matcher(matching_backend, encoder, occupation_index) -> Matcher:  # noqa: ANN001
+def matcher(matching_backend, encoder, occupation_index) -> Matcher:
     """As the app builds it: with the occupation index that reads residents' lines as occupations."""
     return Matcher(encoder=encoder, search=SearchService(matching_backend), occupations=occupation_index)
 
@@ -133,7 +133,7 @@ def db(job_world: JobWorld) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def occupation_index(encoder, model_cache_dir):  # noqa: ANN001, ANN201
+def occupation_index(encoder, model_cache_dir):
     """The occupations embedded once; cached beside the model (var/), so later runs only read it."""
     from estation.matching.occupations import OccupationIndex
 

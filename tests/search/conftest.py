@@ -25,7 +25,8 @@ from indexing.embedded import EmbeddedBackend
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchBackend
 from indexing.sync import rebuild
-from tests.search.factories import C1, C2, C3, FAR, create_employer, create_startup, create_vacancy, seed_places
+from tests.factories import seed_places
+from tests.search.factories import C1, C2, C3, FAR, create_employer, create_startup, create_vacancy
 
 ES_URL = os.environ.get("ESTATION_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
 BACKENDS = ["embedded", "elasticsearch"]
@@ -45,7 +46,7 @@ def require_elasticsearch() -> None:
     client = Elasticsearch(ES_URL, request_timeout=5, max_retries=0)
     try:
         client.cluster.health(wait_for_status="yellow", timeout="10s")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any failure: the node is not there
         pytest.fail(
             f"Elasticsearch is required at {ES_URL} and did not answer ({exc}). "
             "Start it with: scripts/elasticsearch start",
@@ -79,7 +80,7 @@ def seeded_factory(tmp_path_factory: pytest.TempPathFactory, name: str) -> Itera
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with factory() as s:
-        seed_places(s)
+        seed_places(s, whole_classification=True)
         s.commit()
     yield factory
     engine.dispose()

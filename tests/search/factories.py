@@ -1,6 +1,7 @@
 """Plain factory functions for the search tests: each builds valid rows and flushes.
 
-Kept apart from tests/factories.py so the search suite does not move when other suites' data does.
+Kept apart from tests/factories.py so the search suite does not move when other suites' data does; the
+reference data (communities, the classification) is the shared ``tests.factories.seed_places``.
 """
 
 from __future__ import annotations
@@ -15,20 +16,17 @@ from estation.jobs.models import (
     Employer,
     EmployerStatus,
     EmploymentType,
-    Occupation,
     Shift,
     StartupKind,
     StartupOpportunity,
     Vacancy,
     VacancyStatus,
 )
-from estation.jobs.occupations import load_occupations, read_csco22
-from estation.labour.models import Community, Subdistrict
 from estation.outbox import enqueue
 from estation.physical import DOMAIN_NAMES
-from indexing.lexicon import _csco22_text
 
-# Three of 甸柳's communities, a few hundred metres apart, and one point ~5 km away.
+# Three of 甸柳's communities, and where this suite puts their listings: a few hundred metres apart, and one
+# point ~5 km away (the community rows themselves are the real ones, from seed_places).
 C1, C2, C3 = "370102009001", "370102009002", "370102009006"
 PLACES = {
     C1: ("甸柳新村第一社区居民委员会", "第一社区", 36.6600, 117.0600),
@@ -38,20 +36,6 @@ PLACES = {
 FAR = (36.7000, 117.1000)
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 _seq = itertools.count(1)
-
-
-def seed_places(session: Session) -> None:
-    if session.get(Subdistrict, "370102009") is None:
-        session.add(Subdistrict(code="370102009", name="甸柳街道", district_code="370102",
-                                district_name="历下区", city_name="济南市"))
-        session.flush()
-    for code, (name, short, lat, lon) in PLACES.items():
-        if session.get(Community, code) is None:
-            session.add(Community(code=code, subdistrict_code="370102009", name=name, short_name=short,
-                                  lat=lat, lon=lon))
-    if session.get(Occupation, "4-07-05-01") is None:
-        load_occupations(session, read_csco22(_csco22_text()))
-    session.flush()
 
 
 def create_employer(session: Session, *, name: str = "济南甸柳物业服务有限公司",

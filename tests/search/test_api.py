@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from estation.composition import build
 from estation.config import Settings
 from estation.jobs.search import SearchService
 from estation.jobs.search_api import router
@@ -18,15 +20,18 @@ from tests.search.factories import C1, PLACES
 
 
 @pytest.fixture
-def client(db_factory: sessionmaker[Session], corpus: Corpus,
-           backend: SearchBackend) -> Iterator[TestClient]:
-    # A bare app with just this router and the state the lead's app provides (settings, sessions,
-    # the search service), so these tests do not depend on which routers the app includes today.
+def client(db_factory: sessionmaker[Session], corpus: Corpus, backend: SearchBackend,
+           tmp_path: Path) -> Iterator[TestClient]:
+    # A bare app with just this router over the parts the composition root builds, with this module's
+    # sessions and search service, so these tests do not depend on which routers the app includes today.
     app = FastAPI()
     app.include_router(router)
-    app.state.settings = Settings()
-    app.state.session_factory = db_factory
-    app.state.search = SearchService(backend)
+    parts = build(Settings(environment="test", var_dir=tmp_path))
+    parts.engine.dispose()
+    parts.search.close()
+    parts.session_factory = db_factory
+    parts.search = SearchService(backend)
+    app.state.parts = parts
     with TestClient(app) as c:
         yield c
 
@@ -81,7 +86,7 @@ def test_typeahead(client: TestClient) -> None:
     assert r.json() == {"suggestions": ["小区保洁员"], "degraded": False}
 
 
-def _error_fields(r) -> list[str]:  # noqa: ANN001
+def _error_fields(r) -> list[str]:
     assert r.status_code == 422, r.text
     return [str(e["loc"][1]) for e in r.json()["detail"]]  # ("query", field, [index])
 

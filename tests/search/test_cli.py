@@ -9,7 +9,8 @@ from pathlib import Path
 
 from estation.db import make_engine, make_session_factory
 from estation.migrate import upgrade
-from tests.search.factories import create_employer, create_vacancy, seed_places
+from tests.factories import seed_places
+from tests.search.factories import create_employer, create_vacancy
 
 
 def estation(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -23,7 +24,7 @@ def test_rebuild_sync_and_status(tmp_path: Path) -> None:
     upgrade(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as s:
-        seed_places(s)
+        seed_places(s, whole_classification=True)
         employer = create_employer(s)
         create_vacancy(s, employer=employer, title="小区保洁员")
         create_vacancy(s, employer=employer, title="门卫")

@@ -48,7 +48,7 @@ def test_patched_columns_answer_like_a_fresh_load(tmp_path: Path, monkeypatch: p
     full_loads: list[int] = []
     original = ColumnStore.load.__func__  # type: ignore[attr-defined]
 
-    def counting_load(cls, conn, phys, ids=None):  # noqa: ANN001, ANN202
+    def counting_load(cls, conn, phys, ids=None):
         if ids is None:
             full_loads.append(1)
         return original(cls, conn, phys, ids)

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from estation.db import make_session_factory
+from estation.db import make_session_factory, session_scope
 from estation.jobs.models import Vacancy, VacancyStatus
-from estation.outbox import OutboxEntry, enqueue
+from estation.outbox import OutboxEntry, Worker, enqueue
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchBackend, SearchQuery
-from indexing.sync import OutboxWorker, kick_after_commit, pending_count, rebuild, sync_pending
+from indexing.sync import kick_after_commit, pending_count, rebuild, sync_pending
 from tests.search.conftest import BACKENDS, VECTOR_DIMS, seeded_factory
 from tests.search.factories import create_employer, create_startup, create_vacancy
 
@@ -208,7 +208,12 @@ def test_worker_applies_commits_in_the_background(
     scratch_factory: sessionmaker[Session], fresh_backend: SearchBackend
 ) -> None:
     factory = make_session_factory(scratch_factory.kw["bind"])
-    worker = OutboxWorker(factory, fresh_backend, interval=30)
+
+    def index_round() -> None:  # as the composition root wires the app's index worker
+        with session_scope(factory) as session:
+            sync_pending(session, fresh_backend)
+
+    worker = Worker(index_round, name="test-index", interval=30)
     kick_after_commit(factory, worker.kick)
     worker.start()
     try:

@@ -24,7 +24,8 @@ from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchQuery
 from indexing.sync import pending_count, rebuild, sync_pending
 from tests.search.conftest import ES_URL, require_elasticsearch
-from tests.search.factories import create_employer, create_vacancy, seed_places
+from tests.factories import seed_places
+from tests.search.factories import create_employer, create_vacancy
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "elasticsearch"
 
@@ -36,7 +37,7 @@ def node(command: str) -> None:
     assert result.returncode == 0, f"scripts/elasticsearch {command} failed:\n{result.stdout}\n{result.stderr}"
 
 
-def titles(page) -> list[str]:  # noqa: ANN001
+def titles(page) -> list[str]:
     return sorted(item.row.title for item in page.items)
 
 
@@ -51,7 +52,7 @@ def test_search_answers_while_the_engine_is_down_and_the_outbox_catches_up(tmp_p
     service = SearchService(backend)
     s: Session = factory()
     try:
-        seed_places(s)
+        seed_places(s, whole_classification=True)
         employer = create_employer(s)
         create_vacancy(s, employer=employer, title="门卫", occupation_code="4-07-05-01", shift=Shift.night)
         create_vacancy(s, employer=employer, title="小区保洁员", occupation_code="4-09-08-01")

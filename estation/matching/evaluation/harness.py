@@ -58,9 +58,8 @@ def seed_places(session: Session) -> None:
 def seed_occupations(session: Session) -> None:
     if session.get(Occupation, "4-07-05-01") is None or session.scalar(select(Occupation.code).limit(1).offset(100)) is None:
         from estation.jobs.occupations import load_occupations, read_csco22
-        from indexing.lexicon import _csco22_text
 
-        load_occupations(session, read_csco22(_csco22_text()))
+        load_occupations(session, read_csco22())
     session.flush()
 
 
@@ -129,7 +128,7 @@ def limits_of(p: EvalProfile, *, home: tuple[float, float] = CENTRE) -> Resident
                           max_travel_km=p.max_km, home_based_only=p.home_only, home=home)
 
 
-def profile_of(p: EvalProfile):  # noqa: ANN201
+def profile_of(p: EvalProfile):
     return build_profile(skills=p.skills, experience=p.experience, wishes=p.wishes,
                          preferred_hours_per_day=p.preferred_hours)
 
@@ -160,7 +159,7 @@ class EvalResult:
     """nDCG@10 of the encoder alone and of a character n-gram ranking, over the same listings and limits."""
 
 
-def _baseline_orders(matcher, p: EvalProfile, facts: dict, allowed: list[int], job_vectors: dict) -> dict[str, list[int]]:  # noqa: ANN001
+def _baseline_orders(matcher, p: EvalProfile, facts: dict, allowed: list[int], job_vectors: dict) -> dict[str, list[int]]:
     """The listings within the limits, ranked by the encoder alone (the closest of the resident's phrases
     to the listing's passage) and by character n-grams (the closest phrase to the listing's title)."""
     texts = profile_of(p).texts
@@ -174,7 +173,7 @@ def _baseline_orders(matcher, p: EvalProfile, facts: dict, allowed: list[int], j
     return order
 
 
-def evaluate(matcher, session: Session, refs: dict[str, int], *, today: date | None = None,  # noqa: ANN001
+def evaluate(matcher, session: Session, refs: dict[str, int], *, today: date | None = None,
              profiles: Iterable[EvalProfile] = PROFILES, k: int = 10) -> EvalResult:
     """nDCG@10 of the matcher and of the two baselines; a profile whose limits leave nothing (EMPTY)
     scores 1 when its list is empty, else 0. Every reason shown is checked as a claim."""

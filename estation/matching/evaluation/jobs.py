@@ -42,7 +42,7 @@ class Archetype:
     employer: str = "济南市历下区用人单位"
 
 
-def A(key, title, code, description, d, hours, wage, **kw) -> Archetype:  # noqa: ANN001, N802
+def A(key, title, code, description, d, hours, wage, **kw) -> Archetype:
     return Archetype(key, title, code, description, d, hours, wage, **kw)
 
 

@@ -16,7 +16,7 @@ _SHORT = {"sw": "standing_walking", "lc": "lifting_carrying", "fh": "fine_hand",
           "sp": "speaking", "lm": "learning_memory"}
 
 
-def L(**short: int) -> dict[str, int]:  # noqa: N802
+def L(**short: int) -> dict[str, int]:
     out = {d: 4 for d in DOMAIN_NAMES}
     for k, v in short.items():
         out[_SHORT[k]] = v
@@ -42,7 +42,7 @@ class EvalProfile:
         return any(v < 4 for v in self.limits.values()) or self.home_only or self.max_hours < 8
 
 
-def P(key, skills, experience, wishes, limits=None, *, hours=8.0, km=3.0, home=False, pref=None, rel, bad=()):  # noqa: ANN001, N802
+def P(key, skills, experience, wishes, limits=None, *, hours=8.0, km=3.0, home=False, pref=None, rel, bad=()):
     return EvalProfile(key, skills, experience, wishes, limits or L(), hours, km, home, pref, rel, tuple(bad))
 
 

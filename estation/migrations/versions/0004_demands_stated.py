@@ -35,7 +35,7 @@ outbox = sa.table("outbox", sa.column("topic", sa.String), sa.column("entity_id"
                   sa.column("created_at", UTCDateTime()), sa.column("attempts", sa.Integer))
 
 
-def _rewrite(change) -> None:  # noqa: ANN001 - dict -> dict
+def _rewrite(change) -> None:
     bind = op.get_bind()
     changed = []
     for row in bind.execute(sa.select(vacancy.c.id, vacancy.c.demands, vacancy.c.status)):

@@ -11,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from estation.accounts import kiosk as kiosk_accounts
 from estation.accounts.models import Role
-from estation.cases import lookup, pension, service
-from estation.cases.catalogue import PENSION_TRANSFER
+from estation.cases import lookup, registry, service
 from estation.cases.contribution import BaseOutOfRange, quote
 from estation.cases.figures import counter_figures
 from estation.cases.repository import contribution_config, latest_contribution_year
@@ -21,7 +20,6 @@ from estation import clock
 from estation.deps import DB, Principal
 from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
-from estation.imports import columns
 from estation.labour.access import ensure_can_see_resident
 from estation.labour.service import age_on, get_resident
 from estation.web.pages import render
@@ -40,31 +38,31 @@ def _to_case(case_id: int) -> RedirectResponse:
     return RedirectResponse(f"/counter/cases/{case_id}", status_code=303)
 
 
-def _home(request: Request, db, principal: Principal, q: str = ""):  # noqa: ANN001, ANN202
+def _home(request: Request, db, principal: Principal, q: str = ""):
     today = clock.today()
     matches = lookup.find_residents(db, user=principal.user, query=q) if q.strip() else []
     figures = counter_figures(db, since=today.replace(day=1), until=today, today=today)
     return render(request, "counter/index.html", {
         "q": q, "matches": matches, "searched": bool(q.strip()), "figures": figures, "reasons": VIEW_REASONS,
         "open_cases": service.open_cases(db, window=principal.user.window), "today": today,
-        "labels": service.STATUS_LABELS, "service_names": figures.service_names,
+        "service_names": figures.service_names,
     })
 
 
 @router.get("")
-def counter_home(request: Request, db: DB, principal: Clerk):  # noqa: ANN201
+def counter_home(request: Request, db: DB, principal: Clerk):
     return _home(request, db, principal)
 
 
 @router.post("", dependencies=[CsrfChecked])
-def find_resident(request: Request, db: DB, principal: Clerk, q: Annotated[str, Form(max_length=40)] = ""):  # noqa: ANN201
+def find_resident(request: Request, db: DB, principal: Clerk, q: Annotated[str, Form(max_length=40)] = ""):
     """Posted, never a query string: an id number or phone in an address would stay in the browser's
     history and in every log the address passes through."""
     return _home(request, db, principal, q)
 
 
 @router.get("/residents/{resident_id}")
-def resident_view(  # noqa: ANN201
+def resident_view(
     request: Request, db: DB, principal: Clerk, resident_id: PathId,
     reason: Annotated[str, Query(max_length=100)] = "",
 ):
@@ -75,45 +73,57 @@ def resident_view(  # noqa: ANN201
     overview = lookup.resident_overview(db, user=principal.user, resident=resident, reason=reason.strip())
     services = service.service_types(db)
     return render(request, "counter/resident.html", {
-        "o": overview, "r": resident, "reason": reason, "services": services, "col": columns,
+        "o": overview, "r": resident, "reason": reason, "services": services,
         "age": age_on(resident.birth_date, clock.today()),
         "service_names": {s.code: s.name for s in services},
-        "labels": service.STATUS_LABELS, "provinces": provinces(), "today": clock.today(),
+        "provinces": provinces(), "today": clock.today(),
     })
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """The posted form's single values: a case type's intake answers are read from it by their names."""
+    return {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+
+
+PostedForm = Annotated[dict[str, str], Depends(posted_form)]
+
+
+def _new_case(request: Request, db, resident, svc, *, answers: dict[str, str] | None = None,
+              error: str | None = None, status_code: int = 200) -> Response:
+    """Opening a case: the case type's intake form while it is unanswered, then what its rules work out and
+    the checklist (the one document list of the service and this resident's situation)."""
+    case_type = registry.REGISTRY.get(svc.code)
+    ctx: dict = {"r": resident, "svc": svc, "provinces": provinces(), "intake": case_type.intake, "error": error,
+                 "answers": case_type.assumed_answers()}
+    if answers is not None or not case_type.intake:
+        try:
+            situation = registry.situation(svc.code, resident, today=clock.today(), answers=answers or {})
+        except InvalidInput as exc:
+            return render(request, "counter/case_new.html", {**ctx, "error": exc.message}, status_code=422)
+        details = case_type.assess(situation) if case_type.assess else {}
+        ctx |= {"answers": situation.answers, "answered": True,
+                "checklist": registry.document_list(svc, situation),
+                "assessed": case_type.describe(details) if case_type.describe else None}
+    return render(request, "counter/case_new.html", ctx, status_code=status_code)
 
 
 @router.get("/cases/new")
-def new_case(  # noqa: ANN201
+def new_case(
     request: Request, db: DB, principal: Clerk, resident_id: int, service_code: Annotated[str, Query(max_length=40)],
 ):
     ensure_can_see_resident(db, principal.user, resident_id)
-    resident = get_resident(db, resident_id)
-    svc = service.get_service_type(db, service_code)
-    return render(request, "counter/case_new.html", {
-        "r": resident, "svc": svc, "provinces": provinces(), "is_pension": svc.code == PENSION_TRANSFER,
-    })
+    return _new_case(request, db, get_resident(db, resident_id), service.get_service_type(db, service_code))
 
 
 @router.post("/cases/assess", dependencies=[CsrfChecked])
-def assess_before_opening(  # noqa: ANN201
-    request: Request, db: DB, principal: Clerk,
-    resident_id: Annotated[int, Form()], new_province: Annotated[str, Form(max_length=2)],
-    personal_account_balance: Annotated[str, Form(max_length=20)] = "0",
-    approved_official_transfer: Annotated[bool, Form()] = False,
+def assess_before_opening(
+    request: Request, db: DB, principal: Clerk, form: PostedForm,
+    resident_id: Annotated[int, Form()], service_code: Annotated[str, Form(max_length=40)],
 ):
-    """A pension transfer checklist depends on the assessment, so it is shown before accepting."""
+    """The intake answers decide the checklist, so it is shown (with what the rules work out) before accepting."""
     ensure_can_see_resident(db, principal.user, resident_id)
-    resident = get_resident(db, resident_id)
-    context = {"r": resident, "svc": service.get_service_type(db, PENSION_TRANSFER), "provinces": provinces(),
-               "is_pension": True}
-    try:
-        a = _assess(resident, new_province, personal_account_balance, approved_official_transfer)
-    except InvalidInput as exc:
-        return render(request, "counter/case_new.html", {**context, "error": exc.message}, status_code=422)
-    return render(request, "counter/case_new.html", {
-        **context, "assessment": a, "new_province": new_province,
-        "balance": personal_account_balance, "official": approved_official_transfer,
-    })
+    return _new_case(request, db, get_resident(db, resident_id), service.get_service_type(db, service_code),
+                     answers=form)
 
 
 def _money(text: str, field: str) -> Decimal:
@@ -126,72 +136,54 @@ def _money(text: str, field: str) -> Decimal:
     return value
 
 
-def _assess(resident, new_province: str, balance: str, official: bool) -> pension.TransferAssessment:  # noqa: ANN001
-    if new_province not in provinces():
-        raise InvalidInput("请选择转入省", field="new_province")
-    return service.assess_resident_transfer(
-        resident, new_province=new_province, application_date=clock.today(),
-        approved_official_transfer=official, personal_account_balance=_money(balance, "personal_account_balance"),
-        province_names=provinces(),
-    )
-
-
 @router.post("/cases", dependencies=[CsrfChecked, SubmittedOnce])
-def open_case(  # noqa: ANN201
-    request: Request, db: DB, principal: Clerk,
+def open_case(
+    request: Request, db: DB, principal: Clerk, form: PostedForm,
     resident_id: Annotated[int, Form()], service_code: Annotated[str, Form(max_length=40)],
-    handed_in: Annotated[list[str], Form()] = [],  # noqa: B006
-    new_province: Annotated[str, Form(max_length=2)] = "",
-    personal_account_balance: Annotated[str, Form(max_length=20)] = "0",
-    approved_official_transfer: Annotated[bool, Form()] = False,
+    handed_in: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies a default per request
 ):
     ensure_can_see_resident(db, principal.user, resident_id)
     resident = get_resident(db, resident_id)
     svc = service.get_service_type(db, service_code)
-    details: dict = {}
     try:
-        if service_code == PENSION_TRANSFER:
-            a = _assess(resident, new_province, personal_account_balance, approved_official_transfer)
-            details["assessment"] = service.assessment_details(a)
         case = service.open_case(
             db, resident=resident, service_code=service_code, handed_in=handed_in, user=principal.user,
-            window=principal.user.window, today=clock.today(), details=details,
+            window=principal.user.window, today=clock.today(), answers=form,
         )
     except InvalidInput as exc:
-        return render(request, "counter/case_new.html", {
-            "r": resident, "svc": svc, "provinces": provinces(), "is_pension": svc.code == PENSION_TRANSFER,
-            "error": exc.message,
-        }, status_code=422)
+        return _new_case(request, db, resident, svc, answers=form, error=exc.message, status_code=422)
     return _to_case(case.id)
 
 
 @router.get("/cases/{case_id}")
-def case_view(request: Request, db: DB, principal: Clerk, case_id: PathId):  # noqa: ANN201
+def case_view(request: Request, db: DB, principal: Clerk, case_id: PathId):
     case = service.get_case(db, case_id)
     return render(request, "counter/case.html", _case_context(db, case))
 
 
-def _case_context(db, case) -> dict:  # noqa: ANN001
+def _case_context(db, case) -> dict:
+    describe = registry.REGISTRY.get(case.service_code).describe
     return {
         "case": case, "svc": service.get_service_type(db, case.service_code), "r": get_resident(db, case.resident_id),
-        "labels": service.STATUS_LABELS, "overdue": service.is_overdue(case, clock.today()),
+        "assessed": describe(case.details) if describe else None,
+        "overdue": service.is_overdue(case, clock.today()),
         "still_missing": [d for d in case.slip_documents if not case.documents.get(d)],
         "provinces": provinces(), "local_time": beijing_time,
     }
 
 
 @router.get("/cases/{case_id}/slip")
-def case_slip(request: Request, db: DB, principal: Clerk, case_id: PathId):  # noqa: ANN201
+def case_slip(request: Request, db: DB, principal: Clerk, case_id: PathId):
     """The printable tell-once slip: everything still needed, on one page."""
     return render(request, "counter/slip.html", _case_context(db, service.get_case(db, case_id)))
 
 
 @router.get("/cases/{case_id}/receipt")
-def case_receipt(request: Request, db: DB, principal: Clerk, case_id: PathId):  # noqa: ANN201
+def case_receipt(request: Request, db: DB, principal: Clerk, case_id: PathId):
     return render(request, "counter/receipt.html", _case_context(db, service.get_case(db, case_id)))
 
 
-def _act(request: Request, db, case_id: int, action) -> Response:  # noqa: ANN001
+def _act(request: Request, db, case_id: int, action) -> Response:
     """Run one step on a case; a refused step shows the case again with the reason, changing nothing
     (the services check before they change anything)."""
     case = service.get_case(db, case_id)
@@ -204,11 +196,11 @@ def _act(request: Request, db, case_id: int, action) -> Response:  # noqa: ANN00
 
 
 @router.post("/cases/{case_id}/documents", dependencies=[CsrfChecked, SubmittedOnce])
-def receive(  # noqa: ANN201
+def receive(
     request: Request, db: DB, principal: Clerk, case_id: PathId,
-    documents: Annotated[list[str], Form()] = [],  # noqa: B006
+    documents: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies a default per request
 ):
-    def step(case) -> None:  # noqa: ANN001
+    def step(case) -> None:
         if not documents:
             raise InvalidInput("请勾选本次补交的材料", field="documents")
         service.receive_documents(db, case=case, documents=documents, user=principal.user, today=clock.today())
@@ -217,24 +209,24 @@ def receive(  # noqa: ANN201
 
 
 @router.post("/cases/{case_id}/review", dependencies=[CsrfChecked, SubmittedOnce])
-def review(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):  # noqa: ANN201
+def review(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):
     return _act(request, db, case_id, lambda case: service.start_review(db, case=case, user=principal.user, note=note))
 
 
 @router.post("/cases/{case_id}/complete", dependencies=[CsrfChecked, SubmittedOnce])
-def complete(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):  # noqa: ANN201
+def complete(request: Request, db: DB, principal: Clerk, case_id: PathId, note: Note = ""):
     return _act(request, db, case_id, lambda case: service.complete(
         db, case=case, user=principal.user, today=clock.today(), note=note))
 
 
 @router.post("/cases/{case_id}/refuse", dependencies=[CsrfChecked, SubmittedOnce])
-def refuse(request: Request, db: DB, principal: Clerk, case_id: PathId, reason: Note = ""):  # noqa: ANN201
+def refuse(request: Request, db: DB, principal: Clerk, case_id: PathId, reason: Note = ""):
     return _act(request, db, case_id, lambda case: service.refuse(
         db, case=case, user=principal.user, today=clock.today(), reason=reason))
 
 
 @router.get("/figures")
-def figures(  # noqa: ANN201
+def figures(
     request: Request, db: DB, principal: Clerk,
     since: Annotated[date | None, Query()] = None, until: Annotated[date | None, Query()] = None,
 ):
@@ -247,7 +239,7 @@ def figures(  # noqa: ANN201
 
 
 @router.get("/contribution")
-def contribution_calculator(  # noqa: ANN201
+def contribution_calculator(
     request: Request, db: DB, principal: Clerk,
     base: Annotated[str, Query(max_length=12)] = "", months: Annotated[int, Query(ge=1, le=600)] = 12,
 ):
@@ -266,13 +258,13 @@ def contribution_calculator(  # noqa: ANN201
 
 
 @router.get("/residents/{resident_id}/pin")
-def pin_page(request: Request, db: DB, principal: Clerk, resident_id: PathId, done: str = ""):  # noqa: ANN201
+def pin_page(request: Request, db: DB, principal: Clerk, resident_id: PathId, done: str = ""):
     ensure_can_see_resident(db, principal.user, resident_id)
     return render(request, "counter/pin.html", {"r": get_resident(db, resident_id), "done": bool(done)})
 
 
 @router.post("/residents/{resident_id}/pin", dependencies=[CsrfChecked, SubmittedOnce])
-def set_pin(  # noqa: ANN201
+def set_pin(
     request: Request, db: DB, principal: Clerk, resident_id: PathId,
     pin: Annotated[str, Form(max_length=20)] = "", pin_again: Annotated[str, Form(max_length=20)] = "",
     id_card_checked: Annotated[bool, Form()] = False,

@@ -17,7 +17,8 @@ from estation.errors import EstationError, Forbidden
 from estation.jobs import quota, service
 from estation.jobs.models import Application, ApplicationStatus, Employer, EmployerStatus, Vacancy, VacancyStatus
 from estation.jobs.schemas import EmployerRegistration, StaffCounts
-from estation.labour.models import Community
+from estation.kit import get_or_404
+from estation.labour.service import communities
 from estation.notifications import service as notifications
 from estation.privacy import mask_phone
 from estation.web.employer.common import EmployerUser, Reviewer, my_employer
@@ -31,17 +32,10 @@ router = APIRouter(prefix="/employer", include_in_schema=False, route_class=Form
 
 REGISTRATION_FIELDS = ("uscc", "name", "industry", "contact_name", "contact_phone", "address", "community_code",
                        "staff_count", "disabled_staff_grade12", "disabled_staff_other", "username")
-VACANCY_STATUS_LABELS = {VacancyStatus.draft: "草稿（待审核后发布）", VacancyStatus.open: "招聘中", VacancyStatus.closed: "已关闭"}
-EMPLOYER_STATUS_LABELS = {EmployerStatus.pending: "等待审核", EmployerStatus.approved: "已通过审核",
-                          EmployerStatus.refused: "未通过审核"}
-
-
-def communities(db: DB) -> list[Community]:
-    return list(db.scalars(select(Community).order_by(Community.code)))
 
 
 @router.get("")
-def employer_home(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def employer_home(request: Request, db: DB, principal: OptionalPrincipal):
     if principal is None:
         return render(request, "employer/landing.html", personal=False)
     if principal.role in {Role.counter_staff, Role.admin}:
@@ -57,7 +51,6 @@ def employer_home(request: Request, db: DB, principal: OptionalPrincipal):  # no
     ).all())
     return render(request, "employer/home.html", {
         "employer": employer, "vacancies": rows, "new_counts": counts, "quota": quota.employer_quota(employer),
-        "status_labels": VACANCY_STATUS_LABELS, "employer_status": EMPLOYER_STATUS_LABELS,
         "inbox": notifications.inbox(db, user=principal.user, limit=5),
         "unread": notifications.unread_count(db, user=principal.user),
         "friendly": {v.id: quota.disability_friendly_reasons(v) for v in rows},
@@ -65,8 +58,8 @@ def employer_home(request: Request, db: DB, principal: OptionalPrincipal):  # no
 
 
 @router.get("/register")
-def register_page(request: Request, db: DB):  # noqa: ANN201
-    return render(request, "employer/register.html", {"form": {}, "errors": {}, "communities": communities(db),
+def register_page(request: Request, db: DB):
+    return render(request, "employer/register.html", {"form": {}, "errors": {}, "communities": communities(db).values(),
                                                       "labels": FIELD_LABELS})
 
 
@@ -76,7 +69,7 @@ def _register(db: DB, data: EmployerRegistration) -> tuple[Employer, User]:
 
 
 @router.post("/register", dependencies=[CsrfChecked, SubmittedOnce])
-async def register(request: Request, db: DB):  # noqa: ANN201
+async def register(request: Request, db: DB):
     form = await request.form()
     values = clean(form, *REGISTRATION_FIELDS, "password", "password_confirm")
     errors: dict[str, str] = {}
@@ -97,7 +90,7 @@ async def register(request: Request, db: DB):  # noqa: ANN201
     if errors:
         shown = {k: v for k, v in values.items() if k not in ("password", "password_confirm")}
         return render(request, "employer/register.html", {"form": shown, "errors": errors,
-                                                          "communities": communities(db), "labels": FIELD_LABELS},
+                                                          "communities": communities(db).values(), "labels": FIELD_LABELS},
                       status_code=422)
     token, _ = accounts.start_session(db, user=user)
     response = RedirectResponse("/employer?registered=1", status_code=303)
@@ -106,12 +99,12 @@ async def register(request: Request, db: DB):  # noqa: ANN201
 
 
 @router.get("/quota")
-def quota_page(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+def quota_page(request: Request, db: DB, principal: EmployerUser):
     employer = my_employer(db, principal)
     return _quota_render(request, db, employer, {}, status_code=200)
 
 
-def _quota_render(request: Request, db: DB, employer: Employer, errors: dict, *, status_code: int):  # noqa: ANN202
+def _quota_render(request: Request, db: DB, employer: Employer, errors: dict, *, status_code: int):
     rows = list(db.scalars(select(Vacancy).where(Vacancy.employer_id == employer.id, Vacancy.status != VacancyStatus.closed)
                            .order_by(Vacancy.id.desc())))
     return render(request, "employer/quota.html", {
@@ -121,7 +114,7 @@ def _quota_render(request: Request, db: DB, employer: Employer, errors: dict, *,
 
 
 @router.post("/quota", dependencies=[CsrfChecked, SubmittedOnce])
-async def update_quota(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+async def update_quota(request: Request, db: DB, principal: EmployerUser):
     employer = my_employer(db, principal)
     form = await request.form()
     values = clean(form, "staff_count", "disabled_staff_grade12", "disabled_staff_other")
@@ -134,24 +127,24 @@ async def update_quota(request: Request, db: DB, principal: EmployerUser):  # no
 
 
 @router.get("/notifications")
-def notifications_page(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+def notifications_page(request: Request, db: DB, principal: EmployerUser):
     return render(request, "employer/notifications.html",
                   {"items": notifications.inbox(db, user=principal.user, limit=100)})
 
 
 @router.post("/notifications/{notification_id}/read", dependencies=[CsrfChecked])
-def notification_read(db: DB, principal: EmployerUser, notification_id: PathId):  # noqa: ANN201
+def notification_read(db: DB, principal: EmployerUser, notification_id: PathId):
     row = notifications.mark_read(db, user=principal.user, notification_id=notification_id)
     return RedirectResponse(row.link or "/employer/notifications", status_code=303)
 
 
 @router.get("/review")
-def review_page(request: Request, db: DB, principal: Reviewer):  # noqa: ANN201
+def review_page(request: Request, db: DB, principal: Reviewer):
     pending = list(db.scalars(select(Employer).where(Employer.status == EmployerStatus.pending).order_by(Employer.id)))
     decided = list(db.scalars(select(Employer).where(Employer.status != EmployerStatus.pending)
                               .order_by(Employer.updated_at.desc()).limit(20)))
     return render(request, "employer/review.html", {
-        "pending": pending, "decided": decided, "status_labels": EMPLOYER_STATUS_LABELS, "mask_phone": mask_phone,
+        "pending": pending, "decided": decided, "mask_phone": mask_phone,
         "inbox": notifications.inbox(db, user=principal.user, unread_only=True, limit=10),
     })
 
@@ -161,7 +154,7 @@ def review_decide(
     request: Request, db: DB, principal: Reviewer, employer_id: PathId,
     decision: Annotated[str, Form(pattern="^(approve|refuse)$")],
     reason: Annotated[str, Form(max_length=200)] = "",
-):  # noqa: ANN201
-    employer = service.get_or_404(db, Employer, employer_id, "用人单位不存在")
+):
+    employer = get_or_404(db, Employer, employer_id, "用人单位不存在")
     service.decide_employer(db, employer=employer, approve=decision == "approve", reason=reason.strip() or None)
     return RedirectResponse("/employer/review", status_code=303)

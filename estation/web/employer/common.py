@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from estation.accounts.models import Role
 from estation.deps import Principal
 from estation.errors import Forbidden
-from estation.jobs import service
 from estation.jobs.models import Employer, Vacancy
+from estation.kit import get_or_404
 from estation.web.security import require_web_roles
 
 LOGIN = "/login"
@@ -23,12 +23,12 @@ Reviewer = Annotated[Principal, Depends(require_web_roles(Role.counter_staff, Ro
 def my_employer(db: Session, principal: Principal) -> Employer:
     if principal.user.employer_id is None:
         raise Forbidden("该账号没有关联用人单位")
-    return service.get_or_404(db, Employer, principal.user.employer_id, "用人单位不存在")
+    return get_or_404(db, Employer, principal.user.employer_id, "用人单位不存在")
 
 
 def my_vacancy(db: Session, principal: Principal, vacancy_id: int) -> Vacancy:
     """The vacancy, only if it belongs to the signed-in employer (checked on the server for every page)."""
-    vacancy = service.get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
+    vacancy = get_or_404(db, Vacancy, vacancy_id, "岗位不存在")
     if vacancy.employer_id != principal.user.employer_id:
         raise Forbidden("只能管理本单位的岗位")
     return vacancy

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from pydantic import ValidationError
 
 from estation import clock
-from estation.errors import EstationError
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, EmploymentType, Shift
+from estation.errors import EstationError, validation_message
 from estation.physical import DOMAIN_NAMES, domain_label
 
 FIELD_LABELS = {
@@ -23,30 +22,6 @@ FIELD_LABELS = {
     "status": "状态", "employer_id": "用人单位", "vacancy_id": "岗位",
 } | {f"demand_{d}": f"体力要求·{domain_label(d)}" for d in DOMAIN_NAMES}
 
-EMPLOYMENT_TYPE_LABELS = {
-    EmploymentType.full_time: "全日制", EmploymentType.part_time: "非全日制",
-    EmploymentType.hourly: "小时工", EmploymentType.temporary: "临时工",
-}
-SHIFT_LABELS = {Shift.day: "白班", Shift.night: "夜班", Shift.rotating: "轮班", Shift.flexible: "时间灵活"}
-ADJUSTMENT_CHOICES = [(a.value, ADJUSTMENT_LABELS[a]) for a in Adjustment]
-
-_TYPE_MESSAGES = {
-    "missing": "必须填写",
-    "string_too_short": "至少填写{min_length}个字",
-    "string_too_long": "最多{max_length}个字",
-    "string_pattern_mismatch": "格式不正确",
-    "int_parsing": "请填写整数",
-    "int_from_float": "请填写整数",
-    "float_parsing": "请填写数字",
-    "greater_than_equal": "不能小于{ge}",
-    "greater_than": "必须大于{gt}",
-    "less_than_equal": "不能大于{le}",
-    "less_than": "必须小于{lt}",
-    "date_parsing": "请填写正确的日期",
-    "date_from_datetime_parsing": "请填写正确的日期",
-    "enum": "请从列表中选择",
-    "bool_parsing": "请选择是或否",
-}
 
 PATTERN_HINTS = {
     "contact_phone": "请填写11位手机号或带区号的固定电话",
@@ -78,17 +53,12 @@ def friendly(exc: ValidationError) -> dict[str, str]:
         if field in out:
             continue
         kind = err["type"]
-        ctx = err.get("ctx") or {}
         if field.startswith("demand_") and kind == "missing":
             message = UNCHOSEN_DEMAND
-        elif kind == "value_error":
-            message = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
         elif kind == "string_pattern_mismatch" and field in PATTERN_HINTS:
             message = PATTERN_HINTS[field]
-        elif kind in _TYPE_MESSAGES:
-            message = _TYPE_MESSAGES[kind].format(**ctx)
         else:
-            message = "填写有误"
+            message = validation_message(err)
         out[field] = message
     return out
 
@@ -112,7 +82,7 @@ def default_valid_until() -> date:
     return clock.today() + timedelta(days=30)
 
 
-def chosen_demands(form, *, invalid: int | None) -> dict:  # noqa: ANN001 - a starlette FormData
+def chosen_demands(form, *, invalid: int | None) -> dict:
     """The demand level chosen per functional domain. A domain left unchosen is left out (nothing is
     assumed for the employer); a value that is not a level becomes ``invalid`` (dropped when None)."""
     out = {}
@@ -123,7 +93,7 @@ def chosen_demands(form, *, invalid: int | None) -> dict:  # noqa: ANN001 - a st
     return {d: v for d, v in out.items() if v is not None}
 
 
-def vacancy_fields(form) -> dict:  # noqa: ANN001 - a starlette FormData
+def vacancy_fields(form) -> dict:
     """The vacancy form as the dict VacancyFields expects (demands per domain, ticked adjustments)."""
     data = {k: v for k, v in clean(form, "title", "description", "occupation_code", "community_code", "address",
                                       "lat", "lon", "wage_min", "wage_max", "hours_per_day", "days_per_week",

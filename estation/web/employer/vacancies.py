@@ -11,22 +11,19 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from estation import clock
-from estation.deps import DB
+from estation.deps import DB, parts
 from estation.errors import EstationError, Forbidden, InvalidInput
 from estation.jobs import candidates as cand
 from estation.jobs import invitations, quota, service
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Application, ApplicationStatus, Occupation, Vacancy
+from estation.jobs.models import Adjustment, Application, ApplicationStatus, EmploymentType, Occupation, Shift, Vacancy
 from estation.jobs.occupation_suggest import suggest_occupations
 from estation.jobs.schemas import VacancyCreate, VacancyFields, VacancyUpdate
+from estation.kit import get_or_404
 from estation.labour.models import Community
-from estation.matching.runtime import occupations_for_writes
-from estation.physical import DOMAIN_NAMES, DOMAINS, unstated_domains
-from estation.web.employer.account import VACANCY_STATUS_LABELS, communities
+from estation.labour.service import communities
+from estation.physical import DECLARED, DOMAIN_NAMES, domain_label, label, unstated_domains
 from estation.web.employer.common import EmployerUser, my_employer, my_vacancy
 from estation.web.employer.forms import (
-    ADJUSTMENT_CHOICES,
-    EMPLOYMENT_TYPE_LABELS,
-    SHIFT_LABELS,
     chosen_demands,
     default_valid_until,
     error_summary,
@@ -60,7 +57,7 @@ def _form_values(vacancy: Vacancy | None) -> dict:
     return values
 
 
-def _raw_values(form) -> dict:  # noqa: ANN001
+def _raw_values(form) -> dict:
     values = {k: (form.get(k) or "").strip() for k in (
         "title", "description", "occupation_code", "community_code", "address", "lat", "lon", "wage_min", "wage_max",
         "hours_per_day", "days_per_week", "shift", "employment_type", "openings", "valid_until")}
@@ -70,20 +67,20 @@ def _raw_values(form) -> dict:  # noqa: ANN001
     return values
 
 
-def card(db: DB, employer_name: str, data) -> SimpleNamespace:  # noqa: ANN001
+def card(db: DB, employer_name: str, data) -> SimpleNamespace:
     """What the kiosk's job card shows, from a saved vacancy or from the unsaved form."""
     community = db.get(Community, data.community_code) if data.community_code else None
     occupation = db.get(Occupation, data.occupation_code) if data.occupation_code else None
-    adjustments = [ADJUSTMENT_LABELS[Adjustment(a)] for a in (data.adjustments or [])]
+    adjustments = [Adjustment(a).label for a in (data.adjustments or [])]
     demands = dict(data.demands or {})  # a saved row's dict, or the form's StatedDemands
     return SimpleNamespace(
         title=data.title, employer_name=employer_name, wage_min=data.wage_min, wage_max=data.wage_max,
         hours_per_day=data.hours_per_day, days_per_week=data.days_per_week,
-        shift=SHIFT_LABELS[data.shift], employment_type=EMPLOYMENT_TYPE_LABELS[data.employment_type],
+        shift=data.shift.label, employment_type=data.employment_type.label,
         place=community.short_name if community else data.address, address=data.address,
         occupation=occupation.name if occupation else None, home_based=data.home_based,
-        demand_lines=[(DOMAINS[d][0], DOMAINS[d][1][demands[d]]) for d in DOMAIN_NAMES if demands.get(d, 0) > 0],
-        unstated=[DOMAINS[d][0] for d in unstated_domains(demands)],
+        demand_lines=[(domain_label(d), label(d, demands[d])) for d in DOMAIN_NAMES if demands.get(d, 0) > 0],
+        unstated=[domain_label(d) for d in unstated_domains(demands)],
         adjustments=adjustments, valid_until=data.valid_until, openings=data.openings,
         description=data.description,
         friendly=quota.disability_friendly_reasons(SimpleNamespace(
@@ -93,20 +90,20 @@ def card(db: DB, employer_name: str, data) -> SimpleNamespace:  # noqa: ANN001
 
 
 def _form_page(request: Request, db: DB, *, employer, values: dict, errors: dict, vacancy: Vacancy | None = None,
-               preview=None, status_code: int = 200):  # noqa: ANN001, ANN202
-    settings = request.app.state.settings
+               preview=None, status_code: int = 200):
+    settings = parts(request).settings
     title = values.get("title") or ""
     return render(request, "employer/vacancy_form.html", {
         "employer": employer, "vacancy": vacancy, "form": values, "errors": errors, "summary": error_summary(errors),
         "preview": preview,
-        "communities": communities(db), "domains": DOMAINS, "adjustment_choices": ADJUSTMENT_CHOICES,
-        "employment_types": EMPLOYMENT_TYPE_LABELS, "shifts": SHIFT_LABELS,
+        "communities": communities(db).values(), "domains": DECLARED, "adjustment_choices": list(Adjustment),
+        "employment_types": list(EmploymentType), "shifts": list(Shift),
         "suggestions": suggest_occupations(db, title) if len(title) >= 2 else [],
         "minimum_wage": settings.minimum_wage_monthly,
     }, status_code=status_code)
 
 
-def _validated(form, employer_id: int) -> tuple[VacancyCreate | None, dict]:  # noqa: ANN001
+def _validated(form, employer_id: int) -> tuple[VacancyCreate | None, dict]:
     try:
         return VacancyCreate(employer_id=employer_id, **vacancy_fields(form)), {}
     except ValidationError as exc:
@@ -114,18 +111,18 @@ def _validated(form, employer_id: int) -> tuple[VacancyCreate | None, dict]:  # 
 
 
 @router.get("/vacancies/new")
-def new_vacancy(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+def new_vacancy(request: Request, db: DB, principal: EmployerUser):
     employer = my_employer(db, principal)
     return _form_page(request, db, employer=employer, values=_form_values(None), errors={})
 
 
 @router.post("/vacancies/new", dependencies=[CsrfChecked, SubmittedOnce])
-async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # noqa: ANN201
+async def post_vacancy(request: Request, db: DB, principal: EmployerUser):
     employer = my_employer(db, principal)
     form = await request.form()
     values = _raw_values(form)
     data, errors = _validated(form, employer.id)
-    minimum = request.app.state.settings.minimum_wage_monthly
+    minimum = parts(request).settings.minimum_wage_monthly
     if data is not None:
         try:
             if form.get("action") == "preview":
@@ -134,7 +131,7 @@ async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # no
                                   preview=card(db, employer.name, data))
             with db.begin_nested():
                 vacancy = service.create_vacancy(db, data=data, minimum_wage=minimum,
-                                                 occupations=lambda: occupations_for_writes(request.app.state))
+                                                 occupations=parts(request).matching.occupations_for_writes)
             return RedirectResponse(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
         except EstationError as exc:
             errors = {exc.field or "form": exc.message}
@@ -142,30 +139,30 @@ async def post_vacancy(request: Request, db: DB, principal: EmployerUser):  # no
 
 
 @router.get("/vacancies/{vacancy_id}")
-def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId, saved: int = 0):  # noqa: ANN201
+def vacancy_detail(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId, saved: int = 0):
     vacancy = my_vacancy(db, principal, vacancy_id)
     inferred = (db.get(Occupation, vacancy.inferred_occupation_code)
                 if vacancy.inferred_occupation_code and not vacancy.occupation_code else None)
     return render(request, "employer/vacancy.html", {
         "vacancy": vacancy, "employer": vacancy.employer, "card": card(db, vacancy.employer.name, vacancy),
-        "status_labels": VACANCY_STATUS_LABELS, "saved": saved, "today": clock.today(), "inferred": inferred,
+        "saved": saved, "today": clock.today(), "inferred": inferred,
     })
 
 
 @router.get("/vacancies/{vacancy_id}/edit")
-def edit_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
+def edit_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):
     vacancy = my_vacancy(db, principal, vacancy_id)
     return _form_page(request, db, employer=vacancy.employer, values=_form_values(vacancy), errors={},
                       vacancy=vacancy)
 
 
 @router.post("/vacancies/{vacancy_id}/edit", dependencies=[CsrfChecked, SubmittedOnce])
-async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
+async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):
     vacancy = my_vacancy(db, principal, vacancy_id)
     form = await request.form()
     values = _raw_values(form)
     data, errors = _validated(form, vacancy.employer_id)
-    minimum = request.app.state.settings.minimum_wage_monthly
+    minimum = parts(request).settings.minimum_wage_monthly
     if data is not None:
         try:
             if form.get("action") == "preview":
@@ -175,7 +172,7 @@ async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacanc
             update = VacancyUpdate(**VacancyFields.model_validate(data).model_dump())
             with db.begin_nested():
                 service.update_vacancy(db, vacancy=vacancy, data=update, minimum_wage=minimum,
-                                       occupations=lambda: occupations_for_writes(request.app.state))
+                                       occupations=parts(request).matching.occupations_for_writes)
             return RedirectResponse(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
         except EstationError as exc:
             errors = {exc.field or "form": exc.message}
@@ -184,13 +181,13 @@ async def save_vacancy(request: Request, db: DB, principal: EmployerUser, vacanc
 
 
 @router.post("/vacancies/{vacancy_id}/close", dependencies=[CsrfChecked, SubmittedOnce])
-def close(db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
+def close(db: DB, principal: EmployerUser, vacancy_id: PathId):
     service.close_vacancy(db, vacancy=my_vacancy(db, principal, vacancy_id))
     return RedirectResponse(f"/employer/vacancies/{vacancy_id}", status_code=303)
 
 
 @router.post("/vacancies/{vacancy_id}/renew", dependencies=[CsrfChecked, SubmittedOnce])
-def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Annotated[str, Form(max_length=20)] = ""):  # noqa: ANN201
+def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Annotated[str, Form(max_length=20)] = ""):
     vacancy = my_vacancy(db, principal, vacancy_id)
     try:
         until = date.fromisoformat(valid_until.strip())
@@ -201,30 +198,29 @@ def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Anno
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
-def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):  # noqa: ANN201
+def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):
     vacancy = my_vacancy(db, principal, vacancy_id)
     # Matching first: reading the applicants writes the access log, and no write may hold the database's
     # write lock while the model and the search engine work.
-    recommended = cand.recommended(db, vacancy=vacancy, state=request.app.state)
+    recommended = cand.recommended(db, vacancy=vacancy, rank=parts(request).rank_residents)
     applicants = cand.applicants(db, vacancy=vacancy, viewer=principal.user)
     next_moves = {
-        a.application.id: [(s.value, service.STATUS_LABELS[s]) for s in EMPLOYER_MOVES
+        a.application.id: [s for s in EMPLOYER_MOVES
                            if s in service.ALLOWED_MOVES[a.application.status]]
         for a in applicants
     }
     return render(request, "employer/candidates.html", {
         "vacancy": vacancy, "applicants": applicants, "next_moves": next_moves,
         "recommended": recommended,
-        "status_labels": service.STATUS_LABELS, "vacancy_status": VACANCY_STATUS_LABELS,
     })
 
 
 @router.post("/applications/{application_id}/status", dependencies=[CsrfChecked, SubmittedOnce])
-def move_application(  # noqa: ANN201
+def move_application(
     db: DB, principal: EmployerUser, application_id: PathId,
     status: Annotated[ApplicationStatus, Form()], reason: Annotated[str, Form(max_length=200)] = "",
 ):
-    application = service.get_or_404(db, Application, application_id, "申请不存在")
+    application = get_or_404(db, Application, application_id, "申请不存在")
     my_vacancy(db, principal, application.vacancy_id)
     if status == ApplicationStatus.withdrawn:
         raise Forbidden("只有求职者本人可以撤回申请")
@@ -234,7 +230,7 @@ def move_application(  # noqa: ANN201
 
 
 @router.post("/vacancies/{vacancy_id}/invite", dependencies=[CsrfChecked, SubmittedOnce])
-def invite(  # noqa: ANN201
+def invite(
     db: DB, principal: EmployerUser, vacancy_id: PathId,
     candidate_ref: Annotated[str, Form(min_length=8, max_length=64)],
     message: Annotated[str, Form(max_length=200)] = "",

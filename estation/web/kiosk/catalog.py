@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from estation.physical import DOMAINS
+from estation.physical import DECLARED, DOMAINS
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,8 @@ SEATED_MAX_STANDING = 1
 
 # Short words for the demand levels: the full labels in estation.physical are too long for a card.
 LEVEL_WORDS = ("不需要", "少量", "一般", "较多", "很多")
-DEMAND_ICONS = {
-    "standing_walking": "walk",
-    "lifting_carrying": "lift",
-    "fine_hand": "hand",
-    "seeing": "eye",
-    "hearing": "ear",
-    "speaking": "speak",
-    "learning_memory": "brain",
-}
-CARD_DOMAINS = ("standing_walking", "lifting_carrying", "fine_hand", "seeing")
-"""The demands shown on a result card; the detail page shows all seven."""
+CARD_DOMAINS = tuple(d.key for d in DECLARED if d.on_card)
+"""The demands shown on a result card; the detail page shows every domain."""
 
 
 def demand_badges(demands: dict[str, int] | None, domains: tuple[str, ...] = CARD_DOMAINS) -> list[dict]:
@@ -68,14 +59,12 @@ def demand_badges(demands: dict[str, int] | None, domains: tuple[str, ...] = CAR
     demands = demands or {}
     out = []
     for d in domains:
-        badge = {"domain": d, "name": DOMAINS[d][0], "icon": DEMAND_ICONS[d]}
+        domain = DOMAINS[d]
+        badge = {"domain": d, "name": domain.label, "icon": domain.icon}
         if d in demands:
             level = int(demands[d])
-            badge |= {"level": level, "word": LEVEL_WORDS[level], "label": DOMAINS[d][1][level]}
+            badge |= {"level": level, "word": LEVEL_WORDS[level], "label": domain.levels[level]}
         else:
             badge |= {"level": "unstated", "word": "未说明", "label": "单位未说明，请到窗口问清楚"}
         out.append(badge)
     return out
-
-SHIFT_WORDS = {"day": "白班", "night": "夜班", "rotating": "倒班", "flexible": "时间灵活"}
-EMPLOYMENT_WORDS = {"full_time": "全职", "part_time": "兼职", "hourly": "小时工", "temporary": "临时工"}

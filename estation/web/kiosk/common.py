@@ -9,10 +9,9 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from estation.accounts.idcard import IdCardReader, SimulatedReader
+from estation.accounts.idcard import IdCardReader
 from estation.accounts.models import Role
-from estation.config import Settings
-from estation.deps import OptionalPrincipal, Principal
+from estation.deps import OptionalPrincipal, Principal, parts, request_scope
 from estation.errors import EstationError
 from estation.web.pages import render
 from estation.web.once import FormRoute
@@ -52,18 +51,15 @@ def terminal(request: Request) -> str:
 
 
 def card_reader(request: Request) -> IdCardReader:
-    """The reader set on the app at start-up (a hardware adapter in the hall), else the simulated one."""
-    reader = getattr(request.app.state, "card_reader", None)
-    if reader is None:
-        reader = request.app.state.card_reader = SimulatedReader()
-    return reader
+    """The app's reader adapter (estation.composition chooses it)."""
+    return parts(request).card_reader
 
 
 def page(request: Request, name: str, ctx: dict | None = None, *, principal: Principal | None = None,
          status_code: int = 200, timers: bool = True) -> HTMLResponse:
     """A kiosk page. Every kiosk page is ``no-store``: a page without a name on it today may carry
     one tomorrow, and the back button after 结束 must never bring any of them back from the cache."""
-    settings: Settings = request.app.state.settings
+    settings = parts(request).settings
     context = {
         "resident": kiosk_resident(principal),
         "idle_seconds": settings.kiosk_idle_seconds if timers else None,
@@ -106,4 +102,4 @@ ERROR_HEADINGS = {403: "操作没有完成", 404: "没有找到", 409: "已经�
 def _error(request: Request, status_code: int, message: str) -> Response:
     heading = ERROR_HEADINGS.get(status_code, "出错了")
     return page(request, "kiosk/error.html", {"heading": heading, "message": message},
-                principal=getattr(request.state, "principal", None), status_code=status_code)
+                principal=request_scope(request).principal, status_code=status_code)

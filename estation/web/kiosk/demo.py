@@ -31,7 +31,7 @@ def _simulated(request: Request) -> SimulatedReader:
 
 
 @router.get("/demo/card")
-def demo_card_page(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def demo_card_page(request: Request, db: DB, principal: OptionalPrincipal):
     reader = _simulated(request)
     return page(request, "kiosk/demo_card.html",
                 {"cards": kiosk.demo_cards(db), "holding": reader.holds_card(terminal(request))},
@@ -43,7 +43,7 @@ def demo_card_place(
     request: Request, db: DB,
     resident_id: Annotated[int | None, Form()] = None,
     id_number: Annotated[str, Form(max_length=40)] = "",
-):  # noqa: ANN201
+):
     reader = _simulated(request)
     if resident_id is not None:
         resident = next((r for r in kiosk.demo_cards(db, limit=50) if r.id == resident_id), None)

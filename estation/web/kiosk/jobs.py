@@ -12,14 +12,15 @@ from markupsafe import Markup
 
 from estation import clock
 from estation.cases import service as cases
-from estation.deps import DB, OptionalPrincipal
+from estation.deps import DB, OptionalPrincipal, parts
 from estation.errors import EstationError, NotFound
 from estation.geo import distance_km, walking_minutes
 from estation.jobs import service as jobs
-from estation.jobs.models import ADJUSTMENT_LABELS, Adjustment, Application, Vacancy
+from estation.jobs.models import Adjustment, Application, Vacancy
 from estation.jobs.search import SearchQuery, Sort
 from estation.jobs.search_api import search_service
 from estation.kiosk import service as kiosk
+from estation.kit import get_or_404
 from estation.physical import DOMAIN_NAMES
 from estation.web.kiosk import catalog
 from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
@@ -33,7 +34,7 @@ PER_PAGE = 8
 Flag = Annotated[str, Query(max_length=1, pattern="^[01]?$")]
 
 
-def _origin(db: DB, principal) -> tuple[tuple[float, float], str]:  # noqa: ANN001
+def _origin(db: DB, principal) -> tuple[tuple[float, float], str]:
     """Where walking minutes are counted from: the resident's home once signed in, else the hall."""
     resident = kiosk_resident(principal)
     if resident is not None and resident.user.resident_id:
@@ -43,7 +44,7 @@ def _origin(db: DB, principal) -> tuple[tuple[float, float], str]:  # noqa: ANN0
 
 
 @router.get("/jobs")
-def jobs_start(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+def jobs_start(request: Request, principal: OptionalPrincipal):
     return page(request, "kiosk/jobs.html", {"categories": catalog.CATEGORIES, "filters": catalog.FILTERS},
                 principal=principal)
 
@@ -55,7 +56,7 @@ def job_results(
     cat: Annotated[str, Query(max_length=20)] = "",
     near: Flag = "", seated: Flag = "", short: Flag = "", home: Flag = "",
     page_no: Annotated[int, Query(alias="page", ge=1, le=100)] = 1,
-):  # noqa: ANN201
+):
     category = catalog.BY_KEY.get(cat)
     origin, origin_word = _origin(db, principal)
     text = q.strip()
@@ -83,7 +84,7 @@ def job_results(
     }, principal=principal)
 
 
-def _detail_context(db: DB, principal, vacancy_id: int) -> dict:  # noqa: ANN001
+def _detail_context(db: DB, principal, vacancy_id: int) -> dict:
     vacancy = kiosk.open_vacancy(db, vacancy_id)
     origin, origin_word = _origin(db, principal)
     minutes = walking_minutes(distance_km(origin[0], origin[1], vacancy.lat, vacancy.lon))
@@ -91,21 +92,20 @@ def _detail_context(db: DB, principal, vacancy_id: int) -> dict:  # noqa: ANN001
     application = None
     if resident is not None and resident.user.resident_id:
         application = kiosk.application_for(db, resident_id=resident.user.resident_id, vacancy_id=vacancy.id)
-    adjustments = [ADJUSTMENT_LABELS[Adjustment(a)] for a in vacancy.adjustments or [] if a in Adjustment._value2member_map_]
+    adjustments = [Adjustment(a).label for a in vacancy.adjustments or [] if a in Adjustment._value2member_map_]
     return {
         "v": vacancy, "minutes": minutes, "origin_word": origin_word, "application": application,
         "demand_list": catalog.demand_badges(vacancy.demands, DOMAIN_NAMES), "adjustments": adjustments,
-        "words": catalog,
     }
 
 
 @router.get("/jobs/{vacancy_id}")
-def job_detail(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
+def job_detail(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):
     return page(request, "kiosk/detail.html", _detail_context(db, principal, vacancy_id), principal=principal)
 
 
 @router.post("/jobs/{vacancy_id}/apply", dependencies=[CsrfChecked, SubmittedOnce])
-def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
+def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):
     resident = kiosk_resident(principal)
     if resident is None:
         # After signing in the resident comes back to the job and taps 我有意向 again.
@@ -121,7 +121,7 @@ def job_apply(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id
 
 
 @router.post("/jobs/{vacancy_id}/print", dependencies=[CsrfChecked, SubmittedOnce])
-def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):  # noqa: ANN201
+def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id: PathId):
     vacancy = kiosk.open_vacancy(db, vacancy_id)
     resident = kiosk_resident(principal)
     resident_id = resident.user.resident_id if resident else None
@@ -133,11 +133,12 @@ def job_print(request: Request, db: DB, principal: OptionalPrincipal, vacancy_id
 
 
 @router.post("/guide/{code}/print", dependencies=[CsrfChecked, SubmittedOnce])
-def guide_print(request: Request, db: DB, principal: OptionalPrincipal, code: str):  # noqa: ANN201
+def guide_print(request: Request, db: DB, principal: OptionalPrincipal, code: str):
     service = cases.get_service_type(db, code)
     resident = kiosk_resident(principal)
+    # Signed in, the list is the resident's own (it tells of their situation): their slip, logged as such.
     row = kiosk.record_print(db, kind="service", subject=service.code, user=resident.user if resident else None,
-                             resident_id=None, terminal=terminal(request))
+                             resident_id=resident.user.resident_id if resident else None, terminal=terminal(request))
     return RedirectResponse(f"/kiosk/prints/{row.reference}", status_code=303)
 
 
@@ -148,7 +149,7 @@ def qr_svg(url: str) -> Markup:
 
 
 @router.get("/prints/{reference}")
-def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference: str):  # noqa: ANN201
+def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference: str):
     row = kiosk.get_print(db, reference)
     resident = kiosk_resident(principal)
     if row.resident_id is not None and (resident is None or resident.user.resident_id != row.resident_id):
@@ -156,30 +157,34 @@ def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference
         raise NotFound("没有这张打印单")
     ctx: dict = {"slip": row}
     if row.kind == "vacancy":
-        vacancy = jobs.get_or_404(db, Vacancy, int(row.subject), "岗位不存在")
+        vacancy = get_or_404(db, Vacancy, int(row.subject), "岗位不存在")
         url = str(request.base_url).rstrip("/") + f"/kiosk/jobs/{vacancy.id}"
-        ctx |= {"v": vacancy, "url": url, "qr": qr_svg(url), "words": catalog,
-                "application": jobs.get_or_404(db, Application, row.application_id, "申请不存在") if row.application_id else None}
+        ctx |= {"v": vacancy, "url": url, "qr": qr_svg(url),
+                "application": get_or_404(db, Application, row.application_id, "申请不存在") if row.application_id else None}
     else:
-        ctx |= {"service": cases.get_service_type(db, row.subject)}
+        service = cases.get_service_type(db, row.subject)
+        person = kiosk.resident_of(db, resident.user) if row.resident_id is not None and resident else None
+        ctx |= {"service": service, "person": person,
+                "documents": kiosk.guide_documents(db, service=service, resident=person,
+                                                   user=resident.user if person else None)}
     return page(request, "kiosk/print.html", ctx, principal=principal)
 
 
 # --- 为我推荐 ---------------------------------------------------------------------------------
 
 @router.get("/recommend")
-def recommend(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def recommend(request: Request, db: DB, principal: OptionalPrincipal):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     person = kiosk.resident_of(db, principal.user)
     found, error = None, None
     try:
-        found = kiosk.recommendations(db, resident=person, user=principal.user, state=request.app.state)
+        found = kiosk.recommendations(db, resident=person, user=principal.user, matching=parts(request).matching)
     except EstationError as exc:
         # The matcher says it is unavailable (model not loaded): said plainly, never a made-up list.
         error = exc.message
-    except Exception:  # noqa: BLE001 - a matching fault must not take the kiosk page down
+    except Exception:
         logging.getLogger("estation.kiosk").exception("recommendations failed")
         error = "推荐服务暂时出了问题，请稍后再试，或到服务窗口咨询。"
-    return page(request, "kiosk/recommend.html", {"result": found, "error": error, "words": catalog},
+    return page(request, "kiosk/recommend.html", {"result": found, "error": error},
                 principal=principal)

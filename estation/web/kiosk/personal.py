@@ -13,9 +13,8 @@ from estation.cases.models import QUERY_CODE_PATTERN
 from estation.deps import DB, OptionalPrincipal
 from estation.errors import EstationError
 from estation.feedback import service as feedback
-from estation.feedback.models import SUGGESTION_KIND_LABELS, SuggestionKind
+from estation.feedback.models import SuggestionKind
 from estation.kiosk import service as kiosk
-from estation.web.kiosk import catalog
 from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_redirect
 from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
@@ -26,30 +25,30 @@ CODE = re.compile(QUERY_CODE_PATTERN)
 
 
 @router.get("/me/applications")
-def my_applications(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def my_applications(request: Request, db: DB, principal: OptionalPrincipal):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     rows = kiosk.applications(db, user=principal.user)
     return page(request, "kiosk/applications.html",
-                {"rows": rows, "labels": kiosk.APPLICATION_STATUS_LABELS, "words": catalog}, principal=principal)
+                {"rows": rows}, principal=principal)
 
 
 @router.get("/me/cases")
-def my_cases(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def my_cases(request: Request, db: DB, principal: OptionalPrincipal):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     return page(request, "kiosk/cases.html", {"rows": kiosk.cases(db, user=principal.user)}, principal=principal)
 
 
 @router.get("/progress")
-def progress_form(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+def progress_form(request: Request, principal: OptionalPrincipal):
     """Case progress for whoever holds the receipt or slip (a relative, or someone without a PIN)."""
     return page(request, "kiosk/progress.html", {}, principal=principal)
 
 
 @router.post("/progress", dependencies=[CsrfChecked])
 def progress(request: Request, db: DB, principal: OptionalPrincipal, reference: Annotated[str, Form()] = "",
-             code: Annotated[str, Form()] = ""):  # noqa: ANN201
+             code: Annotated[str, Form()] = ""):
     # Posted, not a query string: the code must not stay in the kiosk's address bar or history.
     reference, code = "".join(reference.split()).upper(), "".join(code.split())
     reference = reference if reference.startswith(cases.REFERENCE_PREFIX) else cases.REFERENCE_PREFIX + reference
@@ -67,15 +66,16 @@ def progress(request: Request, db: DB, principal: OptionalPrincipal, reference: 
 
 
 @router.get("/me/insurance")
-def my_insurance(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def my_insurance(request: Request, db: DB, principal: OptionalPrincipal):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     schemes, transfers = kiosk.insurance(db, user=principal.user)
-    return page(request, "kiosk/insurance.html", {"schemes": schemes, "transfers": transfers}, principal=principal)
+    return page(request, "kiosk/insurance.html", {"schemes": schemes, "transfers": transfers,
+                                                  "guides": kiosk.pension_services(db)}, principal=principal)
 
 
 @router.get("/me/readers")
-def my_record_readers(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def my_record_readers(request: Request, db: DB, principal: OptionalPrincipal):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     return page(request, "kiosk/readers.html", {"rows": kiosk.record_readers(db, user=principal.user)},
@@ -83,24 +83,29 @@ def my_record_readers(request: Request, db: DB, principal: OptionalPrincipal):  
 
 
 @router.get("/guide")
-def guide(request: Request, db: DB, principal: OptionalPrincipal):  # noqa: ANN201
+def guide(request: Request, db: DB, principal: OptionalPrincipal):
     return page(request, "kiosk/guide.html", {"services": cases.service_types(db)}, principal=principal)
 
 
 @router.get("/guide/{code}")
-def guide_detail(request: Request, db: DB, principal: OptionalPrincipal, code: str):  # noqa: ANN201
-    return page(request, "kiosk/guide_detail.html", {"service": cases.get_service_type(db, code)},
+def guide_detail(request: Request, db: DB, principal: OptionalPrincipal, code: str):
+    """一次告知: signed in, the resident's own list; anonymous, every document with its condition."""
+    service = cases.get_service_type(db, code)
+    resident = kiosk_resident(principal)
+    person = kiosk.resident_of(db, resident.user) if resident else None
+    documents = kiosk.guide_documents(db, service=service, resident=person, user=resident.user if resident else None)
+    return page(request, "kiosk/guide_detail.html", {"service": service, "documents": documents, "person": person},
                 principal=principal)
 
 
-def _suggest_context(db: DB, principal) -> dict:  # noqa: ANN001
+def _suggest_context(db: DB, principal) -> dict:
     resident = kiosk_resident(principal)
     mine = feedback.for_resident(db, resident_id=resident.user.resident_id) if resident and resident.user.resident_id else []
-    return {"kinds": SUGGESTION_KIND_LABELS, "mine": mine}
+    return {"kinds": list(SuggestionKind), "mine": mine}
 
 
 @router.get("/suggest")
-def suggest_page(request: Request, db: DB, principal: OptionalPrincipal, done: str = ""):  # noqa: ANN201
+def suggest_page(request: Request, db: DB, principal: OptionalPrincipal, done: str = ""):
     ctx = _suggest_context(db, principal)
     if done:
         ctx["done"] = feedback.by_reference(db, done[:20])
@@ -112,7 +117,7 @@ def suggest(
     request: Request, db: DB, principal: OptionalPrincipal,
     kind: Annotated[SuggestionKind, Form()] = SuggestionKind.suggestion,
     text: Annotated[str, Form(max_length=2000)] = "",
-):  # noqa: ANN201
+):
     resident = kiosk_resident(principal)
     try:
         row = feedback.leave(db, kind=kind, text=text, resident_id=resident.user.resident_id if resident else None)

@@ -23,27 +23,27 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
 @router.get("")
-def attract(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+def attract(request: Request, principal: OptionalPrincipal):
     # The attract screen runs no inactivity timer: it is where every timeout lands.
     return page(request, "kiosk/attract.html", principal=principal, timers=False)
 
 
 @router.get("/home")
-def home(request: Request, principal: OptionalPrincipal):  # noqa: ANN201
+def home(request: Request, principal: OptionalPrincipal):
     return page(request, "kiosk/home.html", principal=principal)
 
 
 @router.get("/signin")
-def signin_choice(request: Request, principal: OptionalPrincipal, next: str = ""):  # noqa: ANN201, A002
+def signin_choice(request: Request, principal: OptionalPrincipal, next: str = ""):
     return page(request, "kiosk/signin.html", {"next": safe_next(next)}, principal=principal)
 
 
 @router.get("/signin/pin")
-def signin_pin_page(request: Request, principal: OptionalPrincipal, next: str = ""):  # noqa: ANN201, A002
+def signin_pin_page(request: Request, principal: OptionalPrincipal, next: str = ""):
     return page(request, "kiosk/signin_pin.html", {"next": safe_next(next)}, principal=principal)
 
 
-def _signed_in(request: Request, db: DB, principal, token: str, next_url: str) -> RedirectResponse:  # noqa: ANN001
+def _signed_in(request: Request, db: DB, principal, token: str, next_url: str) -> RedirectResponse:
     if principal is not None:
         # Whoever was signed in on this terminal before is signed out first, on the server too.
         accounts.end_session(db, token=principal.token)
@@ -57,8 +57,8 @@ def signin_pin(
     request: Request, db: DB, principal: OptionalPrincipal,
     id_number: Annotated[str, Form(max_length=40)] = "",
     pin: Annotated[str, Form(max_length=40)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",  # noqa: A002
-):  # noqa: ANN201
+    next: Annotated[str, Form(max_length=200)] = "",
+):
     try:
         token, _, _ = kiosk_accounts.sign_in_with_pin(db, id_number=id_number, pin=pin,
                                                       address=client_address(request))
@@ -71,15 +71,15 @@ def signin_pin(
 
 
 @router.get("/signin/card")
-def signin_card_page(request: Request, principal: OptionalPrincipal, next: str = ""):  # noqa: ANN201, A002
+def signin_card_page(request: Request, principal: OptionalPrincipal, next: str = ""):
     return page(request, "kiosk/signin_card.html", {"next": safe_next(next)}, principal=principal)
 
 
 @router.post("/signin/card", dependencies=[CsrfChecked])
 def signin_card(
     request: Request, db: DB, principal: OptionalPrincipal,
-    next: Annotated[str, Form(max_length=200)] = "",  # noqa: A002
-):  # noqa: ANN201
+    next: Annotated[str, Form(max_length=200)] = "",
+):
     card = card_reader(request).read(terminal(request))
     if card is None:
         return page(request, "kiosk/signin_card.html",
@@ -107,7 +107,7 @@ def finish(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
 
 
 @router.get("/me/pin")
-def pin_change_page(request: Request, principal: OptionalPrincipal, done: str = ""):  # noqa: ANN201
+def pin_change_page(request: Request, principal: OptionalPrincipal, done: str = ""):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     return page(request, "kiosk/pin_change.html", {"done": bool(done)}, principal=principal)
@@ -119,7 +119,7 @@ def pin_change(
     old_pin: Annotated[str, Form(max_length=40)] = "",
     new_pin: Annotated[str, Form(max_length=40)] = "",
     new_pin_again: Annotated[str, Form(max_length=40)] = "",
-):  # noqa: ANN201
+):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     try:

@@ -11,15 +11,12 @@ from pydantic import ValidationError
 
 from estation.accounts.models import Role
 from estation.config import Settings
-from estation.deps import DB, Principal, get_settings_dep
+from estation.deps import DB, Principal, get_settings_dep, parts
 from estation.errors import EstationError, InvalidInput
 from estation import clock, sheets
 from estation.ledger import duties, export, rules, service, work
-from estation.ledger.models import LedgerStatus
+from estation.ledger.models import LedgerCategory, LedgerStatus
 from estation.ledger.schemas import (
-    ACTION_LABELS,
-    CATEGORY_LABELS,
-    STATUS_LABELS,
     FollowUpAnswer,
     ItemCreate,
     MeetingCreate,
@@ -44,10 +41,7 @@ FIELD_LABELS = {"note": "情况记录", "on": "日期", "due_on": "办结期限"
                 "held_on": "座谈日期", "topic": "座谈主题", "attendees": "参会人数", "started_on": "上岗日期",
                 "vacancy_id": "岗位", "reason": "原因", "to": "状态", "still_employed": "是否在岗"}
 
-LABELS = {"categories": CATEGORY_LABELS, "statuses": STATUS_LABELS, "actions": ACTION_LABELS}
-
-
-def _parse(schema, **fields):  # noqa: ANN001, ANN003, ANN202
+def _parse(schema, **fields):
     """Build a schema from form fields; a bad field becomes a Chinese message naming it."""
     try:
         return schema(**{k: v for k, v in fields.items() if v not in (None, "")})
@@ -69,7 +63,7 @@ def _household_page(request: Request, db: DB, principal: Principal, settings: Se
     ledger = service.household_ledger(db, user=principal.user, household=household, today=today,
                                       policy_rules=rules.load_rules(settings.ledger_rules_file))
     ctx = views.household_context(db, user=principal.user, ledger=ledger, today=today)
-    ctx.update(LABELS, error=error, msg=request.query_params.get("msg", "")[:60] if not error else "")
+    ctx.update(categories=list(LedgerCategory), error=error, msg=request.query_params.get("msg", "")[:60] if not error else "")
     return render(request, "ledger/household.html", ctx, status_code=status_code)
 
 
@@ -97,7 +91,7 @@ def household(request: Request, db: DB, principal: Staff, settings: AppSettings,
 
 
 def _form_action(request: Request, db: DB, principal: Principal, settings: Settings, household_id: int,
-                 do) -> Response:  # noqa: ANN001
+                 do) -> Response:
     """Run a state change; a refused one re-renders the household page with the reason."""
     service.visible_household(db, principal.user, household_id)
     try:
@@ -126,7 +120,7 @@ def record_visit(
                       outcome_ok=outcome_ok)
         household = service.visible_household(db, principal.user, household_id)
         service.record_visit(db, user=principal.user, household=household, data=data, today=clock.today())
-        return _back(household_id, msg="已记录" + ACTION_LABELS[data.kind])
+        return _back(household_id, msg="已记录" + data.kind.label)
     return _form_action(request, db, principal, settings, household_id, do)
 
 
@@ -166,14 +160,14 @@ def move_status(
         else:
             service.move_status(db, user=principal.user, item=item, to=target, reason=reason,
                                 today=clock.today())
-        return _back(item.household_id, anchor=f"#item-{item.id}", msg="状态已改为" + STATUS_LABELS[target])
+        return _back(item.household_id, anchor=f"#item-{item.id}", msg="状态已改为" + target.label)
     return _form_action(request, db, principal, settings, item.household_id, do)
 
 
 @router.get("/households/{household_id}/work")
 def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    result = work.find_work(db, household=household, state=request.app.state)
+    result = work.find_work(db, household=household, matching=parts(request).matching)
     return render(request, "ledger/work.html", {"household": household, "result": result,
                                                  "members": household.members})
 
@@ -229,7 +223,7 @@ def dashboard(request: Request, db: DB, principal: Staff, settings: AppSettings)
     service.escalate_overdue(db, today=today)
     ctx = views.dashboard_context(db, user=principal.user, today=today,
                                   no_contact_days=settings.ledger_no_contact_days)
-    ctx.update(LABELS, error=request.query_params.get("error", "")[:80], today=today)
+    ctx.update(error=request.query_params.get("error", "")[:80], today=today)
     return render(request, "ledger/dashboard.html", ctx)
 
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.ledger import duties, service, work
-from estation.ledger.models import ActionKind, LedgerStatus
-from estation.ledger.schemas import CATEGORY_LABELS, STATUS_LABELS, HouseholdLedger
+from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
+from estation.ledger.schemas import HouseholdLedger
 from estation.web.ledger.charts import Bar, bar_chart
 
 NEXT_MOVES = {
@@ -19,12 +19,7 @@ NEXT_MOVES = {
     LedgerStatus.confirmed: [(LedgerStatus.closed, "销号")],
     LedgerStatus.closed: [],
 }
-RELATIONS = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙辈",
-             "sibling": "兄弟姐妹", "other": "其他"}
-CAPACITY = {"full": "完全劳动能力", "partial": "部分劳动能力", "none": "丧失劳动能力"}
-EMPLOYMENT = {"employed": "在业", "registered_unemployed": "登记失业", "flexible": "灵活就业", "retired": "退休",
-              "student": "在校", "out_of_labour_force": "非劳动力"}
-VISIT_KINDS = [(ActionKind.home_visit, "入户走访"), (ActionKind.call, "电话联系"), (ActionKind.return_visit, "回访")]
+VISIT_KINDS = (ActionKind.home_visit, ActionKind.call, ActionKind.return_visit)
 
 
 def household_context(session: Session, *, user: User, ledger: HouseholdLedger, today: date) -> dict:
@@ -43,9 +38,6 @@ def household_context(session: Session, *, user: User, ledger: HouseholdLedger, 
         "open_referrals": open_referrals,
         "follow_ups": follow_ups,
         "visit_kinds": VISIT_KINDS,
-        "relations": RELATIONS,
-        "capacity": CAPACITY,
-        "employment": EMPLOYMENT,
         "open_items": [i for i in ledger.items if i.status != LedgerStatus.closed],
         "community": service.community_names(session).get(ledger.community_code, ""),
         "today": today,
@@ -59,9 +51,9 @@ def dashboard_context(session: Session, *, user: User, today: date, no_contact_d
     gaps = duties.no_contact(session, user=user, today=today, days=no_contact_days)
     tones = {"open": "warn", "in_progress": "accent", "resolved": "ok", "confirmed": "ok", "closed": "muted"}
     charts = {
-        "status": bar_chart([Bar(STATUS_LABELS[LedgerStatus(k)], v, tone=tones[k]) for k, v in stats.by_status.items()],
+        "status": bar_chart([Bar(LedgerStatus(k).label, v, tone=tones[k]) for k, v in stats.by_status.items()],
                             title="台账事项按状态"),
-        "category": bar_chart([Bar(CATEGORY_LABELS.get(k, k), v) for k, v in
+        "category": bar_chart([Bar(LedgerCategory(k).label, v) for k, v in
                                sorted(stats.by_category.items(), key=lambda kv: -kv[1])], title="台账事项按类别"),
         "overdue": bar_chart([Bar(k, v, tone="bad") for k, v in sorted(stats.overdue_by_community.items())],
                              title="逾期未办结事项（按社区）"),

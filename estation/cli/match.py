@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 import typer
-from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
+
+from estation.cli.common import cli_parts, console
+
+if TYPE_CHECKING:
+    from estation.matching.service import Matcher
 
 match_app = typer.Typer(help="岗位匹配：为居民、家庭或岗位查找合适的岗位、创业机会或人选。", no_args_is_help=True)
-console = Console()
 CLI_REASON = "命令行查询（工作人员）"
 
 
-def _matcher():  # noqa: ANN202
-    from estation.config import get_settings
-    from estation.matching.runtime import MatchingRuntime, MatchingUnavailable
+@contextmanager
+def _matching() -> Iterator[tuple[Matcher, Session]]:
+    """The matcher as the server builds it, and one unit of work; exit code 3 if the model is unavailable."""
+    from estation.db import session_scope
+    from estation.matching.runtime import MatchingUnavailable
 
-    try:
-        return MatchingRuntime(get_settings()).matcher()
-    except MatchingUnavailable as exc:
-        console.print(f"[red]{exc.message}[/red] ({exc.detail})")
-        raise typer.Exit(3) from exc
+    with cli_parts() as parts:
+        try:
+            matcher = parts.matching.matcher()
+        except MatchingUnavailable as exc:
+            console.print(f"[red]{exc.message}[/red] ({exc.detail})")
+            raise typer.Exit(3) from exc
+        with session_scope(parts.session_factory) as session:
+            yield matcher, session
 
 
-def _get(session, model, key: int, label: str):  # noqa: ANN001, ANN202
+def _get(session, model, key: int, label: str):
     """The row, or a red line and exit code 1."""
     row = session.get(model, key)
     if row is None:
@@ -31,7 +44,7 @@ def _get(session, model, key: int, label: str):  # noqa: ANN001, ANN202
     return row
 
 
-def _jobs_table(title: str, result) -> Table:  # noqa: ANN001
+def _jobs_table(title: str, result) -> Table:
     table = Table(title=title, show_lines=True)
     for col in ("#", "得分", "岗位", "单位", "距离", "每天", "为什么推荐"):
         table.add_column(col, overflow="fold")
@@ -42,7 +55,7 @@ def _jobs_table(title: str, result) -> Table:  # noqa: ANN001
     return table
 
 
-def _print_result(title: str, result, *, notes: bool = True) -> None:  # noqa: ANN001
+def _print_result(title: str, result, *, notes: bool = True) -> None:
     """The table, then (``notes``) what to keep in mind and what each limit removed."""
     console.print(_jobs_table(title, result))
     if not notes:
@@ -64,11 +77,9 @@ def resident(resident_id: int = typer.Argument(..., help="居民编号"),
              startups: bool = typer.Option(False, "--startups", help="推荐创业机会而不是岗位")) -> None:
     """Jobs (or start-up opportunities) for one resident, with the reasons and the limits that shaped them."""
     from estation.accounts.service import log_access
-    from estation.cli import cli_session
     from estation.labour.models import Resident
 
-    matcher = _matcher()
-    with cli_session() as session:
+    with _matching() as (matcher, session):
         r = _get(session, Resident, resident_id, "居民")
         log_access(session, user=None, resident_id=r.id, action="match", what="岗位匹配", reason=CLI_REASON)
         result = matcher.recommend(session, resident=r, limit=limit, kind="startup" if startups else "vacancy")
@@ -79,12 +90,10 @@ def resident(resident_id: int = typer.Argument(..., help="居民编号"),
 def household(household_id: int = typer.Argument(..., help="家庭编号")) -> None:
     """Every working-age member with capacity: jobs and start-up opportunities each."""
     from estation.accounts.service import log_access
-    from estation.cli import cli_session
     from estation.labour.models import Household
     from estation.matching.households import match_household
 
-    matcher = _matcher()
-    with cli_session() as session:
+    with _matching() as (matcher, session):
         h = _get(session, Household, household_id, "家庭")
         for m in h.members:
             log_access(session, user=None, resident_id=m.id, action="match", what="家庭成员岗位匹配", reason=CLI_REASON)
@@ -102,13 +111,11 @@ def vacancy(vacancy_id: int = typer.Argument(..., help="岗位编号"),
             all_residents: bool = typer.Option(False, "--all", help="也列出未同意向用人单位展示的居民")) -> None:
     """Residents who fit a vacancy (names masked), best first."""
     from estation.accounts.service import log_access
-    from estation.cli import cli_session
     from estation.jobs.models import Vacancy
     from estation.matching.vacancies import residents_for_vacancy
     from estation.privacy import mask_name
 
-    matcher = _matcher()
-    with cli_session() as session:
+    with _matching() as (matcher, session):
         v = _get(session, Vacancy, vacancy_id, "岗位")
         fits = residents_for_vacancy(matcher, session, vacancy=v, limit=limit, consented_only=not all_residents)
         table = Table(title=f"适合岗位“{v.title}”的居民", show_lines=True)

@@ -1,17 +1,21 @@
-"""What ``estation import`` and ``estation export`` do and print; estation/cli.py only declares them."""
+"""`estation import` and `estation export`: the counter's sheets (xlsx/csv) in and out, with row reports."""
 
 from __future__ import annotations
 
 import os
+from enum import Enum
+from typing import TYPE_CHECKING
 from pathlib import Path
 
+import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from estation.cli.common import cli_session, console, progress_bar, progress_callback
 from estation.config import get_settings
-from estation.imports.columns import KIND_NAMES
-from estation.imports.files import UploadRefused, read_path
-from estation.imports.importer import ImportReport, import_table
+
+if TYPE_CHECKING:
+    from estation.imports.importer import ImportReport
 
 MAX_SHOWN = 200
 """Beyond this the terminal is no place for the list; ``--report`` writes all of it to a sheet."""
@@ -20,7 +24,8 @@ EXIT_OK, EXIT_ROWS_REFUSED, EXIT_FILE_REFUSED = 0, 1, 2
 
 
 def run_import(kind: str, path: Path, *, dry_run: bool, report_path: Path | None) -> int:
-    from estation.cli import cli_session, console, progress_bar, progress_callback
+    from estation.imports.files import UploadRefused, read_path
+    from estation.imports.importer import import_table
 
     try:
         table = read_path(path)
@@ -42,10 +47,12 @@ def run_import(kind: str, path: Path, *, dry_run: bool, report_path: Path | None
 
         write_error_report(report, report_path)
         console.print(f"完整错误报告已保存到 {escape(str(report_path))}")
-    return _print_report(console, report, report_path)
+    return _print_report(report, report_path)
 
 
-def _print_report(console, report: ImportReport, report_path: Path | None) -> int:  # noqa: ANN001
+def _print_report(report: ImportReport, report_path: Path | None) -> int:
+    from estation.imports.columns import KIND_NAMES
+
     what = KIND_NAMES[report.kind]
     if report.ok:
         if report.dry_run:
@@ -71,7 +78,7 @@ def _print_report(console, report: ImportReport, report_path: Path | None) -> in
 
 
 def run_export(kind: str, out: Path, *, full: bool, community: str | None) -> int:
-    from estation.cli import cli_session, console, progress_bar, progress_callback
+    from estation.imports.columns import KIND_NAMES
     from estation.imports.exporter import export_xlsx
 
     if out.suffix.lower() != ".xlsx":
@@ -95,3 +102,32 @@ def run_export(kind: str, out: Path, *, full: bool, community: str | None) -> in
     masked = "" if full or kind == "vacancies" else "（身份证号、手机号已脱敏）"
     console.print(f"[green]已导出{count}条{KIND_NAMES[kind]}到[/] {escape(str(out))}{masked}")
     return EXIT_OK
+
+
+class Sheet(str, Enum):
+    residents = "residents"
+    periods = "periods"
+    vacancies = "vacancies"
+
+
+def import_(
+    kind: Sheet = typer.Argument(..., help="What the file holds: residents (居民), periods (参保缴费期) or vacancies (岗位)."),
+    file: Path = typer.Argument(..., help=".xlsx or .csv (UTF-8 or GB18030) with the Chinese headers of `estation export`."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and print the report; write nothing."),
+    report: Path | None = typer.Option(None, "--report", help="Also save the full error list to this .xlsx."),
+) -> None:
+    """Import a sheet from the counter: all rows or none; every bad row is listed with its column and reason.
+
+    Exit code 0 = imported (or dry run passed), 1 = rows refused, 2 = file refused (type, size, encoding).
+    """
+    raise typer.Exit(run_import(kind.value, file, dry_run=dry_run, report_path=report))
+
+
+def export(
+    kind: Sheet = typer.Argument(..., help="residents (居民), periods (参保缴费期) or vacancies (岗位)."),
+    out: Path = typer.Argument(..., help="The .xlsx file to write."),
+    full: bool = typer.Option(False, "--full", help="Write id numbers and phones in full (needed to re-import)."),
+    community: str | None = typer.Option(None, "--community", help="Only this community (12-digit code)."),
+) -> None:
+    """Export to .xlsx with the import headers; id numbers and phones are masked unless --full."""
+    raise typer.Exit(run_export(kind.value, out, full=full, community=community))

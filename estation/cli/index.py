@@ -1,18 +1,27 @@
 """`estation index ...`: rebuild the search index, apply pending changes, show its state.
 
-Mounted on the main command by estation/cli.py (``app.add_typer(index_app, name="index")``). Heavy
-imports happen inside the commands so `estation --help` stays quick.
+The backend, the encoder and the vectors hook come from the composition root's steps
+(estation.composition), as the server's index worker gets them. Heavy imports happen inside the
+commands so `estation --help` stays quick.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+
+from estation.cli.common import cli_session, console, progress_bar, progress_callback
+from estation.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from estation.matching.encoder import Encoder
+    from estation.matching.vectors import EmbeddingStore
+    from indexing.documents import Kind
+    from indexing.sync import Vectors
 
 index_app = typer.Typer(help="搜索索引：重建、同步待处理的变更、查看状态。", no_args_is_help=True)
-console = Console()
 
 
 class KindChoice(str, Enum):
@@ -21,14 +30,14 @@ class KindChoice(str, Enum):
     startup = "startup"
 
 
-def _kinds(kind: KindChoice) -> tuple[str, ...]:
-    return ("vacancy", "startup") if kind == KindChoice.all else (kind.value,)
+KINDS_OF: dict[KindChoice, tuple[Kind, ...]] = {
+    KindChoice.all: ("vacancy", "startup"), KindChoice.vacancy: ("vacancy",), KindChoice.startup: ("startup",)}
 
 
-def _encoder(settings):  # noqa: ANN001, ANN202
+def _encoder(settings: Settings) -> Encoder | None:
     """The shared encoder, or None (with a warning) if the model cannot be loaded: lexical search still works."""
+    from estation.composition import shared_encoder
     from estation.matching.convert import ModelUnavailable
-    from estation.matching.runtime import shared_encoder
 
     try:
         return shared_encoder(settings)
@@ -37,7 +46,7 @@ def _encoder(settings):  # noqa: ANN001, ANN202
         return None
 
 
-def _vectors(settings, encoder):  # noqa: ANN001, ANN202
+def _vectors(settings: Settings, encoder: Encoder | None) -> tuple[Vectors | None, EmbeddingStore | None]:
     """The vectors hook (through the embedding store), or None without a model."""
     from estation.matching.vectors import EmbeddingStore, listing_vectors, store_path
 
@@ -61,24 +70,24 @@ def rebuild(
     """
     import time
 
-    from estation.cli import cli_session, progress_bar, progress_callback
-    from estation.config import get_settings
-    from estation.jobs.search import build_backend
+    from estation.composition import search_backend
+    from estation.matching.encoder import vector_dims_for
     from indexing.sync import rebuild as rebuild_index
+    from indexing.vectors import NO_VECTORS
 
     settings = get_settings()
     encoder = _encoder(settings)
     vectors, store = _vectors(settings, encoder)
-    if store is not None and store.count(encoder.model_id):
+    if encoder is not None and store is not None and store.count(encoder.model_id):
         console.print(f"已有 {store.count(encoder.model_id)} 条算好的向量，可直接复用（接着上次继续）。")
-    backend = build_backend(settings)
+    backend = search_backend(settings)
     started = time.time()
     try:
         with cli_session() as session, progress_bar() as progress:
             counts = rebuild_index(
-                session, backend, kinds=_kinds(kind),
-                vector_dims=encoder.dim if encoder else 384,
-                model_id=encoder.model_id if encoder else "none",
+                session, backend, kinds=KINDS_OF[kind],
+                vector_dims=encoder.dim if encoder else vector_dims_for(settings),
+                model_id=encoder.model_id if encoder else NO_VECTORS,
                 vectors=vectors,
                 progress=progress_callback(progress),
             )
@@ -98,13 +107,11 @@ def rebuild(
 @index_app.command()
 def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply in this run.")) -> None:
     """Apply the pending index changes from the outbox now (the server's worker does this by itself)."""
-    from estation.cli import cli_session
-    from estation.config import get_settings
-    from estation.jobs.search import build_backend
+    from estation.composition import search_backend
     from indexing.sync import pending_count, sync_pending
 
     settings = get_settings()
-    backend = build_backend(settings)
+    backend = search_backend(settings)
     vectors, store = _vectors(settings, _encoder(settings))
     try:
         with cli_session() as session:
@@ -124,20 +131,19 @@ def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply 
 @index_app.command()
 def status() -> None:
     """Show the backend, whether it answers, each index's size and metadata, and pending changes."""
-    from estation.cli import cli_session
-    from estation.config import get_settings
-    from estation.jobs.search import build_backend
+    from estation.composition import search_backend
+    from indexing.documents import KINDS
     from indexing.query import EngineUnavailable
     from indexing.sync import pending_count
 
     settings = get_settings()
-    backend = build_backend(settings)
+    backend = search_backend(settings)
     try:
         console.print(f"搜索后端：{backend.name}，{'可用' if backend.ping() else '[red]不可用[/red]'}")
-        for k in ("vacancy", "startup"):
+        for k in KINDS:
             try:
-                meta = backend.index_meta(k)  # type: ignore[arg-type]
-                console.print(f"  {k}: {backend.count(k)} 条 {meta}")  # type: ignore[arg-type]
+                meta = backend.index_meta(k)
+                console.print(f"  {k}: {backend.count(k)} 条 {meta}")
             except (LookupError, EngineUnavailable) as exc:
                 console.print(f"  {k}: 无索引（{exc}）")
         with cli_session() as session:
