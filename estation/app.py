@@ -35,6 +35,7 @@ from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
 from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers
 from estation.ledger.api import router as ledger_router
+from estation.web.admin import router as admin_web_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
 from estation.web.home import router as home_router
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
-                   search_router, matching_router):
+                   search_router, matching_router, admin_web_router):
         app.include_router(router)
     if settings.demo:  # demo-only routes are not registered at all on a real instance: they answer 404
         app.include_router(kiosk_demo_router)

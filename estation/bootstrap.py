@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
-from estation.accounts.passwords import check_password_strength, hash_password
+from estation.accounts.staff import create_staff_account
 from estation.cases.catalogue import load_catalogue
 from estation.errors import InvalidInput
 from estation.jobs.occupations import load_occupations
-from estation.jobs.schemas import Username
-from estation.labour.models import Community
 from fixtures.places import load_places
 
 Progress = Callable[[str, int, int], None]
@@ -64,33 +61,3 @@ def create_first_admin(session: Session, *, username: str, password: str) -> Use
         raise InvalidInput("已有管理员账号，不再新建", field="username")
     return create_staff_account(session, username=username, password=password, role=Role.admin,
                                 display_name=ADMIN_DISPLAY_NAME)
-
-
-STAFF_ROLES = (Role.admin, Role.counter_staff, Role.community_staff, Role.cadre, Role.leader)
-"""Accounts made by an operator; residents sign in with their id card, employers register themselves."""
-
-
-def create_staff_account(session: Session, *, username: str, password: str, role: Role, display_name: str,
-                         window: int | None = None, community_code: str | None = None) -> User:
-    """A staff account; refuses a malformed or taken username, a weak password, a counter account without
-    its window and a community account without its community (InvalidInput naming the field)."""
-    if role not in STAFF_ROLES:
-        raise InvalidInput("这里只建工作人员账号", field="role")
-    try:
-        TypeAdapter(Username).validate_python(username)
-    except ValidationError:
-        raise InvalidInput("用户名应为3-40位字母、数字、下划线、点或减号", field="username") from None
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise InvalidInput(f"用户名 {username} 已被其他账号使用", field="username")
-    if role is Role.counter_staff and not window:
-        raise InvalidInput("窗口工作人员要写明窗口号", field="window")
-    if role in (Role.community_staff, Role.leader) and community_code is None:
-        raise InvalidInput("社区工作人员和社区领导要写明所在社区", field="community_code")
-    if community_code is not None and session.get(Community, community_code) is None:
-        raise InvalidInput("社区代码不存在", field="community_code")
-    check_password_strength(password, username=username)
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
-                active=True, window=window, community_code=community_code)
-    session.add(user)
-    session.flush()
-    return user

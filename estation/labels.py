@@ -18,7 +18,9 @@ class Labelled(str, enum.Enum):
     _value_: str
     label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    # ``label`` has a default only so that a lookup by value, ``Role("admin")``, type-checks (Enum's call
+    # finds the member and never runs this); every declared member gives one (tests/test_labels.py).
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

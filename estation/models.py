@@ -4,6 +4,7 @@ from estation.accounts import models as accounts  # noqa: F401 - registers its t
 from estation.cases import models as cases  # noqa: F401 - registers its tables
 from estation.db import Base
 from estation.feedback import models as feedback  # noqa: F401 - registers its tables
+from estation.imports import models as imports  # noqa: F401 - registers its tables
 from estation.jobs import models as jobs  # noqa: F401 - registers its tables
 from estation.kiosk import models as kiosk  # noqa: F401 - registers its tables
 from estation.labour import models as labour  # noqa: F401 - registers its tables

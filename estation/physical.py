@@ -148,12 +148,12 @@ def normalise_levels(levels: dict[str, int], *, default: int) -> dict[str, int]:
     """Every domain present, each level an int in 0..MAX_LEVEL; unknown domains are an error."""
     unknown = set(levels) - set(DOMAIN_NAMES)
     if unknown:
-        raise ValueError(f"unknown functional domain(s): {', '.join(sorted(unknown))}")
+        raise ValueError(f"没有这些能力项：{'、'.join(sorted(unknown))}（可填：{'、'.join(DOMAIN_NAMES)}）")
     out = {}
     for d in DOMAIN_NAMES:
         v = levels.get(d, default)
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_LEVEL:
-            raise ValueError(f"{d} must be an integer from 0 to {MAX_LEVEL}")
+            raise ValueError(f"{domain_label(d)}（{d}）应为0到{MAX_LEVEL}的整数")
         out[d] = v
     return out
 

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import logging
 import re
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -71,6 +72,19 @@ class EncryptedInteger(TypeDecorator[int]):
 
     def process_result_value(self, value: str | None, dialect) -> int | None:
         return None if value is None else int(decrypt(value))
+
+
+class EncryptedDate(TypeDecorator[date]):
+    """A date (a recognition date of hardship) encrypted the same way, stored as its ISO text."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: date | None, dialect) -> str | None:
+        return None if value is None else encrypt(value.isoformat())
+
+    def process_result_value(self, value: str | None, dialect) -> date | None:
+        return None if value is None else date.fromisoformat(decrypt(value))
 
 
 def mask_id_number(value: str | None) -> str:

@@ -152,6 +152,7 @@ class DatabaseSearch(LexicalSearch):
 
 
 def _key(value: object) -> str:
+    """A facet's key as the engines write it: an enum by its value, a flag as true/false."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(getattr(value, "value", value))
+    return str(value.value if isinstance(value, Enum) else value)

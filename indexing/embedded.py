@@ -37,8 +37,9 @@ _WEIGHTS = "3.0, 1.0, 2.0, 1.0"
 # The description is left out of the broad-word score: a word such as 甸柳 is in nearly every
 # address, and reading its whole posting list again would cost more than the search itself.
 _COLUMN_WEIGHTS = (("text_title", 3.0), ("text_terms", 2.0))
-_BM25_MAX_HITS = 2000
-_CHANGE_LOG = 500
+BM25_MAX_HITS = 2000
+"""Words matching more listings than this are scored by matched columns instead of bm25 (:func:`_text_hits`)."""
+CHANGE_LOG = 500
 """Generations of changed ids kept for readers to catch up by patching instead of reloading."""
 _DOC_COLUMNS = (
     "id", "title", "community_code", "lat", "lon", "wage_min", "wage_max", "hours_per_day", "days_per_week",
@@ -70,10 +71,15 @@ class EmbeddedBackend(SearchBackend):
 
     name = "embedded"
 
-    def __init__(self, path: Path | str, *, prefix: str = "estation") -> None:
+    def __init__(self, path: Path | str, *, prefix: str = "estation", bm25_max_hits: int = BM25_MAX_HITS,
+                 change_log: int = CHANGE_LOG) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
+        self.bm25_max_hits = bm25_max_hits
+        """Above this many listings a word's order is by matched columns, not bm25 (what it reads)."""
+        self.change_log = change_log
+        """Generations of changed ids this backend's writes keep (:data:`CHANGE_LOG`)."""
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
@@ -176,7 +182,7 @@ class EmbeddedBackend(SearchBackend):
             if d.vector is not None and len(d.vector) != dims:
                 raise ValueError(f"vector of {len(d.vector)} dimensions for {d.kind} {d.id}; the index has {dims}")
         ids = [(d.id,) for d in docs]
-        _bump(conn, phys, [d.id for d in docs] if log else [])
+        _bump(conn, phys, [d.id for d in docs] if log else [], keep=self.change_log)
         conn.executemany(f'DELETE FROM "{phys}_doc" WHERE id = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_fts" WHERE rowid = ?', ids)
         conn.executemany(f'DELETE FROM "{phys}_tag" WHERE doc_id = ?', ids)
@@ -213,7 +219,7 @@ class EmbeddedBackend(SearchBackend):
             phys = self._physical(kind)
             rows = [(i,) for i in ids]
             conn.execute("BEGIN IMMEDIATE")
-            _bump(conn, phys, list(ids))
+            _bump(conn, phys, list(ids), keep=self.change_log)
             for suffix, col in (("doc", "id"), ("fts", "rowid"), ("tag", "doc_id")):
                 conn.executemany(f'DELETE FROM "{phys}_{suffix}" WHERE {col} = ?', rows)
             conn.execute("COMMIT")
@@ -314,7 +320,7 @@ class EmbeddedBackend(SearchBackend):
         conn.execute("BEGIN")
         try:
             phys, _gen, store = self._snapshot(conn, q.kind)
-            text_hits = _text_hits(conn, phys, q) if q.groups else None
+            text_hits = _text_hits(conn, phys, q, bm25_max_hits=self.bm25_max_hits) if q.groups else None
             tagged = _tagged(conn, phys, q.occupation) if q.occupation else None
         finally:
             conn.execute("COMMIT")
@@ -403,7 +409,8 @@ def _rowids(conn: sqlite3.Connection, phys: str, match: str) -> np.ndarray:
     return np.fromiter((r[0] for r in cur), dtype=np.int64)
 
 
-def _text_hits(conn: sqlite3.Connection, phys: str, q: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
+def _text_hits(conn: sqlite3.Connection, phys: str, q: SearchQuery, *,
+               bm25_max_hits: int) -> tuple[np.ndarray, np.ndarray]:
     """Ids matching the words, with a lower-is-better score when the order is by relevance.
 
     bm25() costs several times more per row than the match itself. For selective words it is used as
@@ -417,7 +424,7 @@ def _text_hits(conn: sqlite3.Connection, phys: str, q: SearchQuery) -> tuple[np.
         ids = _rowids(conn, phys, match)
         return ids, np.zeros(len(ids))
     ids = _rowids(conn, phys, match)
-    if len(ids) <= _BM25_MAX_HITS:
+    if len(ids) <= bm25_max_hits:
         rows = conn.execute(
             f'SELECT rowid, bm25("{phys}_fts", {_WEIGHTS}) FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ?', (match,)
         ).fetchall()
@@ -433,14 +440,14 @@ def _text_hits(conn: sqlite3.Connection, phys: str, q: SearchQuery) -> tuple[np.
     return ids, score
 
 
-def _bump(conn: sqlite3.Connection, phys: str, ids: list[int]) -> None:
-    """Move the index's generation on and log which listings this write touched."""
+def _bump(conn: sqlite3.Connection, phys: str, ids: list[int], *, keep: int) -> None:
+    """Move the index's generation on and log which listings this write touched (the last ``keep`` generations)."""
     gen = conn.execute(
         "INSERT INTO search_generation VALUES (?, 1) ON CONFLICT (physical) DO UPDATE SET gen = gen + 1 "
         "RETURNING gen", (phys,)
     ).fetchone()[0]
     conn.executemany("INSERT INTO search_change VALUES (?, ?, ?)", [(phys, gen, i) for i in ids])
-    conn.execute("DELETE FROM search_change WHERE physical = ? AND gen < ?", (phys, gen - _CHANGE_LOG))
+    conn.execute("DELETE FROM search_change WHERE physical = ? AND gen < ?", (phys, gen - keep))
 
 
 def _meta(vector_dims: int, model_id: str) -> dict:

@@ -28,6 +28,9 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "烧饭": ("厨师", "帮厨"),
     "炒菜": ("厨师", "帮厨"),
     "切菜": ("帮厨", "配菜"),
+    "厨房": ("后厨", "帮厨", "厨师"),
+    "厨房帮工": ("帮厨", "后厨", "厨师助理", "配菜", "洗碗工"),
+    "厨房打杂": ("帮厨", "后厨", "配菜", "洗碗工"),
     "洗碗": ("洗碗工", "帮厨"),
     "带孩子": ("育婴员", "育婴师", "保育员", "保育师"),
     "看孩子": ("育婴员", "育婴师", "保育员"),
@@ -49,13 +52,15 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "做手工": ("手工", "手工编织"),
     "理发": ("美发师", "理发师"),
     "接电话": ("客服", "话务员"),
+    "电脑": ("录入", "打字", "打字员", "标注", "数据标注师", "网店客服", "文员"),
+    "打电脑": ("录入", "打字", "打字员"),
 }
 
 # Words that carry no search meaning in a job query; "工作" and "岗位" are in every listing, so a query
 # of "保洁工作" must not demand the word 工作 in the text.
 QUERY_STOPWORDS = frozenset(
-    "的 了 地 得 和 与 及 或 个 找 想 要 我 你 在 有 没有 有没有 什么 哪里 附近 一个 一份 份 "
-    "工作 岗位 职位 活 活儿 招 招聘 求职 应聘 请问 吗 呢 啊 吧 能 可以 做 干".split()
+    "的 了 地 得 和 与 及 或 个 找 想 要 我 你 在 有 没有 有没有 什么 哪里 附近 一个 一份 份 点 一点 一些 "
+    "工作 岗位 职位 活 活儿 干活 招 招聘 求职 应聘 请问 吗 呢 啊 吧 能 会 会用 用 可以 做 干".split()
 )
 
 # Words jieba must keep whole in listings and queries: job words not in its general dictionary, the

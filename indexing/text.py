@@ -70,6 +70,18 @@ def segment_query(text: str) -> list[str]:
     return seen
 
 
+@lru_cache(maxsize=1)
+def _job_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in dictionary_words())
+
+
+def job_word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each job word of the dictionary in ``normalise(text)``, as precise mode cuts it:
+    where a phrase read out of a query must not cut (在家 is no phrase in 在家政公司)."""
+    words = _job_words()
+    return [(start, end) for word, start, end in _tokenizer().tokenize(normalise(text), HMM=False) if word in words]
+
+
 def document_text(*parts: str | None) -> str:
     """Segmented, whitespace-joined text of the given fields, ready for a whitespace analyzer."""
     return " ".join(tok for part in parts if part for tok in segment_document(part))

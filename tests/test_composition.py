@@ -62,6 +62,9 @@ def test_no_module_keeps_the_app_built_last() -> None:
     for path in SOURCES:
         text = path.read_text(encoding="utf-8")
         assert "import_module(" not in text and "__import__(" not in text, path
+        # the app's parts and a request's findings are typed (Parts, RequestScope), never probed for
+        assert not re.search(r"getattr\((request|app|request\.app)\.state\b", text), path
+        assert '"allowed_roles"' not in text, path
 
 
 def test_two_apps_in_one_process_have_parts_of_their_own(tmp_path: Path) -> None:
@@ -101,3 +104,27 @@ def test_the_cli_builds_through_the_composition_root(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "搜索后端：embedded，可用" in result.stdout
     assert "待同步的变更：0 条" in result.stdout
+
+
+def test_a_server_loads_the_model_in_the_background_at_start(tmp_path: Path) -> None:
+    """Outside tests the lifespan starts loading at once: nobody has to ask, and the app answers meanwhile."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from estation.app import create_app
+    from estation.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'estation.sqlite3'}"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, environment="development", var_dir=tmp_path,
+                              embedding_model=str(tmp_path / "no-such-model")))
+    matching = app.state.parts.matching
+    assert matching.status == "not_loaded"
+    with TestClient(app) as client:
+        assert matching.status in ("loading", "unavailable")
+        assert client.get("/healthz").status_code == 200
+        deadline = time.monotonic() + 60
+        while matching.status == "loading" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert matching.status == "unavailable"  # tried by itself, failed, and said so

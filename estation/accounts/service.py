@@ -75,6 +75,14 @@ def end_session(session: Session, *, token: str) -> None:
     session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
 
 
+def end_user_sessions(session: Session, *, user: User, keep_token: str | None = None) -> None:
+    """Sign the user out everywhere (but for the session of ``keep_token``): after disabling, a new password."""
+    stmt = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token is not None:
+        stmt = stmt.where(AuthSession.token_hash != _token_hash(keep_token))
+    session.execute(stmt)
+
+
 def log_access(
     session: Session, *, user: User | None, resident_id: int | None, action: str, what: str, reason: str
 ) -> None:

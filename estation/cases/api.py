@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from estation.accounts.models import Role
-from estation.cases import calendar, contribution, pension, registry, repository, service
+from estation.cases import calendar, contribution, pension, registry, service
 from estation.cases.casetype import Situation
 from estation.cases.figures import counter_figures
 from estation.cases.models import QUERY_CODE_PATTERN, Case
@@ -81,8 +81,7 @@ def _invalid(field: str, message: str, value: object) -> RequestValidationError:
                      responses=error_responses((422, "填写有误，如该年度的缴费基数和费率尚未配置、基数超出上下限")))
 def continued_contribution(body: ContributionQuoteIn, db: DB) -> ContributionQuoteOut:
     """What a flexible worker pays to continue: base within the year's bounds x rate, times months owed."""
-    year = body.year if body.year is not None else (repository.latest_contribution_year(db) or clock.today().year)
-    config = repository.contribution_config(db, year)
+    year, config = service.contribution_year(db, body.year)
     if config is None:
         raise _invalid("year", f"{year}年度的缴费基数和费率尚未配置", body.year)
     try:

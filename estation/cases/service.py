@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.accounts.models import User
-from estation.cases import registry
+from estation.cases import registry, repository
+from estation.cases.contribution import ContributionConfig
 from estation.cases.casetype import Item
 from estation.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, ServiceType
 from estation.cases.calendar import current_calendar
@@ -208,3 +210,10 @@ def open_cases(session: Session, *, window: int | None = None, limit: int = 50) 
         stmt = stmt.where(Case.window == window)
     stmt = stmt.order_by(Case.due_on.is_(None), Case.due_on, Case.id).limit(limit)
     return list(session.scalars(stmt))
+
+
+def contribution_year(session: Session, year: int | None = None) -> tuple[int, ContributionConfig | None]:
+    """The year whose contribution figures apply (``year``, else the latest configured, else this year) and
+    its figures (None when that year is not configured)."""
+    chosen = year if year is not None else (repository.latest_contribution_year(session) or clock.today().year)
+    return chosen, repository.contribution_config(session, chosen)

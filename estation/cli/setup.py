@@ -96,7 +96,7 @@ def user_add(
     """Create a staff account; the password is asked for (twice, not shown): at least 10 characters, not a
     common password. Exit code 1 = refused (reason printed), nothing written."""
     from estation.accounts.models import Role
-    from estation.bootstrap import create_staff_account
+    from estation.accounts.staff import create_staff_account
     from estation.errors import InvalidInput
 
     password = typer.prompt("密码（至少10位，不能是常见密码）", hide_input=True, confirmation_prompt="再输入一次密码")

@@ -16,6 +16,7 @@ class SuggestionKind(Labelled):
     suggestion = "suggestion", "建议"
     complaint = "complaint", "投诉"
     praise = "praise", "表扬"
+    startup = "startup", "创业咨询"
 
 
 class SuggestionStatus(Labelled):
@@ -33,6 +34,8 @@ class Suggestion(Base, TimestampMixin):
     channel: Mapped[str] = mapped_column(String(20), default="kiosk")
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
     """Set when a signed-in resident left it, so they can read the answer next time."""
+    startup_id: Mapped[int | None] = mapped_column(ForeignKey("startup_opportunity.id"), index=True)
+    """For a question about a start-up opportunity (kind ``startup``, asked at the kiosk): which one."""
     status: Mapped[SuggestionStatus] = mapped_column(_enum(SuggestionStatus), default=SuggestionStatus.open,
                                                      index=True)
     answer: Mapped[str | None] = mapped_column(Text)

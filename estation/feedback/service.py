@@ -14,18 +14,23 @@ from estation.kit import count, get_or_404
 from estation.references import next_reference
 
 MAX_TEXT = 1000
+MAX_ANSWER = 2000
 MIN_TEXT = 2
 
 
+RESIDENT_KINDS = (SuggestionKind.suggestion, SuggestionKind.complaint, SuggestionKind.praise)
+"""What a resident chooses on the 留言建议 page; a start-up question is asked from the opportunity's page."""
+
+
 def leave(session: Session, *, kind: SuggestionKind, text: str, resident_id: int | None,
-          channel: str = "kiosk") -> Suggestion:
+          channel: str = "kiosk", startup_id: int | None = None) -> Suggestion:
     text = (text or "").strip()
     if len(text) < MIN_TEXT:
         raise InvalidInput("请写下您的意见或建议", field="text")
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"内容请不要超过{MAX_TEXT}字", field="text")
     row = Suggestion(reference=next_reference(session, prefix="LY", day=clock.today()), kind=kind, text=text,
-                     resident_id=resident_id, channel=channel, status=SuggestionStatus.open)
+                     resident_id=resident_id, channel=channel, status=SuggestionStatus.open, startup_id=startup_id)
     session.add(row)
     session.flush()
     return row
@@ -58,6 +63,8 @@ def answer(session: Session, *, suggestion_id: int, text: str, by: User) -> Sugg
     text = (text or "").strip()
     if not text:
         raise InvalidInput("请填写答复内容", field="answer")
+    if len(text) > MAX_ANSWER:
+        raise InvalidInput(f"答复请不要超过{MAX_ANSWER}字", field="answer")
     row.answer = text
     row.answered_by_id = by.id
     row.answered_at = utcnow()

@@ -194,8 +194,8 @@ def _vacancy_row(v: Vacancy) -> dict[str, Any]:
     }
 
 
-def write_error_report(report: ImportReport, out: Path) -> None:
-    """The full list of bad rows as a sheet the clerk can sort and tick off."""
+def write_error_report(report: ImportReport, out: Path | Any) -> None:
+    """The full list of bad rows as a sheet the clerk can sort and tick off (``out``: a path or a binary file)."""
     workbook = sheets.new_workbook(streaming=True)
     sheet = workbook.create_sheet("错误报告")
     sheets.add_row(sheet, ("行号", "列", "原因"), bold=True)

@@ -10,6 +10,9 @@ There is therefore never half a file and never half a row (a row's new household
 
 Imports only create records: a resident already registered, or a period overlapping one on record, is
 reported, not overwritten.
+
+The admin's upload page shows the report first (a dry run) and may then import the good rows only
+(``keep_valid``): each bad row is still left out whole, and the report says which.
 """
 
 from __future__ import annotations
@@ -79,19 +82,20 @@ class _RowFailed(Exception):
 
 def import_bytes(
     session: Session, *, kind: str, data: bytes, filename: str, minimum_wage: int,
-    dry_run: bool = False, progress: Progress | None = None,
+    dry_run: bool = False, keep_valid: bool = False, progress: Progress | None = None,
 ) -> ImportReport:
     """The entry point for an HTTP upload: raises ``UploadRefused`` for an unreadable file."""
     return import_table(
         session, kind=kind, table=read_upload(data, filename), filename=filename,
-        minimum_wage=minimum_wage, dry_run=dry_run, progress=progress,
+        minimum_wage=minimum_wage, dry_run=dry_run, keep_valid=keep_valid, progress=progress,
     )
 
 
 def import_table(
     session: Session, *, kind: str, table: Table, filename: str, minimum_wage: int,
-    dry_run: bool = False, progress: Progress | None = None,
+    dry_run: bool = False, keep_valid: bool = False, progress: Progress | None = None,
 ) -> ImportReport:
+    """Check every row; write all of them only if none is bad (``keep_valid``: write the good ones anyway)."""
     if kind not in COLUMNS:
         raise UploadRefused(f"未知的导入类型：{kind}（可选：{'、'.join(KINDS)}）")
     mapping, notes = _map_headers(kind, table)
@@ -115,7 +119,7 @@ def import_table(
     except BaseException:
         outer.rollback()
         raise
-    if report.errors or dry_run:
+    if dry_run or (report.errors and not keep_valid):
         outer.rollback()
     else:
         outer.commit()

@@ -53,18 +53,21 @@ def applicants(session: Session, *, vacancy: Vacancy, viewer: User) -> list[Appl
     apps = session.scalars(
         select(Application).where(Application.vacancy_id == vacancy.id).order_by(Application.created_at, Application.id)
     ).all()
-    invited = set(session.scalars(
-        select(Invitation.application_id).where(Invitation.vacancy_id == vacancy.id,
-                                                Invitation.status == InvitationStatus.accepted)
-    ))
+    invited = {i.application_id: i for i in session.scalars(
+        select(Invitation).where(Invitation.vacancy_id == vacancy.id, Invitation.status == InvitationStatus.accepted)
+    )}
     today = clock.today()
     out = []
     for app in apps:
         r = session.get(Resident, app.resident_id)
-        log_access(session, user=viewer, resident_id=r.id, action="read", what="applicant",
-                   reason=f"vacancy {vacancy.id} application {app.reference}")
+        # Said in Chinese: the resident reads this line at the kiosk (谁看过我的信息).
+        log_access(session, user=viewer, resident_id=r.id, action="read", what="求职申请",
+                   reason=f"查看“{vacancy.title}”的申请人（申请编号{app.reference}）")
+        invitation = invited.get(app.id)
+        # The phone only while the application stands, and only if the resident agreed when accepting.
+        shares_phone = app.status != ApplicationStatus.withdrawn and (invitation is None or invitation.share_phone)
         out.append(Applicant(
-            application=app, name=r.name, phone=r.phone if app.status != ApplicationStatus.withdrawn else None,
+            application=app, name=r.name, phone=r.phone if shares_phone else None,
             age=age_on(r.birth_date, today), sex=r.sex.label, skills=r.skills or "",
             experience=r.experience or "", work_capacity=r.work_capacity.label,
             via_invitation=app.id in invited,

@@ -46,24 +46,30 @@ def invite(
     session.flush()
     notify(session, audience=Audience.resident, resident_id=resident.id, kind="invitation.new",
            title=f"{vacancy.employer.name}邀请您了解岗位：{vacancy.title}",
-           body=(message.strip() or "如有意向，请在自助终端“我的消息”中接受邀请。"), link="/kiosk")
+           body=(message.strip() or "如有意向，请在自助终端“我的邀请”里接受或婉拒。"), link="/kiosk/me/invitations")
     return invitation
 
 
+DECLINE_REASONS = ("离家太远", "工作时间不合适", "身体吃不消", "工资不合适", "已经找到工作了", "暂时不想工作")
+"""The plain reasons a resident may tap when declining; they may also type their own."""
+REASON_MAX = 200
+
+
 def _own(invitation: Invitation | None, resident_id: int) -> Invitation:
-    if invitation is None:
+    # Someone else's invitation answers exactly as one that does not exist: its existence is theirs.
+    if invitation is None or invitation.resident_id != resident_id:
         raise NotFound("邀请不存在")
-    if invitation.resident_id != resident_id:
-        raise Forbidden("只能答复发给本人的邀请")
     if invitation.status != InvitationStatus.pending:
-        raise InvalidInput("这条邀请已经答复过了", field="status")
+        raise Conflict("这条邀请已经答复过了", field="status")
     return invitation
 
 
 def accept_invitation(
-    session: Session, *, invitation_id: int, resident_id: int, by_user_id: int | None
+    session: Session, *, invitation_id: int, resident_id: int, by_user_id: int | None, share_phone: bool = True
 ) -> Invitation:
-    """The resident says yes: an application is made (or the existing one kept) and the employer told."""
+    """The resident says yes: an application is made (or the existing one kept) and the employer told.
+    ``share_phone``: whether the employer may see the resident's phone number (else only their name, and
+    they reach the resident through the service hall)."""
     invitation = _own(session.get(Invitation, invitation_id), resident_id)
     vacancy = invitation.vacancy
     resident = session.get(Resident, resident_id)
@@ -74,6 +80,7 @@ def accept_invitation(
     application = existing or service.apply(session, resident=resident, vacancy=vacancy, by_user_id=by_user_id,
                                             note="接受用人单位邀请")
     invitation.status = InvitationStatus.accepted
+    invitation.share_phone = share_phone
     invitation.responded_at = utcnow()
     invitation.application_id = application.id
     session.flush()
@@ -84,15 +91,20 @@ def accept_invitation(
 
 
 def decline_invitation(
-    session: Session, *, invitation_id: int, resident_id: int, by_user_id: int | None = None
+    session: Session, *, invitation_id: int, resident_id: int, by_user_id: int | None = None, reason: str = ""
 ) -> Invitation:
+    """The resident says no, with a reason if they give one (the employer sees it, never who they are)."""
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"原因请不要超过{REASON_MAX}字", field="reason")
     invitation = _own(session.get(Invitation, invitation_id), resident_id)
     invitation.status = InvitationStatus.declined
+    invitation.decline_reason = reason or None
     invitation.responded_at = utcnow()
     session.flush()
     vacancy = invitation.vacancy
     notify(session, audience=Audience.employer, employer_id=vacancy.employer_id, kind="invitation.declined",
-           title=f"一位被邀请的求职者婉拒了：{vacancy.title}", body="", link=f"/employer/vacancies/{vacancy.id}/candidates")
+           title=f"一位被邀请的求职者婉拒了：{vacancy.title}", body=f"原因：{reason}" if reason else "", link=f"/employer/vacancies/{vacancy.id}/candidates")
     return invitation
 
 

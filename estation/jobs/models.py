@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
@@ -61,9 +61,21 @@ class ApplicationStatus(Labelled):
     new = "new", "已提交"
     contacted = "contacted", "单位已联系"
     interview = "interview", "已约面试"
-    hired = "hired", "已录用"
+    offered = "offered", "已发录用通知"
+    hired = "hired", "已录用上岗"
     not_hired = "not_hired", "未录用"
     withdrawn = "withdrawn", "已撤回"
+    left = "left", "已离职"
+    """A follow-up found the person no longer in the job."""
+
+
+class ContractType(Labelled):
+    """How the person was taken on (recorded with a hire)."""
+
+    fixed_term = "fixed_term", "固定期限劳动合同"
+    open_ended = "open_ended", "无固定期限劳动合同"
+    part_time = "part_time", "非全日制用工"
+    service = "service", "劳务协议"
 
 
 class InvitationStatus(Labelled):
@@ -181,8 +193,13 @@ class Application(Base, TimestampMixin):
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id"), index=True)
     status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), default=ApplicationStatus.new)
     status_reason: Mapped[str | None] = mapped_column(String(200))
+    interview_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    interview_place: Mapped[str | None] = mapped_column(String(120))
+    interview_attended: Mapped[bool | None] = mapped_column(Boolean)
+    """Recorded by the employer after the interview; None until then."""
 
     vacancy: Mapped[Vacancy] = relationship()
+    placement: Mapped[Placement | None] = relationship(back_populates="application")
     history: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )
@@ -194,6 +211,7 @@ class ApplicationEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus))
+    """The status after this step (a step that keeps the status, such as attendance, repeats it)."""
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     note: Mapped[str | None] = mapped_column(String(200))
@@ -218,5 +236,65 @@ class Invitation(Base, TimestampMixin):
     invited_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
+    decline_reason: Mapped[str | None] = mapped_column(String(200))
+    """Why the resident declined, if they said (one of the kiosk's plain choices, or their own words)."""
+    share_phone: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the resident, accepting, agreed that the employer sees their phone number."""
 
     vacancy: Mapped[Vacancy] = relationship()
+
+
+class Placement(Base, TimestampMixin):
+    """A person started a job: hired through an application, or reported by the paired cadre after a
+    ledger job referral. The one record placements are counted by; followed up at 1, 3 and 6 months."""
+
+    __tablename__ = "placement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), unique=True)
+    started_on: Mapped[date] = mapped_column(Date, index=True)
+    monthly_wage: Mapped[int | None] = mapped_column(Integer)
+    """Yuan a month; unknown for a placement the cadre reported."""
+    contract_type: Mapped[ContractType | None] = mapped_column(_enum(ContractType))
+    public_welfare: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """公益性岗位 (托底安置 of 就业困难人员)."""
+    term_until: Mapped[date | None] = mapped_column(Date)
+    """The end of a 公益性岗位's term."""
+    previous_status: Mapped[str | None] = mapped_column(String(32))
+    """The resident's employment status before the job, restored if a follow-up finds them out of it."""
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    vacancy: Mapped[Vacancy] = relationship()
+    application: Mapped[Application | None] = relationship(back_populates="placement")
+    follow_ups: Mapped[list[PlacementFollowUp]] = relationship(
+        back_populates="placement", order_by="PlacementFollowUp.months_after", cascade="all, delete-orphan"
+    )
+
+
+class PlacementFollowUp(Base):
+    """A check 1, 3 or 6 months after a placement: is the person still in the job? Due to counter staff
+    and to the cadre paired with the household, who sees it among their duties."""
+
+    __tablename__ = "placement_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id", ondelete="CASCADE"), index=True)
+    placement_action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id", ondelete="CASCADE"),
+                                                            index=True)
+    """The ledger's placement action, when the cadre reported the placement from a job referral."""
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"))
+    months_after: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    still_employed: Mapped[bool | None] = mapped_column(Boolean)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(String(200))
+    answer_action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id"))
+
+    placement: Mapped[Placement] = relationship(back_populates="follow_ups")

@@ -101,6 +101,15 @@ def decide_employer(session: Session, *, employer: Employer, approve: bool, reas
     return employer
 
 
+def employers_to_review(session: Session, *, decided_limit: int = 20) -> tuple[list[Employer], list[Employer]]:
+    """The employers waiting for review (oldest first) and the latest decided ones."""
+    pending = list(session.scalars(select(Employer).where(Employer.status == EmployerStatus.pending)
+                                   .order_by(Employer.id)))
+    decided = list(session.scalars(select(Employer).where(Employer.status != EmployerStatus.pending)
+                                   .order_by(Employer.updated_at.desc(), Employer.id.desc()).limit(decided_limit)))
+    return pending, decided
+
+
 def minimum_wage_for(*, hours_per_day: float, days_per_week: int, monthly_minimum: int) -> int:
     """The monthly minimum pro rata to the hours; full time (40 h a week or more) gets the whole."""
     share = min(1.0, hours_per_day * days_per_week / FULL_TIME_HOURS_A_WEEK)

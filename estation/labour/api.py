@@ -11,7 +11,7 @@ from estation.accounts.models import Role
 from estation.accounts.service import log_access
 from estation.deps import DB, CurrentPrincipal, Principal, require_roles
 from estation.kit import get_or_404, paginate
-from estation.labour import access, repository, service
+from estation.labour import access, service
 from estation.errors import Forbidden, error_responses
 from estation.labour.models import EmploymentStatus, Household, Resident, WorkCapacity
 from estation.labour.schemas import (
@@ -33,6 +33,7 @@ Editor = Annotated[Principal, Depends(require_roles(Role.counter_staff, Role.com
 PageNo = Annotated[int, Query(ge=1, le=100000)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 Reason = Annotated[str, Query(min_length=2, max_length=200, description="为何查看该档案（记入访问日志）")]
+ChangeReason = Annotated[str, Query(min_length=2, max_length=200, description="为何修改（记入档案的变更记录）")]
 
 
 @router.get("/communities", response_model=list[CommunityOut],
@@ -110,16 +111,11 @@ def list_residents(
     page: PageNo = 1,
     size: PageSize = 50,
 ) -> Page[ResidentOut]:
-    stmt = repository.residents_stmt(
-        community_code=community_code,
-        household_id=household_id,
-        work_capacity=work_capacity,
-        employment_status=employment_status,
-        hardship=hardship,
-        name=name,
-    )
-    rows, total = paginate(db, access.scope_residents(stmt, principal.user), page=page, size=size)
-    return Page(items=[service.resident_out(r) for r in rows], total=total, page=page, size=size)
+    rows, total = service.find_residents(db, viewer=principal.user, page=page, size=size,
+                                         community_code=community_code, household_id=household_id,
+                                         work_capacity=work_capacity, employment_status=employment_status,
+                                         hardship=hardship, name=name)
+    return Page(items=[service.resident_out(r, viewer=principal.user) for r in rows], total=total, page=page, size=size)
 
 
 def _visible_resident(db: DB, principal: Principal, resident_id: int) -> Resident:
@@ -141,9 +137,9 @@ def _visible_household(db: DB, principal: Principal, household_id: int) -> House
              responses=error_responses((403, "该家庭不在您负责的范围内"), (409, "该身份证号已登记")))
 def create_resident(db: DB, principal: Editor, data: ResidentCreate) -> ResidentOut:
     access.ensure_can_see_household(db, principal.user, data.household_id)
-    resident = service.create_resident(db, data=data)
+    resident = service.create_resident(db, data=data, user=principal.user)
     log_access(db, user=principal.user, resident_id=resident.id, action="create", what="居民档案", reason="新建档案")
-    return service.resident_out(resident)
+    return service.resident_out(resident, viewer=principal.user)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentOut,
@@ -153,18 +149,20 @@ def create_resident(db: DB, principal: Editor, data: ResidentCreate) -> Resident
 def get_resident(db: DB, principal: CurrentPrincipal, resident_id: PathId, reason: Reason = "查看档案") -> ResidentOut:
     resident = _visible_resident(db, principal, resident_id)
     log_access(db, user=principal.user, resident_id=resident.id, action="read", what="居民档案", reason=reason)
-    return service.resident_out(resident)
+    return service.resident_out(resident, viewer=principal.user)
 
 
 @router.patch("/residents/{resident_id}", response_model=ResidentOut,
               summary="修改居民档案",
-              description="修改居民档案：省略的字段不变，显式传 null 清空（必填项不能清空）；记入访问日志。",
+              description=("修改居民档案：省略的字段不变，显式传 null 清空（必填项不能清空）；须说明修改原因（reason），"
+                           "谁在何时为何改了哪些项记入档案的变更记录。"),
               responses=error_responses((403, "该居民不在您负责的范围内"), (404, "居民不存在")))
-def update_resident(db: DB, principal: Editor, resident_id: PathId, data: ResidentUpdate) -> ResidentOut:
+def update_resident(db: DB, principal: Editor, resident_id: PathId, data: ResidentUpdate,
+                    reason: ChangeReason) -> ResidentOut:
     resident = _visible_resident(db, principal, resident_id)
-    service.update_resident(db, resident=resident, data=data)
-    log_access(db, user=principal.user, resident_id=resident.id, action="update", what="居民档案", reason="修改档案")
-    return service.resident_out(resident)
+    service.update_resident(db, resident=resident, data=data, user=principal.user, reason=reason)
+    log_access(db, user=principal.user, resident_id=resident.id, action="update", what="居民档案", reason=reason)
+    return service.resident_out(resident, viewer=principal.user)
 
 
 @router.get("/residents/{resident_id}/insurance-periods", response_model=list[InsurancePeriodOut],
@@ -183,6 +181,6 @@ def list_periods(db: DB, principal: CurrentPrincipal, resident_id: PathId, reaso
              responses=error_responses((403, "该居民不在您负责的范围内"), (404, "居民不存在")))
 def add_period(db: DB, principal: Editor, resident_id: PathId, data: InsurancePeriodCreate):
     resident = _visible_resident(db, principal, resident_id)
-    period = service.add_insurance_period(db, resident=resident, data=data)
+    period = service.add_insurance_period(db, resident=resident, data=data, user=principal.user)
     log_access(db, user=principal.user, resident_id=resident.id, action="create", what="参保记录", reason="录入参保记录")
     return period

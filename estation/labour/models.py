@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from estation.db import Base, TimestampMixin
+from estation.db import Base, TimestampMixin, UTCDateTime, utcnow
 from estation.db import enum_column as _enum
 from estation.labels import Labelled
-from estation.privacy import EncryptedInteger, EncryptedString, EncryptedText
+from estation.privacy import EncryptedDate, EncryptedInteger, EncryptedString, EncryptedText
+
+if TYPE_CHECKING:
+    from estation.accounts.models import User
 
 
 class Sex(Labelled):
@@ -32,6 +36,13 @@ class EmploymentStatus(Labelled):
     retired = "retired", "退休"
     student = "student", "学生"
     out_of_labour_force = "out_of_labour_force", "非劳动力"
+
+
+class Registration(Labelled):
+    """How a resident looking for work is registered at the counter."""
+
+    job_seeking = "job_seeking", "求职登记"
+    unemployment = "unemployment", "失业登记"
 
 
 class Relation(Labelled):
@@ -117,7 +128,13 @@ class Resident(Base, TimestampMixin):
     disability_category: Mapped[str | None] = mapped_column(EncryptedString(200))
     disability_grade: Mapped[int | None] = mapped_column(EncryptedInteger(200))
 
+    # 就业困难人员 recognition is hardship data: encrypted like health.
+    difficulty_category: Mapped[str | None] = mapped_column(EncryptedString(200))
+    difficulty_recognised_on: Mapped[date | None] = mapped_column(EncryptedDate(200))
+
     employment_status: Mapped[EmploymentStatus] = mapped_column(_enum(EmploymentStatus), index=True)
+    registration: Mapped[Registration | None] = mapped_column(_enum(Registration))
+    registered_on: Mapped[date | None] = mapped_column(Date)
     skills: Mapped[str] = mapped_column(Text, default="")
     experience: Mapped[str] = mapped_column(Text, default="")
     wishes: Mapped[str] = mapped_column(Text, default="")
@@ -133,6 +150,9 @@ class Resident(Base, TimestampMixin):
     community: Mapped[Community] = relationship(viewonly=True)
     status_history: Mapped[list[EmploymentRecord]] = relationship(
         back_populates="resident", order_by="EmploymentRecord.start_date", cascade="all, delete-orphan"
+    )
+    changes: Mapped[list[ResidentChange]] = relationship(
+        back_populates="resident", order_by="ResidentChange.id.desc()", cascade="all, delete-orphan"
     )
     insurance_periods: Mapped[list[InsurancePeriod]] = relationship(
         back_populates="resident",
@@ -178,3 +198,21 @@ class InsurancePeriod(Base):
     @property
     def months(self) -> int:
         return (self.end_month.year - self.start_month.year) * 12 + self.end_month.month - self.start_month.month + 1
+
+
+class ResidentChange(Base):
+    """One change to a resident's record: who made it, when, why and which fields (never their values,
+    some of which are health and hardship data). Rows are only ever inserted."""
+
+    __tablename__ = "resident_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(200))
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    resident: Mapped[Resident] = relationship(back_populates="changes")
+    user: Mapped[User | None] = relationship(viewonly=True)

@@ -15,7 +15,7 @@ from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep, parts, require_roles
 from estation.errors import NotFound, error_responses
 from estation import clock, sheets
-from estation.ledger import duties, export, repository, rules, service, work
+from estation.ledger import duties, export, rules, service, work
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
 from estation.ledger.schemas import (
     ActionCreate,
@@ -53,8 +53,8 @@ Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def policy_rules(settings: Settings) -> list[rules.PolicyRule]:
-    return rules.load_rules(settings.ledger_rules_file)
+def policy_rules(db: DB, settings: Settings) -> list[rules.PolicyRule]:
+    return rules.rules_in_force(db, settings.ledger_rules_file)
 
 
 def _item(db: DB, principal: Principal, item_id: int, today) -> ItemOut:
@@ -78,7 +78,7 @@ def my_households(db: DB, principal: Staff, community_code: Annotated[str | None
 def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> HouseholdLedger:
     household = service.visible_household(db, principal.user, household_id)
     return service.household_ledger(db, user=principal.user, household=household, today=clock.today(),
-                                    policy_rules=policy_rules(settings))
+                                    policy_rules=policy_rules(db, settings))
 
 
 @router.get("/households/{household_id}/reminders", response_model=list[ReminderOut],
@@ -87,7 +87,7 @@ def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_
             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> list:
     household = service.visible_household(db, principal.user, household_id)
-    return [r.__dict__ for r in rules.reminders(household, policy_rules(settings), clock.today())]
+    return [r.__dict__ for r in rules.reminders(household, policy_rules(db, settings), clock.today())]
 
 
 @router.post("/households/{household_id}/items", response_model=ItemOut, status_code=201,
@@ -137,8 +137,7 @@ def refer(db: DB, principal: Staff, household_id: PathId, data: ReferralCreate) 
             description="这户家庭历来的结对干部及起止日期。",
             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
 def household_pairings(db: DB, principal: Staff, household_id: PathId) -> list:
-    service.visible_household(db, principal.user, household_id)
-    return repository.pairings_of_household(db, household_id)
+    return service.household_pairings(db, user=principal.user, household_id=household_id)
 
 
 @router.get("/items/{item_id}", response_model=ItemOut,
@@ -216,13 +215,7 @@ def answer_follow_up(db: DB, principal: Staff, follow_up_id: PathId, data: Follo
             summary="结对关系",
             description="您能看到的家庭的结对关系；包户干部只看自己的。current_only=true 只看现行的。")
 def pairings(db: DB, principal: Staff, current_only: bool = False) -> list:
-    visible = repository.household_ids_stmt(principal.user)
-    stmt = select(HouseholdPairing).where(HouseholdPairing.household_id.in_(visible))
-    if principal.role == Role.cadre:
-        stmt = stmt.where(HouseholdPairing.cadre_id == principal.user.id)
-    if current_only:
-        stmt = stmt.where(repository.active_on(HouseholdPairing, clock.today()))
-    return list(db.scalars(stmt.order_by(HouseholdPairing.household_id, HouseholdPairing.start_date)))
+    return service.visible_pairings(db, user=principal.user, current_only=current_only, today=clock.today())
 
 
 @router.post("/pairings", response_model=PairingOut, status_code=201,
@@ -267,10 +260,7 @@ def create_assignment(db: DB, principal: Admin, data: AssignmentCreate) -> Commu
             summary="联户会议",
             description="联户会议的记录；联居领导只看所联系社区的。")
 def meetings(db: DB, principal: Overseer) -> list:
-    codes = None
-    if principal.role == Role.leader:
-        codes = repository.held_communities(db, principal.user.id, clock.today())
-    return repository.meetings(db, community_codes=codes)
+    return service.meetings_for(db, user=principal.user, today=clock.today())
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=201,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
@@ -37,7 +37,7 @@ class ActionKind(Labelled):
     job_referral = "job_referral", "推荐岗位"
     return_visit = "return_visit", "回访"
     placement = "placement", "上岗"
-    """The referred person started the job; schedules the 30- and 90-day follow-ups."""
+    """The referred person started the job; a placement (estation.jobs) with its 1-, 3- and 6-month follow-ups."""
     follow_up = "follow_up", "上岗跟踪"
     """The answer to a placement follow-up: is the person still in the job?"""
 
@@ -150,19 +150,3 @@ class LedgerStatusChange(Base):
 
     item: Mapped[LedgerItem] = relationship(back_populates="status_changes")
 
-
-class PlacementFollowUp(Base):
-    """A check 30 or 90 days after a placement: is the person still in the job?"""
-
-    __tablename__ = "placement_follow_up"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    placement_action_id: Mapped[int] = mapped_column(ForeignKey("ledger_action.id", ondelete="CASCADE"), index=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
-    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
-    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id"))
-    days_after: Mapped[int] = mapped_column(Integer)
-    due_on: Mapped[date] = mapped_column(Date, index=True)
-    answered_on: Mapped[date | None] = mapped_column(Date)
-    still_employed: Mapped[bool | None] = mapped_column(Boolean)
-    answer_action_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_action.id"))

@@ -1,8 +1,9 @@
 """Policy reminders: which household members may qualify for which livelihood policy, and why.
 
 The rules are data, not code: each is a dict of conditions and a Chinese reason template, so the
-street office can change an age threshold or add a policy by editing a JSON file
-(``ESTATION_LEDGER_RULES_FILE``) without a release. A reminder is a prompt for the cadre to check,
+street office can change an age threshold or add a policy without a release: an admin edits them on the
+admin screen (kept in ``policy_rule``); until the first edit the rules are the JSON file
+``ESTATION_LEDGER_RULES_FILE`` or the built-in ones. A reminder is a prompt for the cadre to check,
 never a decision: the reason says which facts triggered it.
 """
 
@@ -14,10 +15,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from estation.labour.models import Household, Resident
+from estation.accounts.models import User
+from estation.errors import NotFound
+from estation.labour.models import EmploymentStatus, Household, Resident, WorkCapacity
 from estation.labour.service import age_on
+from estation.ledger.models import PolicyRuleRow
+
+FACTS = {"name": "姓名", "age": "年龄", "capacity": "劳动能力", "grade": "残疾等级", "illness": "疾病"}
+"""The facts a reason may name, by their template key and the word an admin writes in 【】 for it."""
 
 class PolicyRule(BaseModel):
     """One rule; every condition given must hold (AND). Omitted conditions are not checked."""
@@ -41,6 +50,26 @@ class PolicyRule(BaseModel):
     health_keywords: list[str] | None = None
     """Any of these words in the member's health note (e.g. 尿毒症, 透析)."""
     employment_status: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _sound(self) -> PolicyRule:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("最低年龄不能大于最高年龄")
+        if not any(getattr(self, name) is not None for name in CONDITIONS):
+            raise ValueError("请至少设定一个条件，否则每个人都会被提醒")
+        unknown = set(self.work_capacity or ()) - {c.value for c in WorkCapacity}
+        unknown |= set(self.employment_status or ()) - {s.value for s in EmploymentStatus}
+        if unknown:
+            raise ValueError("劳动能力或就业状况中有不认识的选项")
+        try:
+            self.reason.format(**{key: "" for key in FACTS})
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("提醒原因中只能用【姓名】【年龄】【劳动能力】【残疾等级】【疾病】这几个代入项") from None
+        return self
+
+
+CONDITIONS = ("min_age", "max_age", "work_capacity", "max_disability_grade", "hardship", "health_keywords",
+              "employment_status")
 
 
 DEFAULT_RULES: list[dict[str, Any]] = [
@@ -118,6 +147,108 @@ def load_rules(path: Path | None = None) -> list[PolicyRule]:
     """The rules from the configured JSON file, else the built-in ones; a malformed file fails loudly."""
     raw = json.loads(path.read_text(encoding="utf-8")) if path else DEFAULT_RULES
     return [PolicyRule.model_validate(r) for r in raw]
+
+
+def _rows(session: Session) -> list[PolicyRuleRow]:
+    return list(session.scalars(select(PolicyRuleRow).order_by(PolicyRuleRow.position)))
+
+
+def _rule(row: PolicyRuleRow) -> PolicyRule:
+    return PolicyRule.model_validate({**row.definition, "code": row.code})
+
+
+def rule_list(session: Session, path: Path | None = None) -> list[tuple[PolicyRule, bool]]:
+    """Every rule with whether it is switched on: the admin's, or (none saved yet) the file's or built-in."""
+    rows = _rows(session)
+    if not rows:
+        return [(rule, True) for rule in load_rules(path)]
+    return [(_rule(row), row.enabled) for row in rows]
+
+
+def rules_in_force(session: Session, path: Path | None = None) -> list[PolicyRule]:
+    """The rules the ledger reminds by: those of ``rule_list`` that are switched on."""
+    return [rule for rule, enabled in rule_list(session, path) if enabled]
+
+
+def _kept(session: Session, path: Path | None, user: User | None) -> dict[str, PolicyRuleRow]:
+    """The admin's rows by code; the first edit copies the rules in force into them, so none is lost."""
+    rows = _rows(session)
+    if not rows:
+        for position, rule in enumerate(load_rules(path)):
+            row = PolicyRuleRow(code=rule.code, position=position, definition=rule.model_dump(exclude={"code"}),
+                                enabled=True, changed_by_user_id=user.id if user else None)
+            session.add(row)
+            rows.append(row)
+        session.flush()
+    return {row.code: row for row in rows}
+
+
+def new_code(session: Session, path: Path | None = None) -> str:
+    """A code for a new rule (people see its policy name, never this)."""
+    taken = {rule.code for rule, _ in rule_list(session, path)}
+    return next(f"rule_{n}" for n in range(len(taken) + 1, len(taken) + 1000) if f"rule_{n}" not in taken)
+
+
+def save_rule(session: Session, *, rule: PolicyRule, user: User | None, path: Path | None = None) -> bool:
+    """Add the rule, or replace the one with its code; True when it is new."""
+    rows = _kept(session, path, user)
+    row = rows.get(rule.code)
+    created = row is None
+    if row is None:
+        row = PolicyRuleRow(code=rule.code, position=max((r.position for r in rows.values()), default=-1) + 1,
+                            enabled=True)
+        session.add(row)
+    row.definition = rule.model_dump(exclude={"code"})
+    row.changed_by_user_id = user.id if user else None
+    session.flush()
+    return created
+
+
+def switch_rule(session: Session, *, code: str, enabled: bool, user: User | None, path: Path | None = None) -> PolicyRule:
+    """Switch a rule on or off (kept, so it can come back as it was)."""
+    row = _kept(session, path, user).get(code)
+    if row is None:
+        raise NotFound("没有这条提醒规则", field="code")
+    row.enabled = enabled
+    row.changed_by_user_id = user.id if user else None
+    session.flush()
+    return _rule(row)
+
+
+def describe(rule: PolicyRule) -> list[str]:
+    """The rule's conditions in plain Chinese, one line each."""
+    lines = []
+    if rule.min_age is not None and rule.max_age is not None:
+        lines.append(f"年龄{rule.min_age}至{rule.max_age}岁")
+    elif rule.min_age is not None:
+        lines.append(f"年龄{rule.min_age}岁及以上")
+    elif rule.max_age is not None:
+        lines.append(f"年龄{rule.max_age}岁及以下")
+    if rule.work_capacity is not None:
+        lines.append("劳动能力：" + "、".join(WorkCapacity(c).label for c in rule.work_capacity))
+    if rule.max_disability_grade is not None:
+        lines.append("持一级残疾人证" if rule.max_disability_grade == 1 else f"持一至{'一二三四'[rule.max_disability_grade - 1]}级残疾人证")
+    if rule.hardship is not None:
+        lines.append("家庭困难" if rule.hardship else "家庭不困难")
+    if rule.health_keywords is not None:
+        lines.append("健康状况中写有：" + "、".join(rule.health_keywords))
+    if rule.employment_status is not None:
+        lines.append("就业状况：" + "、".join(EmploymentStatus(s).label for s in rule.employment_status))
+    return lines
+
+
+def shown_reason(template: str) -> str:
+    """A reason template as an admin reads and writes it: {name} as 【姓名】."""
+    for key, word in FACTS.items():
+        template = template.replace("{" + key + "}", f"【{word}】")
+    return template
+
+
+def stored_reason(text: str) -> str:
+    """The template of a reason an admin wrote (【姓名】 back to {name})."""
+    for key, word in FACTS.items():
+        text = text.replace(f"【{word}】", "{" + key + "}")
+    return text
 
 
 def _illness(rule: PolicyRule, note: str) -> str | None:

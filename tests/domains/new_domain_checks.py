@@ -25,10 +25,11 @@ from estation.jobs.models import Vacancy
 from indexing.documents import vacancy_document
 from indexing.query import SearchQuery
 from indexing.sync import pending_count, rebuild
-from tests.conftest import screenshot
+from tests.conftest import screenshot, sign_in
 from tests.employer.conftest import make_company
-from tests.factories import TEST_PASSWORD, create_resident, create_user, create_vacancy
-from tests.search.conftest import BACKENDS, VECTOR_DIMS, drop_backend, make_backend
+from tests.factories import create_resident, create_user, create_vacancy
+from tests.engines import BACKENDS, drop_backend, make_backend
+from tests.search.conftest import VECTOR_DIMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine]
 
@@ -85,19 +86,11 @@ def test_api_and_sheets_ask_for_the_new_domain(api) -> None:
         assert column.header == NEW.label and column.parse(NEW.levels[2]) == 2 and column.parse("3") == 3
 
 
-def _sign_in(page, live, user, next_path: str) -> None:
-    page.goto(f"{live.url}/login?next={next_path}")
-    page.fill("#username", user.username)
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live.url}{next_path}")
-
-
 def test_the_employer_states_it_and_the_kiosk_shows_it_with_its_icon(api, live, page) -> None:
     with api.db() as s:
         company = make_company(s)
         s.commit()
-    _sign_in(page, live, company.user, "/employer/vacancies/new")
+    sign_in(page, live.url, company.user.username, "/employer/vacancies/new")
     fieldset = page.locator("fieldset.demand", has=page.locator("legend", has_text=NEW.label))
     assert fieldset.count() == 1
     assert [t.strip() for t in fieldset.locator("label.choice").all_inner_texts()] == list(NEW.levels)

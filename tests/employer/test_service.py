@@ -103,16 +103,16 @@ def test_invitation_accept_makes_an_application_and_decline_is_final(session) ->
     assert _notes(session, audience=Audience.resident, resident_id=willing.id)[-1].kind == "invitation.new"
     with pytest.raises(Conflict):
         invitations.invite(session, vacancy=company.vacancy, resident=willing, by_user_id=company.user.id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # someone else's invitation is not theirs to learn of
         invitations.accept_invitation(session, invitation_id=inv.id, resident_id=shy.id, by_user_id=None)
     invitations.accept_invitation(session, invitation_id=inv.id, resident_id=willing.id, by_user_id=None)
     assert inv.status == InvitationStatus.accepted and inv.application_id is not None and inv.responded_at
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         invitations.decline_invitation(session, invitation_id=inv.id, resident_id=willing.id)
     applicants = candidates.applicants(session, vacancy=company.vacancy, viewer=company.user)
     assert [(a.name, a.via_invitation) for a in applicants] == [("钱芳", True)]
     logged = session.scalars(select(AccessLog).where(AccessLog.resident_id == willing.id)).all()
-    assert [(row.user_id, row.what) for row in logged] == [(company.user.id, "applicant")]
+    assert [(row.user_id, row.what) for row in logged] == [(company.user.id, "求职申请")]
     assert _notes(session, audience=Audience.employer, kind="invitation.accepted")
 
 

@@ -54,9 +54,9 @@ def test_partial_capacity_needs_limits_and_keeps_them(session) -> None:
 
 
 def test_levels_out_of_range_are_refused(session) -> None:
-    with pytest.raises(ValidationError, match="0 to 4"):
+    with pytest.raises(ValidationError, match="应为0到4的整数"):
         create_resident(session, work_capacity=WorkCapacity.partial, limits={"seeing": 7})
-    with pytest.raises(ValidationError, match="unknown functional domain"):
+    with pytest.raises(ValidationError, match="没有这些能力项：flying"):
         create_resident(session, work_capacity=WorkCapacity.partial, limits={"flying": 1})
 
 
@@ -65,6 +65,7 @@ def test_status_change_closes_the_open_spell(session) -> None:
     update_resident(
         session, resident=resident,
         data=ResidentUpdate(employment_status=EmploymentStatus.employed, status_since=date(2025, 4, 1)),
+        user=None, reason="找到工作",
     )
     spells = session.scalars(
         select(EmploymentRecord).where(EmploymentRecord.resident_id == resident.id).order_by(EmploymentRecord.start_date)

@@ -170,7 +170,7 @@ def test_the_embedding_store_gives_the_same_recommendations_as_the_index(
     from estation.matching.service import Matcher
     from estation.matching.vectors import EmbeddingStore, listing_vectors
     from indexing.sync import rebuild
-    from tests.matching.world import drop_backend, make_backend
+    from tests.engines import drop_backend, make_backend
 
     store = EmbeddingStore(tmp_path / "embeddings.sqlite3")
     backend = make_backend(matching_backend.name, tmp_path)

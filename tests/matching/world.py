@@ -1,21 +1,17 @@
 """Fixtures of the matching suite: the evaluation job set in SQLite, indexed with real vectors in both
 real backends, and a Matcher over each; tests/matching/conftest.py offers them to the whole suite.
 
-The ``elasticsearch`` backend needs the node at ``ESTATION_ELASTICSEARCH_URL`` (``scripts/elasticsearch
-start``); if it does not answer, those tests FAIL rather than skip, as in tests/search.
+The engines are tests/engines.py's: the ``elasticsearch`` backend needs the node at
+``ESTATION_ELASTICSEARCH_URL``; if it does not answer, those tests FAIL rather than skip.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
-from elasticsearch import Elasticsearch
 from sqlalchemy.orm import Session, sessionmaker
 
 from estation.db import make_engine, make_session_factory
@@ -25,29 +21,15 @@ from estation.matching.evaluation.jobs import job_specs
 from estation.matching.service import Matcher
 from estation.matching.vectors import listing_vectors
 from estation.migrate import upgrade
-from indexing.elasticsearch import ElasticsearchBackend
-from indexing.embedded import EmbeddedBackend
 from indexing.sync import rebuild
+from tests.engines import BACKENDS, drop_backend, make_backend
 
-ES_URL = os.environ.get("ESTATION_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
-BACKENDS = ["embedded", "elasticsearch"]
 TODAY = date.today()
 # A quarter of the evaluation's archetypes: enough for every limit to remove something, small
 # enough to embed in seconds.
 ARCHETYPES = ("guard", "doorman", "parking", "cleaner", "porter", "warehouse", "stock_clerk", "cashier", "sales",
               "cook", "kitchen_help", "canteen_cook", "call_centre", "online_cs", "data_entry", "knit", "beads",
               "sewing", "massage", "companion", "seated_packing", "home_cleaning", "elder_care")
-
-
-def require_elasticsearch() -> None:
-    client = Elasticsearch(ES_URL, request_timeout=5, max_retries=0)
-    try:
-        client.cluster.health(wait_for_status="yellow", timeout="10s")
-    except Exception as exc:  # noqa: BLE001 - any failure: the node is not there
-        pytest.fail(f"Elasticsearch is required at {ES_URL} and did not answer ({exc}). "
-                    "Start it with: scripts/elasticsearch start", pytrace=False)
-    finally:
-        client.close()
 
 
 @dataclass
@@ -89,26 +71,9 @@ def cached_vectors(encoder):
     return vectors
 
 
-def make_backend(name: str, tmp: Path):
-    prefix = f"mt{uuid.uuid4().hex[:8]}"
-    if name == "embedded":
-        return EmbeddedBackend(tmp / f"{prefix}.sqlite3", prefix=prefix)
-    require_elasticsearch()
-    return ElasticsearchBackend(ES_URL, prefix=prefix)
-
-
-def drop_backend(backend) -> None:
-    if isinstance(backend, ElasticsearchBackend):
-        try:
-            backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
-        except Exception:  # noqa: BLE001 - cleanup after a test that may have stopped the node
-            pass
-    backend.close()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def matching_backend(request, tmp_path_factory, job_world: JobWorld, encoder, cached_vectors):
-    b = make_backend(request.param, tmp_path_factory.mktemp("mindex"))
+    b = make_backend(request.param, tmp_path_factory.mktemp("mindex"), stem="mt")
     with job_world.factory() as s:
         counts = rebuild(s, b, vector_dims=encoder.dim, model_id=encoder.model_id, vectors=cached_vectors)
         s.commit()

@@ -1,35 +1,28 @@
 """Fixtures for the search suite: a migrated SQLite file, a small corpus, and both real backends.
 
-The ``elasticsearch`` backend needs the node at ``ESTATION_ELASTICSEARCH_URL`` (started by
-``scripts/elasticsearch start``). If it does not answer, those tests FAIL: an engine suite that
-skips when the engine is missing would pass without ever having tested the engine.
+The engines are tests/engines.py's: the ``elasticsearch`` backend needs the node at
+``ESTATION_ELASTICSEARCH_URL``, and those tests FAIL when it does not answer.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from elasticsearch import Elasticsearch
 from sqlalchemy.orm import Session, sessionmaker
 
 from estation.db import make_engine, make_session_factory
 from estation.jobs.models import Adjustment, EmployerStatus, EmploymentType, Shift, StartupKind, VacancyStatus
 from estation.migrate import upgrade
-from indexing.embedded import EmbeddedBackend
-from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchBackend
 from indexing.sync import rebuild
+from tests.engines import BACKENDS, drop_backend, make_backend
 from tests.factories import seed_places
 from tests.search.factories import C1, C2, C3, FAR, create_employer, create_startup, create_vacancy
 
-ES_URL = os.environ.get("ESTATION_ELASTICSEARCH_URL", "http://127.0.0.1:9200")
-BACKENDS = ["embedded", "elasticsearch"]
 VECTOR_DIMS = 4
 
 
@@ -40,37 +33,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Tests that stop the node go last, so no other engine test runs while it is down.
     items.sort(key=lambda item: item.get_closest_marker("engine_restart") is not None)
-
-
-def require_elasticsearch() -> None:
-    client = Elasticsearch(ES_URL, request_timeout=5, max_retries=0)
-    try:
-        client.cluster.health(wait_for_status="yellow", timeout="10s")
-    except Exception as exc:  # noqa: BLE001 - any failure: the node is not there
-        pytest.fail(
-            f"Elasticsearch is required at {ES_URL} and did not answer ({exc}). "
-            "Start it with: scripts/elasticsearch start",
-            pytrace=False,
-        )
-    finally:
-        client.close()
-
-
-def make_backend(name: str, tmp: Path) -> SearchBackend:
-    prefix = f"test{uuid.uuid4().hex[:8]}"
-    if name == "embedded":
-        return EmbeddedBackend(tmp / f"{prefix}.sqlite3", prefix=prefix)
-    require_elasticsearch()
-    return ElasticsearchBackend(ES_URL, prefix=prefix)
-
-
-def drop_backend(backend: SearchBackend) -> None:
-    if isinstance(backend, ElasticsearchBackend):
-        try:
-            backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
-        except Exception:  # noqa: BLE001 - cleanup after a test that may have stopped the node
-            pass
-    backend.close()
 
 
 def seeded_factory(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[sessionmaker[Session]]:

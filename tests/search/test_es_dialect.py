@@ -15,7 +15,7 @@ import pytest
 
 from indexing.elasticsearch import ElasticsearchBackend, mappings, search_body, suggest_body
 from indexing.query import SearchQuery, Sort
-from tests.search.conftest import make_backend
+from tests.engines import make_backend
 
 GOLDEN = Path(__file__).parent / "golden"
 DAY = date(2026, 11, 27)

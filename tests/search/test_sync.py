@@ -16,7 +16,8 @@ from estation.outbox import OutboxEntry, Worker, enqueue
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchBackend, SearchQuery
 from indexing.sync import kick_after_commit, pending_count, rebuild, sync_pending
-from tests.search.conftest import BACKENDS, VECTOR_DIMS, seeded_factory
+from tests.engines import BACKENDS
+from tests.search.conftest import VECTOR_DIMS, seeded_factory
 from tests.search.factories import create_employer, create_startup, create_vacancy
 
 pytestmark = pytest.mark.parametrize("fresh_backend", BACKENDS, indirect=True)

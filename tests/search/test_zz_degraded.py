@@ -23,7 +23,7 @@ from estation.migrate import upgrade
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchQuery
 from indexing.sync import pending_count, rebuild, sync_pending
-from tests.search.conftest import ES_URL, require_elasticsearch
+from tests.engines import ES_URL, require_elasticsearch
 from tests.factories import seed_places
 from tests.search.factories import create_employer, create_vacancy
 

@@ -31,42 +31,29 @@ from estation.jobs.models import (
     Vacancy,
     VacancyStatus,
 )
+from estation.jobs.occupations import load_occupations, read_csco22
 from estation.matching.evaluation.jobs import BY_KEY, CENTRE, JobSpec, job_specs
 from estation.matching.evaluation.profiles import EMPTY, PROFILES, EvalProfile
 from estation.matching.limits import ResidentLimits, violations
 from estation.matching.scoring import build_profile
 from estation.matching.titles import ngram_matrix
 from estation.physical import DOMAIN_NAMES
+from fixtures.places import load_places
 
 EVAL_COMMUNITY = "370102009001"
 
 
-def seed_places(session: Session) -> None:
-    from estation.labour.models import Community, Subdistrict
-    from fixtures.places import SUBDISTRICT, communities
-
-    if session.get(Subdistrict, SUBDISTRICT["code"]) is None:
-        session.add(Subdistrict(**SUBDISTRICT))
-        session.flush()
-    for c in communities():
-        if session.get(Community, c.code) is None:
-            session.add(Community(code=c.code, subdistrict_code=SUBDISTRICT["code"], name=c.name,
-                                  short_name=c.short_name, lat=c.lat, lon=c.lon))
-    session.flush()
-
-
 def seed_occupations(session: Session) -> None:
     if session.get(Occupation, "4-07-05-01") is None or session.scalar(select(Occupation.code).limit(1).offset(100)) is None:
-        from estation.jobs.occupations import load_occupations, read_csco22
-
         load_occupations(session, read_csco22())
     session.flush()
 
 
 def seed_jobs(session: Session, *, today: date | None = None, specs: Iterable[JobSpec] | None = None) -> dict[str, int]:
-    """Insert the job set (employers too); returns listing ref -> vacancy id. Needs the communities."""
+    """Insert the job set (employers too); returns listing ref -> vacancy id, with the reference data it needs
+    (the communities as `estation init` loads them, the occupation classification)."""
     today = today or clock.today()
-    seed_places(session)
+    load_places(session)
     seed_occupations(session)
     employers: dict[str, Employer] = {}
     refs: dict[str, int] = {}

@@ -79,34 +79,3 @@ def accuracy(index, chosen: Sequence[Case], vectors: np.ndarray | None = None) -
     n = len(chosen)
     return Accuracy(cases=n, top1=round(hits / n, 4), coverage=round(sure / n, 4),
                     confident_precision=round(sure_hits / sure, 4) if sure else 0.0)
-
-
-def ceiling(index, chosen: Sequence[Case], vectors: np.ndarray) -> dict[str, float]:  # noqa: ANN001
-    """How far the labels let any method go: the share of ``chosen`` whose right code is among the
-    index's first 1, 5 and 20; whose label names no code of the classification's file; and, of the
-    titles that are word for word a name or alias of the classification, the share whose label agrees
-    with the occupation the classification lists them under (the labeller against the classification)."""
-    from estation.matching.titles import clean_title
-
-    listed: dict[str, set[str]] = {}
-    for code, words in zip(index.codes, index.words):
-        for w in words:
-            listed.setdefault(w, set()).add(code)
-    codes = np.array(index.codes)
-    ranks, unknown, literal, agree = [], 0, 0, 0
-    for c, v in zip(chosen, vectors):
-        under = np.array([right(code, c.code) for code in codes])
-        unknown += not under.any()
-        order = np.argsort(-index.probabilities(c.title, v))
-        hit = np.flatnonzero(under[order])
-        ranks.append(int(hit[0]) if len(hit) else len(codes))
-        said = listed.get(clean_title(c.title).replace(" ", ""))
-        if said:
-            literal += 1
-            agree += any(right(code, c.code) for code in said)
-    r = np.array(ranks)
-    return {"in_top_1": round(float((r < 1).mean()), 4), "in_top_5": round(float((r < 5).mean()), 4),
-            "in_top_20": round(float((r < 20).mean()), 4),
-            "label_not_in_classification": round(unknown / len(chosen), 4),
-            "titles_that_are_a_listed_name_or_alias": literal,
-            "their_label_agrees_with_the_classification": round(agree / literal, 4) if literal else 0.0}

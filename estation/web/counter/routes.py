@@ -6,30 +6,29 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from estation.accounts import kiosk as kiosk_accounts
-from estation.accounts.models import Role
 from estation.cases import lookup, registry, service
 from estation.cases.contribution import BaseOutOfRange, quote
 from estation.cases.figures import counter_figures
-from estation.cases.repository import contribution_config, latest_contribution_year
 from estation.web.templating import beijing_time
 from estation import clock
 from estation.deps import DB, Principal
 from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
 from estation.labour.access import ensure_can_see_resident
-from estation.labour.service import age_on, get_resident
+from estation.labour.service import age_on, change_history, get_resident
+from estation.web.counter import profile
+from estation.web.counter.profile import Clerk, PostedForm
 from estation.web.pages import render
 from estation.web.once import FormRoute, SubmittedOnce
-from estation.web.security import CsrfChecked, require_web_roles
+from estation.web.security import CsrfChecked
 from estation.schemas import PathId
 
 router = APIRouter(prefix="/counter", include_in_schema=False, route_class=FormRoute)
 
-Clerk = Annotated[Principal, Depends(require_web_roles(Role.counter_staff, Role.admin, login_url="/login"))]
 Note = Annotated[str, Form(max_length=500)]
 VIEW_REASONS = ("窗口办理业务", "居民来电咨询", "核对材料信息", "回访已办事项")
 
@@ -76,16 +75,9 @@ def resident_view(
         "o": overview, "r": resident, "reason": reason, "services": services,
         "age": age_on(resident.birth_date, clock.today()),
         "service_names": {s.code: s.name for s in services},
-        "provinces": provinces(), "today": clock.today(),
+        "provinces": provinces(), "today": clock.today(), "changes": change_history(resident),
     })
 
-
-async def posted_form(request: Request) -> dict[str, str]:
-    """The posted form's single values: a case type's intake answers are read from it by their names."""
-    return {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-
-
-PostedForm = Annotated[dict[str, str], Depends(posted_form)]
 
 
 def _new_case(request: Request, db, resident, svc, *, answers: dict[str, str] | None = None,
@@ -244,8 +236,7 @@ def contribution_calculator(
     base: Annotated[str, Query(max_length=12)] = "", months: Annotated[int, Query(ge=1, le=600)] = 12,
 ):
     """The continued-contribution calculator for the clerk and the resident at the window."""
-    year = latest_contribution_year(db) or clock.today().year
-    config = contribution_config(db, year)
+    _, config = service.contribution_year(db)
     result, error = None, None
     if config is not None:
         try:
@@ -281,3 +272,6 @@ def set_pin(
         return render(request, "counter/pin.html", {"r": resident, "error": exc.message, "field": exc.field},
                       status_code=exc.status_code)
     return RedirectResponse(f"/counter/residents/{resident_id}/pin?done=1", status_code=303)
+
+
+router.include_router(profile.router)

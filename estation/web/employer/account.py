@@ -15,7 +15,7 @@ from estation.accounts.models import Role, User
 from estation.deps import DB, SESSION_COOKIE, OptionalPrincipal, set_cookie
 from estation.errors import EstationError, Forbidden
 from estation.jobs import quota, service
-from estation.jobs.models import Application, ApplicationStatus, Employer, EmployerStatus, Vacancy, VacancyStatus
+from estation.jobs.models import Application, ApplicationStatus, Employer, Vacancy, VacancyStatus
 from estation.jobs.schemas import EmployerRegistration, StaffCounts
 from estation.kit import get_or_404
 from estation.labour.service import communities
@@ -140,9 +140,7 @@ def notification_read(db: DB, principal: EmployerUser, notification_id: PathId):
 
 @router.get("/review")
 def review_page(request: Request, db: DB, principal: Reviewer):
-    pending = list(db.scalars(select(Employer).where(Employer.status == EmployerStatus.pending).order_by(Employer.id)))
-    decided = list(db.scalars(select(Employer).where(Employer.status != EmployerStatus.pending)
-                              .order_by(Employer.updated_at.desc()).limit(20)))
+    pending, decided = service.employers_to_review(db)
     return render(request, "employer/review.html", {
         "pending": pending, "decided": decided, "mask_phone": mask_phone,
         "inbox": notifications.inbox(db, user=principal.user, unread_only=True, limit=10),

@@ -211,7 +211,7 @@ def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_i
     }
     return render(request, "employer/candidates.html", {
         "vacancy": vacancy, "applicants": applicants, "next_moves": next_moves,
-        "recommended": recommended,
+        "recommended": recommended, "invitations": invitations.invitations_for_vacancy(db, vacancy_id=vacancy.id),
     })
 
 

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from estation.web.kiosk import demo, jobs, personal, signin
+from estation.web.kiosk import demo, jobs, me, personal, signin, startups
 
 router = APIRouter()
-for _part in (signin.router, jobs.router, personal.router):
+for _part in (signin.router, jobs.router, personal.router, me.router, startups.router):
     router.include_router(_part)
 
 demo_router = demo.router

@@ -1,9 +1,10 @@
-"""What the kiosk's job screens offer: picture categories, the four filters residents asked for, icons."""
+"""What the kiosk's job screens offer: picture categories, the filters residents asked for, icons."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from estation.jobs.phrases import NEEDS, Need
 from estation.physical import DECLARED, DOMAINS
 
 
@@ -31,22 +32,26 @@ BY_KEY = {c.key: c for c in CATEGORIES}
 
 @dataclass(frozen=True)
 class Filter:
-    key: str
-    name: str
-    note: str
+    """A need residents ask for (estation.jobs.phrases), as a button on the search form."""
+
+    need: Need
     icon: str
 
+    @property
+    def key(self) -> str:
+        return self.need.key
 
-FILTERS: tuple[Filter, ...] = (
-    Filter("near", "离家近", "步行15分钟以内", "walk"),
-    Filter("seated", "坐着干", "以坐为主，很少走动", "chair"),
-    Filter("short", "时间短", "每天4小时以内", "clock"),
-    Filter("home", "在家干", "居家就业", "house"),
-)
-NEAR_WALK_MINUTES = 15
-SHORT_HOURS = 4.0
-SEATED_MAX_STANDING = 1
-"""Level 1 of standing_walking: mostly seated, standing now and then (a cashier given a stool)."""
+    @property
+    def name(self) -> str:
+        return self.need.name
+
+    @property
+    def note(self) -> str:
+        return self.need.note
+
+
+_ICONS = {"near": "walk", "seated": "chair", "light": DOMAINS["lifting_carrying"].icon, "short": "clock", "home": "house"}
+FILTERS: tuple[Filter, ...] = tuple(Filter(n, _ICONS[n.key]) for n in NEEDS)
 
 # Short words for the demand levels: the full labels in estation.physical are too long for a card.
 LEVEL_WORDS = ("不需要", "少量", "一般", "较多", "很多")

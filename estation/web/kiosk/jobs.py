@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
@@ -15,6 +17,7 @@ from estation.cases import service as cases
 from estation.deps import DB, OptionalPrincipal, parts
 from estation.errors import EstationError, NotFound
 from estation.geo import distance_km, walking_minutes
+from estation.jobs import phrases
 from estation.jobs import service as jobs
 from estation.jobs.models import Adjustment, Application, Vacancy
 from estation.jobs.search import SearchQuery, Sort
@@ -23,6 +26,7 @@ from estation.kiosk import service as kiosk
 from estation.kit import get_or_404
 from estation.physical import DOMAIN_NAMES
 from estation.web.kiosk import catalog
+from estation.web.kiosk.keyboard import pinyin_table
 from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
 from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
@@ -43,44 +47,76 @@ def _origin(db: DB, principal) -> tuple[tuple[float, float], str]:
     return SERVICE_HALL, "从服务大厅"
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What the search form asked for: the words, the category, and the filter buttons that are on."""
+
+    text: str
+    category: catalog.Category | None
+    ticked: frozenset[str]
+
+    def link(self, *, without: str = "", category: str | None = None, text: str | None = None, page_no: int = 1) -> str:
+        """The results URL for this search with one thing changed: a plain link that works without scripts."""
+        own = self.category.key if self.category else ""
+        params = {"q": self.text if text is None else text, "cat": own if category is None else category,
+                  **{k: "1" for k in sorted(self.ticked) if k != without}}
+        if page_no > 1:
+            params["page"] = str(page_no)
+        return "/kiosk/jobs/results?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def asked(
+    q: Annotated[str, Query(max_length=40)] = "",
+    cat: Annotated[str, Query(max_length=20)] = "",
+    near: Flag = "", seated: Flag = "", light: Flag = "", short: Flag = "", home: Flag = "",
+) -> Asked:
+    flags = {"near": near, "seated": seated, "light": light, "short": short, "home": home}  # one per need
+    return Asked(text=q.strip(), category=catalog.BY_KEY.get(cat),
+                 ticked=frozenset(k for k, v in flags.items() if v == "1"))
+
+
+AskedFor = Annotated[Asked, Depends(asked)]
+
+
+def _form(ask: Asked) -> dict:
+    """What the search form shows: the words, the category, the buttons on, the keyboard's words."""
+    return {"q": ask.text, "category": ask.category, "categories": catalog.CATEGORIES, "filters": catalog.FILTERS,
+            "active": {f.key: f.key in ask.ticked for f in catalog.FILTERS}, "pinyin": pinyin_table()}
+
+
 @router.get("/jobs")
-def jobs_start(request: Request, principal: OptionalPrincipal):
-    return page(request, "kiosk/jobs.html", {"categories": catalog.CATEGORIES, "filters": catalog.FILTERS},
-                principal=principal)
+def jobs_start(request: Request, principal: OptionalPrincipal, ask: AskedFor):
+    return page(request, "kiosk/jobs.html", _form(ask), principal=principal)
 
 
 @router.get("/jobs/results")
 def job_results(
-    request: Request, db: DB, principal: OptionalPrincipal,
-    q: Annotated[str, Query(max_length=40)] = "",
-    cat: Annotated[str, Query(max_length=20)] = "",
-    near: Flag = "", seated: Flag = "", short: Flag = "", home: Flag = "",
+    request: Request, db: DB, principal: OptionalPrincipal, ask: AskedFor,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100)] = 1,
 ):
-    category = catalog.BY_KEY.get(cat)
     origin, origin_word = _origin(db, principal)
-    text = q.strip()
-    query = SearchQuery(
-        kind="vacancy", text=text, today=clock.today(), near=origin,
-        radius_km=catalog.NEAR_WALK_MINUTES * 67 / 1000 if near == "1" else None,
-        home_based=True if home == "1" else None,
-        max_hours_per_day=catalog.SHORT_HOURS if short == "1" else None,
-        max_demands=(("standing_walking", catalog.SEATED_MAX_STANDING),) if seated == "1" else (),
-        occupation=category.occupation if category else None,
-        sort=Sort.relevance if text else Sort.distance, page=page_no, per_page=PER_PAGE, facets=False,
-    )
+    # The resident's own words for what they need become the same filters as the buttons; the rest are
+    # searched as words (the lexicon widens them: 厨房帮工 also finds 帮厨 and 后厨).
+    understood = phrases.understand(ask.text)
+    ask = Asked(text=understood.text, category=ask.category,
+                ticked=ask.ticked | {n.key for n in understood.needs})
+    query = phrases.narrowed(SearchQuery(
+        kind="vacancy", text=ask.text, today=clock.today(), near=origin,
+        occupation=ask.category.occupation if ask.category else None,
+        sort=Sort.relevance if ask.text else Sort.distance, page=page_no, per_page=PER_PAGE, facets=False,
+    ), (n for n in phrases.NEEDS if n.key in ask.ticked))
     result = search_service(request).search(db, query)
-    active = {"near": near == "1", "seated": seated == "1", "short": short == "1", "home": home == "1"}
-    base = {"q": text, "cat": cat if category else "", **{k: "1" for k, on in active.items() if on}}
     items = [
         {"v": it.row, "minutes": it.walking_minutes, "demand_list": catalog.demand_badges(it.row.demands)}
         for it in result.items
     ]
     pages = max(1, -(-result.total // PER_PAGE))
-    return page(request, "kiosk/results.html", {
-        "items": items, "total": result.total, "page_no": page_no, "pages": pages, "q": text,
-        "category": category, "filters": catalog.FILTERS, "active": active, "base": base,
-        "origin_word": origin_word, "notice": result.notice, "words": catalog,
+    on = [f for f in catalog.FILTERS if f.key in ask.ticked]
+    return page(request, "kiosk/results.html", _form(ask) | {
+        "items": items, "total": result.total, "page_no": page_no, "pages": pages,
+        "heard": understood.heard, "widened": [(g.word, g.alternatives[1:]) for g in query.groups if len(g.alternatives) > 1],
+        "on": on, "ask": ask, "origin_word": origin_word, "signed_in": kiosk_resident(principal) is not None,
+        "notice": result.notice, "words": catalog,
     }, principal=principal)
 
 

@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse
 from estation.cases import service as cases
 from estation.cases.models import QUERY_CODE_PATTERN
 from estation.deps import DB, OptionalPrincipal
-from estation.errors import EstationError
+from estation.errors import EstationError, InvalidInput
 from estation.feedback import service as feedback
 from estation.feedback.models import SuggestionKind
+from estation.kiosk import opportunities
 from estation.kiosk import service as kiosk
 from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_redirect
 from estation.web.once import SubmittedOnce
@@ -30,7 +31,8 @@ def my_applications(request: Request, db: DB, principal: OptionalPrincipal):
         return signin_redirect(request)
     rows = kiosk.applications(db, user=principal.user)
     return page(request, "kiosk/applications.html",
-                {"rows": rows}, principal=principal)
+                {"rows": rows, "invitations": opportunities.my_invitations(db, user=principal.user)},
+                principal=principal)
 
 
 @router.get("/me/cases")
@@ -101,7 +103,7 @@ def guide_detail(request: Request, db: DB, principal: OptionalPrincipal, code: s
 def _suggest_context(db: DB, principal) -> dict:
     resident = kiosk_resident(principal)
     mine = feedback.for_resident(db, resident_id=resident.user.resident_id) if resident and resident.user.resident_id else []
-    return {"kinds": list(SuggestionKind), "mine": mine}
+    return {"kinds": feedback.RESIDENT_KINDS, "mine": mine}
 
 
 @router.get("/suggest")
@@ -119,6 +121,8 @@ def suggest(
     text: Annotated[str, Form(max_length=2000)] = "",
 ):
     resident = kiosk_resident(principal)
+    if kind not in feedback.RESIDENT_KINDS:
+        raise InvalidInput("请选择您想说的是建议、投诉还是表扬", field="kind")
     try:
         row = feedback.leave(db, kind=kind, text=text, resident_id=resident.user.resident_id if resident else None)
     except EstationError as exc:

@@ -11,10 +11,12 @@ from estation.accounts import kiosk as kiosk_accounts
 from estation.accounts import service as accounts
 from estation.deps import CSRF_COOKIE, DB, SESSION_COOKIE, OptionalPrincipal, clear_cookie, client_address, set_cookie
 from estation.errors import EstationError
+from estation.kiosk import opportunities
 from estation.labour.service import get_resident
 from estation.web.kiosk.common import (
     KioskRoute, card_reader, kiosk_resident, page, safe_next, signin_redirect, terminal,
 )
+from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
@@ -29,8 +31,11 @@ def attract(request: Request, principal: OptionalPrincipal):
 
 
 @router.get("/home")
-def home(request: Request, principal: OptionalPrincipal):
-    return page(request, "kiosk/home.html", principal=principal)
+def home(request: Request, db: DB, principal: OptionalPrincipal):
+    resident = kiosk_resident(principal)
+    waiting = (opportunities.open_invitations(db, resident_id=resident.user.resident_id)
+               if resident is not None and resident.user.resident_id else 0)
+    return page(request, "kiosk/home.html", {"open_invitations": waiting}, principal=principal)
 
 
 @router.get("/signin")
@@ -113,7 +118,7 @@ def pin_change_page(request: Request, principal: OptionalPrincipal, done: str = 
     return page(request, "kiosk/pin_change.html", {"done": bool(done)}, principal=principal)
 
 
-@router.post("/me/pin", dependencies=[CsrfChecked])
+@router.post("/me/pin", dependencies=[CsrfChecked, SubmittedOnce])
 def pin_change(
     request: Request, db: DB, principal: OptionalPrincipal,
     old_pin: Annotated[str, Form(max_length=40)] = "",

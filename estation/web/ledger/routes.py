@@ -61,7 +61,7 @@ def _household_page(request: Request, db: DB, principal: Principal, settings: Se
     household = service.visible_household(db, principal.user, household_id)
     today = clock.today()
     ledger = service.household_ledger(db, user=principal.user, household=household, today=today,
-                                      policy_rules=rules.load_rules(settings.ledger_rules_file))
+                                      policy_rules=rules.rules_in_force(db, settings.ledger_rules_file))
     ctx = views.household_context(db, user=principal.user, ledger=ledger, today=today)
     ctx.update(categories=list(LedgerCategory), error=error, msg=request.query_params.get("msg", "")[:60] if not error else "")
     return render(request, "ledger/household.html", ctx, status_code=status_code)
