@@ -41,7 +41,7 @@ FIELDS: dict[str, str] = {
     "consent_to_employers": "是否同意向用人单位展示求职信息（不含姓名和证件号）",
     "considerations": "推荐时考虑的情况（如只找居家工作）", "contact_name": "联系人", "contact_phone": "联系电话",
     "counted": "已安排的残疾职工人数（一、二级按两人计）", "created_at": "创建时间",
-    "days_after": "上岗后第几天回访", "days_per_week": "每周工作天数", "days_without_contact": "多少天未联系",
+    "days_per_week": "每周工作天数", "days_without_contact": "多少天未联系",
     "definition": "职业定义", "degraded": "为 true 时结果来自备用方式（搜索引擎或模型不可用）",
     "demands": DEMANDS, "description": "说明", "details": "办件的详细情况（如转移接续测算结果）",
     "disability_category": "残疾类别", "disability_grade": "残疾等级（1-4级，1级最重）",

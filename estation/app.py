@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from estation import apidocs
+from estation.apifields import FIELDS
 from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
 from estation.composition import build
@@ -41,6 +42,7 @@ from estation.web.employer import router as employer_web_router
 from estation.web.home import router as home_router
 from estation.web.kiosk import demo_router as kiosk_demo_router
 from estation.web.kiosk import router as kiosk_router
+from estation.web.kiosk.common import error_page as kiosk_error_page
 from estation.web.ledger.routes import router as ledger_web_router
 from estation.web.pages import render
 from estation.web.security import SignInRequired
@@ -59,8 +61,8 @@ class CachedStatic(StaticFiles):
         return response
 
 
-ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 409: "已经存在", 413: "内容太大", 422: "填写有误",
-                  429: "请稍后再试", 500: "系统出错了", 503: "暂时无法服务"}
+ERROR_HEADINGS = {401: "请先登录", 403: "没有权限", 404: "没有找到", 405: "打开方式不对", 409: "已经存在", 413: "内容太大",
+                  422: "填写有误", 429: "请稍后再试", 500: "系统出错了", 503: "暂时无法服务"}
 
 
 def _is_api(request: Request) -> bool:
@@ -71,7 +73,14 @@ DATABASE_DOWN = "数据库暂时不可用，请稍后再试"
 OUT_OF_RANGE = "填写的数字超出了允许的范围，请检查后再试"
 
 
+def _field_name(name: object) -> str:
+    """A form field as people call it (the data dictionary's words up to any explanation in brackets)."""
+    return FIELDS.get(str(name), "").split("（")[0] or "其中一项"
+
+
 def _error_page(request: Request, status_code: int, message: str) -> Response:
+    if request.url.path == "/kiosk" or request.url.path.startswith("/kiosk/"):
+        return kiosk_error_page(request, status_code, message)
     heading = ERROR_HEADINGS.get(status_code, "出错了")
     back = "/" + request.url.path.strip("/").split("/")[0]  # the surface's own start page
     return render(request, "error.html", {"heading": heading, "message": message, "back_url": back},
@@ -143,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse(http_error_body(exc.status_code), status_code=exc.status_code, headers=exc.headers)
         if exc.status_code == 404:
             return _error_page(request, 404, "没有这个页面")
+        if exc.status_code == 405:
+            return _error_page(request, 405, "这个页面不能这样打开，请从页面上的按钮或链接进入")
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
@@ -150,8 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors = validation_errors(exc.errors())
         if _is_api(request):
             return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
-        fields = "、".join(str(e["loc"][-1]) for e in errors)
-        return _error_page(request, 422, f"填写的内容有误（{fields}），请返回检查后再提交。")
+        wrong = "；".join(f"{_field_name(e['loc'][-1])}：{e['msg']}" for e in errors)
+        return _error_page(request, 422, f"填写的内容有误（{wrong}），请返回检查后再提交。")
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:

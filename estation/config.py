@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     ledger_no_contact_days: int = Field(default=30, ge=1, le=365)
     """A paired household not contacted (visit, call, return visit) for this many days is flagged."""
     ledger_rules_file: Path | None = None
-    """Optional JSON list of policy-reminder rules replacing the built-in ones (estation.ledger.rules)."""
+    """Optional JSON list of policy-reminder rules replacing the built-in ones (estation.ledger.rules), until
+    an admin first saves a rule on the admin screen: from then on the rules kept in the database apply."""
 
     kiosk_idle_seconds: int = Field(default=90, ge=10, le=600)
     kiosk_warning_seconds: int = Field(default=25, ge=20, le=120)

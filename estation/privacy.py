@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import String, Text
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.types import TypeDecorator
 
 from estation.config import get_settings
@@ -85,6 +85,19 @@ class EncryptedDate(TypeDecorator[date]):
 
     def process_result_value(self, value: str | None, dialect) -> date | None:
         return None if value is None else date.fromisoformat(decrypt(value))
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """A file held for a while (an uploaded sheet waiting for the clerk's decision), encrypted the same way."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect) -> bytes | None:
+        return None if value is None else _fernet(get_settings().data_key).encrypt(value)
+
+    def process_result_value(self, value: bytes | None, dialect) -> bytes | None:
+        return None if value is None else _fernet(get_settings().data_key).decrypt(value)
 
 
 def mask_id_number(value: str | None) -> str:

@@ -54,7 +54,10 @@ class ColumnStore:
         keep = ~np.isin(self.ids, np.array(changed, dtype=np.int64))
         ids = np.concatenate([self.ids[keep], fresh.ids])
         order = np.argsort(ids, kind="stable")
-        join = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731 - a one-line helper over keep/order
+
+        def join(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return np.concatenate([a[keep], b])[order]
+
         codes, vocab = {}, {}
         for name in CATEGORIES:
             names = sorted(set(self.vocab[name]) | set(fresh.vocab[name]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from datetime import date
+from enum import Enum
 from functools import reduce
 from typing import Any
 

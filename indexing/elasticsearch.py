@@ -304,6 +304,7 @@ class ElasticsearchBackend(SearchBackend):
         actions: list[dict] = [{"remove": {"index": o, "alias": alias}} for o in old]
         actions.append({"add": {"index": name, "alias": alias}})
         self._call(self.client.indices.update_aliases, actions=actions)
+        self._spaces.pop(kind, None)  # the model and size of the index it just replaced no longer hold
         for o in old:
             self._call(self.client.indices.delete, index=o)
         return written

@@ -133,6 +133,10 @@ def synonym_table() -> dict[str, tuple[str, ...]]:
                 add(name, (alias,))
     # An alias shared by many occupations (主管, 助理) says nothing about which job is meant.
     table = {k: v for k, v in table.items() if len(v) <= _MAX_TARGETS}
+    # A plain word's hand-written meanings come first: they are what the resident who said it meant
+    # (电脑 is 录入 and 打字 before it is the classification's 计算机维修工).
     for word, targets in COLLOQUIAL.items():
+        known = table.pop(word.lower(), [])
         add(word, targets)
+        add(word, tuple(known))
     return {k: tuple(v) for k, v in table.items() if v}

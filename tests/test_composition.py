@@ -67,6 +67,14 @@ def test_no_module_keeps_the_app_built_last() -> None:
         assert '"allowed_roles"' not in text, path
 
 
+def test_no_test_patches_our_own_code() -> None:
+    """Tests follow the house (issue 17 point 6): a test gives a part what it needs through its constructor
+    or a real situation, settings through the environment, never by patching a module or an object."""
+    patching = re.compile(r"monkeypatch\.(setattr|delattr|setitem|delitem)\b|\bsetattr\(|unittest\.mock|mock\.patch")
+    for path in (ROOT / "tests").rglob("*.py"):
+        assert not patching.search(path.read_text(encoding="utf-8")), path
+
+
 def test_two_apps_in_one_process_have_parts_of_their_own(tmp_path: Path) -> None:
     from estation.app import create_app
     from estation.migrate import upgrade

@@ -30,6 +30,7 @@ NOT_LABELS = {
     ("indexing/documents.py", "STARTUP_KIND_TERMS"),  # words a listing is found by; screens show the label
     ("estation/matching/explain.py", "ADJUSTMENT_WORDS"),  # what a reason sentence says the employer offers
     ("fixtures/people.py", "who"),  # the demo's free-text hardship reasons ("老人丧失劳动能力")
+    ("estation/kiosk/opportunities.py", "AMOUNT_WORDS"),  # what a kind's sum is (a rent, a loan's ceiling)
 }
 """Tables of words for enum values that are not what the value is called."""
 

@@ -121,19 +121,30 @@ def set_pin_at_counter(session: Session, *, resident: Resident, pin: str, id_car
                reason="核验身份证后重置" if had_pin else "核验身份证后设置")
 
 
-def change_own_pin(session: Session, *, user: User, resident: Resident, old_pin: str, new_pin: str,
-                   new_pin_again: str, address: str) -> None:
-    """The signed-in resident changes their PIN at the kiosk: the old one (counted like a sign-in attempt,
-    so a screen left signed in cannot be used to guess it), then the new one twice."""
+def reserve_pin_change(session: Session, *, resident: Resident, new_pin: str, new_pin_again: str,
+                       address: str) -> throttle.Attempt:
+    """Step one of the signed-in resident changing their PIN at the kiosk: the new one, twice and not
+    trivial; then the attempt is counted like a sign-in attempt (so a screen left signed in cannot be
+    used to guess the old one), committed on its own before the request writes anything."""
     if new_pin.strip() != new_pin_again.strip():
         raise InvalidInput("两次输入的新密码不一致", field="new_pin_again")
     check_pin(new_pin, birth_date=resident.birth_date, id_number=resident.id_number, field="new_pin")
-    login = lookup_hash(resident.id_number)
-    attempt = throttle.reserve(session, login=login, address=address)
+    return throttle.reserve(session, login=lookup_hash(resident.id_number), address=address)
+
+
+def change_own_pin(session: Session, *, user: User, resident: Resident, attempt: throttle.Attempt, old_pin: str,
+                   new_pin: str) -> None:
+    """Step two: the old PIN checked, the new one set."""
     if not verify_password(resident.pin_hash, old_pin.strip()):
-        record_attempt(session, login=login, method="kiosk_pin_change", user=None, success=False)
+        record_attempt(session, login=attempt.login, method="kiosk_pin_change", user=None, success=False)
         raise InvalidInput("原密码不正确", field="old_pin")
     throttle.settle(session, attempt=attempt, success=True)
-    record_attempt(session, login=login, method="kiosk_pin_change", user=user, success=True)
+    record_attempt(session, login=attempt.login, method="kiosk_pin_change", user=user, success=True)
     set_pin(session, resident=resident, pin=new_pin)
     log_access(session, user=user, resident_id=resident.id, action="update", what=PIN_RECORD, reason="本人在自助终端修改")
+
+
+def pin_change_repeated(session: Session, *, attempt: throttle.Attempt) -> None:
+    """A second copy of a PIN change that went through (a double tap): its count is taken back; the old
+    PIN it carries is no longer right and is not checked."""
+    throttle.settle(session, attempt=attempt, success=True)

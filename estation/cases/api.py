@@ -110,7 +110,8 @@ def case_out(case: Case) -> CaseOut:
         "status_label": case.status.label,
         "still_missing": [d for d in case.slip_documents if not case.documents.get(d)],
         "events": [
-            {"at": e.at, "status": e.status.value, "by_user_id": e.by_user_id, "note": e.note} for e in case.events
+            {"at": e.at, "status": e.status.value, "by_user_id": e.by_user_id, "window": e.window,
+             "note": e.note} for e in case.events
         ],
     })
 

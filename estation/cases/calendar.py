@@ -79,7 +79,7 @@ def settle_provisional(session: Session, calendar: WorkingCalendar, *, user: Use
         case.due_on, case.due_on_provisional = due, False
         note = (f"法定节假日安排已录入，应办结日期由{before:%Y年%m月%d日}调整为{due:%Y年%m月%d日}" if before != due
                 else f"法定节假日安排已录入，应办结日期{due:%Y年%m月%d日}不变")
-        case.events.append(CaseEvent(status=case.status, by_user_id=user.id if user else None, note=note))
+        case.events.append(CaseEvent.step(case.status, user, note))
         settled.append(case)
     session.flush()
     return settled

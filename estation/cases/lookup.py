@@ -115,7 +115,7 @@ class Overview:
 
 def resident_overview(session: Session, *, user: User, resident: Resident, reason: str) -> Overview:
     """Everything the station knows about one resident; the view is logged with who, when and why."""
-    log_access(session, user=user, resident_id=resident.id, action="view", what="counter_overview", reason=reason)
+    log_access(session, user=user, resident_id=resident.id, action="view", what="您的全部办事信息", reason=reason)
     session.flush()
     cases = list(session.scalars(select(Case).where(Case.resident_id == resident.id).order_by(Case.id.desc())))
     applications = list(session.scalars(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from estation.accounts.models import User
 from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 from estation.labels import Labelled
@@ -87,9 +88,18 @@ class CaseEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus))
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    window: Mapped[int | None] = mapped_column(Integer)
+    """The counter window the step was done at (the user's window then; none for an admin or the system)."""
     note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="events")
+    by_user: Mapped[User | None] = relationship()
+
+    @classmethod
+    def step(cls, status: CaseStatus, user: User | None, note: str) -> CaseEvent:
+        """One step of the case's history: what, by whom, at which window."""
+        return cls(status=status, by_user_id=user.id if user else None, window=user.window if user else None,
+                   note=note)
 
 
 class ContributionSetting(Base, TimestampMixin):

@@ -251,6 +251,7 @@ class CaseEventOut(BaseModel):
     at: datetime
     status: str
     by_user_id: int | None
+    window: int | None = Field(description="这一步在几号窗口办理（管理员或系统所做的步骤为空）")
     note: str | None
 
 

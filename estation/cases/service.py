@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -63,7 +64,7 @@ def case_by_reference(session: Session, reference: str) -> Case | None:
 
 
 def _event(case: Case, status: CaseStatus, user: User | None, note: str) -> None:
-    case.events.append(CaseEvent(status=status, by_user_id=user.id if user else None, note=note))
+    case.events.append(CaseEvent.step(status, user, note))
 
 
 def _accept(session: Session, case: Case, service: ServiceType, *, user: User | None, today: date, note: str) -> None:
@@ -175,6 +176,32 @@ def refuse(session: Session, *, case: Case, user: User | None, today: date, reas
     _event(case, CaseStatus.refused, user, "不予办理：" + reason)
     session.flush()
     return case
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The paper the counter prints for a case as it stands: titled by its state, naming the step it attests
+    (whose window did it)."""
+
+    title: str
+    step: CaseEvent | None
+
+
+def receipt_of(case: Case) -> Receipt:
+    """收件回执 while documents are missing, 受理回执 once accepted (and in review), 办结通知书 or
+    不予办理告知书 once closed; the step is the acceptance itself, or the latest step of the state."""
+    if case.status == CaseStatus.completed:
+        title, attests = "办结通知书", CaseStatus.completed
+    elif case.status == CaseStatus.refused:
+        title, attests = "不予办理告知书", CaseStatus.refused
+    elif case.accepted_on is not None:
+        title, attests = "受理回执", CaseStatus.accepted
+    else:
+        title, attests = "收件回执", CaseStatus.awaiting_documents
+    steps = [e for e in case.events if e.status == attests]
+    # A case is accepted once; later steps in that state (a due date counted again) are not the acceptance.
+    step = (steps[0] if attests == CaseStatus.accepted else steps[-1]) if steps else None
+    return Receipt(title, step)
 
 
 def is_overdue(case: Case, today: date) -> bool:

@@ -64,9 +64,10 @@ def rebuild(
 
     Uses the backend of ESTATION_SEARCH_BACKEND (embedded by default, or elasticsearch). Every listing is
     embedded with the model of ESTATION_EMBEDDING_MODEL; its model id and vector size are written into
-    the index metadata, so vectors of two models are never mixed. Vectors are kept in
-    <ESTATION_VAR_DIR>/embeddings.sqlite3 as they are computed: a rebuild that was stopped resumes
-    where it stopped when run again, and unchanged listings are never encoded twice.
+    the index metadata, so vectors of two models are never mixed. A model that cannot be loaded is
+    reported and the index is built without vectors (run the rebuild again once the model is there).
+    Vectors are kept in <ESTATION_VAR_DIR>/embeddings.sqlite3 as they are computed: a rebuild that was
+    stopped resumes where it stopped when run again, and unchanged listings are never encoded twice.
     """
     import time
 

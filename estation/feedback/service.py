@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 from estation import clock
 from estation.accounts.models import User
 from estation.db import utcnow
-from estation.errors import Conflict, InvalidInput
+from estation.errors import Conflict, InvalidInput, NotFound
 from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus
-from estation.kit import count, get_or_404
+from estation.kit import count
 from estation.references import next_reference
 
 MAX_TEXT = 1000
@@ -57,7 +57,10 @@ def listing(session: Session, *, status: SuggestionStatus | None, limit: int, of
 
 
 def answer(session: Session, *, suggestion_id: int, text: str, by: User) -> Suggestion:
-    row = get_or_404(session, Suggestion, suggestion_id, "没有这条留言")
+    # Locked: of two answers sent at once, the second waits here and then finds this one answered.
+    row = session.get(Suggestion, suggestion_id, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise NotFound("没有这条留言")
     if row.status == SuggestionStatus.answered:
         raise Conflict("这条留言已经答复过了", field="answer")
     text = (text or "").strip()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from estation.db import Base, TimestampMixin, UTCDateTime
 from estation.db import enum_column as _enum
 from estation.labels import Labelled
+from estation.privacy import EncryptedBytes
 
 
 class UploadStatus(Labelled):
@@ -29,7 +30,8 @@ class ImportUpload(Base, TimestampMixin):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(200))
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = mapped_column(EncryptedBytes(), deferred=True)
+    """The file as uploaded (id numbers in it), encrypted like every other personal datum."""
     status: Mapped[UploadStatus] = mapped_column(_enum(UploadStatus), default=UploadStatus.checked, index=True)
     rows: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)

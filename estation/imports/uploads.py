@@ -75,8 +75,9 @@ def bad_rows(upload: ImportUpload) -> int:
     return len({row for row, _column, _reason in upload.errors})
 
 
-def report_file(upload: ImportUpload) -> tuple[str, bytes]:
+def report_file(session: Session, *, upload: ImportUpload, user: User) -> tuple[str, bytes]:
     """The report of bad rows as an .xlsx download: (file name, content)."""
+    _log(session, user, "report", upload, "下载错误报告")
     report = ImportReport(kind=upload.kind, filename=upload.filename,
                           errors=[RowError(row, column, reason) for row, column, reason in upload.errors])
     out = io.BytesIO()
@@ -93,7 +94,7 @@ def _record(upload: ImportUpload, report: ImportReport) -> None:
 
 def _undecided(upload: ImportUpload) -> None:
     if upload.status != UploadStatus.checked:
-        raise Conflict(f"这份文件已经{upload.status.label}，不能再次处理", field="upload")
+        raise Conflict(f"这份文件{upload.status.label}，不能再次处理", field="upload")
 
 
 def _decide(upload: ImportUpload, status: UploadStatus, user: User) -> None:

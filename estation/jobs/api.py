@@ -12,7 +12,7 @@ from estation.accounts.models import Role
 from estation.deps import DB, CurrentPrincipal, OptionalPrincipal, Principal, get_settings_dep, parts, require_roles
 from estation.config import Settings
 from estation.errors import Forbidden, InvalidInput, NotFound, error_responses
-from estation.jobs import service
+from estation.jobs import placements, service
 from estation.jobs.models import (
     Application,
     Employer,
@@ -27,6 +27,9 @@ from estation.jobs.schemas import (
     ApplicationCreate,
     ApplicationOut,
     ApplicationStatusChange,
+    AttendanceCreate,
+    HireCreate,
+    InterviewCreate,
     EmployerDecision,
     EmployerOut,
     OccupationOut,
@@ -243,13 +246,55 @@ def get_application(db: DB, principal: CurrentPrincipal, application_id: PathId)
 
 @router.post("/applications/{application_id}/status", response_model=ApplicationOut,
              summary="更新求职申请状态",
-             description=("用人单位（或工作人员）把申请推进到下一步（约面试、录用、未录用等），可附原因；居民会收"
-                          "到通知。"),
+             description=("用人单位（或工作人员）把申请推进到不需要填写详情的下一步：单位已联系、发录用通知（求职者参"
+                          "加面试后）、未录用（须说明原因）；约面试和录用有各自的接口。每一步记入申请的记录（谁、何时、"
+                          "说明），居民会收到通知。"),
              responses=error_responses((403, "只能查看本人或本单位岗位的申请"),
                                        (404, "申请不存在"),
-                                       (409, "申请当前的状态不能这样改")))
+                                       (409, "申请当前的状态不能这样改，或刚被他人更新"),
+                                       (422, "未录用时没有说明原因，或这一步需要填写详情")))
 def change_status(db: DB, principal: Poster, application_id: PathId, data: ApplicationStatusChange) -> Application:
     application = _visible_application(db, principal, application_id)
-    return service.change_application_status(
-        db, application=application, status=data.status, reason=data.reason, by_user_id=principal.user.id
-    )
+    return placements.move(db, application=application, status=data.status, reason=data.reason,
+                           user=principal.user)
+
+
+@router.post("/applications/{application_id}/interview", response_model=ApplicationOut,
+             summary="约面试",
+             description="用人单位（或工作人员）约定面试的时间和地点；面试前可以改。居民会收到通知。",
+             responses=error_responses((403, "只能查看本人或本单位岗位的申请"),
+                                       (404, "申请不存在"),
+                                       (409, "申请当前的状态不能约面试，或刚被他人更新"),
+                                       (422, "面试时间或地点有误")))
+def schedule_interview(db: DB, principal: Poster, application_id: PathId, data: InterviewCreate) -> Application:
+    application = _visible_application(db, principal, application_id)
+    return placements.schedule_interview(db, application=application, at=data.interview_at,
+                                         place=data.interview_place, user=principal.user)
+
+
+@router.post("/applications/{application_id}/attendance", response_model=ApplicationOut,
+             summary="登记是否参加面试",
+             description="面试时间到了以后，用人单位（或工作人员）登记求职者是否参加了面试；每次面试登记一次。",
+             responses=error_responses((403, "只能查看本人或本单位岗位的申请"),
+                                       (404, "申请不存在"),
+                                       (409, "没有待登记的面试，或已经登记过"),
+                                       (422, "面试时间还没到")))
+def record_attendance(db: DB, principal: Poster, application_id: PathId, data: AttendanceCreate) -> Application:
+    application = _visible_application(db, principal, application_id)
+    return placements.record_attendance(db, application=application, attended=data.attended, note=data.note,
+                                        user=principal.user)
+
+
+@router.post("/applications/{application_id}/hire", response_model=ApplicationOut,
+             summary="登记录用上岗",
+             description=("发出录用通知、求职者上岗后，登记上岗日期、月工资、用工形式和是否公益性岗位。居民的就业状"
+                          "态随之改为就业，并在上岗后1个月、3个月和6个月提醒窗口工作人员和包户干部跟踪是否仍在岗。"),
+             responses=error_responses((403, "只能查看本人或本单位岗位的申请"),
+                                       (404, "申请不存在"),
+                                       (409, "申请还没有发录用通知，或刚被他人登记"),
+                                       (422, "上岗日期、工资或公益性岗位期限有误")))
+def hire(db: DB, principal: Poster, settings: AppSettings, application_id: PathId, data: HireCreate) -> Application:
+    application = _visible_application(db, principal, application_id)
+    placements.hire(db, application=application, user=principal.user, minimum_wage=settings.minimum_wage_monthly,
+                    today=clock.today(), data=placements.Hire(**data.model_dump()))
+    return application

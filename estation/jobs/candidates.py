@@ -61,7 +61,7 @@ def applicants(session: Session, *, vacancy: Vacancy, viewer: User) -> list[Appl
     for app in apps:
         r = session.get(Resident, app.resident_id)
         # Said in Chinese: the resident reads this line at the kiosk (谁看过我的信息).
-        log_access(session, user=viewer, resident_id=r.id, action="read", what="求职申请",
+        log_access(session, user=viewer, resident_id=r.id, action="read", what="您的求职申请",
                    reason=f"查看“{vacancy.title}”的申请人（申请编号{app.reference}）")
         invitation = invited.get(app.id)
         # The phone only while the application stands, and only if the resident agreed when accepting.

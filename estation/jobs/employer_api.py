@@ -194,17 +194,20 @@ def my_invitations(db: DB, principal: ResidentOnly) -> list:
 
 @router.post("/invitations/{invitation_id}/accept", response_model=InvitationOut,
              summary="接受邀请",
-             description="居民接受一份邀请；同时向该岗位提交求职意向，用人单位会收到通知。",
+             description="居民接受一份邀请；同时向该岗位提交求职意向，用人单位会收到通知。用人单位能看到居民的姓名、"
+                         "性别、年龄、劳动能力、技能和经历；电话只在 share_phone=true 时给。",
              responses=error_responses((404, "邀请不存在"), (409, "这份邀请已经答复过")))
-def accept(db: DB, principal: ResidentOnly, invitation_id: PathId):
+def accept(db: DB, principal: ResidentOnly, invitation_id: PathId,
+           share_phone: Annotated[bool, Query(description="是否让用人单位看到本人电话（默认不给）")] = False):
     return invitations.accept_invitation(db, invitation_id=invitation_id, resident_id=_resident_id(principal),
-                                         by_user_id=principal.user.id)
+                                         by_user_id=principal.user.id, share_phone=share_phone)
 
 
 @router.post("/invitations/{invitation_id}/decline", response_model=InvitationOut,
              summary="婉拒邀请",
-             description="居民婉拒一份邀请，用人单位会收到通知。",
+             description="居民婉拒一份邀请，用人单位会收到通知（有原因时含原因，不含居民姓名）。",
              responses=error_responses((404, "邀请不存在"), (409, "这份邀请已经答复过")))
-def decline(db: DB, principal: ResidentOnly, invitation_id: PathId):
+def decline(db: DB, principal: ResidentOnly, invitation_id: PathId,
+            reason: Annotated[str, Query(max_length=2000, description="婉拒原因（选填，200字以内）")] = ""):
     return invitations.decline_invitation(db, invitation_id=invitation_id, resident_id=_resident_id(principal),
-                                          by_user_id=principal.user.id)
+                                          by_user_id=principal.user.id, reason=reason)

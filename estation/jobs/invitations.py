@@ -55,7 +55,10 @@ DECLINE_REASONS = ("离家太远", "工作时间不合适", "身体吃不消", "
 REASON_MAX = 200
 
 
-def _own(invitation: Invitation | None, resident_id: int) -> Invitation:
+def _own(session: Session, invitation_id: int, resident_id: int) -> Invitation:
+    """The resident's own pending invitation, locked until the answer commits: two answers sent at once
+    (two terminals, two forms) are taken one after the other, and the second finds it answered."""
+    invitation = session.get(Invitation, invitation_id, with_for_update=True, populate_existing=True)
     # Someone else's invitation answers exactly as one that does not exist: its existence is theirs.
     if invitation is None or invitation.resident_id != resident_id:
         raise NotFound("邀请不存在")
@@ -65,12 +68,12 @@ def _own(invitation: Invitation | None, resident_id: int) -> Invitation:
 
 
 def accept_invitation(
-    session: Session, *, invitation_id: int, resident_id: int, by_user_id: int | None, share_phone: bool = True
+    session: Session, *, invitation_id: int, resident_id: int, by_user_id: int | None, share_phone: bool
 ) -> Invitation:
     """The resident says yes: an application is made (or the existing one kept) and the employer told.
     ``share_phone``: whether the employer may see the resident's phone number (else only their name, and
     they reach the resident through the service hall)."""
-    invitation = _own(session.get(Invitation, invitation_id), resident_id)
+    invitation = _own(session, invitation_id, resident_id)
     vacancy = invitation.vacancy
     resident = session.get(Resident, resident_id)
     existing = session.scalar(
@@ -97,7 +100,7 @@ def decline_invitation(
     reason = " ".join((reason or "").split())
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"原因请不要超过{REASON_MAX}字", field="reason")
-    invitation = _own(session.get(Invitation, invitation_id), resident_id)
+    invitation = _own(session, invitation_id, resident_id)
     invitation.status = InvitationStatus.declined
     invitation.decline_reason = reason or None
     invitation.responded_at = utcnow()

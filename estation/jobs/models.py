@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from estation.db import Base, TimestampMixin, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 from estation.labels import Labelled
 from estation.privacy import EncryptedString
+
+if TYPE_CHECKING:
+    from estation.labour.models import Resident
 
 
 class EmployerStatus(Labelled):
@@ -269,6 +273,7 @@ class Placement(Base, TimestampMixin):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     vacancy: Mapped[Vacancy] = relationship()
+    resident: Mapped[Resident] = relationship()
     application: Mapped[Application | None] = relationship(back_populates="placement")
     follow_ups: Mapped[list[PlacementFollowUp]] = relationship(
         back_populates="placement", order_by="PlacementFollowUp.months_after", cascade="all, delete-orphan"

@@ -29,6 +29,7 @@ from estation import clock
 from estation.accounts.models import Role, User
 from estation.db import utcnow
 from estation.errors import Conflict, InvalidInput, NotFound
+from estation.jobs.service import minimum_wage_for
 from estation.jobs.models import (
     Application,
     ApplicationEvent,
@@ -83,20 +84,22 @@ def _refusal(current: ApplicationStatus, to: ApplicationStatus) -> str:
 
 
 def _step(session: Session, application: Application, to: ApplicationStatus, *, user: User | None,
-          note: str | None, **values: object) -> Application:
-    """Move ``application`` to ``to`` if it still has the status it was read with, and log the step."""
+          note: str | None, same_attendance: bool = False, **values: object) -> Application:
+    """Move ``application`` to ``to`` if it still has the status it was read with (and, ``same_attendance``,
+    the interview's attendance as read), and log the step."""
     seen = application.status
     if to not in MOVES[seen]:
         raise Conflict(_refusal(seen, to), field="status")
+    still = [Application.interview_attended.is_(application.interview_attended)] if same_attendance else []
     moved = session.execute(
-        update(Application).where(Application.id == application.id, Application.status == seen)
+        update(Application).where(Application.id == application.id, Application.status == seen, *still)
         .values(status=to, status_reason=note if to in (S.not_hired, S.withdrawn, S.left) else None,
                 updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult has it
         session.expire(application)
-        raise Conflict(f"这份申请刚被他人更新为“{application.status.label}”，请刷新页面后再看", field="status")
+        raise Conflict(f"这份申请刚被他人更新（现在是“{application.status.label}”），请刷新页面后再看", field="status")
     session.expire(application, ["status", "status_reason", "updated_at", *values])
     application.history.append(ApplicationEvent(status=to, by_user_id=user.id if user else None, note=note))
     session.flush()
@@ -132,7 +135,8 @@ def _beijing(at: datetime) -> datetime:
 
 def schedule_interview(session: Session, *, application: Application, at: datetime, place: str,
                        user: User | None) -> Application:
-    """Set (or change, before it took place) the interview's time and place. A naive time is Beijing time."""
+    """Set the interview's time and place: change it before it took place, or make a new one after the
+    resident did not come. A naive time is Beijing time."""
     at = _beijing(at)
     place = " ".join(place.split())
     if not 2 <= len(place) <= 120:
@@ -141,10 +145,10 @@ def schedule_interview(session: Session, *, application: Application, at: dateti
         raise InvalidInput("面试时间不能早于求职者提交申请的时间", field="interview_at")
     if at > utcnow() + INTERVIEW_AHEAD:
         raise InvalidInput("面试时间最多约在90天以内", field="interview_at")
-    if application.status == S.interview and application.interview_attended is not None:
-        raise Conflict("这次面试已经登记了是否参加，不能再改时间；可发录用通知或记为未录用", field="interview_at")
+    if application.status == S.interview and application.interview_attended is True:
+        raise Conflict("求职者已参加这次面试，不能再改时间；请发录用通知或记为未录用", field="interview_at")
     when = at.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M")
-    _step(session, application, S.interview, user=user, note=f"面试：{when}，{place}",
+    _step(session, application, S.interview, user=user, note=f"面试：{when}，{place}", same_attendance=True,
           interview_at=at, interview_place=place, interview_attended=None)
     _notify(session, application=application, user=user)
     return application
@@ -160,7 +164,7 @@ def record_attendance(session: Session, *, application: Application, attended: b
     if application.interview_at is not None and application.interview_at > utcnow():
         raise InvalidInput("面试时间还没到，到时再登记是否参加", field="attended")
     text = ("已参加面试" if attended else "未参加面试") + (f"：{n}" if (n := _note(note, field="note")) else "")
-    _step(session, application, S.interview, user=user, note=text, interview_attended=attended)
+    _step(session, application, S.interview, user=user, note=text, same_attendance=True, interview_attended=attended)
     return application
 
 
@@ -177,32 +181,30 @@ class Hire:
 def hire(session: Session, *, application: Application, data: Hire, user: User, minimum_wage: int,
          today: date) -> Placement:
     """The resident took the offered job: the application is hired and a placement starts."""
-    vacancy = application.vacancy
-    if data.monthly_wage < _wage_floor(vacancy, minimum_wage):
-        raise InvalidInput(f"月工资不得低于当地最低工资标准（按工时折算为每月{_wage_floor(vacancy, minimum_wage)}元）",
-                           field="monthly_wage")
-    if data.started_on < application.created_at.astimezone(clock.BEIJING).date():
-        raise InvalidInput("上岗日期不能早于求职者提交申请的日期", field="started_on")
     if application.status != S.offered:
         raise Conflict(_refusal(application.status, S.hired), field="status")
+    vacancy = application.vacancy
+    floor = minimum_wage_for(hours_per_day=vacancy.hours_per_day, days_per_week=vacancy.days_per_week,
+                             monthly_minimum=minimum_wage)
+    if data.monthly_wage < floor:
+        raise InvalidInput(f"月工资不得低于当地最低工资标准（按工时折算为每月{floor}元）", field="monthly_wage")
+    if data.started_on < application.created_at.astimezone(clock.BEIJING).date():
+        raise InvalidInput("上岗日期不能早于求职者提交申请的日期", field="started_on")
+    resident = session.get(Resident, application.resident_id)
+    if resident is None:
+        raise NotFound("居民不存在")
+    term_until = _check_start(resident, started_on=data.started_on, today=today, public_welfare=data.public_welfare,
+                              term_until=data.term_until)
     note = f"录用上岗：{data.started_on:%Y年%m月%d日}起，月工资{data.monthly_wage}元，{data.contract_type.label}"
     note += "，公益性岗位" if data.public_welfare else ""
     note += f"。{n}" if (n := _note(data.note, field="note")) else ""
     _step(session, application, S.hired, user=user, note=note[:200])
-    resident = session.get(Resident, application.resident_id)
-    placement = start_placement(session, resident=resident, vacancy=vacancy, started_on=data.started_on, user=user,
-                                today=today, application=application, monthly_wage=data.monthly_wage,
-                                contract_type=data.contract_type, public_welfare=data.public_welfare,
-                                term_until=data.term_until)
+    placement = _write_placement(session, resident=resident, vacancy=vacancy, started_on=data.started_on, user=user,
+                                 application=application, monthly_wage=data.monthly_wage,
+                                 contract_type=data.contract_type, public_welfare=data.public_welfare,
+                                 term_until=term_until)
     _notify(session, application=application, user=user)
     return placement
-
-
-def _wage_floor(vacancy: Vacancy, minimum_wage: int) -> int:
-    from estation.jobs.service import minimum_wage_for
-
-    return minimum_wage_for(hours_per_day=vacancy.hours_per_day, days_per_week=vacancy.days_per_week,
-                            monthly_minimum=minimum_wage)
 
 
 def add_months(day: date, months: int) -> date:
@@ -213,28 +215,37 @@ def add_months(day: date, months: int) -> date:
 
 
 def start_placement(session: Session, *, resident: Resident | None, vacancy: Vacancy, started_on: date, user: User,
-                    today: date, application: Application | None = None, monthly_wage: int | None = None,
-                    contract_type: ContractType | None = None, public_welfare: bool = False,
-                    term_until: date | None = None) -> Placement:
-    """A person started a job: the placement, its follow-ups at 1, 3 and 6 months, and the resident's
-    employment status (their household's follows from it, estation.labour.households)."""
+                    today: date) -> Placement:
+    """A person started a job without an application here (a cadre reports it after a ledger job referral):
+    the placement, its follow-ups, the resident employed."""
     if resident is None:
         raise NotFound("居民不存在")
+    _check_start(resident, started_on=started_on, today=today, public_welfare=False, term_until=None)
+    return _write_placement(session, resident=resident, vacancy=vacancy, started_on=started_on, user=user)
+
+
+def _check_start(resident: Resident, *, started_on: date, today: date, public_welfare: bool,
+                 term_until: date | None) -> date | None:
+    """Every rule of a placement's start, before anything is written; the 公益性岗位 term to keep."""
     if started_on > today:
         raise InvalidInput("上岗日期不能晚于今天；上岗当天或之后再登记录用", field="started_on")
     if started_on < today - LATE_HIRE:
         raise InvalidInput("上岗日期不能早于半年以前", field="started_on")
-    current = next((r for r in resident.status_history if r.end_date is None), None)
-    if current is not None and current.status != EmploymentStatus.employed and started_on < current.start_date:
-        raise InvalidInput(f"上岗日期不能早于该居民当前就业状态的开始日期（{current.start_date:%Y年%m月%d日}）",
-                           field="started_on")
-    if public_welfare:
-        if term_until is None:
-            raise InvalidInput("公益性岗位请填写岗位期限", field="term_until")
-        if not started_on < term_until <= add_months(started_on, 12 * PUBLIC_WELFARE_TERM_YEARS):
-            raise InvalidInput("公益性岗位期限应晚于上岗日期，且最长三年", field="term_until")
-    else:
-        term_until = None
+    if not public_welfare:
+        return None
+    if term_until is None:
+        raise InvalidInput("公益性岗位请填写岗位期限", field="term_until")
+    if not started_on < term_until <= add_months(started_on, 12 * PUBLIC_WELFARE_TERM_YEARS):
+        raise InvalidInput("公益性岗位期限应晚于上岗日期，且最长三年", field="term_until")
+    return term_until
+
+
+def _write_placement(session: Session, *, resident: Resident, vacancy: Vacancy, started_on: date, user: User,
+                     application: Application | None = None, monthly_wage: int | None = None,
+                     contract_type: ContractType | None = None, public_welfare: bool = False,
+                     term_until: date | None = None) -> Placement:
+    """The placement, its follow-ups at 1, 3 and 6 months, and the resident's employment status (their
+    household's follows from it, estation.labour.households)."""
     placement = Placement(resident_id=resident.id, vacancy_id=vacancy.id, application=application,
                           started_on=started_on, monthly_wage=monthly_wage, contract_type=contract_type,
                           public_welfare=public_welfare, term_until=term_until,
@@ -245,10 +256,14 @@ def start_placement(session: Session, *, resident: Resident | None, vacancy: Vac
             household_id=resident.household_id, resident_id=resident.id, vacancy_id=vacancy.id,
             months_after=months, due_on=add_months(started_on, months)))
     employer = vacancy.employer.name
+    # A status recorded after the job began (a registration entered late) is not rewritten: the new status
+    # starts when that one did, the placement keeps the real start.
+    current = next((r.start_date for r in resident.status_history if r.end_date is None), started_on)
+    since = max(started_on, current)
     update_resident(session, resident=resident, user=user, reason=f"录用上岗：{employer}·{vacancy.title}"[:200],
-                    data=ResidentUpdate(employment_status=EmploymentStatus.employed, status_since=started_on))
+                    data=ResidentUpdate(employment_status=EmploymentStatus.employed, status_since=since))
     record = resident.status_history[-1]
-    if record.end_date is None and record.start_date == started_on:
+    if record.end_date is None and record.start_date == since and record.status == EmploymentStatus.employed:
         record.employer_name = employer[:120]
     session.flush()
     return placement
@@ -286,8 +301,9 @@ def answer_follow_up(session: Session, *, follow_up: PlacementFollowUp, still_em
     if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult has it
         raise Conflict("这次上岗跟踪刚刚已由他人登记", field="still_employed")
     session.expire(follow_up)
-    verdict = "仍在岗" if still_employed else "已不在岗"
-    log = f"上岗{follow_up.months_after}个月跟踪：{verdict}" + (f"。{text}" if text else "")
+    # The application's log (which the employer reads) says the answer; the note, which may speak of the
+    # household, stays on the follow-up (and in the ledger).
+    log = f"上岗{follow_up.months_after}个月跟踪：{'仍在岗' if still_employed else '已不在岗'}"
     application = placement.application
     if still_employed:
         if application is not None:
@@ -329,9 +345,25 @@ def steps_for(application: Application) -> list[ApplicationStatus]:
     steps = [s for s in EMPLOYER_STEPS if s in MOVES[application.status]]
     if application.status == S.interview and application.interview_attended is not True:
         steps = [s for s in steps if s != S.offered]
-    if application.status == S.interview and application.interview_attended is not None:
+    if application.status == S.interview and application.interview_attended is True:
         steps = [s for s in steps if s != S.interview]
     return steps
+
+
+def step_authors(session: Session, applications: list[Application], *, viewer: User) -> dict[int, str]:
+    """Who took the logged steps, as ``viewer`` may read them: the resident is 求职者本人; an employer sees
+    its own people by name and the street's staff as 街道工作人员 (a cadre's role would tell of a hardship
+    household); staff see everyone's name and role."""
+    ids = {e.by_user_id for a in applications for e in a.history if e.by_user_id is not None}
+    users: list[User] = list(session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+
+    def shown(u: User) -> str:
+        if u.role == Role.resident:
+            return "求职者本人"
+        if viewer.role == Role.employer and u.employer_id != viewer.employer_id:
+            return "街道工作人员"
+        return f"{u.display_name}（{u.role.label}）"
+    return {u.id: shown(u) for u in users}
 
 
 def _notify(session: Session, *, application: Application, user: User | None) -> None:

@@ -12,6 +12,7 @@ from estation.identifiers import validate_uscc
 from estation.jobs.models import (
     Adjustment,
     ApplicationStatus,
+    ContractType,
     EmployerStatus,
     InvitationStatus,
     EmploymentType,
@@ -223,6 +224,36 @@ class ApplicationEventOut(ORMModel):
     status: ApplicationStatus
     at: datetime
     note: str | None
+    by_user_id: int | None = Field(description="记录这一步的账号编号（居民本人、用人单位或工作人员）")
+
+
+class InterviewCreate(ORMModel):
+    interview_at: datetime = Field(description="面试时间；不带时区的按北京时间")
+    interview_place: Annotated[str, Field(min_length=2, max_length=120, description="面试地点")]
+
+
+class AttendanceCreate(ORMModel):
+    attended: bool = Field(description="求职者是否参加了面试")
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class HireCreate(ORMModel):
+    started_on: date
+    monthly_wage: Annotated[int, Field(ge=1, le=1_000_000, description="月工资（元）")]
+    contract_type: ContractType = Field(description="用工形式")
+    public_welfare: bool = Field(default=False, description="是否公益性岗位（托底安置就业困难人员）")
+    term_until: date | None = Field(default=None, description="公益性岗位的期限（到哪一天），最长三年")
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class PlacementOut(ORMModel):
+    id: int
+    started_on: date
+    monthly_wage: int | None = Field(description="月工资（元）；包户干部登记的上岗可能没有")
+    contract_type: ContractType | None = Field(description="用工形式")
+    public_welfare: bool = Field(description="是否公益性岗位")
+    term_until: date | None = Field(description="公益性岗位的期限")
+    ended_on: date | None = Field(description="离岗日期（上岗跟踪发现已不在岗时）")
 
 
 class ApplicationOut(ORMModel):
@@ -233,6 +264,10 @@ class ApplicationOut(ORMModel):
     status: ApplicationStatus
     status_reason: str | None
     created_at: datetime
+    interview_at: datetime | None = Field(description="面试时间")
+    interview_place: str | None = Field(description="面试地点")
+    interview_attended: bool | None = Field(description="是否参加了面试；还没登记时为空")
+    placement: PlacementOut | None = Field(description="录用上岗的情况；还没录用时为空")
     history: list[ApplicationEventOut]
 
 
@@ -295,6 +330,8 @@ class InvitationOut(ORMModel):
     created_at: datetime
     responded_at: datetime | None
     application_id: int | None
+    share_phone: bool = Field(description="接受时是否同意用人单位看到电话")
+    decline_reason: str | None = Field(description="婉拒原因（居民选填）")
 
 
 class MaskedCandidateOut(ORMModel):

@@ -1,4 +1,5 @@
-"""Business rules for employers, vacancies, start-up opportunities and applications. Services only flush."""
+"""Business rules for employers, vacancies, start-up opportunities and applications (made here; each step
+after that is estation.jobs.placements). Services only flush."""
 
 from __future__ import annotations
 
@@ -283,44 +284,3 @@ def apply(
            link=f"/employer/vacancies/{vacancy.id}/candidates")
     return application
 
-
-ALLOWED_MOVES = {
-    ApplicationStatus.new: {ApplicationStatus.contacted, ApplicationStatus.interview, ApplicationStatus.not_hired, ApplicationStatus.withdrawn},
-    ApplicationStatus.contacted: {ApplicationStatus.interview, ApplicationStatus.hired, ApplicationStatus.not_hired, ApplicationStatus.withdrawn},
-    ApplicationStatus.interview: {ApplicationStatus.hired, ApplicationStatus.not_hired, ApplicationStatus.withdrawn},
-    ApplicationStatus.hired: set(),
-    ApplicationStatus.not_hired: set(),
-    ApplicationStatus.withdrawn: set(),
-}
-
-
-def change_application_status(
-    session: Session, *, application: Application, status: ApplicationStatus, reason: str | None, by_user_id: int | None
-) -> Application:
-    if status not in ALLOWED_MOVES[application.status]:
-        raise InvalidInput("申请状态不能这样变更", field="status")
-    if status == ApplicationStatus.not_hired and not reason:
-        raise InvalidInput("未录用时请说明原因", field="reason")
-    application.status = status
-    application.status_reason = reason
-    application.history.append(ApplicationEvent(status=status, by_user_id=by_user_id, note=reason))
-    session.flush()
-    _notify_status(session, application=application, by_user_id=by_user_id)
-    return application
-
-
-def _notify_status(session: Session, *, application: Application, by_user_id: int | None) -> None:
-    """Everyone concerned hears of the change, except whoever made it."""
-    actor = session.get(User, by_user_id) if by_user_id else None
-    vacancy = application.vacancy
-    label = application.status.label
-    reason = f"；原因：{application.status_reason}" if application.status_reason else ""
-    body = f"{vacancy.title}（申请编号 {application.reference}）：{label}{reason}"
-    if actor is None or actor.role != Role.resident:
-        notify(session, audience=Audience.resident, resident_id=application.resident_id, kind="application.status",
-               title=f"您的求职申请状态：{label}", body=body, link="/kiosk")
-    if actor is None or actor.role != Role.employer:
-        notify(session, audience=Audience.employer, employer_id=vacancy.employer_id, kind="application.status",
-               title=f"申请状态更新：{label}", body=body, link=f"/employer/vacancies/{vacancy.id}/candidates")
-    notify(session, audience=Audience.staff, kind="application.status", title=f"求职跟踪：{label}",
-           body=f"{vacancy.employer.name} · {body}", link=None)

@@ -7,7 +7,7 @@ opportunity. Reads of the resident's own record are logged. Services only flush.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estation import clock
@@ -17,7 +17,7 @@ from estation.errors import InvalidInput, NotFound
 from estation.feedback import service as feedback
 from estation.feedback.models import Suggestion, SuggestionKind
 from estation.jobs import invitations
-from estation.jobs.models import Invitation, InvitationStatus, StartupKind, StartupOpportunity, Vacancy, VacancyStatus
+from estation.jobs.models import Invitation, InvitationStatus, StartupKind, StartupOpportunity, VacancyStatus
 from estation.kiosk.service import OWN_RECORD, resident_of
 
 QUESTION_MAX = 500
@@ -32,9 +32,11 @@ AMOUNT_WORDS = {
 
 
 def my_invitations(session: Session, *, user: User) -> list[Invitation]:
+    """The signed-in resident's invitations with their jobs (the read logged): those to answer first."""
     resident = resident_of(session, user)
     log_access(session, user=user, resident_id=resident.id, action="view", what="用人单位邀请", reason=OWN_RECORD)
-    return invitations.invitations_for_resident(session, resident_id=resident.id)
+    rows = invitations.invitations_for_resident(session, resident_id=resident.id)
+    return sorted(rows, key=lambda row: not answerable(row))  # the ones to answer first, each part newest first
 
 
 def answerable(invitation: Invitation) -> bool:
@@ -46,11 +48,8 @@ def answerable(invitation: Invitation) -> bool:
 
 def open_invitations(session: Session, *, resident_id: int) -> int:
     """How many invitations wait for the resident's answer (the home screen's count)."""
-    return session.scalar(
-        select(func.count(Invitation.id)).join(Vacancy, Vacancy.id == Invitation.vacancy_id).where(
-            Invitation.resident_id == resident_id, Invitation.status == InvitationStatus.pending,
-            Vacancy.status == VacancyStatus.open, Vacancy.valid_until >= clock.today())
-    ) or 0
+    pending = invitations.invitations_for_resident(session, resident_id=resident_id, pending_only=True)
+    return sum(map(answerable, pending))
 
 
 def accept(session: Session, *, user: User, invitation_id: int, share_phone: bool) -> Invitation:
@@ -87,9 +86,12 @@ def startup(session: Session, startup_id: int) -> StartupOpportunity:
 
 
 def amount_text(opportunity: StartupOpportunity) -> str:
-    if opportunity.amount_yuan is None:
+    """The sum as people say it: 30万 rather than 300,000."""
+    amount = opportunity.amount_yuan
+    if amount is None:
         return ""
-    return AMOUNT_WORDS[opportunity.kind].format(amount=f"{opportunity.amount_yuan:,}")
+    said = f"{amount // 10000}万" if amount >= 10000 and amount % 10000 == 0 else f"{amount:,}"
+    return AMOUNT_WORDS[opportunity.kind].format(amount=said)
 
 
 def my_questions(session: Session, *, resident_id: int, startup_id: int) -> list[Suggestion]:

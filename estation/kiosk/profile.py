@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
+from estation.accounts.service import log_access
 from estation.errors import InvalidInput, validation_message
+from estation.kiosk.service import OWN_RECORD, resident_of
 from estation.labour.models import Resident
 from estation.labour.schemas import FIELD_NAMES, ResidentUpdate
 from estation.labour.service import update_resident
@@ -53,6 +55,13 @@ def shown(field: str, value: object) -> str:
     return (text[:SHOWN_TEXT] + "…" if len(text) > SHOWN_TEXT else text) or "（空）"
 
 
+def own_profile(session: Session, *, user: User) -> Resident:
+    """The signed-in resident's record, for 我的资料; the read is logged as every kiosk read of one's own."""
+    resident = resident_of(session, user)
+    log_access(session, user=user, resident_id=resident.id, action="view", what="我的资料", reason=OWN_RECORD)
+    return resident
+
+
 def _change(session: Session, *, user: User, resident: Resident, values: dict[str, object]) -> list[str]:
     """Write the fields that differ (validated as every other surface's edits are, logged as every change
     is); the names of those fields."""
@@ -87,8 +96,8 @@ def set_consent(session: Session, *, user: User, resident: Resident, consent: bo
 @dataclass(frozen=True)
 class ChangeView:
     at: datetime
-    who: str
-    reason: str
+    said: str
+    """Who and why, as the page says it: 您本人在自助终端修改, or the staff role and their reason."""
     what: list[str]
 
 
@@ -96,13 +105,14 @@ def recent_changes(resident: Resident, *, limit: int = 6) -> list[ChangeView]:
     """The latest changes to the resident's record, by anyone, newest first: who (the resident, or the
     staff role, never a staff member's name at the kiosk), why and which items."""
     return [
-        ChangeView(at=c.at, who=_who(c.role), reason=c.reason,
+        ChangeView(at=c.at, said=_said(c.role, c.reason),
                    what=[FIELDS.get(f) or FIELD_NAMES.get(f, "其他") for f in c.fields])
         for c in resident.changes[:limit]
     ]
 
 
-def _who(role: str) -> str:
+def _said(role: str, reason: str) -> str:
     if role == Role.resident.value:
-        return "您本人"
-    return Role(role).label if role in Role._value2member_map_ else "批量导入"
+        return "您本人在自助终端修改" if reason == OWN_CHANGE else f"您本人 · {reason}"
+    who = Role(role).label if role in Role._value2member_map_ else "批量导入"
+    return f"{who} · {reason}"

@@ -19,6 +19,7 @@ from estation.accounts.service import log_access
 from estation.cases import registry
 from estation.cases.casetype import Item
 from estation.cases.models import Case, ServiceType
+from estation.cases.pension import DEFAULT_MINIMUM_YEARS
 from estation.errors import NotFound
 from estation.geo import provinces
 from estation.jobs.models import Application, ApplicationStatus, Vacancy, VacancyStatus
@@ -109,6 +110,17 @@ def cases(session: Session, *, user: User, what: str = "办事进度") -> list[C
 
 # --- social insurance -------------------------------------------------------------------------
 
+MINIMUM_PENSION_MONTHS = int(DEFAULT_MINIMUM_YEARS) * 12
+"""Months of contributions before a monthly pension can be drawn (社会保险法第十六条: 15 years)."""
+
+
+def years_and_months(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if not years:
+        return f"{rest}个月"
+    return f"{years}年{rest}个月" if rest else f"{years}年"
+
+
 @dataclass
 class SchemeSummary:
     scheme: str
@@ -116,11 +128,24 @@ class SchemeSummary:
     total_months: int
     rows: list[tuple[int, str, int]]
     """(year, province name, months), newest year first."""
+    temporary: list[tuple[str, int]] = field(default_factory=list)
+    """(province name, months) paid into a temporary account (临时缴费账户), the most months first."""
 
     @property
     def years_text(self) -> str:
-        years, months = divmod(self.total_months, 12)
-        return f"{years}年{months}个月" if months else f"{years}年"
+        return years_and_months(self.total_months)
+
+    @property
+    def months_short(self) -> int:
+        """Months still missing to the minimum for a monthly pension (read for the pension scheme)."""
+        return max(0, MINIMUM_PENSION_MONTHS - self.total_months)
+
+    @property
+    def short_text(self) -> str:
+        return years_and_months(self.months_short)
+
+    minimum_months = MINIMUM_PENSION_MONTHS
+    minimum_text = years_and_months(MINIMUM_PENSION_MONTHS)
 
 
 def _months_by_year(start: date, end: date) -> dict[int, int]:
@@ -140,14 +165,20 @@ def insurance(session: Session, *, user: User) -> tuple[list[SchemeSummary], lis
     by_scheme: dict[Scheme, dict[tuple[int, str], int]] = defaultdict(lambda: defaultdict(int))
     # Overlapping periods of one scheme (two employers in one month) count the month once.
     seen: dict[Scheme, set[tuple[int, int, str]]] = defaultdict(set)
+    temporary_months: set[tuple[int, int, str]] = set()
     for p in resident.insurance_periods:
         for year, months in _months_by_year(p.start_month, p.end_month).items():
             first = p.start_month.month if year == p.start_month.year else 1
             for m in range(first, first + months):
                 key = (year, m, p.province)
+                if p.scheme == Scheme.pension and p.temporary_account:
+                    temporary_months.add(key)
                 if key not in seen[p.scheme]:
                     seen[p.scheme].add(key)
                     by_scheme[p.scheme][(year, p.province)] += 1
+    temporary: dict[str, int] = defaultdict(int)  # province name -> months, each month once
+    for _, _, province in temporary_months:
+        temporary[names.get(province, province)] += 1
     summaries = []
     for scheme in Scheme:
         counts = by_scheme.get(scheme)
@@ -155,8 +186,9 @@ def insurance(session: Session, *, user: User) -> tuple[list[SchemeSummary], lis
             continue
         distinct_months = len({(y, m) for y, m, _ in seen[scheme]})
         rows = sorted(((y, names.get(prov, prov), n) for (y, prov), n in counts.items()), key=lambda r: (-r[0], r[1]))
-        summaries.append(SchemeSummary(scheme=scheme.value, label=scheme.label, total_months=distinct_months,
-                                       rows=rows))
+        summaries.append(SchemeSummary(
+            scheme=scheme.value, label=scheme.label, total_months=distinct_months, rows=rows,
+            temporary=sorted(temporary.items(), key=lambda t: -t[1]) if scheme == Scheme.pension else []))
     transfers = [c for c in cases(session, user=user, what="养老保险办件进度") if c.scheme == Scheme.pension]
     return summaries, transfers
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from estation import clock
+from estation import clock, physical
 from estation.identifiers import parse_resident_id
 from estation.labour.models import (
     EmploymentStatus,
@@ -45,12 +45,15 @@ FIELD_NAMES: dict[str, str] = {
     "wishes": "求职意愿", "occupation_codes": "意向职业", "preferred_hours_per_day": "每天想工作几小时",
     "preferred_days_per_week": "每周想工作几天", "max_travel_km": "最远能去多远", "home_based_only": "只找居家工作",
     "consent_to_employers": "同意向用人单位展示", "education": "学历", "work_capacity": "劳动能力",
-    "limits": "各项能力", "max_hours_per_day": "每天最多能工作几小时", "disability_category": "残疾类别",
+    "limits": "各项能力",
+    **{f"limits.{d.key}": f"{d.label}限制" for d in physical.DECLARED},
+    "max_hours_per_day": "每天最多能工作几小时", "disability_category": "残疾类别",
     "disability_grade": "残疾等级", "health_note": "健康情况", "difficulty_category": "就业困难人员类别",
-    "difficulty_recognised_on": "认定日期", "insurance_periods": "外省参保记录", "community_code": "社区",
+    "difficulty_recognised_on": "就业困难人员认定日期", "insurance_periods": "外省参保记录", "community_code": "社区",
     "address": "住址",
 }
-"""Each resident field's name on the counter's forms and in the change history."""
+"""Each resident field's name on the counter's forms and in the change history (a changed limit is named
+by its domain, ``limits.<domain>``)."""
 
 
 class CommunityOut(ORMModel):

@@ -188,7 +188,9 @@ def update_resident(session: Session, *, resident: Resident, data: ResidentUpdat
     _hours(resident)
     if data.employment_status is not None:
         _set_status(resident, data.employment_status, data.status_since or clock.today())
-    changed = sorted(key for key, value in before.items() if getattr(resident, key) != value)
+    changed = sorted(key for key, value in before.items() if getattr(resident, key) != value and key != "limits")
+    changed += [f"limits.{d}" for d in physical.DOMAIN_NAMES
+                if (resident.limits or {}).get(d) != (before["limits"] or {}).get(d)]
     if changed:
         record_change(session, resident=resident, user=user, reason=reason, fields=changed)
     session.flush()

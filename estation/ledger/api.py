@@ -186,7 +186,7 @@ def reopen(db: DB, principal: Staff, item_id: PathId, data: Reopen) -> ItemOut:
 
 @router.post("/referrals/{action_id}/placement", response_model=ActionOut, status_code=201,
              summary="登记上岗",
-             description="推荐的岗位成功上岗后登记上岗日期；系统随后安排跟踪回访。",
+             description="推荐的岗位成功上岗后登记上岗日期；居民的就业状态改为就业，系统在上岗后1个月、3个月和6个月安排跟踪回访。",
              responses=error_responses((404, "岗位推荐记录不存在"), (409, "这次推荐已登记过上岗")))
 def place(db: DB, principal: Staff, action_id: PathId, data: PlacementCreate) -> ActionOut:
     referral = work.visible_referral(db, principal.user, action_id)
@@ -203,12 +203,12 @@ def follow_ups(db: DB, principal: Staff, open_only: bool = True) -> list[FollowU
 
 @router.post("/follow-ups/{follow_up_id}", response_model=FollowUpOut,
              summary="登记跟踪回访",
-             description="登记一次上岗跟踪：是否仍在岗、日期和情况。",
+             description="登记一次上岗跟踪：是否仍在岗、日期和情况（到期前一周起可登记）；已不在岗时，居民的就业状态恢复为上岗前的状态。",
              responses=error_responses((404, "跟踪记录不存在"), (409, "该跟踪已登记")))
 def answer_follow_up(db: DB, principal: Staff, follow_up_id: PathId, data: FollowUpAnswer) -> FollowUpOut:
     follow_up = work.visible_follow_up(db, principal.user, follow_up_id)
     work.answer(db, user=principal.user, follow_up=follow_up, data=data, today=clock.today())
-    return FollowUpOut.model_validate(follow_up)
+    return work.follow_up_out(follow_up)
 
 
 @router.get("/pairings", response_model=list[PairingOut],
@@ -274,7 +274,7 @@ def record_meeting(db: DB, principal: Overseer, data: MeetingCreate) -> MeetingO
 
 @router.get("/duties", response_model=Duties,
             summary="履职情况",
-            description="某季度的履职情况：每户是否按要求走访、多久未联系、逾期事项；默认本季度。")
+            description="某季度的履职情况：每户是否按要求走访、多久未联系、逾期事项，以及到期（一周内到期）的上岗跟踪；默认本季度。")
 def get_duties(db: DB, principal: Staff, settings: AppSettings,
                year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                quarter: Annotated[int | None, Query(ge=1, le=4)] = None,

@@ -1,4 +1,5 @@
-"""Visit duties: each leader's quarterly meeting and 10 household visits; each cadre's contact gaps.
+"""Duties: each leader's quarterly meeting and 10 household visits; each cadre's contact gaps and the
+placement follow-ups due in their households.
 
 Quarters are calendar quarters of the local date: a visit on 31 March counts for Q1, on 1 April for Q2.
 """
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from estation.accounts.models import Role, User
 from estation.labour.models import Household
 from estation.labour.service import communities
-from estation.ledger import repository
+from estation.ledger import repository, work
 from estation.ledger.models import LedgerStatus
 from estation.ledger.schemas import Duties, LeaderDuty, NoContact
 from estation.ledger.service import ensure_ledger_role
@@ -95,7 +96,8 @@ def no_contact(session: Session, *, user: User, today: date, days: int) -> list[
 def duties(session: Session, *, user: User, year: int, quarter: int, today: date, no_contact_days: int) -> Duties:
     return Duties(year=year, quarter=quarter, leaders=leader_duties(session, user=user, year=year, quarter=quarter),
                   no_contact_days=no_contact_days,
-                  no_contact=no_contact(session, user=user, today=today, days=no_contact_days))
+                  no_contact=no_contact(session, user=user, today=today, days=no_contact_days),
+                  follow_ups=work.follow_ups(session, user=user, due_by=today))
 
 
 @dataclass
@@ -133,7 +135,7 @@ def dashboard(session: Session, *, user: User, today: date, quarters: int = 4) -
     year, quarter = quarter_of(today)
     for y, q in previous_quarters(year, quarter, quarters):
         rows = leader_duties(session, user=user, year=y, quarter=q)
-        label = f"{y}年Q{q}"
+        label = f"{y}年第{q}季度"
         compliance.append((label, sum(r.compliant for r in rows), len(rows)))
         visits.append((label, sum(min(r.households_visited, r.visits_required) for r in rows),
                        sum(r.visits_required for r in rows)))

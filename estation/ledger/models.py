@@ -150,3 +150,16 @@ class LedgerStatusChange(Base):
 
     item: Mapped[LedgerItem] = relationship(back_populates="status_changes")
 
+
+class PolicyRuleRow(Base, TimestampMixin):
+    """One policy-reminder rule as an admin keeps it (estation.ledger.rules.PolicyRule without its code).
+    Once any rule is saved here, these rows are the rules in force; before that, the configured file or
+    the built-in ones."""
+
+    __tablename__ = "policy_rule"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

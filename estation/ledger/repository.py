@@ -18,7 +18,6 @@ from estation.ledger.models import (
     LedgerAction,
     LedgerItem,
     LedgerStatus,
-    PlacementFollowUp,
 )
 
 CONTACT_KINDS = (ActionKind.home_visit, ActionKind.call, ActionKind.return_visit, ActionKind.follow_up)
@@ -181,15 +180,6 @@ def overdue_unescalated(session: Session, today: date) -> list[LedgerItem]:
         LedgerItem.status.in_(UNRESOLVED), LedgerItem.due_on < today, LedgerItem.escalated_on.is_(None)
     )
     return list(session.scalars(stmt.order_by(LedgerItem.id)))
-
-
-def follow_ups(session: Session, household_ids: list[int], *, open_only: bool) -> list[PlacementFollowUp]:
-    if not household_ids:
-        return []
-    stmt = select(PlacementFollowUp).where(PlacementFollowUp.household_id.in_(household_ids))
-    if open_only:
-        stmt = stmt.where(PlacementFollowUp.answered_on.is_(None))
-    return list(session.scalars(stmt.order_by(PlacementFollowUp.due_on, PlacementFollowUp.id)))
 
 
 def users(session: Session, ids: set[int]) -> dict[int, User]:

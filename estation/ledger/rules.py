@@ -27,6 +27,8 @@ from estation.ledger.models import PolicyRuleRow
 
 FACTS = {"name": "姓名", "age": "年龄", "capacity": "劳动能力", "grade": "残疾等级", "illness": "疾病"}
 """The facts a reason may name, by their template key and the word an admin writes in 【】 for it."""
+GRADES = {1: "一级", 2: "一级或二级", 3: "一至三级", 4: "任何等级的"}
+"""``max_disability_grade`` in words: the certificates a rule takes (grade 1 is the most severe)."""
 
 class PolicyRule(BaseModel):
     """One rule; every condition given must hold (AND). Omitted conditions are not checked."""
@@ -206,9 +208,9 @@ def save_rule(session: Session, *, rule: PolicyRule, user: User | None, path: Pa
 
 def switch_rule(session: Session, *, code: str, enabled: bool, user: User | None, path: Path | None = None) -> PolicyRule:
     """Switch a rule on or off (kept, so it can come back as it was)."""
-    row = _kept(session, path, user).get(code)
-    if row is None:
+    if all(rule.code != code for rule, _ in rule_list(session, path)):
         raise NotFound("没有这条提醒规则", field="code")
+    row = _kept(session, path, user)[code]
     row.enabled = enabled
     row.changed_by_user_id = user.id if user else None
     session.flush()
@@ -227,7 +229,7 @@ def describe(rule: PolicyRule) -> list[str]:
     if rule.work_capacity is not None:
         lines.append("劳动能力：" + "、".join(WorkCapacity(c).label for c in rule.work_capacity))
     if rule.max_disability_grade is not None:
-        lines.append("持一级残疾人证" if rule.max_disability_grade == 1 else f"持一至{'一二三四'[rule.max_disability_grade - 1]}级残疾人证")
+        lines.append(f"持{GRADES[rule.max_disability_grade]}残疾人证")
     if rule.hardship is not None:
         lines.append("家庭困难" if rule.hardship else "家庭不困难")
     if rule.health_keywords is not None:

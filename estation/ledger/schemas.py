@@ -223,7 +223,10 @@ class FollowUpOut(ORMModel):
     household_id: RowId
     resident_id: int | None
     vacancy_id: int | None
-    days_after: int
+    placement_id: int = Field(description="上岗记录编号")
+    months_after: int = Field(description="上岗后第几个月的跟踪（1、3、6）")
+    resident_name: str = Field(description="上岗的居民")
+    job: str = Field(description="岗位和用人单位")
     due_on: date
     answered_on: date | None
     still_employed: bool | None
@@ -258,6 +261,7 @@ class Duties(ORMModel):
     leaders: list[LeaderDuty]
     no_contact_days: int
     no_contact: list[NoContact]
+    follow_ups: list[FollowUpOut] = Field(description="到期（或一周内到期）还没登记的上岗跟踪，包户干部只看自己结对的家庭")
 
 
 class WorkMatch(ORMModel):

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.accounts.service import log_access
-from estation.errors import Conflict, Forbidden, InvalidInput
+from estation.errors import Conflict, Forbidden, InvalidInput, NotFound
 from estation.kit import get_or_404
 from estation.labour import access
-from estation.labour.models import Household, Resident
+from estation.labour.models import Community, Household, Resident
 from estation.labour.service import age_on
 from estation.labour.service import communities
 from estation.ledger import repository, rules
@@ -324,7 +324,8 @@ def _user_with_role(session: Session, user_id: int, role: Role, field: str) -> U
 
 def pair(session: Session, *, data: PairingCreate) -> HouseholdPairing:
     _user_with_role(session, data.cadre_id, Role.cadre, "cadre_id")
-    if session.get(Household, data.household_id) is None:
+    # The household locked: of two pairings sent at once, the second sees the first.
+    if session.get(Household, data.household_id, with_for_update=True) is None:
         raise InvalidInput("家庭不存在", field="household_id")
     for p in repository.pairings_of_household(session, data.household_id):
         if p.cadre_id == data.cadre_id and (p.end_date is None or p.end_date >= data.start_date):
@@ -354,6 +355,8 @@ def reassign(session: Session, *, pairing: HouseholdPairing, cadre_id: int, on: 
 
 def assign_leader(session: Session, *, data: AssignmentCreate) -> CommunityAssignment:
     _user_with_role(session, data.leader_id, Role.leader, "leader_id")
+    if session.get(Community, data.community_code, with_for_update=True) is None:  # locked: one change at a time
+        raise InvalidInput("社区代码不存在", field="community_code")
     current = repository.leader_of(session, data.community_code, data.start_date)
     if current is not None:
         if current.leader_id == data.leader_id:
@@ -435,7 +438,11 @@ def meetings_for(session: Session, *, user: User, today: date) -> list[Community
 
 
 def get_pairing(session: Session, pairing_id: int) -> HouseholdPairing:
-    return get_or_404(session, HouseholdPairing, pairing_id, "结对关系不存在")
+    """The pairing, locked to be changed (two reassignments sent at once take turns)."""
+    pairing = session.get(HouseholdPairing, pairing_id, with_for_update=True, populate_existing=True)
+    if pairing is None:
+        raise NotFound("结对关系不存在")
+    return pairing
 
 
 def pairing_board(session: Session, *, user: User, today: date, community_code: str | None,

@@ -1,4 +1,7 @@
-"""Finding work for a household: matching (from estation.matching), job referrals, placements, follow-ups."""
+"""Finding work for a household: matching (from estation.matching), job referrals, placements, follow-ups.
+
+A placement and its follow-ups are estation.jobs.placements' (one record however the job was found);
+the ledger adds its actions to the employment problem they belong to."""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from estation.errors import Conflict, InvalidInput, NotFound
 from estation.jobs.models import Vacancy, VacancyStatus
 from estation.labour.models import Household, Resident
 from estation.ledger import repository, service
-from estation.ledger.models import ActionKind, LedgerAction, LedgerCategory, LedgerItem, PlacementFollowUp
+from estation.jobs import placements
+from estation.jobs.models import PlacementFollowUp
+from estation.ledger.models import ActionKind, LedgerAction, LedgerCategory, LedgerItem
 from estation.ledger.schemas import (
     ActionCreate,
     FollowUpAnswer,
@@ -32,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FOLLOW_UP_DAYS = (30, 90)
 UNAVAILABLE = "岗位匹配服务暂不可用，暂时无法为这户推荐岗位。可先到“为民服务大厅”按岗位名称查询，再回到这里登记推荐。"
 FAILED = "岗位匹配服务暂时出了问题，请稍后再试；也可先到“为民服务大厅”请窗口工作人员帮助查询岗位。"
 
@@ -94,7 +98,7 @@ def refer(session: Session, *, user: User, household: Household, data: ReferralC
     vacancy = _open_vacancy(session, data.vacancy_id, today)
     item = _employment_item(session, user=user, household=household, resident=resident, item_id=data.item_id,
                             today=today)
-    note = f"推荐岗位：{vacancy.title}（{vacancy.employer.name}，岗位编号{vacancy.id}）"
+    note = f"推荐岗位：{vacancy.title}（{vacancy.employer.name}）"  # the action keeps vacancy_id; no id on paper
     if data.note.strip():
         note += "。" + data.note.strip()
     return service.add_action(session, user=user, item=item, today=today, vacancy_id=vacancy.id,
@@ -112,9 +116,8 @@ def visible_referral(session: Session, user: User, action_id: int) -> LedgerActi
 
 def place(session: Session, *, user: User, referral: LedgerAction, data: PlacementCreate,
           today: date) -> LedgerAction:
-    """The referred person started the job: record it and schedule the 30- and 90-day follow-ups."""
-    if data.started_on > today:
-        raise InvalidInput("上岗日期不能晚于今天", field="started_on")
+    """The referred person started the job: the placement (with its follow-ups at 1, 3 and 6 months) and
+    the ledger action that records it."""
     if data.started_on < referral.on:
         raise InvalidInput("上岗日期不能早于推荐日期", field="started_on")
     item = session.get(LedgerItem, referral.item_id)
@@ -122,62 +125,72 @@ def place(session: Session, *, user: User, referral: LedgerAction, data: Placeme
         if a.kind == ActionKind.placement and a.vacancy_id == referral.vacancy_id and a.resident_id == referral.resident_id:
             raise Conflict("这次推荐已登记过上岗", field="started_on")
     vacancy = session.get(Vacancy, referral.vacancy_id)
-    note = f"已到岗：{vacancy.title}（{vacancy.employer.name}）" if vacancy else "已到岗"
+    if vacancy is None:
+        raise InvalidInput("推荐的岗位已不存在", field="started_on")
+    resident = session.get(Resident, referral.resident_id) if referral.resident_id else None
+    placement = placements.start_placement(session, resident=resident, vacancy=vacancy, started_on=data.started_on,
+                                           user=user, today=today)
+    note = f"已到岗：{vacancy.title}（{vacancy.employer.name}）"
     if data.note.strip():
         note += "。" + data.note.strip()
     action = service.add_action(session, user=user, item=item, today=today, vacancy_id=referral.vacancy_id,
                                 allow_kinds=(ActionKind.placement,),
                                 data=ActionCreate(kind=ActionKind.placement, on=data.started_on,
                                                   resident_id=referral.resident_id, note=note))
-    for days in FOLLOW_UP_DAYS:
-        session.add(PlacementFollowUp(placement_action_id=action.id, household_id=item.household_id,
-                                      resident_id=referral.resident_id, vacancy_id=referral.vacancy_id,
-                                      days_after=days, due_on=data.started_on + timedelta(days=days)))
+    for follow_up in placement.follow_ups:
+        follow_up.placement_action_id = action.id
     session.flush()
     return action
 
 
 def visible_follow_up(session: Session, user: User, follow_up_id: int) -> PlacementFollowUp:
-    follow_up = session.get(PlacementFollowUp, follow_up_id)
-    if follow_up is None:
-        raise NotFound("跟踪记录不存在")
+    follow_up = placements.visible_follow_up(session, follow_up_id)
     service.visible_household(session, user, follow_up.household_id)
     return follow_up
 
 
 def answer(session: Session, *, user: User, follow_up: PlacementFollowUp, data: FollowUpAnswer,
            today: date) -> PlacementFollowUp:
-    """Record whether the person is still in the job; a lost job reopens the employment problem."""
-    if follow_up.answered_on is not None:
-        raise Conflict("该跟踪已登记", field="still_employed")
-    on = data.on or today
-    if on > today:
-        raise InvalidInput("日期不能晚于今天", field="on")
-    if on < follow_up.due_on - timedelta(days=7):
-        raise InvalidInput(f"还未到上岗{follow_up.days_after}天跟踪时间（{follow_up.due_on}）", field="on")
+    """Record whether the person is still in the job (estation.jobs.placements); when the placement came
+    from a ledger referral, the answer joins the employment problem, and a lost job reopens it."""
+    placements.answer_follow_up(session, follow_up=follow_up, still_employed=data.still_employed, note=data.note,
+                                on=data.on, user=user, today=today)
+    if follow_up.placement_action_id is None:
+        return follow_up
     placement = session.get(LedgerAction, follow_up.placement_action_id)
     item = session.get(LedgerItem, placement.item_id)
+    on = follow_up.answered_on
     if not data.still_employed and item.status in service.REOPENABLE:
         service.reopen(session, user=user, item=item, today=on,
-                       reason=f"上岗{follow_up.days_after}天跟踪：已不在岗")
+                       reason=f"上岗{follow_up.months_after}个月跟踪：已不在岗")
     verdict = "仍在岗" if data.still_employed else "已不在岗"
-    note = f"上岗{follow_up.days_after}天跟踪：{verdict}" + ("。" + data.note.strip() if data.note.strip() else "")
+    note = f"上岗{follow_up.months_after}个月跟踪：{verdict}" + ("。" + data.note.strip() if data.note.strip() else "")
     action = service.add_action(session, user=user, item=item, today=today, vacancy_id=follow_up.vacancy_id,
                                 allow_kinds=(ActionKind.follow_up,),
                                 data=ActionCreate(kind=ActionKind.follow_up, on=on, resident_id=follow_up.resident_id,
                                                   note=note, outcome_ok=data.still_employed))
-    follow_up.answered_on = on
-    follow_up.still_employed = data.still_employed
     follow_up.answer_action_id = action.id
     session.flush()
     return follow_up
 
 
-def follow_ups(session: Session, *, user: User, household_id: int | None = None, open_only: bool = True
-               ) -> list[FollowUpOut]:
+def follow_ups(session: Session, *, user: User, household_id: int | None = None, open_only: bool = True,
+               due_by: date | None = None) -> list[FollowUpOut]:
+    """The follow-ups of the households the user may see (a cadre: their paired ones); ``due_by``: only
+    those answerable by that day, which are the cadre's duties."""
     service.ensure_ledger_role(user)
     ids = list(session.scalars(repository.household_ids_stmt(user)))
     if household_id is not None:
         ids = [i for i in ids if i == household_id]
-    return [FollowUpOut.model_validate(f) for f in repository.follow_ups(session, ids, open_only=open_only)]
+    return [follow_up_out(f) for f in placements.follow_ups_of(session, ids, open_only=open_only, due_by=due_by)]
 
+
+def follow_up_out(follow_up: PlacementFollowUp) -> FollowUpOut:
+    placement = follow_up.placement
+    vacancy = placement.vacancy
+    resident = placement.resident
+    return FollowUpOut(id=follow_up.id, household_id=follow_up.household_id, resident_id=follow_up.resident_id,
+                       vacancy_id=follow_up.vacancy_id, placement_id=placement.id, months_after=follow_up.months_after,
+                       resident_name=resident.name, job=f"{vacancy.title}（{vacancy.employer.name}）",
+                       due_on=follow_up.due_on, answered_on=follow_up.answered_on,
+                       still_employed=follow_up.still_employed)

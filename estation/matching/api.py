@@ -123,7 +123,7 @@ def match_vacancy(request: Request, db: DB, principal: CurrentPrincipal, vacancy
     today = _today()
     for f in fits:
         log_access(db, user=principal.user, resident_id=f.resident.id, action="match",
-                   what="岗位匹配人选" + ("（已遮蔽）" if employer else ""), reason=f"岗位{vacancy.id}匹配人选")
+                   what="岗位匹配人选" + ("（已遮蔽）" if employer else ""), reason=f"为“{vacancy.title}”找人选")
     if employer:
         residents = [MaskedResidentOut(
             candidate_ref=candidate_ref(vacancy.id, f.resident.id), age_band=age_band(age_on(f.resident.birth_date, today)),

@@ -94,7 +94,9 @@ class Retriever:
             return np.stack([_QUERY_CACHE[(model, t)] for t in texts])
 
     def encode_jobs(self, jobs: Sequence[JobFacts]) -> np.ndarray:
-        key = lambda j: (self.encoder.model_id, j.kind, j.id, j.text)  # noqa: E731 - a one-line key, read beside its use
+        def key(j: JobFacts) -> tuple:
+            return (self.encoder.model_id, j.kind, j.id, j.text)
+
         missing = [j for j in jobs if key(j) not in self._doc_cache]
         if missing:
             for j, v in zip(missing, self.encoder.encode_documents([j.text for j in missing])):

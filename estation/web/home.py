@@ -22,7 +22,7 @@ SURFACES = [
     {"url": "/ledger", "name": "干部联户台账", "note": "结对帮扶、走访、为家庭找工作"},
     {"url": "/employer", "name": "用人单位", "note": "发布岗位、查看候选人、残疾人按比例就业"},
     {"url": "/admin", "name": "系统管理", "note": "用户与权限、结对帮扶、单位审核、办事目录、数据导入"},
-    {"url": "/docs", "name": "数据接口", "note": "JSON API 文档（OpenAPI）"},
+    {"url": "/docs", "name": "数据接口", "note": "供其他系统对接使用的说明"},
 ]
 
 HOME_BY_ROLE = {

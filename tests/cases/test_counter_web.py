@@ -102,10 +102,57 @@ def test_a_whole_case_at_the_counter(clerk_client) -> None:
     page = c.get(url).text
     assert "已办结" in page and "已办理续保登记" in page
     receipt = c.get(url + "/receipt").text
-    assert "受理回执" in receipt and f'class="query-code">{code}<' in receipt
+    assert "办结通知书" in receipt and "受理回执" not in receipt and f'class="query-code">{code}<' in receipt
     assert c.get(f"/api/v1/cases/status/{reference}", params={"code": code}).json()["status_label"] == "已办结"
     figures = c.get("/counter/figures").text
     assert re.search(r'id="came-back">\d+<', figures)
+
+
+def _clerk_at(counter_app, db, window: int):
+    from fastapi.testclient import TestClient
+
+    clerk = create_user(db, role=Role.counter_staff, window=window)
+    db.commit()
+    client = TestClient(counter_app.app)
+    assert client.post("/api/v1/auth/login", json={"username": clerk.username, "password": TEST_PASSWORD}).status_code == 200
+    client.get("/counter")
+    return client, clerk
+
+
+def _paper(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_receipt_is_titled_by_the_state_and_names_the_window_of_its_step(clerk_client, counter_app, db) -> None:
+    """Opened at window 7 with documents missing, accepted at window 5 when the rest came, completed at
+    window 6: each paper says what it attests and which window did that step; the history says who did each."""
+    c7 = clerk_client
+    (c5, clerk5), (c6, clerk6) = _clerk_at(counter_app, db, 5), _clerk_at(counter_app, db, 6)
+    opened = c7.post("/counter/cases", data={
+        "csrf_token": csrf(c7), "resident_id": c7.resident_id, "service_code": continued_contribution.TYPE.code,
+        "handed_in": list(DOCS[:1]),
+    }, follow_redirects=False)
+    url = opened.headers["location"]
+    paper = _paper(c7.get(url + "/receipt").text)
+    assert "收件回执" in paper and "受理回执" not in paper and "经办窗口：7号窗口" in paper
+
+    c5.post(url + "/documents", data={"csrf_token": csrf(c5), "documents": list(DOCS[1:])})
+    paper = _paper(c7.get(url + "/receipt").text)
+    assert "受理回执" in paper and "经办窗口：5号窗口" in paper and "7号窗口" not in paper
+    assert "打印受理回执" in c7.get(url).text
+
+    c6.post(url + "/complete", data={"csrf_token": csrf(c6), "note": "已办理续保登记"})
+    paper = _paper(c7.get(url + "/receipt").text)
+    assert "办结通知书" in paper and "受理回执" not in paper and "经办窗口：6号窗口" in paper
+    assert "办结说明：已办理续保登记" in paper and "承诺办结日期" not in paper
+    case_page = _paper(c7.get(url).text)
+    assert "打印办结通知书" in case_page
+    history = case_page.split("办理记录", 1)[1]
+    names = [name for name in re.findall(r"（(\d+号窗口 [^）]+)）", history)]
+    clerk7 = db.get(type(clerk5), c7.clerk_id)
+    assert names == [f"7号窗口 {clerk7.display_name}", f"5号窗口 {clerk5.display_name}",
+                     f"6号窗口 {clerk6.display_name}"], history
+    assert c7.get(f"/api/v1/cases/{url.rsplit('/', 1)[1]}").json()["events"][-1]["window"] == 6
 
 
 def test_forms_without_the_csrf_token_are_refused(clerk_client) -> None:

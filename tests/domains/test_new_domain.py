@@ -9,20 +9,15 @@ with the new icon, the search index and matching must all show the new domain.
 from __future__ import annotations
 
 import ast
-import os
-import shutil
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from estation import physical
+from tests.tree_copy import copy_with_edit, run_checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine]
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "heat_cold_dust"
 DECLARATION = '''\
     Domain(
@@ -48,32 +43,10 @@ def declare(source: str, declaration: str) -> str:
     return "".join(lines[:end]) + declaration + "".join(lines[end:])
 
 
-def copy_tree(target: Path) -> None:
-    for package in ("estation", "indexing", "fixtures", "tests"):
-        shutil.copytree(ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", target)
-    (target / "var").mkdir()
-    (target / "var" / "models").symlink_to(ROOT / "var" / "models")  # the converted model, read only
-
-
 def test_one_declaration_brings_the_domain_everywhere(tmp_path: Path) -> None:
     assert KEY not in physical.DOMAINS  # the checks could not pass here: only the copy declares it
-    tree = tmp_path / "tree"
-    copy_tree(tree)
-    declared = tree / "estation" / "physical.py"
-    declared.write_text(declare(declared.read_text(encoding="utf-8"), DECLARATION), encoding="utf-8")
-    changed = [p for p in tree.rglob("*.py") if p.read_bytes() != (ROOT / p.relative_to(tree)).read_bytes()]
-    assert changed == [declared]
-
-    report = tmp_path / "checks.xml"
-    env = os.environ | {"ESTATION_NEW_DOMAIN": KEY, "PYTHONPATH": str(tree)}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", CHECKS, f"--junitxml={report}"],
-        cwd=tree, env=env, capture_output=True, text=True, timeout=1200,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
-    cases = ET.parse(report).getroot().iter("testcase")
-    passed = {c.get("name") for c in cases if not list(c)}  # no failure, error or skipped child
+    tree = copy_with_edit(tmp_path / "tree", "estation/physical.py", lambda source: declare(source, DECLARATION))
+    passed = run_checks(tree, CHECKS, tmp_path / "checks.xml", env={"ESTATION_NEW_DOMAIN": KEY}, timeout=1200)
     assert passed == {
         "test_the_copy_declares_the_new_domain_last_and_the_demo_data_still_loads",
         "test_api_and_sheets_ask_for_the_new_domain",

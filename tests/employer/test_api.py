@@ -248,7 +248,8 @@ def test_consent_and_masking(api, company) -> None:
     resident = api.client_for(resident_user)
     assert [i["id"] for i in resident.get("/api/v1/invitations").json()] == [invitation_id]
     assert company.user and client.post(f"/api/v1/invitations/{invitation_id}/accept").status_code == 403
-    assert resident.post(f"/api/v1/invitations/{invitation_id}/accept").json()["status"] == "accepted"
+    accepted = resident.post(f"/api/v1/invitations/{invitation_id}/accept?share_phone=true").json()
+    assert (accepted["status"], accepted["share_phone"]) == ("accepted", True)
     applicants = client.get(f"/api/v1/vacancies/{company.vacancy.id}/applicants").json()
     mine = [a for a in applicants if a["name"] == "欧阳淑珍"]
     assert mine and mine[0]["phone"] == "13688889999" and mine[0]["via_invitation"] is True
@@ -267,7 +268,11 @@ def test_employer_status_change_notifies_the_resident_at_the_kiosk_inbox(api, co
     r = employer.post(f"/api/v1/applications/{app['id']}/status", json={"status": "not_hired"})
     assert _field(r) == "reason"
     r = employer.post(f"/api/v1/applications/{app['id']}/status", json={"status": "interview"})
-    assert r.status_code == 200
+    assert _field(r) == "interview_at"  # an interview needs its time and place
+    r = employer.post(f"/api/v1/applications/{app['id']}/interview",
+                      json={"interview_at": f"{date.today() + timedelta(days=3)}T09:30:00",
+                            "interview_place": "单位二楼会议室"})
+    assert r.status_code == 200, r.text
     notes = me.get("/api/v1/notifications").json()
     assert notes[0]["title"] == "您的求职申请状态：已约面试"
     assert me.post(f"/api/v1/notifications/{notes[0]['id']}/read").json()["read_at"] is not None

@@ -3,12 +3,13 @@ and a resident finds it at the kiosk; the candidates page moves an applicant alo
 
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from estation.jobs import service
-from estation.jobs.models import Occupation, Vacancy
+from estation.jobs import placements, service
+from estation.jobs.models import ApplicationStatus, Occupation, Vacancy
 from estation.jobs.search import DEGRADED_NOTICE
 from indexing.sync import pending_count
 from tests.conftest import screenshot, sign_in
@@ -130,14 +131,14 @@ def test_candidates_page_in_the_browser(api, live, page) -> None:
         second = create_resident(s, name="冯志刚", phone="13533334444", skills="仓库理货")
         a1 = service.apply(s, resident=first, vacancy=company.vacancy, by_user_id=None)
         service.apply(s, resident=second, vacancy=company.vacancy, by_user_id=None)
-        service.change_application_status(s, application=a1, status=service.ApplicationStatus.contacted,
-                                          reason=None, by_user_id=company.user.id)
+        placements.move(s, application=a1, status=ApplicationStatus.contacted, reason=None, user=company.user)
         s.commit()
     path = f"/employer/vacancies/{company.vacancy.id}/candidates"
     sign_in(page, live.url, company.user.username, path)
-    page.select_option(f"#status-{a1.id}", "interview")
-    page.click(f"form[action='/employer/applications/{a1.id}/status'] button[type=submit]")
-    page.wait_for_url(f"{live.url}{path}")
+    page.fill(f"#at-{a1.id}", f"{date.today() + timedelta(days=3)}T09:30")
+    page.fill(f"#place-{a1.id}", "食堂后厨")
+    page.click(f"form[action='/employer/applications/{a1.id}/interview'] button[type=submit]")
+    page.wait_for_url(f"{live.url}{path}#app-{a1.id}")
     rows = page.inner_text("table.applicants")
     assert "韩淑芬" in rows and "已约面试" in rows and "冯志刚" in rows
     assert "推荐的求职者" in page.inner_text("main")

@@ -10,7 +10,8 @@ from estation.accounts.passwords import verify_password
 from estation.config import Settings
 from estation.errors import Conflict, Forbidden, InvalidInput, NotFound
 from estation.identifiers import make_uscc
-from estation.jobs import candidates, invitations, service
+from estation.db import utcnow
+from estation.jobs import candidates, invitations, placements, service
 from estation.jobs.models import ApplicationStatus, EmployerStatus, InvitationStatus, VacancyStatus
 from estation.jobs.schemas import EmployerRegistration
 from estation.notifications.models import Audience, Notification
@@ -80,10 +81,10 @@ def test_status_changes_notify_resident_and_staff_not_the_acting_employer(sessio
     resident = create_resident(session, name="赵丽")
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=None)
     assert _notes(session, audience=Audience.employer, kind="application.new")[-1].employer_id == company.employer.id
-    service.change_application_status(session, application=application, status=ApplicationStatus.interview,
-                                      reason=None, by_user_id=company.user.id)
-    service.change_application_status(session, application=application, status=ApplicationStatus.not_hired,
-                                      reason="岗位已招满", by_user_id=company.user.id)
+    placements.schedule_interview(session, application=application, at=utcnow(), place="单位二楼会议室",
+                                  user=company.user)
+    placements.move(session, application=application, status=ApplicationStatus.not_hired, reason="岗位已招满",
+                    user=company.user)
     mine = _notes(session, audience=Audience.resident, resident_id=resident.id)
     assert [n.title for n in mine] == ["您的求职申请状态：已约面试", "您的求职申请状态：未录用"]
     assert "岗位已招满" in mine[-1].body
@@ -104,15 +105,17 @@ def test_invitation_accept_makes_an_application_and_decline_is_final(session) ->
     with pytest.raises(Conflict):
         invitations.invite(session, vacancy=company.vacancy, resident=willing, by_user_id=company.user.id)
     with pytest.raises(NotFound):  # someone else's invitation is not theirs to learn of
-        invitations.accept_invitation(session, invitation_id=inv.id, resident_id=shy.id, by_user_id=None)
-    invitations.accept_invitation(session, invitation_id=inv.id, resident_id=willing.id, by_user_id=None)
+        invitations.accept_invitation(session, invitation_id=inv.id, resident_id=shy.id, by_user_id=None,
+                                      share_phone=True)
+    invitations.accept_invitation(session, invitation_id=inv.id, resident_id=willing.id, by_user_id=None,
+                                  share_phone=True)
     assert inv.status == InvitationStatus.accepted and inv.application_id is not None and inv.responded_at
     with pytest.raises(Conflict):
         invitations.decline_invitation(session, invitation_id=inv.id, resident_id=willing.id)
     applicants = candidates.applicants(session, vacancy=company.vacancy, viewer=company.user)
     assert [(a.name, a.via_invitation) for a in applicants] == [("钱芳", True)]
     logged = session.scalars(select(AccessLog).where(AccessLog.resident_id == willing.id)).all()
-    assert [(row.user_id, row.what) for row in logged] == [(company.user.id, "求职申请")]
+    assert [(row.user_id, row.what) for row in logged] == [(company.user.id, "您的求职申请")]
     assert _notes(session, audience=Audience.employer, kind="invitation.accepted")
 
 
@@ -160,8 +163,7 @@ def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_defa
     resident_user = create_user(session, role=Role.resident, resident_id=resident.id)
     staff = create_user(session, role=Role.counter_staff)
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=resident_user.id)
-    service.change_application_status(session, application=application, status=ApplicationStatus.contacted,
-                                      reason=None, by_user_id=staff.id)
+    placements.move(session, application=application, status=ApplicationStatus.contacted, reason=None, user=staff)
     from estation.notifications import service as notes
 
     assert [n.kind for n in notes.inbox(session, user=resident_user)] == ["application.status"]
@@ -184,8 +186,8 @@ def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -
     resident = create_resident(session, phone="13700002222")
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=None)
     deliver_pending(session, DisabledNotifier())  # earlier rows of this test
-    service.change_application_status(session, application=application, status=ApplicationStatus.contacted,
-                                      reason=None, by_user_id=company.user.id)
+    placements.move(session, application=application, status=ApplicationStatus.contacted, reason=None,
+                    user=company.user)
     fake = build_notifier(Settings(external_notifications="log"))
     assert isinstance(fake, LoggingNotifier)
     assert deliver_pending(session, fake) == 2  # the resident and the staff inbox; the acting employer is not told

@@ -176,9 +176,11 @@ def test_candidates_page_moves_an_applicant_to_hired(api) -> None:
     r = client.post(url, data={"csrf_token": token, "status": "not_hired"})
     assert r.status_code == 422 and "未录用时请说明原因" in r.text
     client.post(url, data={"csrf_token": token, "status": "contacted"})
-    client.post(url, data={"csrf_token": token, "status": "hired"})
+    r = client.post(url, data={"csrf_token": token, "status": "hired"})
+    assert r.status_code == 422 and "录用请填写上岗日期" in r.text  # a hire has its own form
+    client.post(url, data={"csrf_token": token, "status": "not_hired", "reason": "岗位已招满"})
     page = client.get(f"/employer/vacancies/{company.vacancy.id}/candidates").text
-    assert "已录用" in page and "已结束" in page
+    assert "未录用" in page and "岗位已招满" in page and "已结束" in page
 
 
 def test_the_employer_is_told_which_occupation_the_system_read_from_the_title(api) -> None:

@@ -11,6 +11,7 @@ candidates is tested object by object in tests/test_api.py, tests/ledger and tes
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from fastapi.routing import APIRoute
@@ -30,7 +31,7 @@ PUBLIC = {
     ("GET", "/api/v1/startups"), ("GET", "/api/v1/startups/{startup_id}"),
     ("POST", "/api/v1/pension/transfer-assessment"), ("POST", "/api/v1/pension/continued-contribution"),
     ("GET", "/api/v1/services"), ("GET", "/api/v1/cases/status/{reference}"), ("POST", "/api/v1/employers/register"),
-    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"), ("GET", "/docs"),
+    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"), ("GET", "/docs"), ("GET", "/redoc"),
     ("GET", "/api/v1/search/jobs"), ("GET", "/api/v1/search/startups"), ("GET", "/api/v1/search/jobs/suggest"),
     ("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/employer"), ("GET", "/employer/register"), ("POST", "/employer/register"),
@@ -41,6 +42,7 @@ PUBLIC = {
     ("POST", "/kiosk/jobs/{vacancy_id}/print"), ("POST", "/kiosk/guide/{code}/print"), ("GET", "/kiosk/guide"),
     ("GET", "/kiosk/guide/{code}"), ("GET", "/kiosk/suggest"), ("POST", "/kiosk/suggest"),
     ("GET", "/kiosk/prints/{reference}"), ("GET", "/kiosk/progress"), ("POST", "/kiosk/progress"),
+    ("GET", "/kiosk/startups"), ("GET", "/kiosk/startups/{startup_id}"),
 }
 SIGNED_IN = {
     ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/auth/me"), ("GET", "/api/v1/households"),
@@ -55,16 +57,22 @@ KIOSK_PERSONAL = {
     ("GET", "/kiosk/recommend"), ("GET", "/kiosk/me/applications"), ("GET", "/kiosk/me/cases"),
     ("GET", "/kiosk/me/insurance"), ("GET", "/kiosk/me/readers"), ("POST", "/kiosk/jobs/{vacancy_id}/apply"),
     ("GET", "/kiosk/me/pin"), ("POST", "/kiosk/me/pin"),
+    ("GET", "/kiosk/me/profile"), ("POST", "/kiosk/me/profile"), ("POST", "/kiosk/me/consent"),
+    ("GET", "/kiosk/me/invitations"), ("POST", "/kiosk/me/invitations/{invitation_id}/accept"),
+    ("POST", "/kiosk/me/invitations/{invitation_id}/decline"), ("POST", "/kiosk/startups/{startup_id}/ask"),
 }
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
 
 
-def _walk(routes):
+def _walk(routes, prefix: str = ""):
+    """Every route as the app serves it: this FastAPI keeps an included router lazily, with the prefix it
+    was included under (a sub-router of /counter is served under /counter)."""
     for route in routes:
         if isinstance(route, APIRoute):
-            yield route
+            yield route if not prefix else SimpleNamespace(path=prefix + route.path, methods=route.methods,
+                                                           dependant=route.dependant)
         elif hasattr(route, "original_router"):
-            yield from _walk(route.original_router.routes)
+            yield from _walk(route.original_router.routes, prefix + route.include_context.prefix)
 
 
 def _calls(dependant):
@@ -184,3 +192,28 @@ def test_route_admits_exactly_its_roles(api, clients, method: str, path: str) ->
             assert not any(d in response.text for d in ROLE_DENIALS), f"{role} refused by role at {method} {path}"
         else:
             assert _refused(response, path), f"{role} got {response.status_code} at {method} {path}"
+
+
+ADMIN_SCREENS = {"/admin", "/admin/users", "/admin/users/new", "/admin/users/{user_id}", "/admin/pairings",
+                 "/admin/pairings/households/{household_id}", "/admin/employers", "/admin/suggestions",
+                 "/admin/catalogue", "/admin/catalogue/{code}", "/admin/calendar", "/admin/reminders",
+                 "/admin/reminders/new", "/admin/reminders/{code}", "/admin/imports", "/admin/imports/{upload_id}",
+                 "/admin/imports/{upload_id}/report"}
+
+
+def test_admin_screens_admit_the_admin_alone() -> None:
+    from estation.app import create_app
+    from estation.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    admin_routes = [(m, r) for r in _walk(app.routes) if r.path.startswith("/admin") for m in r.methods - {"HEAD"}]
+    app.state.parts.stop_workers()
+    assert ADMIN_SCREENS <= {r.path for _, r in admin_routes}
+    assert {("POST", "/admin/users/{user_id}/disable"), ("POST", "/admin/pairings/leaders"),
+            ("POST", "/admin/employers/{employer_id}"), ("POST", "/admin/suggestions/{suggestion_id}/answer"),
+            ("POST", "/admin/catalogue/{code}"), ("POST", "/admin/calendar"), ("POST", "/admin/reminders/new"),
+            ("POST", "/admin/reminders/{code}"), ("POST", "/admin/reminders/{code}/switch"), ("POST", "/admin/imports"),
+            ("POST", "/admin/imports/{upload_id}/import"), ("POST", "/admin/imports/{upload_id}/discard")} <= {
+        (m, r.path) for m, r in admin_routes}
+    for method, route in admin_routes:
+        assert _policy(route, method) == ("roles", frozenset({Role.admin.value})), (method, route.path)

@@ -9,17 +9,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from estation import cli
-from estation.cli.common import console
 from estation.labour.models import Household, Resident
 from tests.imports.helpers import RESIDENT_HEADERS, csv_bytes, resident_row, xlsx_bytes
 
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Rich wraps table cells to the terminal width; a wide console keeps each reason on one line.
-    monkeypatch.setattr(console, "width", 250)
+# Rich wraps table cells to the terminal's width, which it reads from COLUMNS: a wide terminal keeps each
+# reason on one line.
+runner = CliRunner(env={"COLUMNS": "250"})
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -108,6 +108,25 @@ def test_a_file_with_bad_rows_reports_each_one_and_writes_nothing(db, count):
     assert count(Resident) == 1 and count(Household) == 1  # only the resident registered before the import
 
 
+def test_keep_valid_writes_the_good_rows_and_leaves_each_bad_row_out_whole(db, count):
+    """The admin's upload page imports the good rows once the clerk has read the report."""
+    registered = create_resident(db)
+    db.commit()
+    rows = [
+        resident_row(姓名="刘长海", 住址="甸柳新村8号楼1单元101"),  # row 2: fine
+        resident_row(身份证号=registered.id_number, 住址="甸柳新村8号楼1单元102"),  # row 3: refused by the service,
+        # after its new household was written in the row's savepoint: that household goes with the row
+        resident_row(姓名="赵桂兰", 手机号="1234"),  # row 4: a bad cell
+        resident_row(姓名="孙立新"),  # row 5: fine
+    ]
+    report = run(db, "residents", xlsx_bytes(RESIDENT_HEADERS, rows), keep_valid=True)
+
+    assert report.committed and report.imported == report.valid == 2
+    assert errors_of(report) == {(3, "身份证号"), (4, "手机号")}
+    assert count(Resident) == 3 and count(Household) == 3
+    assert set(db.scalars(select(Resident.name).where(Resident.id != registered.id))) == {"刘长海", "孙立新"}
+
+
 def test_missing_required_column_refuses_the_file_before_any_row(db, count):
     from estation.imports import UploadRefused
 

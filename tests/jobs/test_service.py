@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from estation.errors import Conflict, InvalidInput
 from estation.identifiers import make_uscc
-from estation.jobs import service
+from estation.db import utcnow
+from estation.jobs import placements, service
 from estation.jobs.models import ApplicationStatus, EmployerStatus, EmploymentType, VacancyStatus
 from estation.jobs.schemas import EmployerCreate, VacancyCreate
 from estation.outbox import OutboxEntry
@@ -86,16 +87,12 @@ def test_application_pipeline(session) -> None:
     with pytest.raises(Conflict):
         service.apply(session, resident=resident, vacancy=vacancy, by_user_id=None)
     with pytest.raises(InvalidInput):
-        service.change_application_status(session, application=application, status=ApplicationStatus.not_hired,
-                                          reason=None, by_user_id=None)
-    service.change_application_status(session, application=application, status=ApplicationStatus.interview,
-                                      reason=None, by_user_id=None)
-    service.change_application_status(session, application=application, status=ApplicationStatus.hired,
-                                      reason=None, by_user_id=None)
-    with pytest.raises(InvalidInput):
-        service.change_application_status(session, application=application, status=ApplicationStatus.new,
-                                          reason=None, by_user_id=None)
-    assert [e.status for e in application.history] == ["new", "interview", "hired"]
+        placements.move(session, application=application, status=ApplicationStatus.not_hired, reason=None, user=None)
+    placements.schedule_interview(session, application=application, at=utcnow(), place="甸柳庄社区居委会", user=None)
+    placements.move(session, application=application, status=ApplicationStatus.not_hired, reason="已招满", user=None)
+    with pytest.raises(Conflict):
+        placements.move(session, application=application, status=ApplicationStatus.new, reason=None, user=None)
+    assert [e.status for e in application.history] == ["new", "interview", "not_hired"]
 
 
 def test_draft_vacancy_is_hidden_from_the_public(api) -> None:

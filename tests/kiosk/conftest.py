@@ -15,14 +15,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from estation.accounts.idcard import SimulatedReader
 from estation.accounts.kiosk import set_pin
 from estation.cases import service as cases
 from estation.cases.catalogue import load_catalogue
 from estation.cases.types import pension_transfer
 from estation.config import Settings
 from estation.jobs.models import EmploymentType
-from estation.composition import search_service
 from estation.labour.models import InsurancePeriod, Payer, Scheme
 from estation.matching.encoder import model_id_for, vector_dims_for
 from estation.migrate import upgrade
@@ -99,11 +97,9 @@ def build_world(harness: ApiHarness) -> KioskWorld:
             case_reference=case.reference, case_code=case.query_code,
         )
         s.commit()
-    # What start-up does in the hall: the reader adapter and the search service live on app state.
-    harness.app.state.parts.card_reader = SimulatedReader()
-    search = harness.app.state.parts.search = search_service(harness.settings)
+    # The index the app's search service reads (the composition root made it), filled as `estation index rebuild` does.
     with harness.db() as s:
-        rebuild(s, search.backend, vector_dims=vector_dims_for(harness.settings), model_id=model_id_for(harness.settings))
+        rebuild(s, harness.app.state.parts.search.backend, vector_dims=vector_dims_for(harness.settings), model_id=model_id_for(harness.settings))
         s.commit()
     return world
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from estation.accounts.idcard import IdCard, SimulatedReader
+from estation.accounts.idcard import IdCard
 from estation.labour.models import InsurancePeriod, Resident
 from estation.migrate import upgrade
 from indexing.sync import rebuild
@@ -37,7 +37,6 @@ def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
     with harness.db() as s:
         load_demo(s)
         s.commit()
-    harness.app.state.parts.card_reader = SimulatedReader()
     encoder = shared_encoder(harness.settings)  # listings carry their embeddings, as `estation index rebuild` makes them
     with harness.db() as s:
         rebuild(s, harness.app.state.parts.search.backend, vector_dims=encoder.dim, model_id=encoder.model_id,
@@ -84,7 +83,7 @@ def capture(harness: KioskHarness, id_number: str, out: Path = OUT) -> list[Path
             shot("home-landscape", LANDSCAPE)
             page.goto(f"{base}/kiosk/jobs")
             shot("jobs")
-            page.goto(f"{base}/kiosk/jobs/results?seated=1")
+            page.goto(f"{base}/kiosk/jobs/results?q=不用站着的")  # a resident's own words, understood as 坐着干
             shot("results")
             first = page.locator(".result-link").first
             if first.count():
@@ -101,6 +100,10 @@ def capture(harness: KioskHarness, id_number: str, out: Path = OUT) -> list[Path
             shot("recommend")
             page.goto(f"{base}/kiosk/me/insurance")
             shot("insurance")
+            page.goto(f"{base}/kiosk/me/profile")
+            shot("profile")
+            page.goto(f"{base}/kiosk/startups")
+            shot("startups")
             browser.close()
     finally:
         server.stop()

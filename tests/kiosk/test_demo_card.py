@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from estation.accounts.idcard import SimulatedReader
 from estation.config import Settings
 from tests.kiosk.conftest import KioskHarness, KioskWorld, csrf_of
 
@@ -21,7 +20,6 @@ from tests.kiosk.conftest import KioskHarness, KioskWorld, csrf_of
 def demo_app(world: KioskWorld) -> Iterator[KioskHarness]:
     """A second app on the world's database, with the demo flag set as `make run` sets it."""
     harness = KioskHarness(world.harness.settings.database_url, world.harness.settings.var_dir, demo=True)
-    harness.app.state.parts.card_reader = SimulatedReader()
     yield harness
     harness.app.state.parts.stop_workers()
 

@@ -7,11 +7,12 @@ to the roles that keep them and every look logged."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
+from estation import clock
 from estation.accounts.models import AccessLog, Role
 from estation.labour.models import Household, InsurancePeriod, Resident, ResidentChange
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
@@ -52,6 +53,8 @@ def test_a_clerk_registers_a_partly_able_job_seeker_and_changes_it_with_a_reason
     page.get_by_label("姓名 *").fill("孙桂芳")
     page.get_by_label("身份证号 *").fill(number)
     page.get_by_label("手机号").fill("13905310077")
+    lost_job = (clock.today() - timedelta(days=20)).isoformat()
+    page.get_by_label("状态开始日期").fill(lost_job)
     page.get_by_label("居住社区 *").select_option(label="甸柳新村第三社区")
     page.get_by_label("住址 *").fill("甸柳新村三区5号楼2单元301")
     page.get_by_label("会什么（技能、证书）").fill("缝纫、手工编织")
@@ -75,6 +78,7 @@ def test_a_clerk_registers_a_partly_able_job_seeker_and_changes_it_with_a_reason
     body = page.locator("main").inner_text()
     _plain(body)
     assert "失业登记" in body and "居民已同意" in body and "残疾人（2026-03-02 认定）" in body
+    assert f"登记失业（{lost_job} 起）" in body
     assert "缝纫、手工编织" in body and "每天想工作4小时" in body and "残疾人证：肢体3级" in body
     for key, level in ANSWERS.items():
         d = next(x for x in DECLARED if x.key == key)
@@ -98,17 +102,23 @@ def test_a_clerk_registers_a_partly_able_job_seeker_and_changes_it_with_a_reason
     page.get_by_role("link", name="修改求职登记信息").click()
     _plain(page.locator("main").inner_text())
     with api.db() as s:  # opening the form that shows health and hardship data is a logged look
-        looked = s.scalars(select(AccessLog).where(AccessLog.resident_id == resident_id, AccessLog.action == "read")).all()
-        assert [(a.user_id, a.what) for a in looked] == [(clerk.id, "求职登记信息")]
+        looked = s.scalars(select(AccessLog).where(AccessLog.resident_id == resident_id).order_by(AccessLog.id)).all()
+        assert (looked[-1].user_id, looked[-1].action, looked[-1].what) == (clerk.id, "read", "求职登记信息")
     page.get_by_label("每天想工作几小时").fill("6")
     page.get_by_role("button", name="保存修改").click()
     assert "修改原因" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("修改原因 *").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("每天想工作几小时").input_value() == "6"  # what was typed comes back to be corrected
+    screenshot(page, "counter-job-seeker-refused.png")
     page.get_by_label("修改原因 *").fill("居民身体好转，想多干几个小时")
-    page.get_by_label("每天想工作几小时").fill("6")
+    seeing = next(x for x in DECLARED if x.key == "seeing")
+    page.get_by_label(f"{seeing.label}：{seeing.question}").select_option(label=seeing.levels[3])
     page.get_by_role("button", name="保存修改").click()
     page.wait_for_url(re.compile(r".*/counter/residents/\d+\?reason=.*"))
     first_row = page.locator("table.changes tbody tr").first.inner_text()
-    assert "居民身体好转，想多干几个小时" in first_row and "每天想工作几小时" in first_row and "李窗口" in first_row
+    assert "居民身体好转，想多干几个小时" in first_row and "李窗口" in first_row
+    assert "每天想工作几小时、视力限制" in first_row and "站立行走限制" not in first_row  # only what changed
+    assert f"{seeing.question}{seeing.levels[3]}" in page.locator("main").inner_text()
 
     # Insurance moved in from another province, from the certificate the resident brings.
     page.get_by_role("link", name="修改求职登记信息").click()
@@ -177,7 +187,7 @@ def test_a_registration_sent_twice_is_done_once(api, clerk) -> None:
     again = clerk.post("/counter/register", data=posted, follow_redirects=False)
     assert first.status_code == again.status_code == 303
     assert again.headers["location"] == first.headers["location"]
-    assert _counts(api) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert _counts(api) == (before[0] + 1, before[1] + 1, before[2] + 1, before[3])
 
 
 def test_a_change_without_a_reason_changes_nothing(api, clerk) -> None:
@@ -246,7 +256,7 @@ def test_a_resident_who_cannot_work_is_said_so_in_words_and_kept_editable(api, c
     was refused (the hours 0 shown in it are not a working day)."""
     posted = _form(clerk, "/counter/register") | _registration(work_capacity="none", max_hours_per_day="6")
     shown = _page_after(clerk, clerk.post("/counter/register", data=posted, follow_redirects=False))
-    assert "丧失劳动能力" in shown and "0.0" not in shown and "每天最多" not in shown
+    assert "<dt>劳动能力</dt><dd>丧失劳动能力</dd>" in shown and "0.0" not in shown and "每天最多" not in shown
     resident_id = int(re.search(r'/counter/residents/(\d+)/profile', shown).group(1))
     with api.db() as s:
         assert s.get(Resident, resident_id).max_hours_per_day == 0
@@ -266,7 +276,8 @@ def test_a_resident_who_cannot_work_is_said_so_in_words_and_kept_editable(api, c
     able["max_hours_per_day"] = "4"
     shown = _page_after(clerk, clerk.post(path, data=able, follow_redirects=False))
     assert "部分劳动能力" in shown and "每天最多能工作4小时" in shown
-    assert "劳动能力、每天最多能工作几小时" in shown  # the change log names both
+    named = "、".join(["劳动能力", *(f"{d.label}限制" for d in DECLARED), "每天最多能工作几小时"])
+    assert f"<td>{named}</td>" in shown  # the change log names each item, each limit by its domain
 
 
 def test_a_status_change_keeps_its_dates(api, clerk) -> None:
@@ -285,13 +296,14 @@ def test_a_status_change_keeps_its_dates(api, clerk) -> None:
     posted = _form(clerk, path) | _registration(employment_status="employed", status_since="2026-10-08",
                                                 reason="居民已在超市上班")
     shown = _page_after(clerk, clerk.post(path, data=posted, follow_redirects=False))
-    assert "在业（2026-10-08 起）" in shown or "2026-10-08 起" in shown
-    assert "2024-03-01 起 登记失业，至 2026-10-08" in shown and "居民已在超市上班" in shown
+    assert "<dt>就业状态</dt><dd>就业（2026-10-08 起）</dd>" in shown
+    assert "2024-03-01 起 登记失业，至 2026-10-08" in shown and "2026-10-08 起 就业" in shown
+    assert re.search(r"<td>居民已在超市上班</td><td>[^<]*就业状态", shown)
 
 
 def test_dates_in_the_future_are_refused_by_name(api, clerk) -> None:
     before = _counts(api)
-    for field, name in (("registered_on", "登记日期"), ("difficulty_recognised_on", "认定日期")):
+    for field, name in (("registered_on", "登记日期"), ("difficulty_recognised_on", "就业困难人员认定日期")):
         extra = {"difficulty_category": "大龄失业人员"} if field == "difficulty_recognised_on" else {}
         bad = _registration(**{field: "2099-05-01"}, **extra)
         response = clerk.post("/counter/register", data=_form(clerk, "/counter/register") | bad, follow_redirects=False)

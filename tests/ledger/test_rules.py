@@ -78,3 +78,30 @@ def test_a_malformed_rule_fails_loudly(tmp_path) -> None:
     path.write_text(json.dumps([{"code": "x1", "policy": "老龄补贴", "reason": "r", "min_agee": 80}]), "utf-8")
     with pytest.raises(ValidationError):
         rules.load_rules(path)
+
+
+def test_the_admins_rules_replace_the_file_from_the_first_save(tmp_path, session) -> None:
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps([{"code": "allowance_75", "policy": "老龄补贴", "min_age": 75,
+                                 "reason": "{name}{age}岁，可申领补贴"}], ensure_ascii=False), "utf-8")
+    assert [r.code for r in rules.rules_in_force(session, path)] == ["allowance_75"]
+    rule = rules.PolicyRule(code=rules.new_code(session, path), policy="临时救助", hardship=True,
+                            reason=rules.stored_reason("【姓名】家庭困难：可申请临时救助"))
+    assert rule.reason == "{name}家庭困难：可申请临时救助"
+    assert rules.save_rule(session, rule=rule, user=None, path=path) is True
+    rules.switch_rule(session, code="allowance_75", enabled=False, user=None, path=path)
+    # kept in the database now: the file is read no more, the switched-off rule stays listed
+    path.unlink()
+    assert [(r.code, on) for r, on in rules.rule_list(session)] == [("allowance_75", False), (rule.code, True)]
+    assert [r.policy for r in rules.rules_in_force(session)] == ["临时救助"]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"min_age": 70, "max_age": 60}, "最低年龄不能大于最高年龄"),
+    ({}, "请至少设定一个条件"),
+    ({"min_age": 60, "reason": "{address}可申请"}, "只能用【姓名】"),
+    ({"work_capacity": ["strong"]}, "不认识的选项"),
+])
+def test_a_rule_that_could_not_work_is_refused(fields, message) -> None:
+    with pytest.raises(ValidationError, match=message):
+        rules.PolicyRule.model_validate({"code": "x1", "policy": "老龄补贴", "reason": "{name}可申请", **fields})

@@ -1,4 +1,4 @@
-"""Finding work for a household: referrals as ledger actions, placements and their 30/90-day follow-ups."""
+"""Finding work for a household: referrals as ledger actions, placements and their 1/3/6-month follow-ups."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 
 from estation.errors import Conflict, InvalidInput
 from estation.jobs.models import VacancyStatus
+from estation.jobs.placements import add_months
+from estation.labour.models import EmploymentStatus
 from estation.ledger import service, work
 from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
 from estation.ledger.schemas import ActionCreate, FollowUpAnswer, PlacementCreate, ReferralCreate
@@ -29,7 +31,7 @@ def test_referral_is_a_job_referral_action_on_an_employment_problem(session) -> 
     action = work.refer(session, user=cadre, household=household, today=TODAY,
                         data=ReferralCreate(resident_id=person.id, vacancy_id=vacancy.id))
     assert action.kind == ActionKind.job_referral and action.vacancy_id == vacancy.id
-    assert f"岗位编号{vacancy.id}" in action.note and "小区保安" in action.note
+    assert action.note == f"推荐岗位：小区保安（{vacancy.employer.name}）"  # no internal id shown (issue 16.4)
     item = action.item
     assert item.category == LedgerCategory.employment and item.resident_id == person.id
     assert item.status == LedgerStatus.in_progress
@@ -52,7 +54,7 @@ def test_referral_refuses_closed_vacancies_and_strangers(session) -> None:
     assert err.value.field == "vacancy_id"
 
 
-def test_placement_schedules_30_and_90_day_follow_ups(session) -> None:
+def test_placement_schedules_follow_ups_at_1_3_and_6_months(session) -> None:
     cadre, household, person, vacancy = setup(session)
     referral = work.refer(session, user=cadre, household=household, today=TODAY - timedelta(days=100),
                           data=ReferralCreate(resident_id=person.id, vacancy_id=vacancy.id))
@@ -61,8 +63,8 @@ def test_placement_schedules_30_and_90_day_follow_ups(session) -> None:
                            data=PlacementCreate(started_on=started))
     assert placement.kind == ActionKind.placement and placement.vacancy_id == vacancy.id
     due = work.follow_ups(session, user=cadre)
-    assert [(f.days_after, f.due_on) for f in due] == [(30, started + timedelta(days=30)),
-                                                       (90, started + timedelta(days=90))]
+    assert [(f.months_after, f.due_on) for f in due] == [(m, add_months(started, m)) for m in (1, 3, 6)]
+    assert person.employment_status == EmploymentStatus.employed  # one placement record, however it was found
     with pytest.raises(Conflict):
         work.place(session, user=cadre, referral=referral, today=TODAY, data=PlacementCreate(started_on=started))
 
@@ -74,7 +76,7 @@ def test_a_lost_job_at_follow_up_reopens_the_problem(session) -> None:
     work.place(session, user=cadre, referral=referral, today=TODAY, data=PlacementCreate(started_on=TODAY - timedelta(days=95)))
     item = referral.item
     service.move_status(session, user=cadre, item=item, to=LedgerStatus.resolved, reason="已上岗", today=TODAY)
-    first, second = work.follow_ups(session, user=cadre)
+    first, second, _ = work.follow_ups(session, user=cadre)
     f30 = work.visible_follow_up(session, cadre, first.id)
     work.answer(session, user=cadre, follow_up=f30, today=TODAY, data=FollowUpAnswer(still_employed=True))
     assert item.status == LedgerStatus.resolved and f30.still_employed is True
@@ -84,8 +86,9 @@ def test_a_lost_job_at_follow_up_reopens_the_problem(session) -> None:
     work.answer(session, user=cadre, follow_up=f90, today=TODAY, data=FollowUpAnswer(still_employed=False, note="工厂裁员"))
     assert item.status == LedgerStatus.open and item.reopened_count == 1
     assert item.actions[-1].kind == ActionKind.follow_up and item.actions[-1].outcome_ok is False
-    assert "90天" in item.actions[-1].note
-    assert work.follow_ups(session, user=cadre) == []
+    assert "3个月" in item.actions[-1].note
+    assert work.follow_ups(session, user=cadre) == []  # the 6-month one is moot: the person left the job
+    assert person.employment_status == EmploymentStatus.registered_unemployed
 
 
 def test_follow_up_cannot_be_answered_long_before_it_is_due(session) -> None:

@@ -125,7 +125,9 @@ def _posting(employer_id: int, title: str, code: str | None = None) -> VacancyCr
 def test_the_occupation_is_read_from_the_title_when_the_vacancy_is_written(factory, occupation_index) -> None:
     """Inference happens in the jobs service as the vacancy is written: a confident code only, the
     employer's own field left as they set it, cleared as soon as they choose one."""
-    index = lambda: occupation_index  # noqa: E731 - the app passes its runtime's index the same way
+    def index():  # the app passes its runtime's index the same way
+        return occupation_index
+
     with factory() as s:
         employer = create_employer(s)
         guard, cashier = _code(s, "保安员"), _code(s, "收银员")

@@ -16,6 +16,7 @@ from estation.outbox import OutboxEntry, Worker, enqueue
 from indexing.elasticsearch import ElasticsearchBackend
 from indexing.query import SearchBackend, SearchQuery
 from indexing.sync import kick_after_commit, pending_count, rebuild, sync_pending
+from indexing.vectors import VectorSpaceMismatch
 from tests.engines import BACKENDS
 from tests.search.conftest import VECTOR_DIMS, seeded_factory
 from tests.search.factories import create_employer, create_startup, create_vacancy
@@ -174,6 +175,22 @@ def test_rebuild_swaps_to_a_new_index_with_metadata(db: Session, fresh_backend: 
     if isinstance(fresh_backend, ElasticsearchBackend):
         assert not fresh_backend.client.indices.exists(index=before)
         assert list(fresh_backend.client.indices.get_alias(name=fresh_backend.alias("vacancy")).body) == [meta["index"]]
+
+
+def test_a_rebuild_for_another_model_is_queried_at_once_and_the_old_space_refused(
+    db: Session, fresh_backend: SearchBackend
+) -> None:
+    """A backend that rebuilt its index in another vector space (another model, another size) answers kNN in
+    the new one at once: it does not keep trusting what it knew of the index it replaced."""
+    listing = create_vacancy(db, employer=create_employer(db), title=unique("保洁"))
+    db.commit()
+    assert fresh_backend.knn("vacancy", [1.0] * VECTOR_DIMS, 1, SearchQuery(), model_id="test-model") == []
+    rebuild(db, fresh_backend, kinds=("vacancy",), vector_dims=3, model_id="model-3",
+            vectors=lambda kind, rows: [[1.0, 0.0, 0.0] if r.id == listing.id else [0.0, 1.0, 0.0] for r in rows])
+    db.commit()
+    assert fresh_backend.knn("vacancy", [1.0, 0.0, 0.0], 1, SearchQuery(), model_id="model-3")[0][0] == listing.id
+    with pytest.raises(VectorSpaceMismatch):
+        fresh_backend.knn("vacancy", [1.0] * VECTOR_DIMS, 1, SearchQuery(), model_id="test-model")
 
 
 def test_changes_committed_during_a_rebuild_reach_the_new_index(

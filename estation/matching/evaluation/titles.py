@@ -61,8 +61,15 @@ def build(codes: list[str], words: list[tuple[str, ...]]) -> Benchmark:
 
 
 def withheld_index(index, bench: Benchmark):
-    """The occupation index without the query titles among its aliases."""
-    return index.without_labels({bench.gallery[i][0] for i in bench.queries})
+    """The occupation index without the query titles: their label rows and words removed."""
+    from estation.matching.occupations import OccupationIndex
+
+    held = {bench.gallery[i][0] for i in bench.queries}
+    keep = [n for n, t in enumerate(OccupationIndex.label_texts(index.words)) if t not in held]
+    words = [tuple(w for j, w in enumerate(ws) if j == 0 or w not in held) for ws in index.words]
+    out = OccupationIndex(index.encoder, index.codes, index.names, words, index.passages, index.labels[keep])
+    out.tuning = index.tuning
+    return out
 
 
 def ranking_quality(scores: np.ndarray, bench: Benchmark, which: list[int]) -> dict[str, float]:

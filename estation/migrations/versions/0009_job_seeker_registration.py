@@ -41,8 +41,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_resident_change_resident_id", table_name="resident_change")
     op.drop_table("resident_change")
-    with op.batch_alter_table("resident") as batch:
-        batch.drop_column("registered_on")
-        batch.drop_column("registration")
-        batch.drop_column("difficulty_recognised_on")
-        batch.drop_column("difficulty_category")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch would copy the table and drop the old one,
+    # which SQLite refuses while other tables' rows refer to residents.
+    for column in ("registered_on", "registration", "difficulty_recognised_on", "difficulty_category"):
+        op.drop_column("resident", column)

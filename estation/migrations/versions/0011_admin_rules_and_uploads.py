@@ -5,7 +5,7 @@ configured file or the built-in ones). ``import_upload``: a sheet checked on upl
 clerk imports its good rows or discards it; its report of bad rows stays.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from estation.db import UTCDateTime
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

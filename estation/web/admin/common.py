@@ -31,12 +31,15 @@ NAV: list[tuple[str, str]] = [
     ("/admin/employers", "单位审核"),
     ("/admin/suggestions", "居民留言"),
     ("/admin/catalogue", "办事目录"),
+    ("/admin/calendar", "工作日历"),
+    ("/admin/reminders", "政策提醒"),
+    ("/admin/imports", "批量导入"),
 ]
 
 
 def admin_router() -> APIRouter:
-    """The router of one admin screen's module; estation.web.admin mounts it under /admin."""
-    return APIRouter(include_in_schema=False, route_class=FormRoute)
+    """The router of one admin screen's module, its paths under /admin; estation.web.admin includes it."""
+    return APIRouter(prefix="/admin", include_in_schema=False, route_class=FormRoute)
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
@@ -49,9 +52,10 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, *, 
     return render(request, name, ctx, status_code=status_code)
 
 
-def done(url: str, message: str) -> RedirectResponse:
-    """After a change: back to the screen, which says what was done."""
-    return RedirectResponse(f"{url}{'&' if '?' in url else '?'}msg={quote(message)}", status_code=303)
+def done(url: str, message: str, *, anchor: str = "") -> RedirectResponse:
+    """After a change: back to the screen (at ``anchor``), which says what was done."""
+    fragment = f"#{anchor}" if anchor else ""
+    return RedirectResponse(f"{url}{'&' if '?' in url else '?'}msg={quote(message)}{fragment}", status_code=303)
 
 
 def errors_of(exc: EstationError) -> dict[str, str]:

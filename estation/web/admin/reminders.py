@@ -30,7 +30,6 @@ router = admin_router()
 NAMES = {"policy": "政策名称", "reason": "提醒原因", "action": "建议怎么办", "min_age": "最低年龄", "max_age": "最高年龄",
          "work_capacity": "劳动能力", "max_disability_grade": "残疾等级", "hardship": "家庭困难",
          "health_keywords": "健康状况中的字词", "employment_status": "就业状况"}
-GRADES = [("1", "一级"), ("2", "一级或二级"), ("3", "一至三级"), ("4", "一至四级（任何等级）")]
 HARDSHIP = [("", "不限"), ("yes", "只提醒困难家庭的成员"), ("no", "只提醒非困难家庭的成员")]
 _WORDS = re.compile(r"[\s,，、;；]+")
 
@@ -70,7 +69,7 @@ def _form_of(rule: rules.PolicyRule | None) -> dict[str, Any]:
 def _edit_page(request: Request, code: str | None, form: dict[str, Any], *, error: str = "", field: str | None = None,
                status_code: int = 200) -> HTMLResponse:
     return page(request, "admin/reminder_edit.html", {
-        "code": code, "form": form, "error": error, "field": field, "grades": GRADES, "hardships": HARDSHIP,
+        "code": code, "form": form, "error": error, "field": field, "grades": [(str(grade), words) for grade, words in rules.GRADES.items()], "hardships": HARDSHIP,
         "capacities": [(c.value, c.label) for c in WorkCapacity],
         "statuses": [(s.value, s.label) for s in EmploymentStatus], "facts": list(rules.FACTS.values()),
     }, status_code=status_code)

@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from estation.accounts import staff
 from estation.accounts.models import Role, User
-from estation.errors import EstationError, InvalidInput
+from estation.errors import EstationError, InvalidInput, duplicate_key
 from estation.labour.service import communities
 from estation.schemas import PathId
 from estation.web.admin.common import Admin, Field, admin_router, done, errors_of, page
@@ -89,6 +90,11 @@ def create_user(request: Request, db: DB, admin: Admin, username: Field = "", di
             user = staff.create_staff_account(db, username=username.strip(), password=password, role=chosen,
                                               display_name=display_name, window=number,
                                               community_code=community_code or None, by=admin.user)
+    except IntegrityError as exc:  # another admin took the username a moment ago
+        taken = duplicate_key(exc)
+        if taken is None:
+            raise
+        return _new_page(request, db, form, errors_of(taken), status_code=taken.status_code)
     except EstationError as exc:
         return _new_page(request, db, form, errors_of(exc), status_code=exc.status_code)
     return done(f"/admin/users/{user.id}", f"已建账号 {user.username}，请把密码当面告诉{user.display_name}")

@@ -6,6 +6,7 @@ and why; a refused form writes nothing (a savepoint) and names the field in Chin
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
@@ -106,8 +107,8 @@ def _pairs(members: Any) -> list[tuple[str, str]]:
 
 
 def _choices(db: Session) -> dict[str, Any]:
-    """The options of every list on the forms, as (value, text)."""
-    return {"choices": {
+    """The options of every list on the forms, as (value, text), and today (the latest day a date may name)."""
+    return {"today": clock.today().isoformat(), "choices": {
         "statuses": _pairs(EmploymentStatus), "registrations": _pairs(Registration), "capacities": _pairs(WorkCapacity),
         "relations": _pairs(Relation), "schemes": _pairs(Scheme), "payers": _pairs(Payer),
         "disabilities": [(c, c) for c in DISABILITY_CATEGORIES], "difficulties": [(c, c) for c in DIFFICULTY_CATEGORIES],
@@ -175,7 +176,7 @@ def _shown(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:g}"
-    return str(getattr(value, "value", value))
+    return str(value.value if isinstance(value, Enum) else value)
 
 
 def _current(resident: Resident) -> dict[str, Any]:

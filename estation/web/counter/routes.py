@@ -20,7 +20,7 @@ from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
 from estation.labour.access import ensure_can_see_resident
 from estation.labour.service import age_on, change_history, get_resident
-from estation.web.counter import profile
+from estation.web.counter import follow_ups, profile
 from estation.web.counter.profile import Clerk, PostedForm
 from estation.web.pages import render
 from estation.web.once import FormRoute, SubmittedOnce
@@ -158,7 +158,7 @@ def _case_context(db, case) -> dict:
     return {
         "case": case, "svc": service.get_service_type(db, case.service_code), "r": get_resident(db, case.resident_id),
         "assessed": describe(case.details) if describe else None,
-        "overdue": service.is_overdue(case, clock.today()),
+        "overdue": service.is_overdue(case, clock.today()), "receipt": service.receipt_of(case),
         "still_missing": [d for d in case.slip_documents if not case.documents.get(d)],
         "provinces": provinces(), "local_time": beijing_time,
     }
@@ -275,3 +275,4 @@ def set_pin(
 
 
 router.include_router(profile.router)
+router.include_router(follow_ups.router)

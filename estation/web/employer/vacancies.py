@@ -11,14 +11,13 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from estation import clock
-from estation.deps import DB, parts
-from estation.errors import EstationError, Forbidden, InvalidInput
+from estation.deps import DB, Principal, parts
+from estation.errors import EstationError, InvalidInput
 from estation.jobs import candidates as cand
-from estation.jobs import invitations, quota, service
-from estation.jobs.models import Adjustment, Application, ApplicationStatus, EmploymentType, Occupation, Shift, Vacancy
+from estation.jobs import invitations, placements, quota, service
+from estation.jobs.models import Adjustment, ContractType, EmploymentType, Occupation, Shift, Vacancy
 from estation.jobs.occupation_suggest import suggest_occupations
 from estation.jobs.schemas import VacancyCreate, VacancyFields, VacancyUpdate
-from estation.kit import get_or_404
 from estation.labour.models import Community
 from estation.labour.service import communities
 from estation.physical import DECLARED, DOMAIN_NAMES, domain_label, label, unstated_domains
@@ -36,11 +35,6 @@ from estation.web.security import CsrfChecked
 from estation.schemas import PathId
 
 router = APIRouter(prefix="/employer", include_in_schema=False, route_class=FormRoute)
-
-EMPLOYER_MOVES = (ApplicationStatus.contacted, ApplicationStatus.interview, ApplicationStatus.hired,
-                  ApplicationStatus.not_hired)
-"""The pipeline steps an employer may take; withdrawing is the resident's alone."""
-
 
 def _form_values(vacancy: Vacancy | None) -> dict:
     if vacancy is None:
@@ -84,7 +78,7 @@ def card(db: DB, employer_name: str, data) -> SimpleNamespace:
         adjustments=adjustments, valid_until=data.valid_until, openings=data.openings,
         description=data.description,
         friendly=quota.disability_friendly_reasons(SimpleNamespace(
-            demands=demands, adjustments=[a.value if hasattr(a, "value") else a for a in data.adjustments or []],
+            demands=demands, adjustments=[Adjustment(a).value for a in data.adjustments or []],
             home_based=data.home_based)),
     )
 
@@ -93,12 +87,14 @@ def _form_page(request: Request, db: DB, *, employer, values: dict, errors: dict
                preview=None, status_code: int = 200):
     settings = parts(request).settings
     title = values.get("title") or ""
+    chosen = values.get("occupation_code") or None
     return render(request, "employer/vacancy_form.html", {
         "employer": employer, "vacancy": vacancy, "form": values, "errors": errors, "summary": error_summary(errors),
         "preview": preview,
         "communities": communities(db).values(), "domains": DECLARED, "adjustment_choices": list(Adjustment),
         "employment_types": list(EmploymentType), "shifts": list(Shift),
         "suggestions": suggest_occupations(db, title) if len(title) >= 2 else [],
+        "chosen_occupation": db.get(Occupation, chosen) if chosen else None,
         "minimum_wage": settings.minimum_wage_monthly,
     }, status_code=status_code)
 
@@ -199,34 +195,24 @@ def renew(db: DB, principal: EmployerUser, vacancy_id: PathId, valid_until: Anno
 
 @router.get("/vacancies/{vacancy_id}/candidates")
 def candidates_page(request: Request, db: DB, principal: EmployerUser, vacancy_id: PathId):
-    vacancy = my_vacancy(db, principal, vacancy_id)
+    return candidates_view(request, db, principal, my_vacancy(db, principal, vacancy_id))
+
+
+def candidates_view(request: Request, db: DB, principal: Principal, vacancy: Vacancy, *, error: str = "",
+                    error_for: int | None = None, status_code: int = 200):
+    """The candidates page; ``error``: why a step with applicant ``error_for`` was refused (shown at its row)."""
     # Matching first: reading the applicants writes the access log, and no write may hold the database's
     # write lock while the model and the search engine work.
     recommended = cand.recommended(db, vacancy=vacancy, rank=parts(request).rank_residents)
     applicants = cand.applicants(db, vacancy=vacancy, viewer=principal.user)
-    next_moves = {
-        a.application.id: [s for s in EMPLOYER_MOVES
-                           if s in service.ALLOWED_MOVES[a.application.status]]
-        for a in applicants
-    }
+    next_moves = {a.application.id: placements.steps_for(a.application) for a in applicants}
     return render(request, "employer/candidates.html", {
         "vacancy": vacancy, "applicants": applicants, "next_moves": next_moves,
+        "contract_types": list(ContractType), "today": clock.today(),
+        "names": placements.step_authors(db, [a.application for a in applicants], viewer=principal.user),
         "recommended": recommended, "invitations": invitations.invitations_for_vacancy(db, vacancy_id=vacancy.id),
-    })
-
-
-@router.post("/applications/{application_id}/status", dependencies=[CsrfChecked, SubmittedOnce])
-def move_application(
-    db: DB, principal: EmployerUser, application_id: PathId,
-    status: Annotated[ApplicationStatus, Form()], reason: Annotated[str, Form(max_length=200)] = "",
-):
-    application = get_or_404(db, Application, application_id, "申请不存在")
-    my_vacancy(db, principal, application.vacancy_id)
-    if status == ApplicationStatus.withdrawn:
-        raise Forbidden("只有求职者本人可以撤回申请")
-    service.change_application_status(db, application=application, status=status, reason=reason.strip() or None,
-                                      by_user_id=principal.user.id)
-    return RedirectResponse(f"/employer/vacancies/{application.vacancy_id}/candidates", status_code=303)
+        "error": error, "error_for": error_for,
+    }, status_code=status_code)
 
 
 @router.post("/vacancies/{vacancy_id}/invite", dependencies=[CsrfChecked, SubmittedOnce])

@@ -89,9 +89,9 @@ class KioskRoute(FormRoute):
             except SignInRequired:
                 raise
             except EstationError as exc:
-                return _error(request, exc.status_code, exc.message)
+                return error_page(request, exc.status_code, exc.message)
             except RequestValidationError:
-                return _error(request, 422, "填写的内容有误，请返回重新选择。")
+                return error_page(request, 422, "填写的内容有误，请返回重新选择。")
 
         return handler
 
@@ -99,7 +99,8 @@ class KioskRoute(FormRoute):
 ERROR_HEADINGS = {403: "操作没有完成", 404: "没有找到", 409: "已经办过了", 422: "填写有误", 429: "请稍后再试"}
 
 
-def _error(request: Request, status_code: int, message: str) -> Response:
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    """The kiosk's own error page (big buttons back to 首页 and 找工作), for its routes and unknown addresses."""
     heading = ERROR_HEADINGS.get(status_code, "出错了")
     return page(request, "kiosk/error.html", {"heading": heading, "message": message},
                 principal=request_scope(request).principal, status_code=status_code)

@@ -86,7 +86,7 @@ def _form(ask: Asked) -> dict:
 
 @router.get("/jobs")
 def jobs_start(request: Request, principal: OptionalPrincipal, ask: AskedFor):
-    return page(request, "kiosk/jobs.html", _form(ask), principal=principal)
+    return page(request, "kiosk/jobs.html", _form(ask) | {"tiles": True}, principal=principal)
 
 
 @router.get("/jobs/results")
@@ -104,7 +104,7 @@ def job_results(
         kind="vacancy", text=ask.text, today=clock.today(), near=origin,
         occupation=ask.category.occupation if ask.category else None,
         sort=Sort.relevance if ask.text else Sort.distance, page=page_no, per_page=PER_PAGE, facets=False,
-    ), (n for n in phrases.NEEDS if n.key in ask.ticked))
+    ), (phrases.BY_KEY[key] for key in ask.ticked))
     result = search_service(request).search(db, query)
     items = [
         {"v": it.row, "minutes": it.walking_minutes, "demand_list": catalog.demand_badges(it.row.demands)}

@@ -7,6 +7,7 @@ half-written.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -35,9 +36,12 @@ def _number(value: str, field: str) -> float | None:
     if not value.strip():
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise InvalidInput(f"{profile.FIELDS[field]}：请从按钮中选择", field=field) from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise InvalidInput(f"{profile.FIELDS[field]}：请从按钮中选择", field=field)
+    return number
 
 
 def _sent(number: float | None) -> str:
@@ -54,7 +58,7 @@ def _options(field: str, stored: float | None, choices: tuple[int, ...]) -> list
 
 def _profile_page(request: Request, db: DB, principal: Principal, *, form: dict[str, str] | None = None,
                   status_code: int = 200, **extra: object) -> Response:
-    person = resident_of(db, principal.user)
+    person = profile.own_profile(db, user=principal.user)
     ctx = {
         "person": person,
         "form": form or {

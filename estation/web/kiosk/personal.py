@@ -30,8 +30,10 @@ def my_applications(request: Request, db: DB, principal: OptionalPrincipal):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
     rows = kiosk.applications(db, user=principal.user)
+    invitations = opportunities.my_invitations(db, user=principal.user)
     return page(request, "kiosk/applications.html",
-                {"rows": rows, "invitations": opportunities.my_invitations(db, user=principal.user)},
+                {"rows": rows, "invitations": invitations, "answerable": opportunities.answerable,
+                 "waiting": sum(map(opportunities.answerable, invitations))},
                 principal=principal)
 
 

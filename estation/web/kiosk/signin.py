@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from estation import submissions
 from estation.accounts import kiosk as kiosk_accounts
 from estation.accounts import service as accounts
 from estation.deps import CSRF_COOKIE, DB, SESSION_COOKIE, OptionalPrincipal, clear_cookie, client_address, set_cookie
@@ -16,7 +17,7 @@ from estation.labour.service import get_resident
 from estation.web.kiosk.common import (
     KioskRoute, card_reader, kiosk_resident, page, safe_next, signin_redirect, terminal,
 )
-from estation.web.once import SubmittedOnce
+from estation.web.once import AlreadySubmitted, claim_submission
 from estation.web.security import CsrfChecked
 
 router = APIRouter(prefix="/kiosk", include_in_schema=False, route_class=KioskRoute)
@@ -118,19 +119,31 @@ def pin_change_page(request: Request, principal: OptionalPrincipal, done: str = 
     return page(request, "kiosk/pin_change.html", {"done": bool(done)}, principal=principal)
 
 
-@router.post("/me/pin", dependencies=[CsrfChecked, SubmittedOnce])
+@router.post("/me/pin", dependencies=[CsrfChecked])
 def pin_change(
     request: Request, db: DB, principal: OptionalPrincipal,
     old_pin: Annotated[str, Form(max_length=40)] = "",
     new_pin: Annotated[str, Form(max_length=40)] = "",
     new_pin_again: Annotated[str, Form(max_length=40)] = "",
+    submission_token: Annotated[str, Form(max_length=submissions.TOKEN_LENGTH)] = "",
 ):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
+    resident = get_resident(db, principal.user.resident_id)
     try:
-        kiosk_accounts.change_own_pin(db, user=principal.user, resident=get_resident(db, principal.user.resident_id),
-                                      old_pin=old_pin, new_pin=new_pin, new_pin_again=new_pin_again,
-                                      address=client_address(request))
+        attempt = kiosk_accounts.reserve_pin_change(db, resident=resident, new_pin=new_pin, new_pin_again=new_pin_again,
+                                                    address=client_address(request))
+        # Done once, however often sent; the form is claimed only after the attempt is counted, which
+        # commits on its own (on SQLite the claim would hold the write lock that count waits for).
+        try:
+            claim_submission(request, db, principal, submission_token)
+        except AlreadySubmitted as again:
+            if again.result_url is None:
+                raise
+            kiosk_accounts.pin_change_repeated(db, attempt=attempt)
+            return RedirectResponse(again.result_url, status_code=303)
+        kiosk_accounts.change_own_pin(db, user=principal.user, resident=resident, attempt=attempt, old_pin=old_pin,
+                                      new_pin=new_pin)
     except EstationError as exc:
         # Returned, not raised: a wrong old PIN is recorded, and that record must be committed.
         return page(request, "kiosk/pin_change.html", {"error": exc.message, "field": exc.field},

@@ -75,7 +75,7 @@ def my_households(request: Request, db: DB, principal: Staff, settings: AppSetti
     if not show_all:
         # A leader's community has hundreds of households: start with those the ledger is about.
         households = [h for h in households if h.hardship or h.open_items or h.cadre_names]
-    due = [f for f in work.follow_ups(db, user=principal.user) if f.due_on <= today]
+    due = work.follow_ups(db, user=principal.user, due_by=today)
     gaps = duties.no_contact(db, user=principal.user, today=today, days=settings.ledger_no_contact_days)
     return render(request, "ledger/households.html", {
         "households": households, "follow_ups": due, "no_contact": {g.household_id for g in gaps},
@@ -196,7 +196,7 @@ def place(
     def do() -> Response:
         data = _parse(PlacementCreate, started_on=started_on)
         work.place(db, user=principal.user, referral=referral, data=data, today=clock.today())
-        return _back(referral.household_id, anchor=f"#item-{referral.item_id}", msg="已登记上岗，30天和90天后提醒跟踪")
+        return _back(referral.household_id, anchor=f"#item-{referral.item_id}", msg="已登记上岗，1个月、3个月和6个月后提醒跟踪")
     return _form_action(request, db, principal, settings, referral.household_id, do)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
+from estation.jobs import placements
 from estation.ledger import duties, service, work
 from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
 from estation.ledger.schemas import HouseholdLedger
@@ -37,6 +38,7 @@ def household_context(session: Session, *, user: User, ledger: HouseholdLedger, 
         "next_moves": NEXT_MOVES,
         "open_referrals": open_referrals,
         "follow_ups": follow_ups,
+        "answerable_by": today + timedelta(days=placements.EARLY_DAYS),
         "visit_kinds": VISIT_KINDS,
         "open_items": [i for i in ledger.items if i.status != LedgerStatus.closed],
         "community": service.community_names(session).get(ledger.community_code, ""),

@@ -19,14 +19,16 @@
   }
 
   function render(items) {
-    var chosen = (box.querySelector("input:checked") || {}).value || "";
+    var checked = box.querySelector("input:checked");
+    var chosen = (checked || {}).value || "";
+    var chosenName = checked ? checked.parentNode.textContent.trim() : "";
     var keep = chosen && !items.some(function (s) { return s.code === chosen; });
     box.textContent = "";
     items.forEach(function (s) {
       var extra = s.matched !== s.name ? "（匹配“" + s.matched + "”）" : "";
-      box.appendChild(option(s.code, s.name + " " + s.code + extra, s.code === chosen));
+      box.appendChild(option(s.code, s.name + extra, s.code === chosen));
     });
-    if (keep) box.appendChild(option(chosen, chosen, true));
+    if (keep) box.appendChild(option(chosen, chosenName, true));
     box.appendChild(option("", items.length ? "暂不选择" : "没有找到相近的职业，暂不选择", !chosen));
   }
 

@@ -110,7 +110,14 @@
     var target = fields[0];
     var on = sessionStorage.getItem("kiosk-osk") !== "off";
     var keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", "⌫"];
+    var idNumber = document.querySelector("[data-osk=id]");
     keys.forEach(function (k) {
+      if (k === "X" && !idNumber) {  /* PINs alone: no X key, its place left empty so the digits stay put */
+        var gap = document.createElement("span");
+        gap.setAttribute("aria-hidden", "true");
+        osk.appendChild(gap);
+        return;
+      }
       var b = document.createElement("button");
       b.type = "button";
       b.textContent = k;
