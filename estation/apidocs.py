@@ -59,6 +59,7 @@ TAGS = {
     "cases": ("窗口办件", "办事指南、工作日历和一窗通办的办件"),
     "ledger": ("帮扶台账", "困难家庭结对帮扶：问题事项、走访、推荐就业、结对、联户会议和履职情况"),
     "feedback": ("留言建议", "查看和答复居民的留言"),
+    "reports": ("就业成效", "按月份统计求职、上岗、稳岗、零就业家庭清零和公益性岗位，按社区和人群分组"),
     "ops": ("运维", "健康检查"),
 }
 """Each tag's Chinese name (ReDoc shows it in its menu) and what its operations are about."""

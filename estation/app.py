@@ -36,6 +36,7 @@ from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
 from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers
 from estation.ledger.api import router as ledger_router
+from estation.reports.api import router as reports_router
 from estation.web.admin import router as admin_web_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
@@ -43,6 +44,8 @@ from estation.web.home import router as home_router
 from estation.web.kiosk import demo_router as kiosk_demo_router
 from estation.web.kiosk import router as kiosk_router
 from estation.web.kiosk.common import error_page as kiosk_error_page
+from estation.web.ledger.hardship import router as hardship_web_router
+from estation.web.ledger.outcomes import router as outcomes_web_router
 from estation.web.ledger.routes import router as ledger_web_router
 from estation.web.pages import render
 from estation.web.security import SignInRequired
@@ -113,7 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
-                   search_router, matching_router, admin_web_router):
+                   search_router, matching_router, admin_web_router, reports_router, outcomes_web_router,
+                   hardship_web_router):
         app.include_router(router)
     if settings.demo:  # demo-only routes are not registered at all on a real instance: they answer 404
         app.include_router(kiosk_demo_router)

@@ -33,23 +33,24 @@ PER_KIND = 2
 start pages always."""
 PER_ROLE = 150
 
-ALLOWED_ENGLISH = {"PIN", "Excel", "CSV", "xlsx", "e", "X", "DL", "SYB", "A4", "Photoshop", "AI"}
+ALLOWED_ENGLISH = {"PIN", "Excel", "CSV", "xlsx", "e", "X", "DL", "SYB", "A4", "Word", "Photoshop", "AI"}
 """Latin a user meets in real life: the kiosk's PIN, the file kinds of imports and exports, 就业e站, the last
 character of an id number, the “DL” printed before a case number, 创业培训（SYB） (the national programme's
-own name), A4 paper, the software residents name in their own skills (会用Excel和Photoshop) and the AI of
+own name), A4 paper, the software residents name in their own skills (会用Word、Excel和Photoshop), the AI of
 employers' own job titles (AI训练数据标注员)."""
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 NOT_CODES = [
     re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),  # a mobile phone number, shown to those who may call it
     re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{12}(?!\d)"),  # a reference printed on a receipt (DL…, YX…, LY…)
     re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])"),  # 统一社会信用代码
+    re.compile(r"(?<![A-Za-z])[A-D][1-3](?=(?:或[A-D][1-3])?驾照)"),  # a driving licence's class (持C1驾照)
 ]
-"""Numbers that are what a user reads and copies: taken out before the checks."""
+"""Numbers and codes that are what people read, copy and say themselves: taken out before the checks."""
 CHECKS: dict[str, re.Pattern[str]] = {
     "a long number (a code or an id)": re.compile(r"(?<![\d.])\d{9,}(?![\d.])"),
     "an occupation code": re.compile(r"(?<![\d-])\d-\d{2}-\d{2}(?:-\d{2})?(?![\d-])"),
-    "a code in brackets": re.compile(r"[\u4e00-\u9fff]（\d{2,}）"),
-    "an internal id": re.compile(r"(?:编号|ID|id|#)\s*[:：]?\s*\d+"),
+    "a code in brackets": re.compile(r"(?:省|市|区|县|社区|街道)（\d{2,}）"),  # 山东省（37）; a count may be bracketed
+    "an internal id": re.compile(r"(?:编号|ID|id|#)[ \t]*[:：]?[ \t]*\d+"),
 }
 
 SKIP_PATHS = ("/static/", "/api/", "/docs", "/redoc", "/openapi.json", "/kiosk/ping", "/healthz")
@@ -201,6 +202,8 @@ def test_every_page_speaks_plain_chinese(browser, site: Site, role: str) -> None
     ("社区 370102009002", True), ("家政服务员（new）", True), ("山东省（37）", True), ("岗位编号719", True),
     ("职业 4-07-05-01", True), ("None", True), ("状态：pending", True),
     ("请输入PIN码", False), ("导出Excel", False), ("电话 13905310601", False), ("2026-12-07 办结", False),
+    ("持A1或B1驾照", False), ("A1级", True), ("上岗跟踪（21）", False), ("甸柳新村第一社区（370102009002）", True),
+    ("编号\n2026-12-07", False),
 ])
 def test_the_checks_catch_what_the_issue_saw(text: str, found: bool) -> None:
     assert bool(findings(text)) is found, findings(text)

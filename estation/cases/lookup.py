@@ -14,7 +14,7 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from estation.accounts.models import User
+from estation.accounts.models import Role, User
 from estation.accounts.service import log_access
 from estation.cases.models import Case
 from estation.jobs.models import Application
@@ -101,35 +101,46 @@ def find_residents(session: Session, *, user: User, query: str) -> list[Match]:
     return [Match(rows[i], how) for _, i, how in ranked if i in rows]
 
 
+JOINED_VIEW = frozenset({Role.counter_staff, Role.admin})
+"""Who sees the window's joined view: cases, job applications and ledger items besides the record. Community
+staff keep their community's records and see the record alone, as their API role reads."""
+
+
 @dataclass
 class Overview:
     resident: Resident
     members: list[Resident]
-    cases: list[Case]
-    applications: list[Application]
-    ledger_items: list[LedgerItem]
+    cases: list[Case] | None
+    """None (like applications and ledger_items) when the viewer is not one of JOINED_VIEW."""
+    applications: list[Application] | None
+    ledger_items: list[LedgerItem] | None
     sensitive_ledger_items: int = 0
     pension_months: int = 0
     notes: list[str] = field(default_factory=list)
 
 
 def resident_overview(session: Session, *, user: User, resident: Resident, reason: str) -> Overview:
-    """Everything the station knows about one resident; the view is logged with who, when and why."""
-    log_access(session, user=user, resident_id=resident.id, action="view", what="您的全部办事信息", reason=reason)
+    """Everything the station knows about one resident that ``user`` may see; the view is logged with who,
+    when and why."""
+    joined = user.role in JOINED_VIEW
+    log_access(session, user=user, resident_id=resident.id, action="view",
+               what="您的全部办事信息" if joined else "居民档案", reason=reason)
     session.flush()
-    cases = list(session.scalars(select(Case).where(Case.resident_id == resident.id).order_by(Case.id.desc())))
-    applications = list(session.scalars(
+    overview = Overview(
+        resident=resident,
+        members=[m for m in resident.household.members if m.id != resident.id],
+        cases=None, applications=None, ledger_items=None,
+        pension_months=sum(p.months for p in resident.insurance_periods if p.scheme.value == "pension"),
+    )
+    if not joined:
+        return overview
+    overview.cases = list(session.scalars(select(Case).where(Case.resident_id == resident.id).order_by(Case.id.desc())))
+    overview.applications = list(session.scalars(
         select(Application).where(Application.resident_id == resident.id).order_by(Application.id.desc())
     ))
     items = list(session.scalars(
         select(LedgerItem).where(LedgerItem.household_id == resident.household_id).order_by(LedgerItem.id.desc())
     ))
-    return Overview(
-        resident=resident,
-        members=[m for m in resident.household.members if m.id != resident.id],
-        cases=cases,
-        applications=applications,
-        ledger_items=[i for i in items if not i.sensitive],
-        sensitive_ledger_items=sum(1 for i in items if i.sensitive),
-        pension_months=sum(p.months for p in resident.insurance_periods if p.scheme.value == "pension"),
-    )
+    overview.ledger_items = [i for i in items if not i.sensitive]
+    overview.sensitive_ledger_items = sum(1 for i in items if i.sensitive)
+    return overview

@@ -13,6 +13,9 @@ from estation.ledger.models import CommunityAssignment, HouseholdPairing
 
 ALL_RESIDENTS = frozenset({Role.counter_staff, Role.admin})
 """Any window handles any case, so counter staff see every resident of the subdistrict."""
+RECORD_KEEPERS = frozenset({Role.counter_staff, Role.community_staff, Role.admin})
+"""Who registers households and residents and keeps their records (API and counter pages alike): community
+staff within their own community, as every read is narrowed by ``scope_residents``."""
 
 
 def _active(model, today):
@@ -62,3 +65,14 @@ def ensure_can_see_resident(session: Session, user: User, resident_id: int) -> N
 def ensure_can_see_household(session: Session, user: User, household_id: int) -> None:
     if session.scalar(scope_households(select(Household.id).where(Household.id == household_id), user)) is None:
         raise Forbidden("您无权查看该家庭的信息")
+
+
+def may_register_in(user: User, community_code: str) -> bool:
+    """Whether ``user`` may register a household in the community: counter staff anywhere, community staff
+    in their own community."""
+    return user.role in ALL_RESIDENTS or (user.role in RECORD_KEEPERS and community_code == user.community_code)
+
+
+def ensure_can_register_in(user: User, community_code: str) -> None:
+    if not may_register_in(user, community_code):
+        raise Forbidden("社区工作人员只能为本社区建档")

@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from estation.accounts.models import Role
 from estation.accounts.service import log_access
 from estation.deps import DB, CurrentPrincipal, Principal, require_roles
 from estation.kit import get_or_404, paginate
 from estation.labour import access, service
-from estation.errors import Forbidden, error_responses
+from estation.errors import error_responses
 from estation.labour.models import EmploymentStatus, Household, Resident, WorkCapacity
 from estation.labour.schemas import (
     CommunityOut,
@@ -29,7 +28,7 @@ from estation.schemas import Page, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["labour"])
 
-Editor = Annotated[Principal, Depends(require_roles(Role.counter_staff, Role.community_staff, Role.admin))]
+Editor = Annotated[Principal, Depends(require_roles(*access.RECORD_KEEPERS))]
 PageNo = Annotated[int, Query(ge=1, le=100000)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 Reason = Annotated[str, Query(min_length=2, max_length=200, description="为何查看该档案（记入访问日志）")]
@@ -73,8 +72,7 @@ def list_households(
              description="新建一户家庭档案；社区工作人员只能为本社区建档。",
              responses=error_responses((403, "社区工作人员只能为本社区建档")))
 def create_household(db: DB, principal: Editor, data: HouseholdCreate) -> HouseholdOut:
-    if principal.role == Role.community_staff and data.community_code != principal.user.community_code:
-        raise Forbidden("社区工作人员只能为本社区建档")
+    access.ensure_can_register_in(principal.user, data.community_code)
     return _household_out(service.create_household(db, data=data))
 
 

@@ -15,16 +15,18 @@ from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep, parts, require_roles
 from estation.errors import NotFound, error_responses
 from estation import clock, sheets
-from estation.ledger import duties, export, rules, service, work
+from estation.ledger import duties, export, hardship, rules, service, work
 from estation.ledger.models import CommunityAssignment, HouseholdPairing
 from estation.ledger.schemas import (
     ActionCreate,
     ActionOut,
     AssignmentCreate,
+    CoverageOut,
     AssignmentOut,
     Duties,
     FollowUpAnswer,
     FollowUpOut,
+    HardshipOut,
     HouseholdLedger,
     HouseholdSummary,
     ItemCreate,
@@ -37,6 +39,7 @@ from estation.ledger.schemas import (
     PlacementCreate,
     Reassign,
     ReferralCreate,
+    ReminderMarkIn,
     ReminderOut,
     Reopen,
     StatusMove,
@@ -85,9 +88,42 @@ def household_ledger(db: DB, principal: Staff, settings: AppSettings, household_
             summary="政策提醒",
             description="按政策提醒规则，列出这户家庭当前应办的事（如证件到期、补贴复核）。",
             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
-def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> list:
+def reminders(db: DB, principal: Staff, settings: AppSettings, household_id: PathId) -> list[ReminderOut]:
     household = service.visible_household(db, principal.user, household_id)
-    return [r.__dict__ for r in rules.reminders(household, policy_rules(db, settings), clock.today())]
+    return service.reminders_out(db, household, policy_rules(db, settings), clock.today())
+
+
+@router.post("/households/{household_id}/reminders", response_model=list[ReminderOut], status_code=201,
+             summary="标记政策提醒",
+             description=("包户干部核实一条政策提醒后标记：已享受（done），或不适用（not_applicable，须写明原因）。"
+                          "以最近一次标记为准；返回这户的全部政策提醒及其标记。"),
+             responses=error_responses((404, "家庭不存在，或不在您负责的范围内")))
+def mark_reminder(db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
+                  data: ReminderMarkIn) -> list[ReminderOut]:
+    household = service.visible_household(db, principal.user, household_id)
+    found = policy_rules(db, settings)
+    hardship.mark_reminder(db, user=principal.user, household=household, data=data, policy_rules=found,
+                           today=clock.today())
+    return service.reminders_out(db, household, found, clock.today())
+
+
+@router.get("/hardship", response_model=HardshipOut,
+            summary="零就业家庭和公益性岗位",
+            description=("当前的零就业家庭（有劳动年龄、有劳动能力的成员已失业登记，且无人就业），每户附结对干部、"
+                         "台账中的就业事项和求职成员；以及在岗的公益性岗位安置及其期限。随上岗和就业状态变化即时更新。"
+                         "包户干部看结对家庭，联居领导看所联系社区，管理员看全部。"))
+def hardship_households(db: DB, principal: Staff) -> HardshipOut:
+    return hardship.hardship(db, user=principal.user, today=clock.today())
+
+
+@router.get("/reminder-coverage", response_model=list[CoverageOut],
+            summary="政策落实情况（按社区）",
+            description=("每个所联系社区、每项政策：收到提醒的符合条件家庭数、已享受户数、经核实不适用户数和待核实户数。"
+                         "仅限联居领导（所联系社区）和管理员（全部社区）。"),
+            responses=error_responses((403, "仅限联居领导和管理员查看")))
+def reminder_coverage(db: DB, principal: Overseer, settings: AppSettings) -> list[CoverageOut]:
+    return hardship.reminder_coverage(db, user=principal.user, policy_rules=policy_rules(db, settings),
+                                      today=clock.today())
 
 
 @router.post("/households/{household_id}/items", response_model=ItemOut, status_code=201,

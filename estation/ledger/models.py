@@ -163,3 +163,25 @@ class PolicyRuleRow(Base, TimestampMixin):
     definition: Mapped[dict] = mapped_column(JSON)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ReminderOutcome(Labelled):
+    done = "done", "已享受"
+    not_applicable = "not_applicable", "不适用"
+
+
+class ReminderMark(Base):
+    """A cadre's answer to one policy reminder (a rule for a member): the policy is received, or it does
+    not apply. Rows are only added; the latest for a member and rule is the answer."""
+
+    __tablename__ = "reminder_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    rule_code: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[ReminderOutcome] = mapped_column(_enum(ReminderOutcome))
+    on: Mapped[date] = mapped_column(Date)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

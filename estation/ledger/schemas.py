@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from estation.labour.models import EmploymentStatus, Relation, Sex, WorkCapacity
-from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus
+from estation.ledger.models import ActionKind, LedgerCategory, LedgerStatus, ReminderOutcome
 from estation.matching.schemas import LimitOut
 from estation.schemas import ORMModel, RowId
 
@@ -166,6 +166,65 @@ class ReminderOut(ORMModel):
     policy: str
     reason: str
     action: str
+    outcome: ReminderOutcome | None = Field(default=None, description="包户干部的核实结果；尚未核实时为空")
+    marked_on: date | None = Field(default=None, description="核实标记的日期")
+    mark_note: str = Field(default="", description="核实时写的说明（如不适用的原因）")
+
+
+class ReminderMarkIn(ORMModel):
+    resident_id: RowId
+    code: Annotated[str, Field(min_length=2, max_length=40)]
+    outcome: ReminderOutcome = Field(description="核实结果：已享受，或不适用（须写明原因）")
+    note: Annotated[str, Field(max_length=300)] = ""
+
+
+class LedgerItemRef(ORMModel):
+    id: int
+    status: LedgerStatus
+    due_on: date
+    overdue: bool
+
+
+class ZeroHouseholdOut(ORMModel):
+    """A 零就业家庭 today: someone of working age able to work is registered unemployed, nobody works."""
+    id: int
+    community_code: str
+    community_name: str
+    address: str
+    head_name: str
+    job_seekers: list[str] = Field(description="有劳动能力、已失业登记的劳动年龄成员姓名")
+    cadre_names: list[str]
+    item: LedgerItemRef | None
+    """The household's open 就业 item of the ledger, if any."""
+
+
+class WelfarePostOut(ORMModel):
+    """A running 公益性岗位 placement (托底安置) and its term."""
+    placement_id: int = Field(description="上岗记录编号")
+    household_id: int
+    resident_name: str = Field(description="上岗人员姓名")
+    community_name: str
+    job: str = Field(description="岗位名称（用人单位）")
+    started_on: date
+    term_until: date | None = Field(description="公益性岗位期限的最后一天")
+    days_left: int | None = Field(description="距期限还有几天（已过期为负数）")
+    ending_soon: bool = Field(description="是否30天内到期（需提前安排后续就业）")
+
+
+class HardshipOut(ORMModel):
+    zero_employment_households: list[ZeroHouseholdOut] = Field(description="当前的零就业家庭")
+    public_welfare_posts: list[WelfarePostOut] = Field(description="在岗的公益性岗位安置及其期限")
+
+
+class CoverageOut(ORMModel):
+    """One community and policy: households reminded of it, by the cadres' answers."""
+    community_code: str
+    community_name: str
+    policy: str
+    eligible: int = Field(description="符合条件的户数：收到这项政策提醒的家庭，减去经核实不适用的")
+    received: int = Field(description="已享受的户数（有成员被标记为已享受）")
+    not_applicable: int = Field(description="经核实不适用的户数")
+    to_check: int = Field(description="尚待核实的户数")
 
 
 class PairingOut(ORMModel):

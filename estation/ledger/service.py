@@ -34,6 +34,7 @@ from estation.ledger.models import (
     LedgerItem,
     LedgerStatus,
     LedgerStatusChange,
+    ReminderMark,
 )
 from estation.ledger.schemas import (
     MANUAL_KINDS,
@@ -282,7 +283,7 @@ def household_summaries(session: Session, *, user: User, today: date,
     for p in pairings:
         cadres.setdefault(p.household_id, []).append(names[p.cadre_id].display_name)
     return [
-        HouseholdSummary(id=h.id, community_code=h.community_code, address=h.address, head_name=_head(h),
+        HouseholdSummary(id=h.id, community_code=h.community_code, address=h.address, head_name=head_name(h),
                          hardship=h.hardship,
                          hardship_reason=h.hardship_reason, open_items=counts.get(h.id, (0, 0))[0],
                          overdue_items=counts.get(h.id, (0, 0))[1], last_contact_on=contacts.get(h.id),
@@ -291,7 +292,7 @@ def household_summaries(session: Session, *, user: User, today: date,
     ]
 
 
-def _head(household: Household) -> str:
+def head_name(household: Household) -> str:
     members = household.members
     head = next((m for m in members if m.relation.value == "head"), members[0] if members else None)
     return head.name if head else ""
@@ -308,9 +309,30 @@ def household_ledger(session: Session, *, user: User, household: Household, toda
         members=[member_out(m, today) for m in household.members],
         items=[item_out(i, user, today) for i in repository.items_of(session, household.id)],
         general_actions=[action_out(a, user) for a in repository.general_actions(session, household.id)],
-        reminders=[ReminderOut(**r.__dict__) for r in rules.reminders(household, policy_rules, today)],
+        reminders=reminders_out(session, household, policy_rules, today),
         pairings=repository.pairings_of_household(session, household.id),
     )
+
+
+def latest_marks(session: Session, household_ids: list[int]) -> dict[tuple[int, str], ReminderMark]:
+    """The answer in force for each (member, rule) of the households: the latest mark."""
+    if not household_ids:
+        return {}
+    marks = session.scalars(select(ReminderMark).where(ReminderMark.household_id.in_(household_ids))
+                            .order_by(ReminderMark.id))
+    return {(m.resident_id, m.rule_code): m for m in marks}
+
+
+def reminders_out(session: Session, household: Household, policy_rules: list[rules.PolicyRule],
+                  today: date) -> list[ReminderOut]:
+    """The household's policy reminders, each with the cadre's answer (received / not applicable) if given."""
+    marks = latest_marks(session, [household.id])
+    out = []
+    for r in rules.reminders(household, policy_rules, today):
+        mark = marks.get((r.resident_id, r.code))
+        out.append(ReminderOut(**r.__dict__, outcome=mark.outcome if mark else None,
+                               marked_on=mark.on if mark else None, mark_note=mark.note if mark else ""))
+    return out
 
 
 # ---- pairings, assignments, meetings ---------------------------------------------------------------

@@ -41,15 +41,16 @@ WEIGHTS = SimilarityWeights(encoder=0.3, ngram=0.2, occupation=0.8, cos_low=BAND
 
 class QueryOccupations:
     """What the query's words say about each occupation: its code if known, and the index's fit of every
-    other code (its probability over that of the query's most probable code, 0..1)."""
+    other code (the index's combined score over its greatest possible value, 0..1)."""
 
     def __init__(self, index, title: str, vector: np.ndarray | None, code: str | None = None) -> None:
         self.code = code
         self._row = {c: i for i, c in enumerate(index.codes)} if index is not None else {}
         self.fit = np.zeros(0, dtype=np.float32)
         if index is not None and vector is not None:
-            p = index.probabilities(title, vector)
-            self.fit = p / p.max()
+            combined, _ = index.combine(*index.features(title, vector))
+            t = index.tuning
+            self.fit = combined / (t.label + t.passage + t.words)
 
     def agreement(self, code: str | None) -> float:
         if not code:

@@ -5,7 +5,8 @@ dependency tree) or is classified below as public, signed-in (object-level check
 domains' own tests) or kiosk-personal. A new route that is neither fails this test until someone decides.
 Roles outside a route's list must be refused: 401/403 for the API, a redirect to sign-in or a 403 page
 for the UIs. Reading another resident's records, another cadre's households and another employer's
-candidates is tested object by object in tests/test_api.py, tests/ledger and tests/employer.
+candidates is tested object by object in tests/test_api.py, tests/ledger and tests/employer; another
+community's residents at the counter's pages (community staff) in tests/labour/test_community_staff.py.
 """
 
 from __future__ import annotations
@@ -217,3 +218,47 @@ def test_admin_screens_admit_the_admin_alone() -> None:
         (m, r.path) for m, r in admin_routes}
     for method, route in admin_routes:
         assert _policy(route, method) == ("roles", frozenset({Role.admin.value})), (method, route.path)
+
+
+COMMUNITY_SCREENS = {("GET", "/counter"), ("POST", "/counter"), ("GET", "/counter/residents/{resident_id}"),
+                     ("GET", "/counter/register"), ("POST", "/counter/register"),
+                     ("GET", "/counter/residents/{resident_id}/profile"),
+                     ("POST", "/counter/residents/{resident_id}/profile"),
+                     ("POST", "/counter/residents/{resident_id}/insurance-periods")}
+"""What community staff do at the counter's pages, as their API role does (labour.access.RECORD_KEEPERS): find,
+register and keep residents' records, of their own community (tests/labour/test_community_staff.py)."""
+
+
+def test_community_staff_keep_records_at_the_counter_and_do_nothing_else_there() -> None:
+    from estation.app import create_app
+    from estation.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    counter = {(m, r.path): r for r in _walk(app.routes) if r.path.startswith("/counter") for m in r.methods - {"HEAD"}}
+    app.state.parts.stop_workers()
+    assert COMMUNITY_SCREENS <= set(counter)
+    for (method, path), route in counter.items():
+        kind, allowed = _policy(route, method)
+        expected = {Role.counter_staff.value, Role.admin.value} | (
+            {Role.community_staff.value} if (method, path) in COMMUNITY_SCREENS else set())
+        assert (kind, allowed) == ("roles", frozenset(expected)), (method, path)
+
+
+HARDSHIP_ROUTES = {  # issue 15 points 6 and 9: cadres, leaders and admins; the per-community counts are the leaders'
+    ("GET", "/ledger/hardship"): {Role.cadre, Role.leader, Role.admin},
+    ("POST", "/ledger/households/{household_id}/reminders"): {Role.cadre, Role.leader, Role.admin},
+    ("GET", "/api/v1/ledger/hardship"): {Role.cadre, Role.leader, Role.admin},
+    ("POST", "/api/v1/ledger/households/{household_id}/reminders"): {Role.cadre, Role.leader, Role.admin},
+    ("GET", "/api/v1/ledger/reminder-coverage"): {Role.leader, Role.admin},
+}
+
+
+def test_hardship_routes_admit_the_ledger_roles_alone() -> None:
+    from estation.app import create_app
+    from estation.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    found = {(m, r.path): r for r in _walk(app.routes) for m in r.methods - {"HEAD"}}
+    app.state.parts.stop_workers()
+    for (method, path), roles in HARDSHIP_ROUTES.items():
+        assert _policy(found[(method, path)], method) == ("roles", frozenset(r.value for r in roles)), (method, path)

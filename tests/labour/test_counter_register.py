@@ -232,7 +232,7 @@ def test_health_and_hardship_are_encrypted_and_shown_only_to_those_who_keep_them
     assert set(logged) == {community.id, cadre.id, leader.id}
 
 
-@pytest.mark.parametrize("role", [Role.community_staff, Role.employer, Role.resident])
+@pytest.mark.parametrize("role", [Role.employer, Role.resident])  # community staff: tests/labour/test_community_staff.py
 def test_other_roles_cannot_reach_the_registration_screens(api, role) -> None:
     with api.db() as s:
         resident = create_resident(s)

@@ -136,6 +136,10 @@ ROUTES = {
         "category": "housing", "problem": "屋顶漏雨", "due_on": str(TODAY + timedelta(days=20))}),
     "record visit": Route("POST", lambda w: f"/api/v1/ledger/households/{w.h1}/visits", H1, 201,
                           lambda w: {"kind": "home_visit", "note": "例行走访"}),
+    "mark reminder": Route("POST", lambda w: f"/api/v1/ledger/households/{w.h1}/reminders", H1, 201, lambda w: {
+        "resident_id": w.person1, "code": "employment_help", "outcome": "done"}),
+    "hardship households": Route("GET", lambda w: "/api/v1/ledger/hardship", LEDGER),
+    "reminder coverage": Route("GET", lambda w: "/api/v1/ledger/reminder-coverage", OVERSEERS),
     "find work": Route("GET", lambda w: f"/api/v1/ledger/households/{w.h1}/work", H1),
     "job referral": Route("POST", lambda w: f"/api/v1/ledger/households/{w.h1}/referrals", H1, 201,
                           lambda w: {"resident_id": w.person1, "vacancy_id": w.vacancy}),

@@ -16,13 +16,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from estation import clock, physical
-from estation.accounts.models import Role
+from estation.accounts.models import Role, User
 from estation.accounts.service import log_access
 from estation.deps import DB, Principal
 from estation.errors import EstationError, InvalidInput, validation_message
 from estation.geo import provinces
 from estation.labour import service
-from estation.labour.access import ensure_can_see_resident
+from estation.labour.access import RECORD_KEEPERS, ensure_can_register_in, ensure_can_see_resident, may_register_in
 from estation.labour.models import EmploymentStatus, Payer, Registration, Relation, Resident, Scheme, WorkCapacity
 from estation.labour.schemas import (
     DIFFICULTY_CATEGORIES,
@@ -41,6 +41,10 @@ from estation.web.security import CsrfChecked, require_web_roles
 router = APIRouter(include_in_schema=False, route_class=FormRoute)
 
 Clerk = Annotated[Principal, Depends(require_web_roles(Role.counter_staff, Role.admin, login_url="/login"))]
+"""The window's work: cases, PINs, follow-ups, figures."""
+Keeper = Annotated[Principal, Depends(require_web_roles(*RECORD_KEEPERS, login_url="/login"))]
+"""Finding residents, registering job seekers and keeping their records: also community staff, within their
+own community (the same rule as the API's)."""
 Model = TypeVar("Model", bound=BaseModel)
 
 TEXTS = ("skills", "experience", "wishes", "education")
@@ -60,6 +64,11 @@ async def posted_form(request: Request) -> dict[str, str]:
 
 
 PostedForm = Annotated[dict[str, str], Depends(posted_form)]
+
+
+def desk(user: User) -> str:
+    """Where the record is kept, as the access log and the change log say it."""
+    return "社区" if user.role == Role.community_staff else "窗口"
 
 
 def _name(field: str) -> str:
@@ -106,15 +115,16 @@ def _pairs(members: Any) -> list[tuple[str, str]]:
     return [(m.value, m.label) for m in members]
 
 
-def _choices(db: Session) -> dict[str, Any]:
-    """The options of every list on the forms, as (value, text), and today (the latest day a date may name)."""
-    return {"today": clock.today().isoformat(), "choices": {
+def _choices(db: Session, user: User) -> dict[str, Any]:
+    """The options of every list on the forms, as (value, text) (the communities ``user`` registers in), today
+    (the latest day a date may name) and where the record is kept."""
+    return {"today": clock.today().isoformat(), "desk": desk(user), "choices": {
         "statuses": _pairs(EmploymentStatus), "registrations": _pairs(Registration), "capacities": _pairs(WorkCapacity),
         "relations": _pairs(Relation), "schemes": _pairs(Scheme), "payers": _pairs(Payer),
         "disabilities": [(c, c) for c in DISABILITY_CATEGORIES], "difficulties": [(c, c) for c in DIFFICULTY_CATEGORIES],
         "grades": [(1, "一级"), (2, "二级"), (3, "三级"), (4, "四级")],
         "provinces": sorted(provinces().items()),
-        "communities": [(c.code, c.name) for c in service.communities(db).values()],
+        "communities": [(c.code, c.name) for c in service.communities(db).values() if may_register_in(user, c.code)],
     }}
 
 
@@ -124,49 +134,51 @@ def _written(db: Session, write: Callable[[], Resident]) -> Resident:
         return write()
 
 
-def _to_resident(resident_id: int, reason: str) -> RedirectResponse:
-    return RedirectResponse(f"/counter/residents/{resident_id}?reason={quote(reason)}", status_code=303)
+def _to_resident(resident_id: int, user: User) -> RedirectResponse:
+    return RedirectResponse(f"/counter/residents/{resident_id}?reason={quote(desk(user) + '办理业务')}", status_code=303)
 
 
 @router.get("/register")
-def register_form(request: Request, db: DB, principal: Clerk) -> Response:
-    return render(request, "counter/register.html", {**_choices(db), "form": {
+def register_form(request: Request, db: DB, principal: Keeper) -> Response:
+    return render(request, "counter/register.html", {**_choices(db, principal.user), "form": {
         "hukou_province": "37", "relation": "head", "work_capacity": "full", "max_travel_km": "3",
         "employment_status": EmploymentStatus.registered_unemployed.value,
         "registration": Registration.unemployment.value, "registered_on": clock.today().isoformat()}})
 
 
 @router.post("/register", dependencies=[CsrfChecked, SubmittedOnce])
-def register(request: Request, db: DB, principal: Clerk, form: PostedForm) -> Response:
+def register(request: Request, db: DB, principal: Keeper, form: PostedForm) -> Response:
     """A new job seeker: their household (by community and address) and their record, in one step."""
     def write() -> Resident:
         household_data = _parse(HouseholdCreate, {"community_code": form.get("community_code", ""),
                                                   "address": form.get("address", "").strip()})
+        ensure_can_register_in(principal.user, household_data.community_code)
         household = service.create_household(db, data=household_data)
         values = profile_values(form) | {key: form.get(key, "").strip() for key in
                                          ("relation", "id_number", "name", "hukou_province")}
         data = _parse(ResidentCreate, values | {"household_id": household.id, "phone": form.get("phone", "").strip() or None})
         resident = service.create_resident(db, data=data, user=principal.user,
-                                           reason=_registration_reason(data.registration))
+                                           reason=_registration_reason(principal.user, data.registration))
         log_access(db, user=principal.user, resident_id=resident.id, action="create", what="居民档案",
-                   reason="窗口求职登记")
+                   reason=f"{desk(principal.user)}求职登记")
         return resident
 
     try:
         resident = _written(db, write)
     except EstationError as exc:
-        return render(request, "counter/register.html", {**_choices(db), "form": form, "error": exc.message,
-                      "field": exc.field}, status_code=exc.status_code)
-    return _to_resident(resident.id, "窗口办理业务")
+        return render(request, "counter/register.html", {**_choices(db, principal.user), "form": form,
+                      "error": exc.message, "field": exc.field}, status_code=exc.status_code)
+    return _to_resident(resident.id, principal.user)
 
 
-def _registration_reason(registration: Registration | None) -> str:
-    return f"窗口{registration.label}" if registration else "窗口建档"
+def _registration_reason(user: User, registration: Registration | None) -> str:
+    return f"{desk(user)}{registration.label}" if registration else f"{desk(user)}建档"
 
 
-def _profile_page(request: Request, db: Session, resident: Resident, form: dict[str, Any], *, period: dict[str, str] | None = None,
-                  error: str = "", field: str | None = None, status_code: int = 200) -> Response:
-    return render(request, "counter/profile.html", {**_choices(db), "r": resident, "form": form, "error": error,
+def _profile_page(request: Request, db: Session, user: User, resident: Resident, form: dict[str, Any], *,
+                  period: dict[str, str] | None = None, error: str = "", field: str | None = None,
+                  status_code: int = 200) -> Response:
+    return render(request, "counter/profile.html", {**_choices(db, user), "r": resident, "form": form, "error": error,
                                                     "field": field, "period": period or {}}, status_code=status_code)
 
 
@@ -192,16 +204,16 @@ def _current(resident: Resident) -> dict[str, Any]:
 
 
 @router.get("/residents/{resident_id}/profile")
-def profile_form(request: Request, db: DB, principal: Clerk, resident_id: PathId) -> Response:
+def profile_form(request: Request, db: DB, principal: Keeper, resident_id: PathId) -> Response:
     ensure_can_see_resident(db, principal.user, resident_id)
     resident = service.get_resident(db, resident_id)
     log_access(db, user=principal.user, resident_id=resident.id, action="read", what="求职登记信息",
-               reason="窗口修改求职登记信息")
-    return _profile_page(request, db, resident, _current(resident))
+               reason=f"{desk(principal.user)}修改求职登记信息")
+    return _profile_page(request, db, principal.user, resident, _current(resident))
 
 
 @router.post("/residents/{resident_id}/profile", dependencies=[CsrfChecked, SubmittedOnce])
-def save_profile(request: Request, db: DB, principal: Clerk, resident_id: PathId, form: PostedForm) -> Response:
+def save_profile(request: Request, db: DB, principal: Keeper, resident_id: PathId, form: PostedForm) -> Response:
     ensure_can_see_resident(db, principal.user, resident_id)
     resident = service.get_resident(db, resident_id)
     reason = form.get("reason", "").strip()
@@ -217,13 +229,13 @@ def save_profile(request: Request, db: DB, principal: Clerk, resident_id: PathId
         _written(db, write)
     except EstationError as exc:
         db.refresh(resident)
-        return _profile_page(request, db, resident, form, error=exc.message, field=exc.field,
+        return _profile_page(request, db, principal.user, resident, form, error=exc.message, field=exc.field,
                              status_code=exc.status_code)
-    return _to_resident(resident_id, "窗口办理业务")
+    return _to_resident(resident_id, principal.user)
 
 
 @router.post("/residents/{resident_id}/insurance-periods", dependencies=[CsrfChecked, SubmittedOnce])
-def add_period(request: Request, db: DB, principal: Clerk, resident_id: PathId, form: PostedForm) -> Response:
+def add_period(request: Request, db: DB, principal: Keeper, resident_id: PathId, form: PostedForm) -> Response:
     """An insurance period moved in from another province, as the resident's certificate states it."""
     ensure_can_see_resident(db, principal.user, resident_id)
     resident = service.get_resident(db, resident_id)
@@ -243,6 +255,6 @@ def add_period(request: Request, db: DB, principal: Clerk, resident_id: PathId, 
     except EstationError as exc:
         db.refresh(resident)
         field = "period_reason" if exc.field == "reason" else exc.field  # this form's own reason box
-        return _profile_page(request, db, resident, _current(resident), period=form, error=exc.message, field=field,
-                             status_code=exc.status_code)
-    return _to_resident(resident_id, "窗口办理业务")
+        return _profile_page(request, db, principal.user, resident, _current(resident), period=form,
+                             error=exc.message, field=field, status_code=exc.status_code)
+    return _to_resident(resident_id, principal.user)

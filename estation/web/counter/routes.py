@@ -19,9 +19,9 @@ from estation.deps import DB, Principal
 from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
 from estation.labour.access import ensure_can_see_resident
-from estation.labour.service import age_on, change_history, get_resident
+from estation.labour.service import age_on, change_history, communities, get_resident
 from estation.web.counter import follow_ups, profile
-from estation.web.counter.profile import Clerk, PostedForm
+from estation.web.counter.profile import Clerk, Keeper, PostedForm, desk
 from estation.web.pages import render
 from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.security import CsrfChecked
@@ -30,7 +30,8 @@ from estation.schemas import PathId
 router = APIRouter(prefix="/counter", include_in_schema=False, route_class=FormRoute)
 
 Note = Annotated[str, Form(max_length=500)]
-VIEW_REASONS = ("窗口办理业务", "居民来电咨询", "核对材料信息", "回访已办事项")
+VIEW_REASONS = {"窗口": ("窗口办理业务", "居民来电咨询", "核对材料信息", "回访已办事项"),
+                "社区": ("社区办理业务", "居民来电咨询", "核对材料信息", "入户走访")}
 
 
 def _to_case(case_id: int) -> RedirectResponse:
@@ -38,23 +39,27 @@ def _to_case(case_id: int) -> RedirectResponse:
 
 
 def _home(request: Request, db, principal: Principal, q: str = ""):
+    """Finding a resident (only those the user may see); the window's open cases and figures for the window."""
     today = clock.today()
     matches = lookup.find_residents(db, user=principal.user, query=q) if q.strip() else []
-    figures = counter_figures(db, since=today.replace(day=1), until=today, today=today)
-    return render(request, "counter/index.html", {
-        "q": q, "matches": matches, "searched": bool(q.strip()), "figures": figures, "reasons": VIEW_REASONS,
-        "open_cases": service.open_cases(db, window=principal.user.window), "today": today,
-        "service_names": figures.service_names,
-    })
+    ctx = {"q": q, "matches": matches, "searched": bool(q.strip()), "reasons": VIEW_REASONS[desk(principal.user)],
+           "today": today}
+    if principal.role in lookup.JOINED_VIEW:
+        figures = counter_figures(db, since=today.replace(day=1), until=today, today=today)
+        ctx |= {"figures": figures, "open_cases": service.open_cases(db, window=principal.user.window),
+                "service_names": figures.service_names}
+    else:
+        ctx["community"] = communities(db)[principal.user.community_code or ""]
+    return render(request, "counter/index.html", ctx)
 
 
 @router.get("")
-def counter_home(request: Request, db: DB, principal: Clerk):
+def counter_home(request: Request, db: DB, principal: Keeper):
     return _home(request, db, principal)
 
 
 @router.post("", dependencies=[CsrfChecked])
-def find_resident(request: Request, db: DB, principal: Clerk, q: Annotated[str, Form(max_length=40)] = ""):
+def find_resident(request: Request, db: DB, principal: Keeper, q: Annotated[str, Form(max_length=40)] = ""):
     """Posted, never a query string: an id number or phone in an address would stay in the browser's
     history and in every log the address passes through."""
     return _home(request, db, principal, q)
@@ -62,13 +67,14 @@ def find_resident(request: Request, db: DB, principal: Clerk, q: Annotated[str, 
 
 @router.get("/residents/{resident_id}")
 def resident_view(
-    request: Request, db: DB, principal: Clerk, resident_id: PathId,
+    request: Request, db: DB, principal: Keeper, resident_id: PathId,
     reason: Annotated[str, Query(max_length=100)] = "",
 ):
     ensure_can_see_resident(db, principal.user, resident_id)
     resident = get_resident(db, resident_id)
     if len(reason.strip()) < 2:
-        return render(request, "counter/reason.html", {"resident_id": resident_id, "reasons": VIEW_REASONS})
+        return render(request, "counter/reason.html", {"resident_id": resident_id,
+                                                       "reasons": VIEW_REASONS[desk(principal.user)]})
     overview = lookup.resident_overview(db, user=principal.user, resident=resident, reason=reason.strip())
     services = service.service_types(db)
     return render(request, "counter/resident.html", {

@@ -14,7 +14,7 @@ from estation.config import Settings
 from estation.deps import DB, Principal, get_settings_dep, parts
 from estation.errors import EstationError, InvalidInput
 from estation import clock, sheets
-from estation.ledger import duties, export, rules, service, work
+from estation.ledger import duties, export, hardship, rules, service, work
 from estation.ledger.models import LedgerCategory, LedgerStatus
 from estation.ledger.schemas import (
     FollowUpAnswer,
@@ -22,6 +22,7 @@ from estation.ledger.schemas import (
     MeetingCreate,
     PlacementCreate,
     ReferralCreate,
+    ReminderMarkIn,
     VisitCreate,
 )
 from estation.web.ledger import views
@@ -39,7 +40,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELD_LABELS = {"note": "情况记录", "on": "日期", "due_on": "办结期限", "problem": "问题描述", "category": "问题类别",
                 "resident_id": "家庭成员", "kind": "方式", "outcome_ok": "回访结果", "item_id": "事项",
                 "held_on": "座谈日期", "topic": "座谈主题", "attendees": "参会人数", "started_on": "上岗日期",
-                "vacancy_id": "岗位", "reason": "原因", "to": "状态", "still_employed": "是否在岗"}
+                "vacancy_id": "岗位", "reason": "原因", "to": "状态", "still_employed": "是否在岗",
+                "outcome": "核实结果", "code": "政策提醒"}
 
 def _parse(schema, **fields):
     """Build a schema from form fields; a bad field becomes a Chinese message naming it."""
@@ -162,6 +164,23 @@ def move_status(
                                 today=clock.today())
         return _back(item.household_id, anchor=f"#item-{item.id}", msg="状态已改为" + target.label)
     return _form_action(request, db, principal, settings, item.household_id, do)
+
+
+@router.post("/households/{household_id}/reminders", dependencies=[CsrfChecked, SubmittedOnce])
+def mark_reminder(
+    request: Request, db: DB, principal: Staff, settings: AppSettings, household_id: PathId,
+    resident_id: Annotated[str, Form(max_length=12)],
+    code: Annotated[str, Form(max_length=40)],
+    outcome: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    def do() -> Response:
+        data = _parse(ReminderMarkIn, resident_id=resident_id, code=code, outcome=outcome, note=note)
+        household = service.visible_household(db, principal.user, household_id)
+        hardship.mark_reminder(db, user=principal.user, household=household, data=data, today=clock.today(),
+                               policy_rules=rules.rules_in_force(db, settings.ledger_rules_file))
+        return _back(household_id, anchor="#reminders", msg="政策提醒已标记为" + data.outcome.label)
+    return _form_action(request, db, principal, settings, household_id, do)
 
 
 @router.get("/households/{household_id}/work")
