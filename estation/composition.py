@@ -157,7 +157,7 @@ def build(settings: Settings) -> Parts:
 
     def notify_round() -> int:
         with session_scope(session_factory) as session:
-            return deliver_pending(session, parts.notifier)
+            return deliver_pending(session, parts.notifier, quiet_hours=parts.settings.alert_quiet_hours)
 
     search_worker = Worker(index_round, name="estation-index", interval=INDEX_INTERVAL)
     kick_after_commit(session_factory, search_worker.kick)

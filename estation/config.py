@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     external_notifications: Literal["off", "log"] = "off"
     """SMS / WeChat copies of in-platform notifications: ``off`` (default) or ``log`` (writes them to the log)."""
+    alert_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])?$")
+    """Beijing time when no alert is sent to residents (held until it ends); empty: no quiet hours."""
 
     ledger_no_contact_days: int = Field(default=30, ge=1, le=365)
     """A paired household not contacted (visit, call, return visit) for this many days is flagged."""

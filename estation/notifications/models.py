@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from estation.db import Base, utcnow, UTCDateTime
 from estation.db import enum_column as _enum
 from estation.labels import Labelled
+from estation.privacy import EncryptedString
 
 
 class Audience(Labelled):
@@ -33,3 +34,28 @@ class Notification(Base):
     link: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Channel(Labelled):
+    """How a resident's alerts leave the platform; both go through the one adapter (notifier.Notifier)."""
+    sms = "sms", "短信"
+    wechat = "wechat", "微信服务通知"
+
+
+class AlertConsent(Base):
+    """A resident's agreement to get alerts outside the platform: one row per resident, on one channel,
+    for the topics ticked. Withdrawing keeps the row with ``withdrawn_at`` (nothing is sent from then on)."""
+
+    __tablename__ = "alert_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), unique=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    wechat_openid: Mapped[str | None] = mapped_column(EncryptedString(200))
+    """The resident's WeChat address for template messages (channel wechat); SMS goes to their phone."""
+    application_steps: Mapped[bool] = mapped_column(Boolean, default=True)
+    """Invitations and each step of their applications."""
+    job_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    """New matching jobs, once a day."""
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,32 +1,40 @@
-"""The adapter for copies of notifications sent outside the platform (SMS, WeChat service messages),
+"""The adapter for copies of notifications sent outside the platform (SMS, WeChat template messages),
 and their delivery from the outbox.
 
 No real gateway is configured: :class:`DisabledNotifier` (the default) sends nothing, and
-:class:`LoggingNotifier` writes each message to the log and keeps it in memory (tests, demos). A real
-SMS or WeChat adapter implements :class:`Notifier` and is chosen in :func:`build_notifier`.
+:class:`LoggingNotifier` writes what would be sent to the log (recipient masked) and keeps it in memory
+(tests, demos). A real SMS or WeChat adapter implements :class:`Notifier` and is chosen in
+:func:`build_notifier`; each message says its :class:`Channel` and address.
 
 Delivery runs in the server process: the composition root (estation.composition) starts a worker that
 runs :func:`deliver_pending` every few seconds. A message the gateway refused is tried again later, each
 wait twice the one before (30 s, 1 min, 2 min, ...), and given up after :data:`MAX_ATTEMPTS` tries
 (the in-platform notification is there either way).
+
+What leaves the platform for a resident is what they agreed to (:class:`AlertConsent`): nothing without
+consent or after withdrawal, only the topics ticked, never during quiet hours (``ESTATION_ALERT_QUIET_HOURS``,
+Beijing time: held until they end). No message leaves with an id number or a health or hardship word in it
+(:func:`outside_text`): such a message is replaced by a pointer to the in-platform inbox.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estation import clock
 from estation.config import Settings
 from estation.db import utcnow
 from estation.jobs.models import Employer
 from estation.labour.models import Resident
-from estation.notifications.models import Audience, Notification
-from estation.notifications.service import NOTIFY_TOPIC
+from estation.notifications.models import AlertConsent, Audience, Channel, Notification
+from estation.notifications.service import NOTIFY_TOPIC, consent_of
 from estation.outbox import OutboxEntry
 from estation.privacy import mask_phone
 
@@ -37,8 +45,9 @@ log = logging.getLogger("estation.notifications")
 class OutgoingMessage:
     notification_id: int
     audience: Audience
-    phone: str | None
-    """The recipient's phone, resolved at delivery; None for the staff inbox or when unknown."""
+    channel: Channel
+    to: str | None
+    """The recipient's phone (SMS) or WeChat address, resolved at delivery; None for the staff inbox."""
     title: str
     body: str
 
@@ -66,8 +75,8 @@ class LoggingNotifier:
 
     def send(self, message: OutgoingMessage) -> bool:
         self.sent.append(message)
-        log.info("notification %s to %s %s: %s", message.notification_id, message.audience.value,
-                 mask_phone(message.phone), message.title)
+        log.info("notification %s by %s to %s %s: %s %s", message.notification_id, message.channel.value,
+                 message.audience.value, mask_phone(message.to), message.title, message.body)
         return True
 
 
@@ -75,14 +84,60 @@ def build_notifier(settings: Settings) -> Notifier:
     return LoggingNotifier() if settings.external_notifications == "log" else DisabledNotifier()
 
 
-def _phone(session: Session, row: Notification) -> str | None:
-    if row.audience == Audience.resident and row.resident_id:
-        resident = session.get(Resident, row.resident_id)
-        return resident.phone if resident else None
+STEP_KINDS = frozenset({"invitation.new", "application.status"})
+"""Resident notifications that are steps of their applications (AlertConsent.application_steps)."""
+DIGEST_KIND = "jobs.digest"
+"""The daily digest of new matching jobs (AlertConsent.job_digest)."""
+
+
+def _agreed(consent: AlertConsent, kind: str) -> bool:
+    return consent.application_steps if kind in STEP_KINDS else consent.job_digest if kind == DIGEST_KIND else False
+
+
+def _recipient(session: Session, row: Notification) -> tuple[Channel, str | None] | None:
+    """Channel and address for ``row``; None when it must not leave the platform (a resident's message
+    without their consent for its topic, or without an address to send it to)."""
+    if row.audience == Audience.resident:
+        consent = consent_of(session, row.resident_id) if row.resident_id else None
+        if consent is None or not _agreed(consent, row.kind):
+            return None
+        if consent.channel == Channel.wechat:
+            address = consent.wechat_openid
+        else:
+            resident = session.get(Resident, consent.resident_id)
+            address = resident.phone if resident else None
+        return (consent.channel, address) if address else None
     if row.audience == Audience.employer and row.employer_id:
         employer = session.get(Employer, row.employer_id)
-        return employer.contact_phone if employer else None
-    return None
+        return Channel.sms, employer.contact_phone if employer else None
+    return Channel.sms, None
+
+
+PRIVATE_WORDS = ("残疾", "残障", "伤残", "病", "健康", "身体", "体检", "低保", "特困", "困难", "救助", "贫困",
+                 "身份证", "证件号")
+"""Words that tell of a person's health or hardship (or their id): never in a message leaving the platform."""
+ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+PRIVATE_TITLE = "您有一条新消息"
+PRIVATE_BODY = "详情请登录就业e站查看。"
+
+
+def outside_text(title: str, body: str) -> tuple[str, str]:
+    """The title and body as they may leave the platform: a text with an id number or a health or
+    hardship word is replaced by a pointer to the in-platform message."""
+    def private(text: str) -> bool:
+        return ID_NUMBER.search(text) is not None or any(word in text for word in PRIVATE_WORDS)
+    if private(title):
+        return PRIVATE_TITLE, PRIVATE_BODY
+    return title, PRIVATE_BODY if private(body) else body
+
+
+def quiet_now(now: datetime, quiet_hours: str) -> bool:
+    """Whether ``now`` falls in ``quiet_hours`` ("21:00-08:00", Beijing time; empty: never quiet)."""
+    if not quiet_hours:
+        return False
+    start, end = (time.fromisoformat(part) for part in quiet_hours.split("-"))
+    local = now.astimezone(clock.BEIJING).time()
+    return start <= local < end if start <= end else local >= start or local < end
 
 
 MAX_ATTEMPTS = 8
@@ -95,29 +150,35 @@ def due_at(entry: OutboxEntry) -> datetime:
     return entry.created_at + FIRST_RETRY * (2 ** entry.attempts - 1)
 
 
-def deliver_pending(session: Session, notifier: Notifier, *, now: datetime | None = None, limit: int = 200) -> int:
+def deliver_pending(session: Session, notifier: Notifier, *, quiet_hours: str = "", now: datetime | None = None,
+                    limit: int = 200) -> int:
     """Hand the due ``notify`` outbox rows to ``notifier``; returns how many were sent. The caller commits.
 
-    A failing gateway keeps the row with its error for a later try (see :func:`due_at`); after
-    :data:`MAX_ATTEMPTS` failures the row is closed with its last error. The in-platform notification
-    is already committed either way, so nobody misses a message because SMS is down.
+    Residents' rows wait while ``quiet_hours`` last (the worker passes ESTATION_ALERT_QUIET_HOURS) (no try is spent); a resident's row without their
+    consent for it is closed unsent. A failing gateway keeps the row with its error for a later try (see
+    :func:`due_at`); after :data:`MAX_ATTEMPTS` failures the row is closed with its last error. The
+    in-platform notification is already committed either way, so nobody misses a message because SMS is down.
     """
-    entries = session.scalars(
-        select(OutboxEntry).where(OutboxEntry.topic == NOTIFY_TOPIC, OutboxEntry.done_at.is_(None))
-        .order_by(OutboxEntry.attempts, OutboxEntry.id).limit(limit)
-    ).all()
-    now = now or utcnow()  # after the query: its autoflush may have just written (and stamped) rows
+    session.flush()  # rows written in this session are stamped before ``now`` is read
+    now = now or utcnow()
+    stmt = (select(OutboxEntry, Notification).join(Notification, Notification.id == OutboxEntry.entity_id)
+            .where(OutboxEntry.topic == NOTIFY_TOPIC, OutboxEntry.done_at.is_(None)))
+    if quiet_now(now, quiet_hours):
+        stmt = stmt.where(Notification.audience != Audience.resident)
+    pairs = session.execute(stmt.order_by(OutboxEntry.attempts, OutboxEntry.id).limit(limit)).tuples().all()
     sent = 0
-    for entry in entries:
+    for entry, row in pairs:
         if due_at(entry) > now:
             continue
+        recipient = _recipient(session, row)
+        if recipient is None:
+            entry.done_at = now  # not agreed to: stays an in-platform message only
+            continue
         entry.attempts += 1
-        row = session.get(Notification, entry.entity_id)
+        title, body = outside_text(row.title, row.body)
         try:
-            if row is not None and notifier.send(OutgoingMessage(
-                notification_id=row.id, audience=row.audience, phone=_phone(session, row), title=row.title,
-                body=row.body,
-            )):
+            if notifier.send(OutgoingMessage(notification_id=row.id, audience=row.audience, channel=recipient[0],
+                                             to=recipient[1], title=title, body=body)):
                 sent += 1
         except Exception as exc:  # noqa: BLE001 - one bad message must not block the rest
             entry.last_error = f"{type(exc).__name__}: {exc}"[:2000]

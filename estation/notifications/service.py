@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
 from estation.db import utcnow
-from estation.errors import Forbidden
+from estation.errors import Forbidden, InvalidInput
 from estation.kit import get_or_404
-from estation.notifications.models import Audience, Notification
+from estation.notifications.models import AlertConsent, Audience, Channel, Notification
 from estation.outbox import enqueue
 
 NOTIFY_TOPIC = "notify"
@@ -70,3 +70,41 @@ def mark_read(session: Session, *, user: User, notification_id: int) -> Notifica
         row.read_at = utcnow()
         session.flush()
     return row
+
+
+def opt_in(session: Session, *, resident_id: int, channel: Channel, application_steps: bool = True,
+           job_digest: bool = False, wechat_openid: str | None = None) -> AlertConsent:
+    """The resident agrees to alerts outside the platform on ``channel`` for the topics ticked (replacing
+    an earlier choice). WeChat template messages need the resident's WeChat address."""
+    if channel == Channel.wechat and not (wechat_openid or "").strip():
+        raise InvalidInput("请先绑定微信，才能用微信接收提醒", field="wechat_openid")
+    if not (application_steps or job_digest):
+        raise InvalidInput("请至少选择一种提醒：求职进展或每日新岗位", field="application_steps")
+    consent = session.scalar(select(AlertConsent).where(AlertConsent.resident_id == resident_id))
+    if consent is None:
+        consent = AlertConsent(resident_id=resident_id)
+        session.add(consent)
+    consent.channel = channel
+    consent.wechat_openid = wechat_openid.strip() if channel == Channel.wechat and wechat_openid else None
+    consent.application_steps = application_steps
+    consent.job_digest = job_digest
+    consent.given_at = utcnow()
+    consent.withdrawn_at = None
+    session.flush()
+    return consent
+
+
+def consent_of(session: Session, resident_id: int) -> AlertConsent | None:
+    """The resident's alert consent in force, if any."""
+    return session.scalar(select(AlertConsent).where(AlertConsent.resident_id == resident_id,
+                                                     AlertConsent.withdrawn_at.is_(None)))
+
+
+def opt_out(session: Session, *, resident_id: int) -> None:
+    """The resident withdraws: from now on nothing is sent outside the platform, including messages
+    already waiting in the outbox (delivery reads the consent when it sends)."""
+    consent = consent_of(session, resident_id)
+    if consent is not None:
+        consent.withdrawn_at = utcnow()
+        consent.wechat_openid = None
+        session.flush()

@@ -14,7 +14,8 @@ from estation.db import utcnow
 from estation.jobs import candidates, invitations, placements, service
 from estation.jobs.models import ApplicationStatus, EmployerStatus, InvitationStatus, VacancyStatus
 from estation.jobs.schemas import EmployerRegistration
-from estation.notifications.models import Audience, Notification
+from estation.notifications import service as notes
+from estation.notifications.models import Audience, Channel, Notification
 from estation.notifications.notifier import DisabledNotifier, LoggingNotifier, build_notifier, deliver_pending, due_at
 from estation.outbox import OutboxEntry
 from tests.employer.conftest import make_company
@@ -164,7 +165,6 @@ def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_defa
     staff = create_user(session, role=Role.counter_staff)
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=resident_user.id)
     placements.move(session, application=application, status=ApplicationStatus.contacted, reason=None, user=staff)
-    from estation.notifications import service as notes
 
     assert [n.kind for n in notes.inbox(session, user=resident_user)] == ["application.status"]
     assert {n.kind for n in notes.inbox(session, user=company.user)} == {"application.new", "application.status"}
@@ -184,6 +184,7 @@ def test_notification_inbox_is_per_audience_and_external_delivery_is_off_by_defa
 def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -> None:
     company = make_company(session)
     resident = create_resident(session, phone="13700002222")
+    notes.opt_in(session, resident_id=resident.id, channel=Channel.sms)  # residents get only what they opted in to
     application = service.apply(session, resident=resident, vacancy=company.vacancy, by_user_id=None)
     deliver_pending(session, DisabledNotifier())  # earlier rows of this test
     placements.move(session, application=application, status=ApplicationStatus.contacted, reason=None,
@@ -192,8 +193,8 @@ def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -
     assert isinstance(fake, LoggingNotifier)
     assert deliver_pending(session, fake) == 2  # the resident and the staff inbox; the acting employer is not told
     by_audience = {m.audience: m for m in fake.sent}
-    assert by_audience[Audience.resident].phone == "13700002222"
-    assert by_audience[Audience.staff].phone is None
+    assert by_audience[Audience.resident].to == "13700002222"
+    assert by_audience[Audience.staff].to is None
     assert deliver_pending(session, fake) == 0  # nothing is sent twice
 
 
