@@ -3,7 +3,6 @@ every same-site link of that role's UI (GET only, a few pages per kind of addres
 sees (the rendered text, visible fields' values, placeholders and list choices, alt texts, titles and the
 labels a screen reader speaks; never hidden inputs): no raw codes, internal ids, enum values, English or None.
 
-Not yet crawled: community staff (no UI admits them yet: they land on a 403; reported to the lead).
 ``pytest -s`` prints the pages read per role."""
 
 from __future__ import annotations
@@ -124,6 +123,7 @@ class Site:
     residents: list[int]
     cases: list[int]
     usernames: frozenset[str]
+    own_community_residents: list[int]
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +143,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         residents = sorted(set(s.scalars(select(Resident.id).where(Resident.pin_hash.is_not(None))))
                            | set(s.scalars(select(Case.resident_id).where(Case.id.in_(cases)))))
         usernames = frozenset(s.scalars(select(User.username)))
+        community = s.scalars(select(User.community_code).where(User.username == "community1")).one()
+        own = list(s.scalars(select(Resident.id).where(Resident.community_code == community)
+                             .order_by(Resident.id).limit(4)))
     server = LiveServer(harness)
-    yield Site(server, residents, cases, usernames)
+    yield Site(server, residents, cases, usernames, own)
     server.stop()
 
 
@@ -167,6 +170,7 @@ ROLES: dict[str, tuple[Callable[[object, str], None] | None, tuple[str, ...]]] =
     "resident": (_resident("刘秀兰"), ("/kiosk",)),
     "resident with a temporary account": (_resident("赵建国"), ("/kiosk",)),
     "counter": (_staff("window1", "/counter"), ("/counter",)),
+    "community staff": (_staff("community1", "/counter"), ("/counter",)),
     "cadre": (_staff("cadre1", "/ledger"), ("/ledger",)),
     "leader": (_staff("leader1", "/ledger"), ("/ledger",)),
     "employer": (_staff("employer1", "/employer"), ("/employer",)),
@@ -185,6 +189,8 @@ def test_every_page_speaks_plain_chinese(browser, site: Site, role: str) -> None
     if role == "counter":  # residents are found by a posted search: their pages are seeded
         starts += [f"/counter/residents/{r}?reason=窗口办理业务" for r in site.residents]
         starts += [f"/counter/cases/{c}" for c in site.cases]
+    if role == "community staff":  # their own community's residents only
+        starts += [f"/counter/residents/{r}?reason=社区办理业务" for r in site.own_community_residents]
     if role == "anonymous":
         starts += ["/kiosk", "/login"]
     if "/kiosk" in within:  # the search form is a form: a few searches it would send, a plain one and phrases
