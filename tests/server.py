@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -59,3 +62,21 @@ def estation_serve(database_url: str, var_dir: Path, *, output: IO[bytes] | None
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def at_once(n: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
+    """n requests from n threads, released together."""
+    barrier = threading.Barrier(n)
+
+    def run(i: int) -> httpx.Response:
+        barrier.wait()
+        return send(i)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def form_tokens(client: httpx.Client, path: str) -> dict[str, str]:
+    """The CSRF and once-only submission tokens of the form the page at ``path`` carries."""
+    html = client.get(path).text
+    return {name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1) for name in ("csrf_token", "submission_token")}

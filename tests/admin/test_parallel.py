@@ -4,9 +4,7 @@ server on SQLite and PostgreSQL with real threads: one account is made, one answ
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -21,6 +19,7 @@ from estation.ledger.models import HouseholdPairing
 from estation.migrate import upgrade
 from tests.conftest import ApiHarness, LiveServer
 from tests.factories import TEST_PASSWORD, create_household, create_user, seed_places
+from tests.server import at_once, form_tokens
 
 PASSWORD = "qingshan-lvshui-2026"
 
@@ -64,22 +63,6 @@ def _admin(office: Office, username: str) -> httpx.Client:
     return client
 
 
-def _hidden(client: httpx.Client, path: str) -> dict[str, str]:
-    html = client.get(path).text
-    return {name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1) for name in ("csrf_token", "submission_token")}
-
-
-def _at_once(send, n: int = 2) -> list[httpx.Response]:
-    barrier = threading.Barrier(n)
-
-    def go(i: int) -> httpx.Response:
-        barrier.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(go, range(n)))
-
-
 def _account_form(username: str) -> dict[str, str]:
     return {"username": username, "display_name": "冯窗口", "role": "counter_staff", "window": "4",
             "community_code": "", "password": PASSWORD, "password_confirm": PASSWORD}
@@ -87,8 +70,8 @@ def _account_form(username: str) -> dict[str, str]:
 
 def test_a_double_click_makes_one_account(office: Office) -> None:
     client = _admin(office, office.admins[0])
-    form = _hidden(client, "/admin/users/new") | _account_form("chuangkou4")
-    answers = _at_once(lambda i: client.post("/admin/users", data=form))
+    form = form_tokens(client, "/admin/users/new") | _account_form("chuangkou4")
+    answers = at_once(2, lambda i: client.post("/admin/users", data=form))
     client.close()
     assert [a.status_code for a in answers] == [303, 303], [(a.status_code, a.text[:300]) for a in answers]
     assert answers[0].headers["location"] == answers[1].headers["location"]
@@ -100,8 +83,8 @@ def test_a_double_click_makes_one_account(office: Office) -> None:
 
 def test_two_admins_making_the_same_username_at_once_make_one(office: Office) -> None:
     clients = [_admin(office, name) for name in office.admins]
-    forms = [_hidden(c, "/admin/users/new") | _account_form("chuangkou6") for c in clients]
-    answers = _at_once(lambda i: clients[i].post("/admin/users", data=forms[i]))
+    forms = [form_tokens(c, "/admin/users/new") | _account_form("chuangkou6") for c in clients]
+    answers = at_once(2, lambda i: clients[i].post("/admin/users", data=forms[i]))
     for c in clients:
         c.close()
     codes = sorted(a.status_code for a in answers)
@@ -115,9 +98,9 @@ def test_two_admins_making_the_same_username_at_once_make_one(office: Office) ->
 
 def test_two_answers_to_one_suggestion_at_once_keep_one(office: Office) -> None:
     clients = [_admin(office, name) for name in office.admins]
-    forms = [_hidden(c, "/admin/suggestions") | {"answer": f"第{i + 1}位管理员的答复"} for i, c in enumerate(clients)]
+    forms = [form_tokens(c, "/admin/suggestions") | {"answer": f"第{i + 1}位管理员的答复"} for i, c in enumerate(clients)]
     url = f"/admin/suggestions/{office.suggestion_id}/answer"
-    answers = _at_once(lambda i: clients[i].post(url, data=forms[i]))
+    answers = at_once(2, lambda i: clients[i].post(url, data=forms[i]))
     for c in clients:
         c.close()
     codes = sorted(a.status_code for a in answers)
@@ -131,9 +114,9 @@ def test_two_answers_to_one_suggestion_at_once_keep_one(office: Office) -> None:
 def test_two_admins_pairing_the_same_cadre_at_once_pair_once(office: Office) -> None:
     clients = [_admin(office, name) for name in office.admins]
     url = f"/admin/pairings/households/{office.household_id}"
-    forms = [_hidden(c, url) | {"cadre_id": str(office.cadre_id), "start_date": clock.today().isoformat()}
+    forms = [form_tokens(c, url) | {"cadre_id": str(office.cadre_id), "start_date": clock.today().isoformat()}
              for c in clients]
-    answers = _at_once(lambda i: clients[i].post(url, data=forms[i]))
+    answers = at_once(2, lambda i: clients[i].post(url, data=forms[i]))
     for c in clients:
         c.close()
     codes = sorted(a.status_code for a in answers)

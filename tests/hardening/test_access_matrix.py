@@ -12,7 +12,7 @@ community's residents at the counter's pages (community staff) in tests/labour/t
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 import pytest
 from fastapi.routing import APIRoute
@@ -65,13 +65,19 @@ KIOSK_PERSONAL = {
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
 
 
+class Served(NamedTuple):
+    """A route at the address the app serves it under."""
+    path: str
+    methods: set[str]
+    dependant: Any
+
+
 def _walk(routes, prefix: str = ""):
     """Every route as the app serves it: this FastAPI keeps an included router lazily, with the prefix it
     was included under (a sub-router of /counter is served under /counter)."""
     for route in routes:
         if isinstance(route, APIRoute):
-            yield route if not prefix else SimpleNamespace(path=prefix + route.path, methods=route.methods,
-                                                           dependant=route.dependant)
+            yield Served(prefix + route.path, route.methods, route.dependant)
         elif hasattr(route, "original_router"):
             yield from _walk(route.original_router.routes, prefix + route.include_context.prefix)
 
@@ -82,7 +88,7 @@ def _calls(dependant):
         yield from _calls(dep)
 
 
-def _policy(route: APIRoute, method: str) -> tuple[str, frozenset[str]]:
+def _policy(route: Served, method: str) -> tuple[str, frozenset[str]]:
     calls = list(_calls(route.dependant))
     declared = [c.allowed_roles for c in calls if isinstance(c, RoleCheck)]
     key = (method, route.path)

@@ -9,11 +9,9 @@ answer showing the first one's result.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -32,6 +30,7 @@ from estation.migrate import upgrade
 from estation.web.templating import WEB_DIR
 from tests.conftest import ApiHarness, LiveServer
 from tests.factories import TEST_PASSWORD, create_employer, create_resident, create_user, create_vacancy, seed_places
+from tests.server import at_once
 
 CSRF = "parallel-writes-csrf-token"
 DOCS = continued_contribution.TYPE.documents
@@ -82,18 +81,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     live.stop()
     harness.app.state.parts.stop_workers()
     harness.app.state.parts.engine.dispose()
-
-
-def at_once(n: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
-    """n requests from n threads, released together."""
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> httpx.Response:
-        barrier.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def statuses(responses: list[httpx.Response]) -> Counter[int]:

@@ -6,11 +6,9 @@ is recorded once. Refusals come back as the API's one error shape naming the fie
 from __future__ import annotations
 
 import re
-import threading
 from contextlib import closing
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,6 +24,7 @@ from estation.migrate import upgrade
 from tests.conftest import ApiHarness, LiveServer
 from tests.employer.conftest import make_company
 from tests.factories import TEST_PASSWORD, create_resident, create_user, seed_places
+from tests.server import at_once
 
 CSRF = "placements-parallel-csrf-token"
 TODAY = date.today()
@@ -77,17 +76,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     live.stop()
     harness.app.state.parts.stop_workers()
     harness.app.state.parts.engine.dispose()
-
-
-def at_once(n: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> httpx.Response:
-        barrier.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 HIRE = {"started_on": str(TODAY - timedelta(days=5)), "monthly_wage": 3000, "contract_type": ContractType.fixed_term.value}

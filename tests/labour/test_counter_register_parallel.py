@@ -5,9 +5,7 @@ change-log line, and the other window told in plain words."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +19,7 @@ from estation.migrate import upgrade
 from estation.physical import DECLARED, MAX_LEVEL
 from tests.conftest import ApiHarness, LiveServer
 from tests.factories import TEST_PASSWORD, create_resident, create_user, new_id_number, seed_places
+from tests.server import at_once, form_tokens
 
 
 @dataclass
@@ -57,22 +56,6 @@ def _clerk(hall: Hall, username: str) -> httpx.Client:
     return client
 
 
-def _hidden(client: httpx.Client, path: str) -> dict[str, str]:
-    html = client.get(path).text
-    return {name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1) for name in ("csrf_token", "submission_token")}
-
-
-def _at_once(send, n: int = 2) -> list[httpx.Response]:
-    barrier = threading.Barrier(n)
-
-    def go(i: int) -> httpx.Response:
-        barrier.wait()
-        return send(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(go, range(n)))
-
-
 def _registration(number: str) -> dict[str, str]:
     return {"name": "钱秀兰", "id_number": number, "hukou_province": "37", "community_code": "370102009002",
             "address": "甸柳新村二区8号楼", "relation": "head", "employment_status": "registered_unemployed",
@@ -87,9 +70,9 @@ def _counts(hall: Hall) -> tuple[int, ...]:
 
 def test_a_double_click_registers_once(hall: Hall) -> None:
     client = _clerk(hall, hall.clerks[0])
-    form = _hidden(client, "/counter/register") | _registration(new_id_number(birth=date(1969, 5, 4)))
+    form = form_tokens(client, "/counter/register") | _registration(new_id_number(birth=date(1969, 5, 4)))
     before = _counts(hall)
-    answers = _at_once(lambda i: client.post("/counter/register", data=form))
+    answers = at_once(2, lambda i: client.post("/counter/register", data=form))
     client.close()
     assert [a.status_code for a in answers] == [303, 303], [(a.status_code, a.text[:300]) for a in answers]
     assert answers[0].headers["location"] == answers[1].headers["location"]
@@ -99,9 +82,9 @@ def test_a_double_click_registers_once(hall: Hall) -> None:
 def test_two_windows_registering_one_person_at_once_make_one_record(hall: Hall) -> None:
     clients = [_clerk(hall, name) for name in hall.clerks]
     number = new_id_number(birth=date(1972, 8, 9))
-    forms = [_hidden(c, "/counter/register") | _registration(number) for c in clients]
+    forms = [form_tokens(c, "/counter/register") | _registration(number) for c in clients]
     before = _counts(hall)
-    answers = _at_once(lambda i: clients[i].post("/counter/register", data=forms[i]))
+    answers = at_once(2, lambda i: clients[i].post("/counter/register", data=forms[i]))
     for c in clients:
         c.close()
     codes = sorted(a.status_code for a in answers)
@@ -113,9 +96,9 @@ def test_two_windows_registering_one_person_at_once_make_one_record(hall: Hall) 
 def test_a_double_click_on_a_change_logs_it_once(hall: Hall) -> None:
     client = _clerk(hall, hall.clerks[1])
     path = f"/counter/residents/{hall.resident_id}/profile"
-    form = _hidden(client, path) | _registration("") | {"skills": "收银、理货", "reason": "居民来窗口补充技能"}
+    form = form_tokens(client, path) | _registration("") | {"skills": "收银、理货", "reason": "居民来窗口补充技能"}
     before = _counts(hall)
-    answers = _at_once(lambda i: client.post(path, data=form))
+    answers = at_once(2, lambda i: client.post(path, data=form))
     client.close()
     assert [a.status_code for a in answers] == [303, 303], [(a.status_code, a.text[:300]) for a in answers]
     with hall.harness.db() as s:

@@ -143,27 +143,25 @@ def reset_password(request: Request, db: DB, admin: Admin, user_id: PathId, pass
     return done(f"/admin/users/{user_id}", f"已设新密码，请当面告诉{account.display_name}；原来登录的设备已退出")
 
 
-@router.post("/users/{user_id}/disable", dependencies=[CsrfChecked, SubmittedOnce])
-def disable_user(request: Request, db: DB, admin: Admin, user_id: PathId, reason: Field = "") -> Response:
+def _switch(request: Request, db: DB, admin: Admin, user_id: int, reason: str, *, enable: bool) -> Response:
+    """Disable or restore an account, with the admin's reason; a refusal shows the page again with it."""
     account = staff.get_account(db, user_id)
     try:
         with db.begin_nested():
-            staff.disable(db, account=account, reason=reason, by=admin.user)
+            (staff.enable if enable else staff.disable)(db, account=account, reason=reason, by=admin.user)
     except EstationError as exc:
         db.refresh(account)
         return _user_page(request, db, admin, account, form={"reason": reason}, errors=errors_of(exc),
                           status_code=exc.status_code)
-    return done(f"/admin/users/{user_id}", f"已停用{account.display_name}的账号，已登录的设备也已退出")
+    told = f"已恢复{account.display_name}的账号" if enable else f"已停用{account.display_name}的账号，已登录的设备也已退出"
+    return done(f"/admin/users/{user_id}", told)
+
+
+@router.post("/users/{user_id}/disable", dependencies=[CsrfChecked, SubmittedOnce])
+def disable_user(request: Request, db: DB, admin: Admin, user_id: PathId, reason: Field = "") -> Response:
+    return _switch(request, db, admin, user_id, reason, enable=False)
 
 
 @router.post("/users/{user_id}/enable", dependencies=[CsrfChecked, SubmittedOnce])
 def enable_user(request: Request, db: DB, admin: Admin, user_id: PathId, reason: Field = "") -> Response:
-    account = staff.get_account(db, user_id)
-    try:
-        with db.begin_nested():
-            staff.enable(db, account=account, reason=reason, by=admin.user)
-    except EstationError as exc:
-        db.refresh(account)
-        return _user_page(request, db, admin, account, form={"reason": reason}, errors=errors_of(exc),
-                          status_code=exc.status_code)
-    return done(f"/admin/users/{user_id}", f"已恢复{account.display_name}的账号")
+    return _switch(request, db, admin, user_id, reason, enable=True)
