@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
@@ -36,7 +37,10 @@ from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
 from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers
 from estation.ledger.api import router as ledger_router
+from estation.notifications.api import router as alerts_router
+from estation.ratings.api import router as ratings_router
 from estation.reports.api import router as reports_router
+from estation.volunteers.api import router as volunteers_router
 from estation.web.admin import router as admin_web_router
 from estation.web.counter.routes import router as counter_web_router
 from estation.web.employer import router as employer_web_router
@@ -45,8 +49,12 @@ from estation.web.kiosk import demo_router as kiosk_demo_router
 from estation.web.kiosk import router as kiosk_router
 from estation.web.kiosk.common import error_page as kiosk_error_page
 from estation.web.ledger.hardship import router as hardship_web_router
+from estation.web.ledger.inbox import router as ledger_inbox_web_router
 from estation.web.ledger.outcomes import router as outcomes_web_router
 from estation.web.ledger.routes import router as ledger_web_router
+from estation.web.ledger.service_quality import router as service_quality_web_router
+from estation.web.phone import router as phone_web_router
+from estation.web.volunteers import router as volunteers_web_router
 from estation.web.pages import render
 from estation.web.security import SignInRequired
 from estation.web.templating import STATIC_DIR
@@ -97,9 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.environment != "test":
-            # The model loads in the background: the app answers at once, matching says 503 until ready.
+            # Every worker process loads the model before it takes traffic: uvicorn accepts connections
+            # only once start-up is done, so no request waits for a load (/readyz says how it went).
             # Tests start many apps; each loads the (shared) model only when a test asks it to match.
-            parts.matching.start()
+            await anyio.to_thread.run_sync(parts.matching.load)
         yield
         parts.close()
 
@@ -117,7 +126,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
                    kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
                    search_router, matching_router, admin_web_router, reports_router, outcomes_web_router,
-                   hardship_web_router):
+                   hardship_web_router, phone_web_router, volunteers_router, volunteers_web_router,
+                   ratings_router, service_quality_web_router, alerts_router,
+                   ledger_inbox_web_router):
         app.include_router(router)
     if settings.demo:  # demo-only routes are not registered at all on a real instance: they answer 404
         app.include_router(kiosk_demo_router)
@@ -218,6 +229,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict:
         with parts.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        return {"status": "ok", "database": parts.engine.dialect.name, "search_backend": settings.search_backend}
+        return {"status": "ok", "database": parts.engine.dialect.name, "search_backend": settings.search_backend,
+                "matching": parts.matching.status}
+
+    @app.get("/readyz", tags=["ops"], summary="就绪检查",
+             description="本进程能否接待请求：数据库可用，且匹配模型已在启动时载入（matching 为 ready）时答 200；"
+                         "模型载入中（loading、not_loaded）或载入失败（unavailable）时答 503。"
+                         "供负载均衡和容器编排判断把请求交给哪个进程（公开）。",
+             responses={503: {"description": "匹配模型尚未载入或载入失败，或数据库不可用"}})
+    def readyz() -> JSONResponse:
+        with parts.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        status = parts.matching.status
+        return JSONResponse({"ready": status == "ready", "matching": status}, status_code=200 if status == "ready" else 503)
 
     return app

@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     """SMS / WeChat copies of in-platform notifications: ``off`` (default) or ``log`` (writes them to the log)."""
     alert_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])?$")
     """Beijing time when no alert is sent to residents (held until it ends); empty: no quiet hours."""
+    alert_digest_time: str = Field(default="09:30", pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9])?$")
+    """Beijing time from which the server's digest worker writes the day's digests of new matching jobs
+    (residents who opted in, and the cadres of hardship households); empty: only ``estation alerts digest``
+    (cron) writes them. Choose it outside the quiet hours: a digest written inside them waits until they end."""
+
+    public_url: str = Field(default="", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
+    """The address residents' phones reach the site at (``https://jiuye.example.cn``): the WeChat menu, the
+    links in WeChat template messages and the QR codes on printed slips point to the phone pages under it.
+    Empty: the QR codes use the address the page was asked on, and template messages carry no link."""
+    wechat_notice_template: str = ""
+    """The template id (模板ID) the WeChat official account gave the notice template (通知公告)."""
+    wechat_alert_template: str = ""
+    """The template id of the alert template (an invitation, a step of an application, new matching jobs)."""
 
     ledger_no_contact_days: int = Field(default=30, ge=1, le=365)
     """A paired household not contacted (visit, call, return visit) for this many days is flagged."""
@@ -55,6 +68,10 @@ class Settings(BaseSettings):
     """Optional JSON list of policy-reminder rules replacing the built-in ones (estation.ledger.rules), until
     an admin first saves a rule on the admin screen: from then on the rules kept in the database apply."""
 
+    kiosk_places: dict[str, str] = Field(default_factory=dict)
+    """Kiosks standing in a community, as JSON: terminal name -> community code (``{"shequ3-1":
+    "370102009003"}``); their attract screen adds that community's notices. Any other terminal stands in
+    the service hall and shows the street-wide ones."""
     kiosk_idle_seconds: int = Field(default=90, ge=10, le=600)
     kiosk_warning_seconds: int = Field(default=25, ge=20, le=120)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

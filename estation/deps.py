@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -136,6 +137,36 @@ SESSION = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="Sessi
 """How a client proves who it is: the two ways the API documentation describes (either one will do)."""
 
 
+@contextmanager
+def _session_of(request: Request, token: str) -> Iterator[tuple[User | None, AuthSession | None]]:
+    """The user and sign-in session of ``token``, (None, None) when it is unknown, expired or disabled.
+
+    The session's own writes (last seen, an expired session removed) are a short transaction of their
+    own, committed at once: the request's unit of work takes no write lock for them, so a request that
+    then waits on the model or the search engine holds none (SQLite has one writer at a time)."""
+    settings = parts(request).settings
+    with parts(request).session_factory() as own, own.begin():
+        found = accounts.resolve_session(own, token=token, limits=accounts.SessionLimits(
+            kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            lifetime=timedelta(hours=settings.session_lifetime_hours)))
+        yield found if found else (None, None)
+
+
+def principal_for_page(request: Request) -> Principal | None:
+    """Who is signed in, for a page rendered where no route resolved it (the error page of an unknown
+    address): from the session cookie, so the header still greets a signed-in resident."""
+    found = request_scope(request).principal
+    token = request.cookies.get(SESSION_COOKIE)
+    if found is not None or not token:
+        return found
+    with _session_of(request, token) as (user, auth):
+        if user is None or auth is None:
+            return None
+        found = request_scope(request).principal = Principal(user=user, auth=auth, token=token)
+    return found
+
+
 def optional_principal(request: Request, db: DB,
                        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
                        cookie: Annotated[str | None, Depends(SESSION)]) -> Principal | None:
@@ -143,16 +174,8 @@ def optional_principal(request: Request, db: DB,
     token, from_cookie = (bearer.credentials, False) if bearer else (cookie, True)
     if not token:
         return None
-    settings = parts(request).settings
-    # The session's own writes (last seen, an expired session removed) are a short transaction of their
-    # own, committed at once: the request's unit of work takes no write lock for them, so a request that
-    # then waits on the model or the search engine holds none (SQLite has one writer at a time).
-    with parts(request).session_factory() as own, own.begin():
-        found = accounts.resolve_session(own, token=token, limits=accounts.SessionLimits(
-            kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
-            idle=timedelta(minutes=settings.session_idle_minutes),
-            lifetime=timedelta(hours=settings.session_lifetime_hours)))
-        keys = (found[0].id, found[1].token_hash) if found else None
+    with _session_of(request, token) as (found_user, found_auth):
+        keys = (found_user.id, found_auth.token_hash) if found_user and found_auth else None
     user, auth = (db.get(User, keys[0]), db.get(AuthSession, keys[1])) if keys else (None, None)
     if user is None or auth is None:
         return None

@@ -26,5 +26,10 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
+def distance_words(km: float) -> str:
+    """A distance as people say it: "不到1公里" below one kilometre (never "约0.0公里"), else "约2.5公里"."""
+    return "不到1公里" if km < 1 else f"约{round(km * 2) / 2:g}公里"
+
+
 def walking_minutes(km: float) -> int:
     return max(1, round(km * 1000 / WALKING_METRES_PER_MINUTE))

@@ -9,7 +9,11 @@ from estation.jobs import models as jobs  # noqa: F401 - registers its tables
 from estation.kiosk import models as kiosk  # noqa: F401 - registers its tables
 from estation.labour import models as labour  # noqa: F401 - registers its tables
 from estation.ledger import models as ledger  # noqa: F401 - registers its tables
+from estation.matching import models as matching  # noqa: F401 - registers its tables
 from estation.notifications import models as notifications  # noqa: F401 - registers its tables
+from estation.ratings import models as ratings  # noqa: F401 - registers its tables
+from estation.notices import models as notices  # noqa: F401 - registers its tables
+from estation.volunteers import models as volunteers  # noqa: F401 - registers its tables
 from estation import outbox  # noqa: F401 - registers its tables
 from estation import references  # noqa: F401 - registers its tables
 from estation import submissions  # noqa: F401 - registers its tables

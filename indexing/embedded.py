@@ -41,6 +41,9 @@ BM25_MAX_HITS = 2000
 """Words matching more listings than this are scored by matched columns instead of bm25 (:func:`_text_hits`)."""
 CHANGE_LOG = 500
 """Generations of changed ids kept for readers to catch up by patching instead of reloading."""
+APPROXIMATE_FROM = 200_000
+"""From this many vectors kNN is answered by the approximate index (indexing/ann.py), not the exact scan:
+below it the scan takes a few milliseconds; None keeps the exact scan at any size."""
 _DOC_COLUMNS = (
     "id", "title", "community_code", "lat", "lon", "wage_min", "wage_max", "hours_per_day", "days_per_week",
     "shift", "employment_type", "home_based", "employer_id", "startup_kind", "amount_yuan", "posted_at",
@@ -72,7 +75,7 @@ class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
     def __init__(self, path: Path | str, *, prefix: str = "estation", bm25_max_hits: int = BM25_MAX_HITS,
-                 change_log: int = CHANGE_LOG) -> None:
+                 change_log: int = CHANGE_LOG, approximate_from: int | None = APPROXIMATE_FROM) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
@@ -85,7 +88,7 @@ class EmbeddedBackend(SearchBackend):
         self._all: list[sqlite3.Connection] = []
         self._load_lock = threading.Lock()
         self._stores: dict[str, tuple[int, ColumnStore]] = {}
-        self._matrices = MatrixCache()
+        self._matrices = MatrixCache(approximate_from=approximate_from)
         conn = self._conn()
         conn.execute("CREATE TABLE IF NOT EXISTS search_alias (alias TEXT PRIMARY KEY, physical TEXT, meta TEXT)")
         # Bumped by every write transaction; readers reload their columns when it moves.
@@ -373,8 +376,9 @@ class EmbeddedBackend(SearchBackend):
 
     def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,
                  model_id: str) -> list[list[Neighbours]]:
-        """Exact nearest listings by cosine: one scan of the in-memory matrix answers every request and
-        every query vector."""
+        """Nearest listings by cosine: one exact scan of the in-memory matrix answers every request and
+        every query vector; from ``approximate_from`` vectors on, the approximate index (exact cosines
+        of approximate neighbours)."""
         q = as_matrix(vectors)
         matrix, masks = self._vectors(kind, q.shape[1], model_id, [f for _k, f in requests])
         return matrix.scan(q, masks, [k for k, _f in requests])

@@ -3,7 +3,9 @@
 The matrix is aligned with the column store (same ids, same order) and reloaded when the index's
 generation moves; after a few writes only the changed listings are read again (from the index's
 change log, as the column store does). A query is one exact scan, ``matrix @ queries.T``, bound by
-memory bandwidth. :class:`MatrixCache` is owned by one EmbeddedBackend.
+memory bandwidth. From ``approximate_from`` listings on (300,000 listings are 460 MB a scan) the
+matrix carries an approximate index too (indexing/ann.py), which answers kNN instead; the exact scan
+stays the reference it is measured against. :class:`MatrixCache` is owned by one EmbeddedBackend.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from indexing.vectors import Neighbours
+from indexing.ann import ApproximateIndex
+from indexing.vectors import Neighbours, top_k
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,23 @@ class VectorMatrix:
     """float32, C-contiguous, one unit row per listing (zeros where a listing has no vector)."""
     present: np.ndarray
     """True where the listing has a vector."""
+    approximate: ApproximateIndex | None = None
+    """When set, :meth:`scan` asks it instead of reading every row."""
 
     @property
     def nbytes(self) -> int:
         return int(self.matrix.nbytes)
 
     def scan(self, queries: np.ndarray, masks: Sequence[np.ndarray], ks: Sequence[int]) -> list[list[Neighbours]]:
+        """For each (mask, k): the k best rows within the mask for each query row; by the approximate
+        index when the matrix has one, else by :meth:`exact_scan`."""
+        if self.approximate is None:
+            return self.exact_scan(queries, masks, ks)
+        return [self.approximate.search(self.ids, self.matrix, queries, mask & self.present, k)
+                for mask, k in zip(masks, ks)]
+
+    def exact_scan(self, queries: np.ndarray, masks: Sequence[np.ndarray], ks: Sequence[int]) \
+            -> list[list[Neighbours]]:
         """For each (mask, k): the k best rows within the mask for each query row, from ONE product:
         every vector is read once, whatever the number of queries and masks."""
         # One query: a matrix-vector product, which BLAS runs faster than a one-column matrix product.
@@ -42,7 +56,7 @@ class VectorMatrix:
             lists: list[Neighbours] = []
             for j in range(queries.shape[0]):
                 col = np.where(mask, scores[:, j], -np.inf)
-                lists.append([(int(self.ids[i]), float(col[i])) for i in _top_k(col, k)])
+                lists.append([(int(self.ids[i]), float(col[i])) for i in top_k(col, k)])
             out.append(lists)
         return out
 
@@ -54,17 +68,6 @@ class VectorMatrix:
         pos = np.clip(np.searchsorted(self.ids, want), 0, len(self.ids) - 1)
         ok = (self.ids[pos] == want) & self.present[pos]
         return {int(i): self.matrix[p] for i, p in zip(want[ok], pos[ok])}
-
-
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Row positions of the k best scores (ties by position), best first; -inf rows never returned."""
-    finite = np.flatnonzero(np.isfinite(scores))
-    if len(finite) == 0:
-        return finite
-    if len(finite) > k:
-        part = np.argpartition(-scores[finite], k - 1)[:k]
-        finite = finite[part]
-    return finite[np.lexsort((finite, -scores[finite]))]
 
 
 def load_matrix(conn: sqlite3.Connection, phys: str, dims: int) -> VectorMatrix:
@@ -107,15 +110,25 @@ def _patched(conn: sqlite3.Connection, phys: str, old_gen: int, gen: int, old: V
             if blob is not None and len(blob) == width:
                 matrix[i] = np.frombuffer(blob, dtype=np.float32)
                 present[i] = True
-    return VectorMatrix(ids=ids, matrix=matrix, present=present)
+    approximate = None
+    if old.approximate is not None:
+        # Listings added or removed without a change-log entry of their own cannot exist, but the
+        # two id lists are compared anyway: a stale entry in the approximate index would be found.
+        touched = np.union1d(np.fromiter(changed, dtype=np.int64, count=len(changed)), np.setxor1d(old.ids, ids))
+        approximate = old.approximate.patched(ids, matrix, present, touched)
+    return VectorMatrix(ids=ids, matrix=matrix, present=present, approximate=approximate)
 
 
 class MatrixCache:
-    """The matrix of the current physical index (only that one is kept in memory), for one backend."""
+    """The matrix of the current physical index (only that one is kept in memory), for one backend.
 
-    def __init__(self) -> None:
+    With ``approximate_from`` set, a matrix of at least that many vectors carries an approximate index
+    (indexing/ann.py), built on a full load and patched with the matrix after a few writes."""
+
+    def __init__(self, *, approximate_from: int | None = None) -> None:
         self._lock = threading.Lock()
         self._entry: tuple[str, int, VectorMatrix] | None = None
+        self.approximate_from = approximate_from
 
     def get(self, conn: sqlite3.Connection, phys: str, gen: int, dims: int, ids: np.ndarray) -> VectorMatrix:
         """The matrix of ``phys`` at generation ``gen``, aligned with ``ids`` (the column store's), read
@@ -132,5 +145,8 @@ class MatrixCache:
                 matrix = _patched(conn, phys, entry[1], gen, entry[2], ids, dims)
             if matrix is None:
                 matrix = load_matrix(conn, phys, dims)
+            if (matrix.approximate is None and self.approximate_from is not None
+                    and int(matrix.present.sum()) >= self.approximate_from):
+                matrix = replace(matrix, approximate=ApproximateIndex.build(matrix.ids, matrix.matrix, matrix.present))
             self._entry = (phys, gen, matrix)
             return matrix

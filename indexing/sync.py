@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from estation import clock
 from estation.db import utcnow
 from estation.jobs.models import StartupOpportunity, Vacancy, VacancyStatus
-from estation.outbox import OutboxEntry
+from estation.outbox import OutboxEntry, claim, hold_entities
 from indexing.documents import KINDS, Kind, SearchDocument, startup_document, vacancy_document
 from indexing.query import EngineUnavailable, IndexStore
 
@@ -42,6 +42,8 @@ set when a vacancy is written, estation.jobs.service)."""
 class SyncReport:
     applied: int = 0
     failed: int = 0
+    deferred: int = 0
+    """Rows of entities another runner was writing: still pending, for the next round."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -96,18 +98,28 @@ def sync_pending(
     Rows for one entity collapse into one write of its current state, so the order of changes inside
     a batch does not matter. If the engine is unreachable every row stays pending; if one document is
     refused, the others of the batch are still applied and only the refused one is retried.
+
+    Several processes run this at once: the rows are claimed (estation.outbox.claim: each applied by
+    one runner, SQLite's callers hold ``one_runner``) and an entity another runner is writing now is
+    left pending for a later round (``deferred``), so a stale state never lands after a newer one.
     """
     today = today or clock.today()
     report = SyncReport()
-    pending = session.scalars(
+    pending = session.scalars(claim(session, (
         select(OutboxEntry)
         .where(OutboxEntry.done_at.is_(None), OutboxEntry.topic.in_(list(TOPICS)))
         .order_by(OutboxEntry.id)
         .limit(limit)
-    ).all()
-    by_kind: dict[Kind, list[OutboxEntry]] = {}
+    ))).all()
+    claimed: dict[Kind, list[OutboxEntry]] = {}
     for entry in pending:
-        by_kind.setdefault(TOPICS[entry.topic], []).append(entry)
+        claimed.setdefault(TOPICS[entry.topic], []).append(entry)
+    by_kind: dict[Kind, list[OutboxEntry]] = {}
+    for kind, entries in claimed.items():
+        free = hold_entities(session, TOPIC_OF[kind], [e.entity_id for e in entries])
+        if held := [e for e in entries if e.entity_id in free]:
+            by_kind[kind] = held
+        report.deferred += len(entries) - len(held)
     # The marks (done, failed) are flushed once, after the last batch: a flush
     # between batches would hold the database's write lock while the next one waits on the model and engine.
     with session.no_autoflush:

@@ -56,3 +56,14 @@ def as_matrix(vectors: ArrayLike) -> np.ndarray:
 def filter_list(query_filters: Filters) -> list[SearchQuery]:
     """One filter query or several (OR-ed), as a list."""
     return [query_filters] if isinstance(query_filters, SearchQuery) else list(query_filters)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Row positions of the k best scores (ties by position), best first; -inf rows never returned."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    if len(finite) == 0:
+        return finite
+    if len(finite) > k:
+        part = np.argpartition(-scores[finite], k - 1)[:k]
+        finite = finite[part]
+    return finite[np.lexsort((finite, -scores[finite]))]

@@ -19,8 +19,9 @@ from estation.config import Settings
 from estation.errors import InvalidInput
 from estation.notifications.models import AlertConsent, Audience, Channel, Notification
 from estation.notifications.notifier import (
-    MAX_ATTEMPTS, LoggingNotifier, OutgoingMessage, deliver_pending, due_at, quiet_now,
+    MAX_ATTEMPTS, ByChannel, LoggingNotifier, OutgoingMessage, deliver_pending, due_at, quiet_now,
 )
+from estation.notifications.wechat import LoggingWeChat
 from estation.notifications.service import NOTIFY_TOPIC, notify, opt_in, opt_out
 from estation.outbox import OutboxEntry
 from tests.factories import create_resident
@@ -88,11 +89,22 @@ def _wait(parts: Parts, done: Callable[[], bool], seconds: float = 15) -> None:
         time.sleep(0.05)
 
 
+def _sms(parts: Parts) -> LoggingNotifier:
+    """The log mode's SMS side (ESTATION_EXTERNAL_NOTIFICATIONS=log): what it sent, in order."""
+    assert isinstance(parts.notifier, ByChannel) and isinstance(parts.notifier.sms, LoggingNotifier)
+    return parts.notifier.sms
+
+
+def _wechat(parts: Parts) -> LoggingWeChat:
+    """The log mode's WeChat official account: the template messages it sent."""
+    assert isinstance(parts.notifier, ByChannel) and isinstance(parts.notifier.wechat.account, LoggingWeChat)
+    return parts.notifier.wechat.account
+
+
 def test_the_server_delivers_a_notification_through_the_adapter(parts: Parts) -> None:
-    assert isinstance(parts.notifier, LoggingNotifier)  # ESTATION_EXTERNAL_NOTIFICATIONS=log
     nid = _post(parts, "新用人单位待审核：甸柳保洁")
     _wait(parts, lambda: _entry(parts, nid).done_at is not None)
-    assert [(m.notification_id, m.title) for m in parts.notifier.sent] == [(nid, "新用人单位待审核：甸柳保洁")]
+    assert [(m.notification_id, m.title) for m in _sms(parts).sent] == [(nid, "新用人单位待审核：甸柳保洁")]
     entry = _entry(parts, nid)
     assert entry.attempts == 1 and entry.last_error is None
 
@@ -175,10 +187,12 @@ def test_residents_get_alerts_only_as_they_opted_in(parts: Parts) -> None:
         step_withdrawn = row.id
     ids = (step_sms, step_silent, step_no_phone, step_wechat, digest_wechat, digest_sms, step_withdrawn)
     _wait(parts, _all_done(parts, *ids))
-    sent = {m.notification_id: m for m in parts.notifier.sent}
-    assert set(sent) == {step_sms, digest_wechat}
+    sent = {m.notification_id: m for m in _sms(parts).sent}
+    assert set(sent) == {step_sms}
     assert (sent[step_sms].channel, sent[step_sms].to) == (Channel.sms, "13700000000")
-    assert (sent[digest_wechat].channel, sent[digest_wechat].to) == (Channel.wechat, "oWx-test-openid")
+    # The WeChat one went as a template message of the official account (the alert template, no link).
+    assert [(m.touser, m.first, m.remark, m.url) for m in _wechat(parts).sent] == [
+        ("oWx-test-openid", "今天有3个新岗位适合您", "社区保洁员等", None)]
     with parts.session_factory() as s:  # the in-platform messages are all there
         assert s.get(Notification, step_withdrawn) is not None and s.get(Notification, step_silent) is not None
         assert opt_out(s, resident_id=withdrawn) is None and s.scalar(
@@ -197,13 +211,13 @@ def test_quiet_hours_hold_a_residents_alert_until_morning(parts_in_quiet_hours: 
     time.sleep(0.5)
     entry = _entry(parts, held)
     assert entry.done_at is None and entry.attempts == 0  # held, and no try spent
-    assert [m.notification_id for m in parts.notifier.sent] == [staff]
+    assert [m.notification_id for m in _sms(parts).sent] == [staff]
     with parts.session_factory() as s:
         assert deliver_pending(s, parts.notifier, quiet_hours=parts.settings.alert_quiet_hours) == 0
         morning = datetime.now(clock.BEIJING) + timedelta(hours=1, minutes=1)
         assert deliver_pending(s, parts.notifier, quiet_hours=parts.settings.alert_quiet_hours, now=morning) == 1
         s.commit()
-    assert [m.notification_id for m in parts.notifier.sent] == [staff, held]
+    assert [m.notification_id for m in _sms(parts).sent] == [staff, held]
 
 
 def test_the_default_quiet_hours_are_the_night_in_beijing() -> None:

@@ -170,9 +170,9 @@ ROLES: dict[str, tuple[Callable[[object, str], None] | None, tuple[str, ...]]] =
     "resident": (_resident("刘秀兰"), ("/kiosk",)),
     "resident with a temporary account": (_resident("赵建国"), ("/kiosk",)),
     "counter": (_staff("window1", "/counter"), ("/counter",)),
-    "community staff": (_staff("community1", "/counter"), ("/counter",)),
-    "cadre": (_staff("cadre1", "/ledger"), ("/ledger",)),
-    "leader": (_staff("leader1", "/ledger"), ("/ledger",)),
+    "community staff": (_staff("community1", "/counter"), ("/counter", "/volunteers")),
+    "cadre": (_staff("cadre1", "/ledger"), ("/ledger", "/volunteers")),
+    "leader": (_staff("leader1", "/ledger"), ("/ledger", "/volunteers")),
     "employer": (_staff("employer1", "/employer"), ("/employer",)),
     "admin": (_staff("admin", "/admin"), ("/admin",)),
 }
@@ -192,7 +192,9 @@ def test_every_page_speaks_plain_chinese(browser, site: Site, role: str) -> None
     if role == "community staff":  # their own community's residents only
         starts += [f"/counter/residents/{r}?reason=社区办理业务" for r in site.own_community_residents]
     if role == "anonymous":
-        starts += ["/kiosk", "/login"]
+        starts += ["/kiosk", "/login", "/m/notices", "/m/answers"]
+    if "/volunteers" in within:  # the volunteer alliance: its ledger (those who keep it) and its needs
+        starts += ["/volunteers/needs"] + (["/volunteers"] if role != "cadre" else [])
     if "/kiosk" in within:  # the search form is a form: a few searches it would send, a plain one and phrases
         starts += ["/kiosk/jobs/results?q=保洁", "/kiosk/jobs/results?q=离家近的&seated=1", "/kiosk/jobs/results?home=1"]
     result = crawl(page, base, starts, within, site.usernames)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from estation import clock
@@ -204,7 +204,8 @@ def receipt_of(case: Case) -> Receipt:
     return Receipt(title, step)
 
 
-def is_overdue(case: Case, today: date) -> bool:
+def is_overdue(case: Case | Row, today: date) -> bool:
+    """``case``: a case, or a row of its columns status, due_on and closed_on (the figures read only those)."""
     if case.due_on is None:
         return False
     end = case.closed_on if case.status in (CaseStatus.completed, CaseStatus.refused) else today

@@ -7,6 +7,8 @@ commands so `estation --help` stays quick.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,7 @@ from estation.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from estation.matching.encoder import Encoder
-    from estation.matching.vectors import EmbeddingStore
+    from estation.matching.vectors import VectorStore
     from indexing.documents import Kind
     from indexing.sync import Vectors
 
@@ -46,14 +48,23 @@ def _encoder(settings: Settings) -> Encoder | None:
         return None
 
 
-def _vectors(settings: Settings, encoder: Encoder | None) -> tuple[Vectors | None, EmbeddingStore | None]:
-    """The vectors hook (through the embedding store), or None without a model."""
-    from estation.matching.vectors import EmbeddingStore, listing_vectors, store_path
+@contextmanager
+def _vectors(settings: Settings, encoder: Encoder | None) -> Iterator[tuple[Vectors | None, VectorStore | None]]:
+    """The vectors hook (through the embedding store the server uses: estation.matching.vectors.embedding_store),
+    or None without a model."""
+    from estation.composition import database
+    from estation.matching.vectors import embedding_store, listing_vectors
 
     if encoder is None:
-        return None, None
-    store = EmbeddingStore(store_path(settings))
-    return listing_vectors(encoder, store=store), store
+        yield None, None
+        return
+    engine, _ = database(settings)
+    store = embedding_store(settings, engine)
+    try:
+        yield listing_vectors(encoder, store=store), store
+    finally:
+        store.close()
+        engine.dispose()
 
 
 @index_app.command()
@@ -66,24 +77,25 @@ def rebuild(
     embedded with the model of ESTATION_EMBEDDING_MODEL; its model id and vector size are written into
     the index metadata, so vectors of two models are never mixed. A model that cannot be loaded is
     reported and the index is built without vectors (run the rebuild again once the model is there).
-    Vectors are kept in <ESTATION_VAR_DIR>/embeddings.sqlite3 as they are computed: a rebuild that was
-    stopped resumes where it stopped when run again, and unchanged listings are never encoded twice.
+    Vectors are kept as they are computed (PostgreSQL: the table passage_vector; SQLite:
+    <ESTATION_VAR_DIR>/embeddings.sqlite3): a rebuild that was stopped resumes where it stopped when run
+    again, and unchanged listings are never encoded twice.
     """
     import time
 
     from estation.composition import search_backend
     from estation.matching.encoder import vector_dims_for
+    from estation.matching.service import encode_resident_phrases
     from indexing.sync import rebuild as rebuild_index
     from indexing.vectors import NO_VECTORS
 
     settings = get_settings()
     encoder = _encoder(settings)
-    vectors, store = _vectors(settings, encoder)
-    if encoder is not None and store is not None and store.count(encoder.model_id):
-        console.print(f"已有 {store.count(encoder.model_id)} 条算好的向量，可直接复用（接着上次继续）。")
     backend = search_backend(settings)
     started = time.time()
-    try:
+    with _vectors(settings, encoder) as (vectors, store), closing(backend):
+        if encoder is not None and store is not None and store.count(encoder.model_id):
+            console.print(f"已有 {store.count(encoder.model_id)} 条算好的向量，可直接复用（接着上次继续）。")
         with cli_session() as session, progress_bar() as progress:
             counts = rebuild_index(
                 session, backend, kinds=KINDS_OF[kind],
@@ -97,36 +109,40 @@ def rebuild(
             console.print(f"已重建{'岗位' if k == 'vacancy' else '创业机会'}索引：{n} 条，索引 {meta['index']}")
         if store is not None:
             console.print(f"向量：复用 {store.reused} 条，新算 {store.encoded} 条。")
+            if encoder is not None:
+                # Residents' phrases too, so the first employer's candidates page after this reads them
+                # instead of encoding hundreds of residents while the employer waits.
+                encoded = store.encoded
+                with cli_session() as session:
+                    phrases = encode_resident_phrases(session, encoder=encoder, store=store)
+                console.print(f"居民的求职词句：{phrases} 条，新算 {store.encoded - encoded} 条。")
             if kind == KindChoice.all:
-                store.forget_unused_since(started)  # every listing asked for its vector just now
-    finally:
-        backend.close()
-        if store is not None:
-            store.close()
+                store.forget_unused_since(started)  # every listing and resident asked for its vector just now
 
 
 @index_app.command()
 def sync(limit: int = typer.Option(5000, min=1, help="Most outbox rows to apply in this run.")) -> None:
     """Apply the pending index changes from the outbox now (the server's worker does this by itself)."""
     from estation.composition import search_backend
+    from estation.outbox import one_runner
     from indexing.sync import pending_count, sync_pending
 
     settings = get_settings()
     backend = search_backend(settings)
-    vectors, store = _vectors(settings, _encoder(settings))
-    try:
-        with cli_session() as session:
-            result = sync_pending(session, backend, limit=limit, refresh=True, vectors=vectors)
-            left = pending_count(session)
+    with _vectors(settings, _encoder(settings)) as (vectors, _store), closing(backend):
+        # Beside a running server: its workers and this command each apply a row once (estation.outbox).
+        with one_runner(settings.sqlalchemy_url, "index", wait=600) as alone:
+            if not alone:
+                console.print("[red]服务器正在同步索引，请稍后再试。[/red]")
+                raise typer.Exit(1)
+            with cli_session() as session:
+                result = sync_pending(session, backend, limit=limit, refresh=True, vectors=vectors)
+                left = pending_count(session)
         console.print(f"已同步 {result.applied} 条变更，失败 {result.failed} 条，尚待处理 {left} 条。")
         for error in result.errors[:5]:
             console.print(f"[red]{error}[/red]")
         if result.failed:
             raise typer.Exit(1)
-    finally:
-        backend.close()
-        if store is not None:
-            store.close()
 
 
 @index_app.command()

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import typer
 
+STARTUP_SECONDS = 120
+"""How long a worker process may take to start (load the model) before uvicorn's supervisor counts it as
+failed during a rolling restart (SIGHUP): a cold start takes 10-40 s on a busy 2-core machine. A hung worker is also found only after this long."""
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    workers: int = typer.Option(1, min=1, envvar="ESTATION_WORKERS",
+                                help="Worker processes (each loads the model: see the README's deployment section)."),
 ) -> None:
     """Serve the web UIs and the JSON API (OpenAPI at /docs). Id numbers and phones are masked in the log.
 
-    Each process also runs the search-index worker and the notifier worker (outbox -> SMS / WeChat
-    adapter, ESTATION_EXTERNAL_NOTIFICATIONS) and loads the matching model in the background."""
+    Each worker process loads the matching model before it takes traffic (/readyz says whether it did)
+    and runs the search-index worker and the notifier worker (outbox -> SMS / WeChat adapter,
+    ESTATION_EXTERNAL_NOTIFICATIONS); each outbox row is claimed and applied by one of them. With
+    ``--workers N`` uvicorn's supervisor starts N processes on one port, restarts one that dies, and on
+    SIGHUP replaces them one by one, each new one taking traffic only once it has loaded the model."""
     import uvicorn
 
     from estation.privacy import server_log_config
 
     uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=server_log_config())
+                log_config=server_log_config(), timeout_worker_healthcheck=STARTUP_SECONDS)

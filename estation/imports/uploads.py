@@ -1,13 +1,15 @@
 """The admin's upload page: a sheet is checked on upload and nothing is written until the clerk, having
 read (and perhaps downloaded) the report of bad rows, imports the good rows or discards the file.
 
-The file waits in ``import_upload`` meanwhile; once decided, only its report is kept. Deciding twice is
-refused (a Conflict), so a double-clicked button imports once. Every step is in the access log.
+The file waits in ``import_upload`` meanwhile; once decided, only its report is kept. A file nobody decided
+on within :data:`KEEP_UNDECIDED` is discarded by the system (its personal data deleted, the report kept).
+Deciding twice is refused (a Conflict), so a double-clicked button imports once. Every step is in the access log.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +27,8 @@ from estation.imports.models import ImportUpload, UploadStatus
 from estation.kit import get_or_404
 
 RECENT = 20
+KEEP_UNDECIDED = timedelta(hours=24)
+"""How long an uploaded file (id numbers in it) waits for the clerk's decision before it is deleted."""
 
 
 def check(session: Session, *, kind: str, data: bytes, filename: str, user: User, minimum_wage: int) -> ImportUpload:
@@ -63,11 +67,25 @@ def discard(session: Session, *, upload: ImportUpload, user: User) -> ImportUplo
     return upload
 
 
+def expire_undecided(session: Session, *, now: datetime | None = None) -> int:
+    """Discard the files that waited longer than :data:`KEEP_UNDECIDED`: their data is deleted, their
+    report kept. Run before any upload is shown, so a stale file is never offered for import."""
+    cutoff = (now or utcnow()) - KEEP_UNDECIDED
+    stale = list(session.scalars(select(ImportUpload).where(ImportUpload.status == UploadStatus.checked,
+                                                            ImportUpload.created_at < cutoff)))
+    for upload in stale:
+        _decide(upload, UploadStatus.discarded, None)
+    session.flush()
+    return len(stale)
+
+
 def get_upload(session: Session, upload_id: int) -> ImportUpload:
+    expire_undecided(session)
     return get_or_404(session, ImportUpload, upload_id, "没有这次上传")
 
 
 def recent_uploads(session: Session) -> list[ImportUpload]:
+    expire_undecided(session)
     return list(session.scalars(select(ImportUpload).order_by(ImportUpload.id.desc()).limit(RECENT)))
 
 
@@ -97,10 +115,11 @@ def _undecided(upload: ImportUpload) -> None:
         raise Conflict(f"这份文件{upload.status.label}，不能再次处理", field="upload")
 
 
-def _decide(upload: ImportUpload, status: UploadStatus, user: User) -> None:
+def _decide(upload: ImportUpload, status: UploadStatus, user: User | None) -> None:
+    """``user`` None: the system decided (the file waited too long)."""
     upload.status = status
     upload.data = b""  # personal data is kept no longer than the decision needs it
-    upload.decided_by_id = user.id
+    upload.decided_by_id = user.id if user else None
     upload.decided_at = utcnow()
 
 

@@ -50,7 +50,7 @@ FIELD_NAMES: dict[str, str] = {
     "max_hours_per_day": "每天最多能工作几小时", "disability_category": "残疾类别",
     "disability_grade": "残疾等级", "health_note": "健康情况", "difficulty_category": "就业困难人员类别",
     "difficulty_recognised_on": "就业困难人员认定日期", "insurance_periods": "外省参保记录", "community_code": "社区",
-    "address": "住址",
+    "address": "住址", "alert_consent": "短信和微信提醒",
 }
 """Each resident field's name on the counter's forms and in the change history (a changed limit is named
 by its domain, ``limits.<domain>``)."""

@@ -150,12 +150,13 @@ def record_visit(db: DB, principal: Staff, household_id: PathId, data: VisitCrea
 
 @router.get("/households/{household_id}/work", response_model=MatchResult,
             summary="为家庭成员找工作",
-            description="按每位有劳动能力的成员的身体限制、技能和意愿推荐岗位，并说明每项限制排除了多少岗位。",
+            description="按每位有劳动能力的成员的身体限制、技能和意愿推荐岗位，并说明每项限制排除了多少岗位。"
+                        "匹配服务暂不可用时 available 为 false，nearby 列出离这户最近的在招岗位，可直接登记推荐。",
             responses=error_responses((404, "家庭不存在，或不在您负责的范围内"),
                                       (503, "智能匹配暂不可用，或数据库暂时不可用")))
 def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) -> MatchResult:
     household = service.visible_household(db, principal.user, household_id)
-    return work.find_work(db, household=household, matching=parts(request).matching)
+    return work.find_work(db, household=household, matching=parts(request).matching, today=clock.today())
 
 
 @router.post("/households/{household_id}/referrals", response_model=ActionOut, status_code=201,

@@ -358,8 +358,20 @@ class SkippedMember(ORMModel):
     reason: str
 
 
+class OpenVacancy(ORMModel):
+    """An open vacancy near the household, offered for a referral when matching is unavailable."""
+
+    vacancy_id: RowId
+    title: str
+    employer_name: str
+    home_based: bool
+    distance_km: float
+
+
 class MatchResult(ORMModel):
     available: bool
     message: str
     members: list[MemberWork] = []
     skipped: list[SkippedMember] = []
+    nearby: list[OpenVacancy] = []
+    """When matching is unavailable: the open vacancies nearest the household, to refer by hand."""

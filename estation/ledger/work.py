@@ -6,13 +6,16 @@ the ledger adds its actions to the employment problem they belong to."""
 from __future__ import annotations
 
 import logging
+import math
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session, joinedload
 
 from estation.accounts.models import User
 from estation.errors import Conflict, InvalidInput, NotFound
+from estation.geo import distance_km
 from estation.jobs.models import Vacancy, VacancyStatus
 from estation.labour.models import Household, Resident
 from estation.ledger import repository, service
@@ -26,6 +29,7 @@ from estation.ledger.schemas import (
     ItemCreate,
     MatchResult,
     MemberWork,
+    OpenVacancy,
     PlacementCreate,
     ReferralCreate,
     SkippedMember,
@@ -37,11 +41,34 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "岗位匹配服务暂不可用，暂时无法为这户推荐岗位。可先到“为民服务大厅”按岗位名称查询，再回到这里登记推荐。"
+UNAVAILABLE = "岗位匹配服务暂不可用，暂时无法为这户挑选岗位。下面列出离这户最近的在招岗位，可以和本人商量后直接登记推荐。"
 FAILED = "岗位匹配服务暂时出了问题，请稍后再试；也可先到“为民服务大厅”请窗口工作人员帮助查询岗位。"
 
 
-def find_work(session: Session, *, household: Household, matching: MatchingRuntime) -> MatchResult:
+NEARBY_LIMIT = 30
+"""How many open vacancies the referral form offers when matching is unavailable."""
+
+
+def nearby_open_vacancies(session: Session, *, household: Household, today: date,
+                          limit: int = NEARBY_LIMIT) -> list[OpenVacancy]:
+    """The open vacancies nearest the household (home-based ones count as at the door), nearest first:
+    what a cadre can still refer to by hand while matching is down (no model needed)."""
+    if not household.members:
+        return []
+    lat, lon = household.members[0].lat, household.members[0].lon
+    squeeze = math.cos(math.radians(lat))  # a degree of longitude is shorter than one of latitude here
+    nearness = case((Vacancy.home_based, 0.0),
+                    else_=(Vacancy.lat - lat) * (Vacancy.lat - lat)
+                    + (Vacancy.lon - lon) * (Vacancy.lon - lon) * squeeze * squeeze)
+    rows = session.scalars(
+        select(Vacancy).options(joinedload(Vacancy.employer))
+        .where(Vacancy.status == VacancyStatus.open, Vacancy.valid_until >= today)
+        .order_by(nearness, Vacancy.id).limit(limit))
+    return [OpenVacancy(vacancy_id=v.id, title=v.title, employer_name=v.employer.name, home_based=v.home_based,
+                        distance_km=0.0 if v.home_based else distance_km(lat, lon, v.lat, v.lon)) for v in rows]
+
+
+def find_work(session: Session, *, household: Household, matching: MatchingRuntime, today: date) -> MatchResult:
     """The matching domain's recommendations for every member who can and may work, with what shaped
     each list; an unavailable or failing matcher says so plainly and never takes the household page
     down with it."""
@@ -51,7 +78,8 @@ def find_work(session: Session, *, household: Household, matching: MatchingRunti
     try:
         result = match_household(session, household_id=household.id, matching=matching)
     except MatchingUnavailable:
-        return MatchResult(available=False, message=UNAVAILABLE)
+        return MatchResult(available=False, message=UNAVAILABLE,
+                           nearby=nearby_open_vacancies(session, household=household, today=today))
     except Exception:
         log.exception("household matching failed for household %s", household.id)
         return MatchResult(available=False, message=FAILED)

@@ -65,24 +65,32 @@ def limit_filters(limits: ResidentLimits, *, kind: str, today: date, per_page: i
 
 class Retriever:
     def __init__(self, search, encoder, *, k_vector: int = 60, k_lexical: int = 30, pool_k: int = 25,
-                 max_lexical_items: int = 3, max_candidates: int = 80, fusion: str = "rrf") -> None:
+                 max_lexical_items: int = 3, max_candidates: int = 80, fusion: str = "rrf", store=None) -> None:
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
         self.search = search
         self.encoder = encoder
+        self.store = store
+        """A VectorStore (estation.matching.vectors) or None: residents' phrases encoded once, kept across
+        restarts and shared by the app's processes (an employer's candidates page reads hundreds)."""
         self.k_vector, self.k_lexical, self.pool_k = k_vector, k_lexical, pool_k
         self.max_lexical_items, self.max_candidates, self.fusion = max_lexical_items, max_candidates, fusion
         self.degraded_candidates = 40
         self._doc_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
     # -- encoding, cached: a resident's items and the listings change rarely --------------------------
+    # Both caches are keyed by the text itself: a changed profile or listing asks for new keys, so
+    # nothing cached is ever stale and no write needs to clear them.
 
     def encode_items(self, texts: Sequence[str]) -> np.ndarray:
         model = self.encoder.model_id
         with _QUERY_LOCK:
             missing = [t for t in dict.fromkeys(texts) if (model, t) not in _QUERY_CACHE]
         if missing:
-            encoded = self.encoder.encode_queries(missing)
+            if self.store is not None:
+                encoded = self.store.encode(self.encoder, missing, queries=True)
+            else:
+                encoded = self.encoder.encode_queries(missing)
             with _QUERY_LOCK:
                 for t, v in zip(missing, encoded):
                     _QUERY_CACHE[(model, t)] = v

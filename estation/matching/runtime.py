@@ -1,9 +1,9 @@
 """The matcher of a running app: loaded once, in the background, kept by the app's parts.
 
-Loading the model takes seconds, so :meth:`MatchingRuntime.start` loads it in a background thread when
-the server starts and the first matching request waits for it; an app that never ran its start-up (a
-test client, a script) loads on first use. If the model is missing or fails to load, the app still
-serves everything else and matching answers 503. What is loaded (encoder, occupation index, matcher)
+Loading the model takes seconds, so every server process loads it at start-up (:meth:`MatchingRuntime.load`,
+from the app's lifespan) before it takes traffic, and no request ever waits for it; ``/readyz`` says
+whether it loaded. An app that never ran its start-up (a test client, a script) loads on first use. If
+the model is missing or fails to load, the app still serves everything else and matching answers 503. What is loaded (encoder, occupation index, matcher)
 is decided by the composition root (estation.composition), which hands the runtime its ``load``.
 """
 
@@ -39,23 +39,20 @@ class MatchingRuntime:
         self._lock = threading.Lock()
         self._matcher: Matcher | None = None
         self._error: str | None = None
-        self._thread: threading.Thread | None = None
+        self._loading = False
 
     @property
     def status(self) -> str:
+        """``ready``, ``unavailable`` (the load failed), ``loading`` or ``not_loaded``."""
         if self._matcher is not None:
             return "ready"
         if self._error is not None:
             return "unavailable"
-        return "loading" if self._thread is not None else "not_loaded"
+        return "loading" if self._loading else "not_loaded"
 
-    def start(self) -> None:
-        """Load in the background (server start-up): the app answers while the model loads."""
-        if self._thread is None and self._matcher is None:
-            self._thread = threading.Thread(target=self._load_quietly, name="estation-matching-load", daemon=True)
-            self._thread.start()
-
-    def _load_quietly(self) -> None:
+    def load(self) -> None:
+        """Load now (server start-up, before the process takes traffic); a failure is remembered and
+        told by :attr:`status`, not raised: the app serves everything else."""
         try:
             self.matcher()
         except MatchingUnavailable:
@@ -69,12 +66,15 @@ class MatchingRuntime:
                 return self._matcher
             if self._error is not None:
                 raise MatchingUnavailable(self._error)
+            self._loading = True
             try:
                 self._matcher = self._load()
             except Exception as exc:
                 self._error = f"{type(exc).__name__}: {exc}"
                 log.error("matching unavailable: %s", self._error)
                 raise MatchingUnavailable(self._error) from exc
+            finally:
+                self._loading = False
             return self._matcher
 
     def occupations_for_writes(self) -> OccupationIndex | None:

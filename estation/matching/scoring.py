@@ -183,13 +183,14 @@ def matched_items(profile: Profile, job: JobFacts) -> list[ProfileItem]:
 
 def semantic_signal(sims: Sequence[float]) -> float:
     """Best item plus half the second best, each calibrated to e5's band: monotone in the item set."""
-    calibrated = sorted((_calibrate(s) for s in sims), reverse=True)
+    calibrated = sorted((calibrate(s) for s in sims), reverse=True)
     best = calibrated[0] if calibrated else 0.0
     second = calibrated[1] if len(calibrated) > 1 else 0.0
     return (best + 0.5 * second) / 1.5
 
 
-def _calibrate(cos: float) -> float:
+def calibrate(cos: float) -> float:
+    """A phrase cosine mapped onto 0..1 by the model's phrase band (0 unrelated, 1 a paraphrase)."""
     return min(1.0, max(0.0, (cos - COS_FLOOR) / (COS_CEILING - COS_FLOOR)))
 
 
@@ -297,7 +298,7 @@ def score_job(profile: Profile, limits: ResidentLimits, job: JobFacts, sims: Seq
     best = max(range(len(sims)), key=lambda i: (sims[i], -i)) if sims else None
     return Scored(job=job, score=round(total, 6), components=components, matched=matched,
                   closest=profile.items[best] if best is not None else None,
-                  closest_similarity=_calibrate(sims[best]) if best is not None else 0.0, occupation_code=occ_code,
+                  closest_similarity=calibrate(sims[best]) if best is not None else 0.0, occupation_code=occ_code,
                   distance_km=dist, helpful=helpful)
 
 

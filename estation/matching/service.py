@@ -26,13 +26,14 @@ from estation import clock
 from estation.geo import walking_minutes
 from estation.jobs.models import Employer, Occupation, StartupOpportunity, Vacancy
 from estation.kit import get_or_404
-from estation.labour.models import Household
+from estation.labour.models import Household, Resident
 from estation.matching import explain
 from estation.matching.eligibility import eligibility
 from estation.matching.limits import JobFacts, ResidentLimits, job_facts, limit_effects, violations
 from estation.matching.retrieval import Retrieved, Retriever
 from estation.matching.runtime import MatchingRuntime
 from estation.matching.schemas import JobMatchOut, LimitOut, Reason
+from estation.matching.titles import clean_title
 from estation.matching.scoring import (
     COS_FLOOR,
     WEIGHTS,
@@ -40,6 +41,7 @@ from estation.matching.scoring import (
     ProfileItem,
     ResidentOccupations,
     Scored,
+    build_profile,
     job_phrase,
     profile_of,
     rank,
@@ -121,15 +123,20 @@ def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, Job
     return out
 
 
+def _titled(phrase: str) -> str:
+    """The text the occupation index encodes for ``phrase`` (OccupationIndex.encode: cleaned first)."""
+    return clean_title(phrase) or phrase
+
+
 class Matcher:
     def __init__(self, *, encoder, search, weights: dict[str, float] | None = None, fusion: str = "rrf",
                  occupations=None, store=None) -> None:
         self.encoder = encoder
         self.search = search
         self.store = store
-        """An EmbeddingStore (estation.matching.vectors) or None: the listings' vectors by text."""
+        """A VectorStore (estation.matching.vectors.embedding_store) or None: the listings' vectors by text."""
         self.weights = dict(weights or WEIGHTS)
-        self.retriever = Retriever(search, encoder, fusion=fusion)
+        self.retriever = Retriever(search, encoder, fusion=fusion, store=store)
         self.occupations = occupations
         """An OccupationIndex (estation.matching.occupations) or None: resident words -> occupation codes."""
 
@@ -147,12 +154,24 @@ class Matcher:
         if self.occupations is not None:
             for n, item in enumerate(profile.items):
                 if item.source == "experience":
-                    found = self.occupations.confident(job_phrase(item.text))
+                    phrase = job_phrase(item.text).strip()
+                    vec = self.retriever.encode_items([_titled(phrase)])[0] if phrase else None
+                    found = self.occupations.confident(phrase, vector=vec)
                 else:
                     vec = vectors[n] if vectors is not None and len(vectors) > n else None
                     found = self.occupations.confident(item.text, vector=vec)
                 read += [(item, m.code) for m in found]
         return ResidentOccupations(stated=profile.occupation_codes, read=tuple(read))
+
+    def encode_profiles(self, profiles: Sequence[Profile]) -> int:
+        """Encode, in one batch, every phrase of ``profiles`` not encoded yet (and the experience lines'
+        job phrases the occupation index reads): what scoring many residents at once needs, as one
+        batch is many times faster than one resident at a time. Returns how many texts were asked for."""
+        texts = {t for p in profiles for t in p.texts}
+        texts |= {_titled(phrase) for p in profiles for i in p.items if i.source == "experience"
+                  if (phrase := job_phrase(i.text).strip())}
+        self.retriever.encode_items(sorted(texts))
+        return len(texts)
 
     def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
                       limit: int = 10, kind: str = "vacancy", rows: bool = True) -> Recommendations:
@@ -264,6 +283,15 @@ def residents_for_vacancy(session: Session, *, vacancy, matching: MatchingRuntim
     from estation.matching.vacancies import residents_for_vacancy as find
 
     return find(matching.matcher(), session, vacancy=vacancy, limit=limit, consented_only=True)
+
+
+def encode_resident_phrases(session: Session, *, encoder, store) -> int:
+    """Every resident's phrases into the vector ``store`` (``estation index rebuild``): read back by the
+    candidates pages and recommendations of every app process instead of encoded while someone waits.
+    Returns how many distinct texts there are."""
+    rows = session.execute(select(Resident.skills, Resident.experience, Resident.wishes))
+    profiles = [build_profile(skills=skills, experience=experience, wishes=wishes) for skills, experience, wishes in rows]
+    return Matcher(encoder=encoder, search=None, store=store).encode_profiles(profiles)
 
 
 def match_household(session: Session, *, household_id: int, matching: MatchingRuntime):

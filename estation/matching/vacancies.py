@@ -44,12 +44,13 @@ def residents_for_vacancy(matcher, session: Session, *, vacancy, limit: int = 20
     people = [r for r in session.scalars(stmt) if eligibility(r, today).matched]
     job_vec = matcher.retriever.encode_jobs([job])[0]
     names = matcher.occupation_names(session, list(job.occupation_codes))
+    within = [(r, limits) for r in people if not violations(job, limits := ResidentLimits.of(r), today=today)]
+    profiles = [profile_of(r) for r, _ in within]
+    # Every phrase not encoded yet, in one batch (read back from the vector store after a restart):
+    # encoding them one resident at a time made the first candidates page take half a minute.
+    matcher.encode_profiles(profiles)
     fits: list[ResidentFit] = []
-    for r in people:
-        limits = ResidentLimits.of(r)
-        if violations(job, limits, today=today):
-            continue
-        profile = profile_of(r)
+    for (r, limits), profile in zip(within, profiles):
         vectors = matcher.retriever.encode_items(profile.texts)
         sims = [float(x) for x in (vectors @ job_vec)] if len(vectors) else []
         occupations = matcher.resident_occupations(profile, vectors)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from estation.db import Base, utcnow, UTCDateTime
@@ -18,6 +18,8 @@ class Audience(Labelled):
     employer = "employer", "用人单位"
     staff = "staff", "服务大厅工作人员"
     """The service hall's shared inbox: every counter staff member and admin sees it."""
+    user = "user", "工作人员本人"
+    """One staff member's own inbox (``user_id``): e.g. a cadre's new matches for their households."""
 
 
 class Notification(Base):
@@ -27,6 +29,8 @@ class Notification(Base):
     audience: Mapped[Audience] = mapped_column(_enum(Audience), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    """The staff member of an ``Audience.user`` notification."""
     kind: Mapped[str] = mapped_column(String(40))
     """What happened: ``employer.registered``, ``application.status``, ``invitation.new``, ..."""
     title: Mapped[str] = mapped_column(String(120))
@@ -57,5 +61,33 @@ class AlertConsent(Base):
     """Invitations and each step of their applications."""
     job_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     """New matching jobs, once a day."""
+    notices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The street's notices (通知公告) addressed to them, when staff push one."""
     given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobDigest(Base):
+    """A daily digest of new matching jobs (estation.matching.digest): one row per resident, or per cadre,
+    per Beijing day, whatever it found. The row is the claim on the day: ``(resident_id, day)`` and
+    ``(user_id, day)`` are unique, so two server processes, or a cron run beside the server's worker,
+    write one digest between them."""
+
+    __tablename__ = "job_digest"
+    __table_args__ = (UniqueConstraint("resident_id", "day"), UniqueConstraint("user_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    """The Beijing day the digest is for."""
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    """A resident's own digest (they opted in to the daily jobs) ..."""
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    """... or a cadre's summary of new matches for the hardship households paired with them."""
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    """Vacancies published from this moment (the previous digest's run) were looked at."""
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    vacancy_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """The vacancies the digest named, in its order; empty when nothing new matched (nothing was sent)."""
+    household_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """A cadre's summary: the households with new matches, linked from the cadre's inbox."""
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))

@@ -1,10 +1,12 @@
 """The adapter for copies of notifications sent outside the platform (SMS, WeChat template messages),
 and their delivery from the outbox.
 
-No real gateway is configured: :class:`DisabledNotifier` (the default) sends nothing, and
-:class:`LoggingNotifier` writes what would be sent to the log (recipient masked) and keeps it in memory
-(tests, demos). A real SMS or WeChat adapter implements :class:`Notifier` and is chosen in
-:func:`build_notifier`; each message says its :class:`Channel` and address.
+No real gateway is configured: :class:`DisabledNotifier` (the default) sends nothing; in log mode
+:class:`ByChannel` hands SMS (and copies of staff messages) to :class:`LoggingNotifier` and WeChat to
+:class:`WeChatNotifier`, which makes a template message of the official account
+(estation.notifications.wechat); both write what would be sent to the log (recipient masked) and keep it
+in memory (tests, demos). A real SMS gateway implements :class:`Notifier`, a real official-account client
+``WeChatAccount``; both are chosen in :func:`build_notifier`. Each message says its :class:`Channel` and address.
 
 Delivery runs in the server process: the composition root (estation.composition) starts a worker that
 runs :func:`deliver_pending` every few seconds. A message the gateway refused is tried again later, each
@@ -14,7 +16,8 @@ wait twice the one before (30 s, 1 min, 2 min, ...), and given up after :data:`M
 What leaves the platform for a resident is what they agreed to (:class:`AlertConsent`): nothing without
 consent or after withdrawal, only the topics ticked, never during quiet hours (``ESTATION_ALERT_QUIET_HOURS``,
 Beijing time: held until they end). No message leaves with an id number or a health or hardship word in it
-(:func:`outside_text`): such a message is replaced by a pointer to the in-platform inbox.
+(:func:`outside_text`): such a message is replaced by a pointer to the in-platform inbox. A notice
+(``notice``, estation.notices) is the street's public text and leaves as it was published.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from estation.jobs.models import Employer
 from estation.labour.models import Resident
 from estation.notifications.models import AlertConsent, Audience, Channel, Notification
 from estation.notifications.service import NOTIFY_TOPIC, consent_of
-from estation.outbox import OutboxEntry
+from estation.notifications.wechat import NOTICE_KIND, WeChatAccount, build_wechat, template_message
+from estation.outbox import OutboxEntry, claim
 from estation.privacy import mask_phone
 
 log = logging.getLogger("estation.notifications")
@@ -50,6 +54,9 @@ class OutgoingMessage:
     """The recipient's phone (SMS) or WeChat address, resolved at delivery; None for the staff inbox."""
     title: str
     body: str
+    kind: str = ""
+    """The notification's kind (``notice``, ``jobs.digest``, ...): the WeChat side picks its template by it."""
+    link: str | None = None
 
 
 class Notifier(Protocol):
@@ -80,8 +87,39 @@ class LoggingNotifier:
         return True
 
 
+class WeChatNotifier:
+    """The WeChat side: a resident's alert as a template message of the street's official account."""
+
+    name = "wechat"
+
+    def __init__(self, account: WeChatAccount, settings: Settings) -> None:
+        self.account = account
+        self.settings = settings
+
+    def send(self, message: OutgoingMessage) -> bool:
+        if not message.to:
+            return False
+        return self.account.send_template(template_message(
+            self.settings, to=message.to, kind=message.kind, title=message.title, body=message.body, link=message.link))
+
+
+class ByChannel:
+    """Each message to its channel's adapter: SMS (and copies of staff messages) or the WeChat account."""
+
+    name = "by-channel"
+
+    def __init__(self, *, sms: Notifier, wechat: WeChatNotifier) -> None:
+        self.sms = sms
+        self.wechat = wechat
+
+    def send(self, message: OutgoingMessage) -> bool:
+        return (self.wechat if message.channel == Channel.wechat else self.sms).send(message)
+
+
 def build_notifier(settings: Settings) -> Notifier:
-    return LoggingNotifier() if settings.external_notifications == "log" else DisabledNotifier()
+    if settings.external_notifications != "log":
+        return DisabledNotifier()
+    return ByChannel(sms=LoggingNotifier(), wechat=WeChatNotifier(build_wechat(settings), settings))
 
 
 STEP_KINDS = frozenset({"invitation.new", "application.status"})
@@ -91,6 +129,8 @@ DIGEST_KIND = "jobs.digest"
 
 
 def _agreed(consent: AlertConsent, kind: str) -> bool:
+    if kind == NOTICE_KIND:
+        return consent.notices
     return consent.application_steps if kind in STEP_KINDS else consent.job_digest if kind == DIGEST_KIND else False
 
 
@@ -165,7 +205,9 @@ def deliver_pending(session: Session, notifier: Notifier, *, quiet_hours: str = 
             .where(OutboxEntry.topic == NOTIFY_TOPIC, OutboxEntry.done_at.is_(None)))
     if quiet_now(now, quiet_hours):
         stmt = stmt.where(Notification.audience != Audience.resident)
-    pairs = session.execute(stmt.order_by(OutboxEntry.attempts, OutboxEntry.id).limit(limit)).tuples().all()
+    # Claimed: each row goes to the gateway from one process (every app process runs this worker).
+    stmt = claim(session, stmt.order_by(OutboxEntry.attempts, OutboxEntry.id).limit(limit))
+    pairs = session.execute(stmt).tuples().all()
     sent = 0
     for entry, row in pairs:
         if due_at(entry) > now:
@@ -175,10 +217,12 @@ def deliver_pending(session: Session, notifier: Notifier, *, quiet_hours: str = 
             entry.done_at = now  # not agreed to: stays an in-platform message only
             continue
         entry.attempts += 1
-        title, body = outside_text(row.title, row.body)
+        # A notice is public text (it is on the phone page): no private word in it is about the resident.
+        title, body = (row.title, row.body) if row.kind == NOTICE_KIND else outside_text(row.title, row.body)
         try:
             if notifier.send(OutgoingMessage(notification_id=row.id, audience=row.audience, channel=recipient[0],
-                                             to=recipient[1], title=title, body=body)):
+                                             to=recipient[1], title=title, body=body, kind=row.kind,
+                                             link=row.link)):
                 sent += 1
         except Exception as exc:  # noqa: BLE001 - one bad message must not block the rest
             entry.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -6,7 +6,7 @@ delivers those after commit through an SMS / WeChat adapter, which is off by def
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from estation.accounts.models import Role, User
@@ -22,16 +22,19 @@ STAFF_INBOX = frozenset({Role.counter_staff, Role.admin})
 
 def notify(
     session: Session, *, audience: Audience, kind: str, title: str, body: str = "", link: str | None = None,
-    resident_id: int | None = None, employer_id: int | None = None,
+    resident_id: int | None = None, employer_id: int | None = None, user_id: int | None = None,
 ) -> Notification:
     if audience == Audience.resident and resident_id is None:
         raise ValueError("a resident notification needs resident_id")
     if audience == Audience.employer and employer_id is None:
         raise ValueError("an employer notification needs employer_id")
+    if audience == Audience.user and user_id is None:
+        raise ValueError("a notification to one staff member needs user_id")
     row = Notification(
         audience=audience, kind=kind, title=title[:120], body=body[:500], link=link,
         resident_id=resident_id if audience == Audience.resident else None,
         employer_id=employer_id if audience == Audience.employer else None,
+        user_id=user_id if audience == Audience.user else None,
     )
     session.add(row)
     session.flush()
@@ -45,9 +48,10 @@ def scope(stmt: Select, user: User) -> Select:
         return stmt.where(Notification.audience == Audience.resident, Notification.resident_id == user.resident_id)
     if user.role == Role.employer and user.employer_id is not None:
         return stmt.where(Notification.audience == Audience.employer, Notification.employer_id == user.employer_id)
+    own = and_(Notification.audience == Audience.user, Notification.user_id == user.id)
     if user.role in STAFF_INBOX:
-        return stmt.where(Notification.audience == Audience.staff)
-    return stmt.where(False)
+        return stmt.where(or_(Notification.audience == Audience.staff, own))
+    return stmt.where(own)
 
 
 def inbox(session: Session, *, user: User, unread_only: bool = False, limit: int = 50) -> list[Notification]:
@@ -72,14 +76,24 @@ def mark_read(session: Session, *, user: User, notification_id: int) -> Notifica
     return row
 
 
+def mark_all_read(session: Session, *, user: User) -> int:
+    """Mark every unread notification addressed to ``user`` read; how many were."""
+    rows = list(session.scalars(scope(select(Notification), user).where(Notification.read_at.is_(None))))
+    now = utcnow()
+    for row in rows:
+        row.read_at = now
+    session.flush()
+    return len(rows)
+
+
 def opt_in(session: Session, *, resident_id: int, channel: Channel, application_steps: bool = True,
-           job_digest: bool = False, wechat_openid: str | None = None) -> AlertConsent:
+           job_digest: bool = False, wechat_openid: str | None = None, notices: bool = False) -> AlertConsent:
     """The resident agrees to alerts outside the platform on ``channel`` for the topics ticked (replacing
     an earlier choice). WeChat template messages need the resident's WeChat address."""
     if channel == Channel.wechat and not (wechat_openid or "").strip():
         raise InvalidInput("请先绑定微信，才能用微信接收提醒", field="wechat_openid")
-    if not (application_steps or job_digest):
-        raise InvalidInput("请至少选择一种提醒：求职进展或每日新岗位", field="application_steps")
+    if not (application_steps or job_digest or notices):
+        raise InvalidInput("请至少选择一种提醒：求职进展、每日新岗位或通知公告", field="application_steps")
     consent = session.scalar(select(AlertConsent).where(AlertConsent.resident_id == resident_id))
     if consent is None:
         consent = AlertConsent(resident_id=resident_id)
@@ -88,6 +102,7 @@ def opt_in(session: Session, *, resident_id: int, channel: Channel, application_
     consent.wechat_openid = wechat_openid.strip() if channel == Channel.wechat and wechat_openid else None
     consent.application_steps = application_steps
     consent.job_digest = job_digest
+    consent.notices = notices
     consent.given_at = utcnow()
     consent.withdrawn_at = None
     session.flush()
@@ -108,3 +123,9 @@ def opt_out(session: Session, *, resident_id: int) -> None:
         consent.withdrawn_at = utcnow()
         consent.wechat_openid = None
         session.flush()
+
+
+def digest_subscribers(session: Session) -> list[int]:
+    """The residents who agreed to the daily digest of new matching jobs (and have not withdrawn)."""
+    return list(session.scalars(select(AlertConsent.resident_id).where(
+        AlertConsent.job_digest.is_(True), AlertConsent.withdrawn_at.is_(None)).order_by(AlertConsent.resident_id)))

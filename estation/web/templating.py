@@ -13,7 +13,11 @@ from markupsafe import Markup
 
 from estation import physical, submissions
 from estation.clock import BEIJING
+from estation.deps import parts, request_scope
+from estation.geo import distance_words
+from estation.notifications import service as notifications
 from estation.privacy import mask_id_number, mask_name, mask_phone
+from estation.web.qr import notices_qr
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -49,5 +53,19 @@ def form_fields(context) -> Markup:
                                                                                     submissions.new_token())
 
 
-templates.env.globals.update(static_url=static_url, physical=physical, form_fields=form_fields)
-templates.env.filters.update(beijing_time=beijing_time, mask_id=mask_id_number, mask_phone=mask_phone, mask_name=mask_name, yuan=yuan)
+@pass_context
+def inbox_unread(context) -> int:
+    """The signed-in staff member's unread messages, for the count beside 我的消息 in the ledger's menu
+    (read in a session of its own: the page's unit of work stays the page's)."""
+    request = context["request"]
+    principal = request_scope(request).principal
+    if principal is None:
+        return 0
+    with parts(request).session_factory() as session:
+        return notifications.unread_count(session, user=principal.user)
+
+
+templates.env.globals.update(static_url=static_url, physical=physical, form_fields=form_fields, notices_qr=notices_qr,
+                             inbox_unread=inbox_unread)
+templates.env.filters.update(beijing_time=beijing_time, mask_id=mask_id_number, mask_phone=mask_phone,
+                             mask_name=mask_name, yuan=yuan, distance=distance_words)

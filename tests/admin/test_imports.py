@@ -160,3 +160,35 @@ def test_counter_staff_cannot_upload(api) -> None:
     answer = client.post("/admin/imports", data={"csrf_token": "x", "kind": "residents"},
                          files={"file": ("a.csv", b"a", "text/csv")}, follow_redirects=False)
     assert answer.status_code == 403
+
+
+def test_a_file_left_undecided_for_a_day_is_deleted_and_cannot_be_imported(api, admin) -> None:
+    """The uploaded file holds id numbers: kept for the decision only. After 24 hours undecided the
+    system deletes it (the report stays) and the import button is gone; a fresh upload is untouched."""
+    from datetime import timedelta
+
+    from estation.db import utcnow
+    from estation.imports.uploads import KEEP_UNDECIDED
+
+    client = api.client_for(admin)
+    form = client.get("/admin/imports").text
+    old = client.post("/admin/imports", data={"csrf_token": _csrf(form), "kind": "residents"},
+                      files={"file": ("昨天.csv", _sheet([id_number(), id_number()], "123"), "text/csv")},
+                      follow_redirects=False)
+    fresh = client.post("/admin/imports", data={"csrf_token": _csrf(form), "kind": "residents"},
+                        files={"file": ("今天.csv", _sheet([id_number(), id_number()], "123"), "text/csv")},
+                        follow_redirects=False)
+    old_id, fresh_id = (int(r.headers["location"].rsplit("/", 1)[1]) for r in (old, fresh))
+    with api.db() as s:
+        s.get(ImportUpload, old_id).created_at = utcnow() - KEEP_UNDECIDED - timedelta(minutes=1)
+        s.commit()
+    listing = client.get("/admin/imports").text
+    assert "超时未处理，已删除" in listing
+    shown = client.get(old.headers["location"]).text
+    assert "系统已删除这份文件" in shown and f"/admin/imports/{old_id}/import" not in shown and "下载错误报告" in shown
+    refused = client.post(old.headers["location"] + "/import", data={"csrf_token": _csrf(shown)}, follow_redirects=False)
+    assert refused.status_code == 409
+    with api.db() as s:
+        expired, kept = s.get(ImportUpload, old_id), s.get(ImportUpload, fresh_id)
+        assert expired.status == UploadStatus.discarded and expired.data == b"" and expired.decided_by_id is None
+        assert kept.status == UploadStatus.checked and kept.data != b""

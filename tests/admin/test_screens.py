@@ -40,6 +40,8 @@ SCREENS = [
     ("/admin/pairings", "admin-pairings.png", None),
     ("/admin/employers", "admin-employers.png", ".facts dd:first-of-type"),
     ("/admin/suggestions", "admin-suggestions.png", "article h2"),
+    ("/admin/ratings", "admin-ratings.png", "#follow-ups td:nth-child(3)"),
+    ("/ledger/ratings", "ledger-ratings.png", None),
 ]
 
 

@@ -12,7 +12,7 @@ from estation.accounts.models import Role
 from estation.cases import service
 from estation.cases.catalogue import load_catalogue
 from estation.cases.types import BUILT_IN, continued_contribution, pension_transfer, unemployment_registration
-from estation.cases.figures import counter_figures
+from estation.cases.figures import FiguresCache, counter_figures
 from estation.cases.models import Case, CaseStatus, ContributionSetting, ServiceType
 from estation.cases.working_days import DEFAULT_CALENDAR, due_date
 from estation.errors import Conflict, InvalidInput
@@ -177,6 +177,34 @@ def test_counter_figures(session, catalogue, clerk) -> None:
     assert f.by_window["1号窗口"].opened == 1 and f.by_window["2号窗口"].opened == 2
     assert f.by_service[svc.code].opened == 3
     assert counter_figures(session, since=date(2026, 3, 3), until=date(2026, 3, 31), today=day).total.opened == 0
+
+
+def test_counter_figures_are_kept_until_a_case_changes(session, catalogue, clerk) -> None:
+    day = date(2026, 3, 2)
+    svc = catalogue[unemployment_registration.TYPE.code]
+    cache = FiguresCache()
+
+    def shown():
+        kept = cache.get(session, since=day, until=day, today=day)
+        fresh = counter_figures(session, since=day, until=day, today=day)
+        assert kept == fresh, "the figures shown are always the ones the cases give now"
+        return kept.total
+
+    assert shown().opened == 0
+    case = service.open_case(session, resident=create_resident(session), service_code=svc.code,
+                             handed_in=[], user=clerk, window=1, today=day)
+    assert (shown().opened, shown().open, shown().came_back_for_documents) == (1, 1, 1)
+    assert cache.hits == 2 and cache.misses == 2, "read again while nothing changed; re-tallied after the opening"
+    service.receive_documents(session, case=case, documents=case.slip_documents, user=clerk, today=day)
+    service.complete(session, case=case, user=clerk, today=day)
+    assert (shown().completed, shown().completed_on_time, shown().open) == (1, 1, 0)
+    assert cache.misses == 3
+    session.get(ServiceType, svc.code).name = "失业登记（新名称）"
+    session.flush()
+    assert cache.get(session, since=day, until=day, today=day).service_names[svc.code] == "失业登记（新名称）"
+    # Another day is another tally: overdue is judged as of the day asked for.
+    assert cache.get(session, since=day, until=day, today=date(2026, 3, 20)).total.overdue == 0
+    assert cache.misses == 4
 
 
 def test_demo_cases_are_varied_and_load_once(session) -> None:

@@ -16,7 +16,9 @@ from estation.jobs.models import ApplicationStatus, EmployerStatus, InvitationSt
 from estation.jobs.schemas import EmployerRegistration
 from estation.notifications import service as notes
 from estation.notifications.models import Audience, Channel, Notification
-from estation.notifications.notifier import DisabledNotifier, LoggingNotifier, build_notifier, deliver_pending, due_at
+from estation.notifications.notifier import (
+    ByChannel, DisabledNotifier, LoggingNotifier, build_notifier, deliver_pending, due_at,
+)
 from estation.outbox import OutboxEntry
 from tests.employer.conftest import make_company
 from tests.factories import create_resident, create_user, seed_places
@@ -190,9 +192,9 @@ def test_logging_notifier_gets_each_message_with_the_recipients_phone(session) -
     placements.move(session, application=application, status=ApplicationStatus.contacted, reason=None,
                     user=company.user)
     fake = build_notifier(Settings(external_notifications="log"))
-    assert isinstance(fake, LoggingNotifier)
+    assert isinstance(fake, ByChannel) and isinstance(fake.sms, LoggingNotifier)
     assert deliver_pending(session, fake) == 2  # the resident and the staff inbox; the acting employer is not told
-    by_audience = {m.audience: m for m in fake.sent}
+    by_audience = {m.audience: m for m in fake.sms.sent}
     assert by_audience[Audience.resident].to == "13700002222"
     assert by_audience[Audience.staff].to is None
     assert deliver_pending(session, fake) == 0  # nothing is sent twice

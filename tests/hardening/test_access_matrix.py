@@ -32,7 +32,7 @@ PUBLIC = {
     ("GET", "/api/v1/startups"), ("GET", "/api/v1/startups/{startup_id}"),
     ("POST", "/api/v1/pension/transfer-assessment"), ("POST", "/api/v1/pension/continued-contribution"),
     ("GET", "/api/v1/services"), ("GET", "/api/v1/cases/status/{reference}"), ("POST", "/api/v1/employers/register"),
-    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"), ("GET", "/docs"), ("GET", "/redoc"),
+    ("GET", "/api/v1/similar-jobs"), ("GET", "/api/v1/match/occupations"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/docs"), ("GET", "/redoc"),
     ("GET", "/api/v1/search/jobs"), ("GET", "/api/v1/search/startups"), ("GET", "/api/v1/search/jobs/suggest"),
     ("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/employer"), ("GET", "/employer/register"), ("POST", "/employer/register"),
@@ -44,6 +44,8 @@ PUBLIC = {
     ("GET", "/kiosk/guide/{code}"), ("GET", "/kiosk/suggest"), ("POST", "/kiosk/suggest"),
     ("GET", "/kiosk/prints/{reference}"), ("GET", "/kiosk/progress"), ("POST", "/kiosk/progress"),
     ("GET", "/kiosk/startups"), ("GET", "/kiosk/startups/{startup_id}"),
+    ("GET", "/m"), ("GET", "/m/notices"), ("GET", "/m/notices/{notice_id}"),
+    ("GET", "/m/answers"), ("GET", "/kiosk/answers"), ("GET", "/api/v1/suggestions/public"),
 }
 SIGNED_IN = {
     ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/auth/me"), ("GET", "/api/v1/households"),
@@ -61,6 +63,9 @@ KIOSK_PERSONAL = {
     ("GET", "/kiosk/me/profile"), ("POST", "/kiosk/me/profile"), ("POST", "/kiosk/me/consent"),
     ("GET", "/kiosk/me/invitations"), ("POST", "/kiosk/me/invitations/{invitation_id}/accept"),
     ("POST", "/kiosk/me/invitations/{invitation_id}/decline"), ("POST", "/kiosk/startups/{startup_id}/ask"),
+    ("POST", "/kiosk/me/cases/{reference}/rating"),
+    ("GET", "/kiosk/me/alerts"), ("POST", "/kiosk/me/alerts"), ("POST", "/kiosk/me/alerts/withdraw"),
+    ("GET", "/kiosk/me/volunteer"), ("POST", "/kiosk/me/volunteer"),
 }
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")
 
@@ -205,7 +210,7 @@ ADMIN_SCREENS = {"/admin", "/admin/users", "/admin/users/new", "/admin/users/{us
                  "/admin/pairings/households/{household_id}", "/admin/employers", "/admin/suggestions",
                  "/admin/catalogue", "/admin/catalogue/{code}", "/admin/calendar", "/admin/reminders",
                  "/admin/reminders/new", "/admin/reminders/{code}", "/admin/imports", "/admin/imports/{upload_id}",
-                 "/admin/imports/{upload_id}/report"}
+                 "/admin/imports/{upload_id}/report", "/admin/ratings", "/admin/ratings/{follow_up_id}"}
 
 
 def test_admin_screens_admit_the_admin_alone() -> None:
@@ -220,7 +225,8 @@ def test_admin_screens_admit_the_admin_alone() -> None:
             ("POST", "/admin/employers/{employer_id}"), ("POST", "/admin/suggestions/{suggestion_id}/answer"),
             ("POST", "/admin/catalogue/{code}"), ("POST", "/admin/calendar"), ("POST", "/admin/reminders/new"),
             ("POST", "/admin/reminders/{code}"), ("POST", "/admin/reminders/{code}/switch"), ("POST", "/admin/imports"),
-            ("POST", "/admin/imports/{upload_id}/import"), ("POST", "/admin/imports/{upload_id}/discard")} <= {
+            ("POST", "/admin/imports/{upload_id}/import"), ("POST", "/admin/imports/{upload_id}/discard"),
+            ("POST", "/admin/ratings/{follow_up_id}")} <= {
         (m, r.path) for m, r in admin_routes}
     for method, route in admin_routes:
         assert _policy(route, method) == ("roles", frozenset({Role.admin.value})), (method, route.path)
@@ -267,4 +273,26 @@ def test_hardship_routes_admit_the_ledger_roles_alone() -> None:
     found = {(m, r.path): r for r in _walk(app.routes) for m in r.methods - {"HEAD"}}
     app.state.parts.stop_workers()
     for (method, path), roles in HARDSHIP_ROUTES.items():
+        assert _policy(found[(method, path)], method) == ("roles", frozenset(r.value for r in roles)), (method, path)
+
+
+RATING_ROUTES = {  # issue 19 points 4 and 5: the figures are the leaders' and admins', the follow-up the admins'
+    ("GET", "/ledger/ratings"): {Role.leader, Role.admin},
+    ("GET", "/api/v1/ratings/monthly"): {Role.leader, Role.admin},
+    ("GET", "/api/v1/suggestions/response-times"): {Role.leader, Role.admin},
+    ("GET", "/api/v1/ratings/follow-ups"): {Role.admin},
+    ("POST", "/api/v1/ratings/follow-ups/{follow_up_id}/steps"): {Role.admin},
+    ("GET", "/counter/cases/{case_id}/rating"): {Role.counter_staff, Role.admin},
+    ("POST", "/counter/cases/{case_id}/rating"): {Role.counter_staff, Role.admin},
+}
+
+
+def test_rating_routes_admit_their_roles_alone() -> None:
+    from estation.app import create_app
+    from estation.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    found = {(m, r.path): r for r in _walk(app.routes) for m in r.methods - {"HEAD"}}
+    app.state.parts.stop_workers()
+    for (method, path), roles in RATING_ROUTES.items():
         assert _policy(found[(method, path)], method) == ("roles", frozenset(r.value for r in roles)), (method, path)

@@ -25,8 +25,9 @@ PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 
 
-def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
-    """The app on the demo data, its search index built; returns the id number of a persona to sign in."""
+def demo_harness(tmp: Path) -> tuple[KioskHarness, str, str | None]:
+    """The app on the demo data, its search index built; returns the id number of a persona to sign in, and
+    of the persona an employer's invitation waits for (张志强)."""
     from estation.composition import shared_encoder
     from estation.matching.vectors import listing_vectors
     from fixtures.demo import load_demo
@@ -49,17 +50,19 @@ def demo_harness(tmp: Path) -> tuple[KioskHarness, str]:
             .order_by(func.count(func.distinct(InsurancePeriod.province)).desc(), func.count().desc()).limit(1)
         )
         id_number = s.get(Resident, resident_id).id_number
-    return harness, id_number
+    from fixtures.personas import PERSONA_ID_NUMBERS
+
+    return harness, id_number, PERSONA_ID_NUMBERS["张志强"]
 
 
-def quick_harness(tmp: Path) -> tuple[KioskHarness, str]:
+def quick_harness(tmp: Path) -> tuple[KioskHarness, str, str | None]:
     url = f"sqlite:///{tmp / 'kiosk.sqlite3'}"
     upgrade(url)
     world = build_world(KioskHarness(url, tmp))
-    return world.harness, world.pin_id_number
+    return world.harness, world.pin_id_number, None
 
 
-def capture(harness: KioskHarness, id_number: str, out: Path = OUT) -> list[Path]:
+def capture(harness: KioskHarness, id_number: str, invited: str | None = None, out: Path = OUT) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -102,8 +105,18 @@ def capture(harness: KioskHarness, id_number: str, out: Path = OUT) -> list[Path
             shot("insurance")
             page.goto(f"{base}/kiosk/me/profile")
             shot("profile")
+            page.goto(f"{base}/kiosk/me/alerts")
+            shot("alerts")
             page.goto(f"{base}/kiosk/startups")
             shot("startups")
+            if invited is not None:  # the next person at the terminal: the one an invitation waits for
+                page.context.clear_cookies()
+                harness.app.state.parts.card_reader.place("hall-1", IdCard(id_number=invited))
+                page.goto(f"{base}/kiosk/signin/card")
+                page.get_by_role("button", name="我已放好").click()
+                page.wait_for_url(f"{base}/kiosk/home")
+                page.goto(f"{base}/kiosk/me/invitations")
+                shot("invitations")
             browser.close()
     finally:
         server.stop()
@@ -115,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the small test world instead of the demo data")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        harness, id_number = (quick_harness if args.quick else demo_harness)(Path(tmp))
-        for path in capture(harness, id_number):
+        harness, id_number, invited = (quick_harness if args.quick else demo_harness)(Path(tmp))
+        for path in capture(harness, id_number, invited):
             print(path)
     return 0
 

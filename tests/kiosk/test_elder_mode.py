@@ -36,6 +36,7 @@ def _pages(world) -> list[tuple[str, str, bool]]:
         ("recommend", "/kiosk/recommend", True),
         ("my profile", "/kiosk/me/profile", True),
         ("my invitations", "/kiosk/me/invitations", True),
+        ("my alerts", "/kiosk/me/alerts", True),
         ("my applications", "/kiosk/me/applications", True),
         ("pin change", "/kiosk/me/pin", True),
         ("start-ups", "/kiosk/startups", True),

@@ -247,3 +247,15 @@ def test_case_progress_with_the_receipt_and_no_sign_in(world) -> None:
     bad = client.post("/kiosk/progress", data={"csrf_token": token, "reference": "DL12", "code": world.case_code})
     assert bad.status_code == 422 and "12位数字" in bad.text and 'aria-describedby="progress-error"' in bad.text
     assert "/kiosk/progress" in client.get("/kiosk/signin").text  # offered to whoever is not signed in
+
+
+def test_an_unknown_address_still_greets_the_signed_in_resident(world) -> None:
+    """The 404 page of an address no route knows keeps the kiosk frame as it was: a signed-in resident is
+    greeted by name and is not offered 登录 again; a visitor is."""
+    kiosk = world.client()
+    sign_in(kiosk, world.pin_id_number)
+    missing = kiosk.get("/kiosk/no-such-page")
+    assert missing.status_code == 404 and 'data-signed-in="yes"' in missing.text
+    assert "您好" in missing.text and 'href="/kiosk/signin"' not in missing.text
+    visitor = world.client().get("/kiosk/no-such-page")
+    assert 'data-signed-in="no"' in visitor.text and 'href="/kiosk/signin"' in visitor.text

@@ -101,3 +101,47 @@ def test_recording_a_visit_and_moving_status_by_form(web) -> None:
     with api.db() as s:
         kinds = s.scalars(select(LedgerAction.kind).where(LedgerAction.household_id == ids["household"])).all()
     assert kinds == [ActionKind.home_visit]
+
+
+def test_without_matching_the_cadre_refers_from_the_nearest_open_vacancies(tmp_path) -> None:
+    """The model is missing: the page says so and offers the open vacancies nearest the household by
+    title, employer and distance (no vacancy number to know); choosing one records the referral."""
+    from estation.geo import distance_km, distance_words
+    from estation.migrate import upgrade
+    from tests.factories import create_employer, create_vacancy, seed_places
+    from tests.kiosk.conftest import KioskHarness
+
+    url = f"sqlite:///{tmp_path / 'down.sqlite3'}"
+    upgrade(url)
+    harness = KioskHarness(url, tmp_path, embedding_model=str(tmp_path / "no-such-model"))
+    try:
+        with harness.db() as s:
+            seed_places(s)
+            cadre = create_user(s, role=Role.cadre)
+            household = create_household(s, hardship=True)
+            member = create_resident(s, household=household, name="刘建国", lat=36.664, lon=117.052)
+            pair(s, cadre, household)
+            employer = create_employer(s)
+            far = create_vacancy(s, employer=employer, title="商场保洁", lat=36.700, lon=117.100)
+            near = create_vacancy(s, employer=employer, title="小区保安", lat=36.665, lon=117.053)
+            s.commit()
+            ids = (household.id, member.id, near.id, far.id, employer.name)
+        household_id, member_id, near_id, far_id, employer_name = ids
+        client = harness.client_for(cadre)
+        page = client.get(f"/ledger/households/{household_id}/work")
+        assert page.status_code == 200 and work_module.UNAVAILABLE in page.text
+        options = re.findall(r'<option value="(\d+)">([^<]+)</option>', page.text.split('name="vacancy_id"')[1])
+        assert [int(v) for v, _ in options] == [near_id, far_id]
+        assert options[0][1] == f"小区保安 · {employer_name} · 离这户不到1公里"
+        far_words = distance_words(distance_km(36.664, 117.052, 36.700, 117.100))
+        assert far_words.startswith("约") and options[1][1] == f"商场保洁 · {employer_name} · 离这户{far_words}"
+        assert "编号" not in page.text
+        data = {name: re.search(rf'name="{name}" value="([^"]+)"', page.text).group(1)
+                for name in ("csrf_token", "submission_token")} | {"resident_id": member_id, "vacancy_id": near_id}
+        done = client.post(f"/ledger/households/{household_id}/referrals", data=data, follow_redirects=False)
+        assert done.status_code == 303
+        with harness.db() as s:
+            referral = s.scalars(select(LedgerAction).where(LedgerAction.kind == ActionKind.job_referral)).one()
+            assert (referral.vacancy_id, referral.resident_id) == (near_id, member_id)
+    finally:
+        harness.app.state.parts.stop_workers()

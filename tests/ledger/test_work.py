@@ -102,19 +102,30 @@ def test_follow_up_cannot_be_answered_long_before_it_is_due(session) -> None:
     assert err.value.field == "on"
 
 
-def test_without_a_model_the_result_says_unavailable(session, tmp_path) -> None:
+def test_without_a_model_the_result_says_unavailable_and_offers_the_nearest_open_vacancies(session, tmp_path) -> None:
     from estation.app import create_app
     from estation.config import Settings
 
     _, household = cadre_with_household(session)
+    create_resident(session, household=household, lat=36.664, lon=117.052)
+    employer = create_employer(session)
+    far = create_vacancy(session, employer=employer, title="商场保洁", lat=36.700, lon=117.100)
+    near = create_vacancy(session, employer=employer, title="小区保安", lat=36.665, lon=117.053)
+    at_home = create_vacancy(session, employer=employer, title="手工串珠", home_based=True, lat=36.8, lon=117.3)
+    create_vacancy(session, employer=employer, title="已关闭", status=VacancyStatus.closed)
+    create_vacancy(session, employer=employer, title="已过期", valid_until=TODAY - timedelta(days=1))
     # A real app whose model setting names a folder that does not exist: matching cannot load.
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", environment="test",
                               var_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model")))
     try:
-        result = work.find_work(session, household=household, matching=app.state.parts.matching)
+        result = work.find_work(session, household=household, matching=app.state.parts.matching, today=TODAY)
     finally:
         app.state.parts.stop_workers()
     assert result.available is False and result.members == [] and result.message == work.UNAVAILABLE
+    # Open and still valid only, nearest first (a home-based job is at the door), with true distances.
+    assert [v.vacancy_id for v in result.nearby] == [at_home.id, near.id, far.id]
+    assert result.nearby[0].distance_km == 0.0 and 0.1 < result.nearby[1].distance_km < 0.2
+    assert 5 < result.nearby[2].distance_km < 7
 
 
 def test_referral_on_a_given_item_must_belong_to_the_household(session) -> None:

@@ -276,7 +276,8 @@ def test_the_ledger_finds_work_for_a_household_with_the_real_matcher(api, world)
     from estation.ledger import work
 
     with api.db() as s:
-        result = work.find_work(s, household=s.get(Household, world.household_id), matching=api.app.state.parts.matching)
+        result = work.find_work(s, household=s.get(Household, world.household_id), matching=api.app.state.parts.matching,
+                                today=date.today())
     assert result.available
     assert [m.resident_id for m in result.members] == [world.partial_id, world.asking_id]
     assert [(s.resident_id, s.reason) for s in result.skipped] == [(world.old_id, "已过法定退休年龄，没有提出找工作")]

@@ -55,7 +55,7 @@ def test_text_fields_use_only_the_whitespace_analyzer() -> None:
     analyzers = {props[f]["analyzer"] for f in ("text_title", "text_body", "text_terms", "initials")}
     assert analyzers == {"whitespace"}
     assert props["vector"] == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine",
-                               "index_options": {"type": "hnsw"}}
+                               "index_options": {"type": "int8_hnsw", "rescore_vector": {"oversample": 2.0}}}
 
 
 def test_golden_bodies_are_accepted_by_the_real_node(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ prefix is the router's own, so route tables and the access matrix see whole path
 
 from fastapi import APIRouter, Depends
 
-from estation.web.admin import calendar, catalogue, employers, home, imports, pairings, reminders, suggestions, users
+from estation.web.admin import (
+    calendar, catalogue, employers, follow_ups, home, imports, pairings, reminders, suggestions, users,
+)
 from estation.web.admin.common import ADMIN_ONLY
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(ADMIN_ONLY)])
@@ -16,6 +18,7 @@ router.include_router(users.router)
 router.include_router(pairings.router)
 router.include_router(employers.router)
 router.include_router(suggestions.router)
+router.include_router(follow_ups.router)
 router.include_router(catalogue.router)
 router.include_router(calendar.router)
 router.include_router(reminders.router)

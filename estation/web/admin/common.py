@@ -30,10 +30,12 @@ NAV: list[tuple[str, str]] = [
     ("/admin/pairings", "结对帮扶"),
     ("/admin/employers", "单位审核"),
     ("/admin/suggestions", "居民留言"),
+    ("/admin/ratings", "差评回访"),
     ("/admin/catalogue", "办事目录"),
     ("/admin/calendar", "工作日历"),
     ("/admin/reminders", "政策提醒"),
     ("/admin/imports", "批量导入"),
+    ("/counter/notices", "通知公告"),
 ]
 
 

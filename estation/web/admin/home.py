@@ -9,6 +9,7 @@ from estation.deps import DB
 from estation.feedback import service as feedback
 from estation.feedback.models import SuggestionStatus
 from estation.jobs import service as jobs
+from estation.ratings import service as ratings
 from estation.web.admin.common import NAV, Admin, admin_router, page
 
 router = admin_router()
@@ -20,4 +21,6 @@ def index(request: Request, db: DB, admin: Admin) -> HTMLResponse:
     _, open_suggestions = feedback.listing(db, status=SuggestionStatus.open, limit=1, offset=0)
     waiting = {"/admin/employers": f"{len(pending)}家单位等待审核" if pending else "",
                "/admin/suggestions": f"{open_suggestions}条留言等待答复" if open_suggestions else ""}
+    poor = ratings.open_follow_ups(db)
+    waiting["/admin/ratings"] = f"{poor}条差评等待回访" if poor else ""
     return page(request, "admin/index.html", {"screens": NAV[1:], "waiting": waiting})

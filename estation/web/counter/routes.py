@@ -12,15 +12,15 @@ from fastapi.responses import RedirectResponse, Response
 from estation.accounts import kiosk as kiosk_accounts
 from estation.cases import lookup, registry, service
 from estation.cases.contribution import BaseOutOfRange, quote
-from estation.cases.figures import counter_figures
 from estation.web.templating import beijing_time
 from estation import clock
-from estation.deps import DB, Principal
+from estation.deps import DB, Principal, parts
 from estation.errors import EstationError, InvalidInput
 from estation.geo import provinces
 from estation.labour.access import ensure_can_see_resident
 from estation.labour.service import age_on, change_history, communities, get_resident
-from estation.web.counter import follow_ups, profile
+from estation.ratings import service as ratings
+from estation.web.counter import follow_ups, notices, profile, rating
 from estation.web.counter.profile import Clerk, Keeper, PostedForm, desk
 from estation.web.pages import render
 from estation.web.once import FormRoute, SubmittedOnce
@@ -45,7 +45,7 @@ def _home(request: Request, db, principal: Principal, q: str = ""):
     ctx = {"q": q, "matches": matches, "searched": bool(q.strip()), "reasons": VIEW_REASONS[desk(principal.user)],
            "today": today}
     if principal.role in lookup.JOINED_VIEW:
-        figures = counter_figures(db, since=today.replace(day=1), until=today, today=today)
+        figures = parts(request).figures.get(db, since=today.replace(day=1), until=today, today=today)
         ctx |= {"figures": figures, "open_cases": service.open_cases(db, window=principal.user.window),
                 "service_names": figures.service_names}
     else:
@@ -166,7 +166,8 @@ def _case_context(db, case) -> dict:
         "assessed": describe(case.details) if describe else None,
         "overdue": service.is_overdue(case, clock.today()), "receipt": service.receipt_of(case),
         "still_missing": [d for d in case.slip_documents if not case.documents.get(d)],
-        "provinces": provinces(), "local_time": beijing_time,
+        "provinces": provinces(), "local_time": beijing_time, "rating": ratings.case_rating(db, case.id),
+        "rateable": case.status in ratings.RATEABLE,
     }
 
 
@@ -233,7 +234,7 @@ def figures(
     since = since or until.replace(day=1)
     if since > until:
         raise InvalidInput("起始日期不能晚于截止日期", field="since")
-    return render(request, "counter/figures.html", {"f": counter_figures(db, since=since, until=until, today=today)})
+    return render(request, "counter/figures.html", {"f": parts(request).figures.get(db, since=since, until=until, today=today)})
 
 
 @router.get("/contribution")
@@ -282,3 +283,5 @@ def set_pin(
 
 router.include_router(profile.router)
 router.include_router(follow_ups.router)
+router.include_router(rating.router)
+router.include_router(notices.router)

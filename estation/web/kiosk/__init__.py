@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from estation.web.kiosk import demo, jobs, me, personal, signin, startups
+from estation.web.kiosk import alerts, demo, jobs, me, personal, ratings, signin, startups, volunteer
 
 router = APIRouter()
-for _part in (signin.router, jobs.router, personal.router, me.router, startups.router):
+for _part in (signin.router, jobs.router, personal.router, me.router, alerts.router, startups.router, ratings.router,
+              volunteer.router):
     router.include_router(_part)
 
 demo_router = demo.router

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from estation.accounts.idcard import IdCardReader
 from estation.accounts.models import Role
-from estation.deps import OptionalPrincipal, Principal, parts, request_scope
+from estation.deps import OptionalPrincipal, Principal, parts, principal_for_page
 from estation.errors import EstationError
 from estation.web.pages import render
 from estation.web.once import FormRoute
@@ -103,4 +103,4 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
     """The kiosk's own error page (big buttons back to 首页 and 找工作), for its routes and unknown addresses."""
     heading = ERROR_HEADINGS.get(status_code, "出错了")
     return page(request, "kiosk/error.html", {"heading": heading, "message": message},
-                principal=request_scope(request).principal, status_code=status_code)
+                principal=principal_for_page(request), status_code=status_code)

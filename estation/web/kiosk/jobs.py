@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
-import segno
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
-from markupsafe import Markup
 
 from estation import clock
 from estation.cases import service as cases
@@ -29,6 +27,7 @@ from estation.web.kiosk import catalog
 from estation.web.kiosk.keyboard import pinyin_table
 from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
 from estation.web.once import SubmittedOnce
+from estation.web.qr import public_url, qr_svg
 from estation.web.security import CsrfChecked
 from estation.schemas import PathId
 
@@ -178,12 +177,6 @@ def guide_print(request: Request, db: DB, principal: OptionalPrincipal, code: st
     return RedirectResponse(f"/kiosk/prints/{row.reference}", status_code=303)
 
 
-def qr_svg(url: str) -> Markup:
-    """The QR code as inline SVG: printed with the slip, nothing fetched from elsewhere."""
-    qr = segno.make(url, error="m")
-    return Markup(qr.svg_inline(scale=5, border=2, title="用手机扫码查看", dark="#000", light="#fff"))
-
-
 @router.get("/prints/{reference}")
 def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference: str):
     row = kiosk.get_print(db, reference)
@@ -194,7 +187,7 @@ def print_view(request: Request, db: DB, principal: OptionalPrincipal, reference
     ctx: dict = {"slip": row}
     if row.kind == "vacancy":
         vacancy = get_or_404(db, Vacancy, int(row.subject), "岗位不存在")
-        url = str(request.base_url).rstrip("/") + f"/kiosk/jobs/{vacancy.id}"
+        url = public_url(request, f"/kiosk/jobs/{vacancy.id}")
         ctx |= {"v": vacancy, "url": url, "qr": qr_svg(url),
                 "application": get_or_404(db, Application, row.application_id, "申请不存在") if row.application_id else None}
     else:

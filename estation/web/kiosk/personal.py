@@ -16,7 +16,9 @@ from estation.feedback import service as feedback
 from estation.feedback.models import SuggestionKind
 from estation.kiosk import opportunities
 from estation.kiosk import service as kiosk
+from estation.ratings import service as ratings
 from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_redirect
+from estation.web.kiosk.ratings import rating_form
 from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
 
@@ -38,10 +40,14 @@ def my_applications(request: Request, db: DB, principal: OptionalPrincipal):
 
 
 @router.get("/me/cases")
-def my_cases(request: Request, db: DB, principal: OptionalPrincipal):
+def my_cases(request: Request, db: DB, principal: OptionalPrincipal, rated: str = ""):
     if kiosk_resident(principal) is None:
         return signin_redirect(request)
-    return page(request, "kiosk/cases.html", {"rows": kiosk.cases(db, user=principal.user)}, principal=principal)
+    resident_id = principal.user.resident_id
+    to_rate = {c.reference for c in ratings.unrated_cases(db, resident_id=resident_id, limit=50)}
+    return page(request, "kiosk/cases.html", {
+        "rows": kiosk.cases(db, user=principal.user), "to_rate": to_rate, "rated": ratings.case_ratings(
+            db, resident_id=resident_id), "just_rated": rated[:20], **rating_form(of_case=True)}, principal=principal)
 
 
 @router.get("/progress")
@@ -121,13 +127,16 @@ def suggest(
     request: Request, db: DB, principal: OptionalPrincipal,
     kind: Annotated[SuggestionKind, Form()] = SuggestionKind.suggestion,
     text: Annotated[str, Form(max_length=2000)] = "",
+    public: Annotated[str, Form(max_length=10)] = "",
 ):
     resident = kiosk_resident(principal)
     if kind not in feedback.RESIDENT_KINDS:
         raise InvalidInput("请选择您想说的是建议、投诉还是表扬", field="kind")
     try:
-        row = feedback.leave(db, kind=kind, text=text, resident_id=resident.user.resident_id if resident else None)
+        row = feedback.leave(db, kind=kind, text=text, resident_id=resident.user.resident_id if resident else None,
+                             public_consent=public == "yes")
     except EstationError as exc:
-        ctx = _suggest_context(db, principal) | {"error": exc.message, "text": text[:2000], "kind": kind.value}
+        ctx = _suggest_context(db, principal) | {"error": exc.message, "text": text[:2000], "kind": kind.value,
+                                                 "public": public == "yes"}
         return page(request, "kiosk/suggest.html", ctx, principal=principal, status_code=exc.status_code)
     return RedirectResponse(f"/kiosk/suggest?done={row.reference}", status_code=303)

@@ -7,16 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from estation import submissions
+from estation import clock, submissions
 from estation.accounts import kiosk as kiosk_accounts
 from estation.accounts import service as accounts
-from estation.deps import CSRF_COOKIE, DB, SESSION_COOKIE, OptionalPrincipal, clear_cookie, client_address, set_cookie
+from estation.deps import CSRF_COOKIE, DB, SESSION_COOKIE, OptionalPrincipal, clear_cookie, client_address, parts, set_cookie
 from estation.errors import EstationError
 from estation.kiosk import opportunities
 from estation.labour.service import get_resident
+from estation.notices import service as notices
+from estation.ratings import service as ratings
 from estation.web.kiosk.common import (
     KioskRoute, card_reader, kiosk_resident, page, safe_next, signin_redirect, terminal,
 )
+from estation.web.kiosk.ratings import level_of, rating_form
 from estation.web.once import AlreadySubmitted, claim_submission
 from estation.web.security import CsrfChecked
 
@@ -26,17 +29,22 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
 @router.get("")
-def attract(request: Request, principal: OptionalPrincipal):
-    # The attract screen runs no inactivity timer: it is where every timeout lands.
-    return page(request, "kiosk/attract.html", principal=principal, timers=False)
+def attract(request: Request, db: DB, principal: OptionalPrincipal):
+    # The attract screen runs no inactivity timer: it is where every timeout lands. It shows the notices
+    # in force for where this terminal stands (ESTATION_KIOSK_PLACES: a community, else the service hall).
+    place = parts(request).settings.kiosk_places.get(terminal(request))
+    shown = notices.in_force(db, today=clock.today(), community_code=place)
+    return page(request, "kiosk/attract.html", {"notices": shown}, principal=principal, timers=False)
 
 
 @router.get("/home")
 def home(request: Request, db: DB, principal: OptionalPrincipal):
     resident = kiosk_resident(principal)
-    waiting = (opportunities.open_invitations(db, resident_id=resident.user.resident_id)
-               if resident is not None and resident.user.resident_id else 0)
-    return page(request, "kiosk/home.html", {"open_invitations": waiting}, principal=principal)
+    signed = resident is not None and resident.user.resident_id
+    waiting = opportunities.open_invitations(db, resident_id=resident.user.resident_id) if signed else 0
+    to_rate = len(ratings.unrated_cases(db, resident_id=resident.user.resident_id)) if signed else 0
+    return page(request, "kiosk/home.html", {"open_invitations": waiting, "cases_to_rate": to_rate, **rating_form(of_case=False)},
+                principal=principal)
 
 
 @router.get("/signin")
@@ -100,8 +108,14 @@ def signin_card(
 
 
 @router.post("/finish", dependencies=[CsrfChecked])
-def finish(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
-    """结束: the server session goes, then every cookie, cached page and stored value in this browser."""
+def finish(request: Request, db: DB, principal: OptionalPrincipal,
+           level: Annotated[str, Form(max_length=40)] = "", reason: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """结束: the server session goes, then every cookie, cached page and stored value in this browser.
+    结束并评价 sends a rating of the session with it (once per session, however often it is sent)."""
+    resident = kiosk_resident(principal)
+    if resident is not None and level:
+        ratings.rate_kiosk_session(db, session_key=resident.auth.token_hash, resident_id=resident.user.resident_id,
+                                   level=level_of(level), reason=reason)
     if principal is not None:
         accounts.end_session(db, token=principal.token)
     response = RedirectResponse("/kiosk", status_code=303)

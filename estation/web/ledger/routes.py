@@ -25,6 +25,7 @@ from estation.ledger.schemas import (
     ReminderMarkIn,
     VisitCreate,
 )
+from estation.volunteers import service as volunteers
 from estation.web.ledger import views
 from estation.web.pages import render
 from estation.web.once import FormRoute, SubmittedOnce
@@ -65,7 +66,8 @@ def _household_page(request: Request, db: DB, principal: Principal, settings: Se
     ledger = service.household_ledger(db, user=principal.user, household=household, today=today,
                                       policy_rules=rules.rules_in_force(db, settings.ledger_rules_file))
     ctx = views.household_context(db, user=principal.user, ledger=ledger, today=today)
-    ctx.update(categories=list(LedgerCategory), error=error, msg=request.query_params.get("msg", "")[:60] if not error else "")
+    ctx.update(categories=list(LedgerCategory), error=error, msg=request.query_params.get("msg", "")[:60] if not error else "",
+               volunteer_visits=volunteers.household_visits(db, household_id=household.id))
     return render(request, "ledger/household.html", ctx, status_code=status_code)
 
 
@@ -186,7 +188,7 @@ def mark_reminder(
 @router.get("/households/{household_id}/work")
 def find_work(request: Request, db: DB, principal: Staff, household_id: PathId) -> Response:
     household = service.visible_household(db, principal.user, household_id)
-    result = work.find_work(db, household=household, matching=parts(request).matching)
+    result = work.find_work(db, household=household, matching=parts(request).matching, today=clock.today())
     return render(request, "ledger/work.html", {"household": household, "result": result,
                                                  "members": household.members})
 

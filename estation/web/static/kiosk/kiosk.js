@@ -18,6 +18,23 @@
     window.addEventListener("popstate", function () { history.pushState({ attract: true }, "", location.href); });
   }
 
+  // The attract screen's notices: one at a time, in turn; the whole list stays without the script.
+  var board = document.querySelector(".attract-notices[data-rotate]");
+  if (board && board.children.length > 1) {
+    var items = board.children, shown = 0;
+    var count = document.querySelector(".attract-count");
+    board.classList.add("rotating");
+    items[0].classList.add("current");
+    if (count) { count.hidden = false; }
+    setInterval(function () {
+      items[shown].classList.remove("current");
+      shown = (shown + 1) % items.length;
+      items[shown].classList.add("current");
+    }, parseInt(board.getAttribute("data-rotate"), 10) * 1000);
+  }
+  // A terminal idles on this screen for hours: load it afresh now and then for the notices of the day.
+  if (body.classList.contains("attract")) { setTimeout(function () { location.reload(); }, 30 * 60 * 1000); }
+
   function csrf() {
     var f = document.querySelector("[data-finish] input[name=csrf_token]");
     return f ? f.value : "";

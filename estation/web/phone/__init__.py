@@ -1,0 +1,12 @@
+"""Public pages for phones, mounted at /m: no sign-in, nothing personal, linked from the WeChat official
+account's menu and from the QR codes printed on slips."""
+
+from fastapi import APIRouter
+
+from estation.web.phone import answers, notices
+
+router = APIRouter()
+router.include_router(notices.router)
+router.include_router(answers.router)
+
+__all__ = ["router"]
