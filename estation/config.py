@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     """The template id (模板ID) the WeChat official account gave the notice template (通知公告)."""
     wechat_alert_template: str = ""
     """The template id of the alert template (an invitation, a step of an application, new matching jobs)."""
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr = SecretStr("")
+    """The official account's AppID and AppSecret: with both set (and ESTATION_EXTERNAL_NOTIFICATIONS not
+    ``log``), residents' WeChat alerts go out through the WeChat API; without them, WeChat sends nothing."""
+    wechat_api_url: str = "https://api.weixin.qq.com"
 
     ledger_no_contact_days: int = Field(default=30, ge=1, le=365)
     """A paired household not contacted (visit, call, return visit) for this many days is flagged."""

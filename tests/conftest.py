@@ -29,6 +29,9 @@ from tests.factories import TEST_PASSWORD, seed_places
 # inherit it.
 os.environ["TZ"] = "Asia/Shanghai"
 time.tzset()
+# The test apps never write the daily digests by the clock (a long-lived app whose matcher a test loaded
+# would write them into its data in the background); tests run estation.matching.digest.run_daily themselves.
+os.environ.setdefault("ESTATION_ALERT_DIGEST_TIME", "")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ESTATION_TEST_POSTGRES_URL", "postgresql+psycopg://estation:estation@127.0.0.1:5432/postgres"

@@ -29,11 +29,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def estation_serve(database_url: str, var_dir: Path, *, output: IO[bytes] | None = None,
+def estation_serve(database_url: str, var_dir: Path, *, output: IO[bytes] | None = None, start_within: float = 120,
                    **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`estation serve` on a free port, on the given database and var dir (plus ``ESTATION_<NAME>`` for each
     further keyword), with no other ESTATION_* setting of the test run leaking in. Yields its base address
-    and process once /healthz answers; stopped as by Ctrl-C at the end (killed if it does not stop).
+    and process once /healthz answers (within ``start_within`` seconds); stopped as by Ctrl-C at the end (killed if it does not stop).
     ``output`` receives its stdout and stderr (nothing is kept otherwise)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATION_")}
@@ -44,7 +44,7 @@ def estation_serve(database_url: str, var_dir: Path, *, output: IO[bytes] | None
                             stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + start_within
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:

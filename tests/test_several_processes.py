@@ -34,6 +34,10 @@ from tests.factories import TEST_PASSWORD, create_employer, create_user, seed_pl
 from tests.server import estation_serve
 
 DEMANDS = ("standing_walking", "lifting_carrying", "fine_hand", "seeing", "hearing", "speaking", "learning_memory")
+Served = tuple[str, subprocess.Popen[bytes]]
+"""A running `estation serve`: its base address and its process."""
+STARTING = 300.0
+"""Seconds a process may take to start: it loads the model first (under a minute unless the machine is very busy)."""
 WITHIN = 30.0
 """Seconds a change may take to be searchable through the other process (it takes one or two)."""
 
@@ -66,12 +70,12 @@ class Instance:
             self.username = create_user(s, role=Role.employer, employer_id=employer.id).username
         self.es = Elasticsearch(ES_URL)
 
-    def serve(self, name: str, var_dir: Path) -> AbstractContextManager[tuple[str, subprocess.Popen[bytes]]]:
+    def serve(self, name: str, var_dir: Path) -> AbstractContextManager[Served]:
         """`estation serve` on this database (its connections named ``estation-<name>`` in pg_stat_activity)
         and index, as a real instance starts: the model loads before the process takes traffic."""
         var_dir.mkdir()
         return estation_serve(f"{self.url}?application_name=estation-{name}", var_dir,
-                              output=(var_dir / "serve.log").open("wb"), environment="development",
+                              output=(var_dir / "serve.log").open("wb"), start_within=STARTING, environment="development",
                               search_backend="elasticsearch", elasticsearch_url=ES_URL, index_prefix=self.prefix)
 
     def post(self, base: str, token: str, title: str, description: str = "") -> int:
@@ -132,6 +136,16 @@ def instance() -> Iterator[Instance]:
         made.close()
 
 
+def start_together(stack: ExitStack, servers: list[AbstractContextManager[Served]]) -> list[Served]:
+    """Start the servers at once (each loads the model meanwhile); each is stopped when ``stack`` closes."""
+    with ThreadPoolExecutor(len(servers)) as pool:
+        starting = [pool.submit(server.__enter__) for server in servers]
+    for server, started in zip(servers, starting):
+        if started.exception() is None:
+            stack.push(server)
+    return [started.result() for started in starting]
+
+
 def sign_in(base: str, username: str) -> str:
     r = httpx.post(f"{base}/api/v1/auth/login", json={"username": username, "password": TEST_PASSWORD}, timeout=30)
     assert r.status_code == 200, r.text
@@ -141,7 +155,7 @@ def sign_in(base: str, username: str) -> str:
 def test_two_app_processes_share_the_database_the_index_and_the_vectors(instance: Instance, tmp_path: Path) -> None:
     started = time.monotonic()
     with ExitStack() as stack:
-        (a, proc_a), (b, _) = (stack.enter_context(instance.serve(name, tmp_path / name)) for name in ("a", "b"))
+        (a, proc_a), (b, _) = start_together(stack, [instance.serve(name, tmp_path / name) for name in ("a", "b")])
         # Each took traffic only once its model had loaded: the first answer already says so.
         for base in (a, b):
             assert httpx.get(f"{base}/healthz").json()["matching"] == "ready"

@@ -1,4 +1,4 @@
-"""The matcher of a running app: loaded once, in the background, kept by the app's parts.
+"""The matcher of a running app: loaded once (at server start-up, before it takes traffic), kept by the app's parts.
 
 Loading the model takes seconds, so every server process loads it at start-up (:meth:`MatchingRuntime.load`,
 from the app's lifespan) before it takes traffic, and no request ever waits for it; ``/readyz`` says

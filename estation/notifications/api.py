@@ -12,7 +12,7 @@ from estation.errors import error_responses
 from estation.notifications import alerts
 from estation.notifications.schemas import AlertsIn, AlertsOut
 
-router = APIRouter(prefix="/api/v1/me", tags=["notifications"])
+router = APIRouter(prefix="/api/v1/me", tags=["alerts"])
 
 ResidentOnly = Annotated[Principal, Depends(require_roles(Role.resident))]
 READ = "本人查看提醒设置"

@@ -5,8 +5,9 @@ No real gateway is configured: :class:`DisabledNotifier` (the default) sends not
 :class:`ByChannel` hands SMS (and copies of staff messages) to :class:`LoggingNotifier` and WeChat to
 :class:`WeChatNotifier`, which makes a template message of the official account
 (estation.notifications.wechat); both write what would be sent to the log (recipient masked) and keep it
-in memory (tests, demos). A real SMS gateway implements :class:`Notifier`, a real official-account client
-``WeChatAccount``; both are chosen in :func:`build_notifier`. Each message says its :class:`Channel` and address.
+in memory (tests, demos). A real SMS gateway implements :class:`Notifier`; the official account's live client
+is ``WeChatApi`` (with its AppID and secret set). Both are chosen in :func:`build_notifier`; each message says
+its :class:`Channel` and address.
 
 Delivery runs in the server process: the composition root (estation.composition) starts a worker that
 runs :func:`deliver_pending` every few seconds. A message the gateway refused is tried again later, each
@@ -38,7 +39,7 @@ from estation.jobs.models import Employer
 from estation.labour.models import Resident
 from estation.notifications.models import AlertConsent, Audience, Channel, Notification
 from estation.notifications.service import NOTIFY_TOPIC, consent_of
-from estation.notifications.wechat import NOTICE_KIND, WeChatAccount, build_wechat, template_message
+from estation.notifications.wechat import NOTICE_KIND, DisabledWeChat, WeChatAccount, build_wechat, template_message
 from estation.outbox import OutboxEntry, claim
 from estation.privacy import mask_phone
 
@@ -117,9 +118,11 @@ class ByChannel:
 
 
 def build_notifier(settings: Settings) -> Notifier:
-    if settings.external_notifications != "log":
-        return DisabledNotifier()
-    return ByChannel(sms=LoggingNotifier(), wechat=WeChatNotifier(build_wechat(settings), settings))
+    sms: Notifier = LoggingNotifier() if settings.external_notifications == "log" else DisabledNotifier()
+    wechat = build_wechat(settings)
+    if isinstance(sms, DisabledNotifier) and isinstance(wechat, DisabledWeChat):
+        return sms
+    return ByChannel(sms=sms, wechat=WeChatNotifier(wechat, settings))
 
 
 STEP_KINDS = frozenset({"invitation.new", "application.status"})

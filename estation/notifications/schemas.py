@@ -21,10 +21,10 @@ class AlertsIn(BaseModel):
 
 class AlertsOut(BaseModel):
     active: bool = Field(description="是否在接收提醒（false：只在平台内看消息，什么都不发到手机）")
-    channel: Channel | None
-    application_steps: bool
-    job_digest: bool
-    notices: bool
+    channel: Channel | None = Field(description="接收方式（不接收时为空）")
+    application_steps: bool = Field(description="是否接收求职进展（邀请和申请的每一步）")
+    job_digest: bool = Field(description="是否接收每日新岗位")
+    notices: bool = Field(description="是否接收通知公告")
     given_at: datetime | None = Field(description="本次同意的时间")
     sms_to: str = Field(description="短信发往的手机号（已遮挡；空：没有登记手机号）")
     wechat_bound: bool = Field(description="是否已绑定微信")

@@ -8,13 +8,19 @@ ever goes into one.
 
 Like the SMS side (estation.notifications.notifier), the account is off by default; ``log`` mode
 (``ESTATION_EXTERNAL_NOTIFICATIONS=log``) writes each template message to the log with the WeChat
-address masked and keeps it in memory, which is also the recording fake the tests read. A live client of
-the WeChat API implements :class:`WeChatAccount`.
+address masked and keeps it in memory, which is also the recording fake the tests read. With the
+account's AppID and AppSecret set, :class:`WeChatApi` sends them through the WeChat API.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -51,7 +57,8 @@ class TemplateMessage:
     remark: str
 
     def payload(self) -> dict:
-        data = {name: {"value": getattr(self, name)} for name in ("first", "keyword1", "keyword2", "remark")}
+        fields = {"first": self.first, "keyword1": self.keyword1, "keyword2": self.keyword2, "remark": self.remark}
+        data = {name: {"value": value} for name, value in fields.items()}
         body: dict = {"touser": self.touser, "template_id": self.template_id, "data": data}
         if self.url:
             body["url"] = self.url
@@ -117,5 +124,66 @@ def template_message(settings: Settings, *, to: str, kind: str, title: str, body
     )
 
 
+class WeChatRefused(Exception):
+    """The WeChat API answered with an error (or not at all): the message is tried again later."""
+
+
+GONE = frozenset({43004, 43101})
+"""The resident no longer follows the account, or refused this template: nothing to send, nothing to retry."""
+EXPIRED_TOKEN = frozenset({40001, 40014, 42001})
+
+
+class WeChatApi:
+    """The live official account: an access token (client_credential) kept until five minutes before it
+    expires, then POST /cgi-bin/message/template/send. Used by one notifier worker at a time; the lock keeps
+    two threads from fetching two tokens (each fetch invalidates the one before)."""
+
+    name = "live"
+
+    def __init__(self, *, app_id: str, app_secret: str, base_url: str, timeout: float = 10.0,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.app_id, self._secret, self.base_url, self.timeout, self._now = app_id, app_secret, base_url.rstrip("/"), timeout, now
+        self._token: tuple[str, float] | None = None
+        self._lock = threading.Lock()
+
+    def _call(self, request: urllib.request.Request) -> dict:
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                return json.loads(answer.read().decode("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise WeChatRefused(f"微信接口不可用：{type(exc).__name__}") from exc
+
+    def _access_token(self) -> str:
+        with self._lock:
+            if self._token is None or self._token[1] <= self._now():
+                query = urllib.parse.urlencode({"grant_type": "client_credential", "appid": self.app_id,
+                                                "secret": self._secret})
+                got = self._call(urllib.request.Request(f"{self.base_url}/cgi-bin/token?{query}"))
+                if "access_token" not in got:
+                    raise WeChatRefused(f"微信接口拒绝取令牌：{got.get('errcode')} {got.get('errmsg', '')}")
+                self._token = (got["access_token"], self._now() + int(got.get("expires_in", 7200)) - 300)
+            return self._token[0]
+
+    def send_template(self, message: TemplateMessage) -> bool:
+        token = urllib.parse.quote(self._access_token())
+        body = json.dumps(message.payload(), ensure_ascii=False).encode("utf-8")
+        got = self._call(urllib.request.Request(f"{self.base_url}/cgi-bin/message/template/send?access_token={token}",
+                                                data=body, headers={"Content-Type": "application/json"}))
+        code = int(got.get("errcode", 0))
+        if code == 0:
+            return True
+        if code in GONE:
+            return False
+        if code in EXPIRED_TOKEN:
+            with self._lock:
+                self._token = None
+        raise WeChatRefused(f"微信接口拒绝发送：{code} {got.get('errmsg', '')}")
+
+
 def build_wechat(settings: Settings) -> WeChatAccount:
-    return LoggingWeChat() if settings.external_notifications == "log" else DisabledWeChat()
+    if settings.external_notifications == "log":
+        return LoggingWeChat()
+    if settings.wechat_app_id and settings.wechat_app_secret.get_secret_value():
+        return WeChatApi(app_id=settings.wechat_app_id, app_secret=settings.wechat_app_secret.get_secret_value(),
+                         base_url=settings.wechat_api_url)
+    return DisabledWeChat()

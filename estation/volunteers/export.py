@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from estation import sheets
 from estation.accounts.models import User
-from estation.volunteers import service
+from estation.accounts.service import log_access
+from estation.volunteers import repository, service
 from estation.volunteers.schemas import Summary, VolunteerOut
 
 HEADERS = ["序号", "社区", "姓名", "身份证号", "手机", "年龄段", "党员", "兴趣爱好", "技能特长", "愿意参加的活动",
@@ -50,7 +51,11 @@ def workbook(members: list[VolunteerOut], summary: Summary, *, today: date) -> b
 
 
 def ledger_file(session: Session, *, user: User, today: date) -> tuple[bytes, str]:
-    """The members ``user`` keeps and their summary as an .xlsx, and its file name."""
-    content = workbook(service.ledger(session, user=user, today=today), service.summary(session, user=user, today=today),
-                       today=today)
+    """The members ``user`` keeps and their summary as an .xlsx, and its file name. A member who is a
+    resident on record has the export in their access log, as a ledger export does."""
+    members = service.ledger(session, user=user, today=today)
+    for resident_id in repository.residents_of(session, [m.id for m in members]):
+        log_access(session, user=user, resident_id=resident_id, action="export", what="志愿者台账导出",
+                   reason="导出志愿者台账")
+    content = workbook(members, service.summary(session, user=user, today=today), today=today)
     return content, sheets.file_name("志愿者台账", str(today))

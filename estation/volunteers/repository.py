@@ -39,6 +39,14 @@ def contactable(session: Session, *, excluding: Iterable[int] = ()) -> list[Volu
     return list(session.scalars(stmt))
 
 
+def residents_of(session: Session, volunteer_ids: list[int]) -> list[int]:
+    """The resident records of those members who are residents."""
+    if not volunteer_ids:
+        return []
+    return list(session.scalars(select(Volunteer.resident_id).where(
+        Volunteer.id.in_(volunteer_ids), Volunteer.resident_id.is_not(None)).order_by(Volunteer.resident_id)))
+
+
 def by_resident(session: Session, resident_id: int) -> Volunteer | None:
     return session.scalar(select(Volunteer).where(Volunteer.resident_id == resident_id))
 

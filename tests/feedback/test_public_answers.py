@@ -16,7 +16,7 @@ from estation.errors import Conflict
 from estation.feedback import service as feedback
 from estation.feedback.masking import mask_public
 from estation.feedback.models import Suggestion, SuggestionKind, SuggestionStatus, SuggestionTopic
-from tests.admin.helpers import make_user
+from tests.admin.helpers import log_lines, make_user, signed_in, tokens
 from tests.factories import create_household, create_resident, create_user, new_id_number
 
 ID_NUMBER = "370102197603126029"
@@ -129,3 +129,26 @@ def test_the_kiosk_asks_whether_it_may_be_public(api) -> None:
     with api.db() as s:
         row = s.scalar(select(Suggestion).where(Suggestion.text == "希望终端旁放老花镜"))
         assert row.public_consent and not row.published
+
+
+def test_counter_staff_answer_and_publish_at_the_counter(api) -> None:
+    clerk = make_user(api, Role.counter_staff, "吴窗口", window=1)
+    keeper = make_user(api, Role.community_staff, "郑社区", community_code="370102009001")
+    with api.db() as s:
+        row = feedback.leave(s, kind=SuggestionKind.suggestion, public_consent=True, resident_id=None,
+                             text="大厅能不能放个饮水机？")
+        s.commit()
+    client = signed_in(api, clerk)
+    form = tokens(client, "/counter/suggestions")
+    empty = client.post(f"/counter/suggestions/{row.id}/answer", data=form | {"answer": " "})
+    assert empty.status_code == 422 and "答复：请填写答复内容" in empty.text
+    form = tokens(client, "/counter/suggestions") | {"answer": "已在大厅东侧放了饮水机", "publish": "yes",
+                                                     "topic": "counter"}
+    sent = client.post(f"/counter/suggestions/{row.id}/answer", data=form)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/counter/suggestions?msg=")
+    assert f"已答复留言 {row.reference}，已公开" in client.get(sent.headers["location"]).text
+    with api.db() as s:
+        saved = s.get(Suggestion, row.id)
+        assert saved.published and saved.answered_by_id == clerk.id and saved.topic is SuggestionTopic.counter
+    assert log_lines(api, "answer_suggestion")[-1].user_id == clerk.id
+    assert signed_in(api, keeper).get("/counter/suggestions").status_code in (302, 303, 403)

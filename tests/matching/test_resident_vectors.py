@@ -11,8 +11,9 @@ from sqlalchemy import select
 from estation.jobs.models import Vacancy, VacancyStatus
 from estation.labour.models import Resident
 from estation.matching.retrieval import Retriever
-from estation.matching.scoring import profile_of
+from estation.matching.scoring import job_phrase, profile_of
 from estation.matching.service import Matcher, encode_resident_phrases
+from estation.matching.titles import clean_title
 from estation.matching.vacancies import residents_for_vacancy
 from estation.matching.vectors import EmbeddingStore, query_key
 
@@ -51,6 +52,16 @@ def test_candidates_are_the_same_with_the_store_warm_and_without_it(demo, tmp_pa
         kept = store.lookup(query_key(app_matcher.encoder.model_id), texts)
         assert all(v is not None for v in kept)
         np.testing.assert_allclose(np.stack(kept[:20]), app_matcher.encoder.encode_queries(texts[:20]), atol=1e-4)
+
+        # An experience line's occupation is read from the stored vector of its job phrase exactly as the
+        # occupation index reads it when it encodes the phrase itself.
+        phrases = sorted({job_phrase(i.text).strip() for r in s.scalars(select(Resident))
+                          for i in profile_of(r).items if i.source == "experience"} - {""})[:30]
+        occupations = app_matcher.occupations
+        for phrase in phrases:
+            stored_vector = store.lookup(query_key(app_matcher.encoder.model_id), [clean_title(phrase) or phrase])[0]
+            assert [(m.code, m.confident) for m in occupations.top(phrase, k=3, vector=stored_vector)] == \
+                   [(m.code, m.confident) for m in occupations.top(phrase, k=3)]
 
         vacancies = s.scalars(select(Vacancy).where(Vacancy.status == VacancyStatus.open).order_by(Vacancy.id)).all()
         compared = 0

@@ -11,6 +11,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
@@ -24,7 +27,9 @@ from estation.notifications.models import Audience, Channel
 from estation.notifications.notifier import (
     ByChannel, DisabledNotifier, OutgoingMessage, WeChatNotifier, build_notifier,
 )
-from estation.notifications.wechat import MENU, LoggingWeChat, menu
+from estation.notifications.wechat import (
+    MENU, DisabledWeChat, LoggingWeChat, WeChatApi, WeChatRefused, build_wechat, menu,
+)
 from tests.factories import create_user
 from tests.kiosk.conftest import KioskWorld, build_world, csrf_of
 from tests.notices.conftest import PUBLIC, SETTINGS, notices_harness
@@ -122,3 +127,74 @@ def test_the_command_prints_the_menu_for_the_public_address() -> None:
     assert json.loads(printed.stdout) == menu(SETTINGS_LOG)
     refused = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
     assert refused.returncode == 2 and "ESTATION_PUBLIC_URL" in refused.stderr
+
+
+class FakeWeChatServer:
+    """The WeChat API's two calls, on a loopback port (an outside service's fake): it hands out tokens, records
+    each template message, and answers each send with the next error code queued (0 once the queue is empty)."""
+
+    def __init__(self) -> None:
+        self.tokens: list[dict[str, list[str]]] = []
+        self.sent: list[tuple[str, dict]] = []
+        self.codes: list[int] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                fake.tokens.append(parse_qs(url.query))
+                self._answer({"access_token": f"TOKEN-{len(fake.tokens)}", "expires_in": 7200})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.sent.append((parse_qs(urlsplit(self.path).query)["access_token"][0], body))
+                code = fake.codes.pop(0) if fake.codes else 0
+                self._answer({"errcode": code, "errmsg": "ok" if code == 0 else "refused"})
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_live_account_keeps_its_token_and_says_what_went_wrong() -> None:
+    fake = FakeWeChatServer()
+    try:
+        settings = Settings(environment="test", wechat_app_id="wx-app", wechat_app_secret="s3cret",
+                            wechat_api_url=fake.url, public_url=PUBLIC, wechat_notice_template="TPL-NOTICE")
+        account = build_wechat(settings)
+        assert isinstance(account, WeChatApi)
+        wechat = WeChatNotifier(account, settings)
+        assert wechat.send(_message("notice", "/m/notices/7"))
+        assert wechat.send(_message("notice", "/m/notices/8"))
+        assert [t["appid"] + t["secret"] + t["grant_type"] for t in fake.tokens] == [["wx-app", "s3cret", "client_credential"]]
+        assert [(token, body["touser"], body["url"]) for token, body in fake.sent] == [
+            ("TOKEN-1", "oWx-abcdefgh-12", f"{PUBLIC}/m/notices/7"), ("TOKEN-1", "oWx-abcdefgh-12", f"{PUBLIC}/m/notices/8")]
+        assert fake.sent[0][1]["data"]["first"] == {"value": "标题"} and fake.sent[0][1]["template_id"] == "TPL-NOTICE"
+        fake.codes = [40001]  # the token was taken back: refused now, a new token at the next try
+        with pytest.raises(WeChatRefused, match="40001"):
+            wechat.send(_message("notice", "/m/notices/9"))
+        assert wechat.send(_message("notice", "/m/notices/9"))
+        assert len(fake.tokens) == 2 and fake.sent[-1][0] == "TOKEN-2"
+        fake.codes = [43004]  # the resident no longer follows the account: not sent, nothing to retry
+        assert wechat.send(_message("notice", "/m/notices/10")) is False
+    finally:
+        fake.stop()
+    with pytest.raises(WeChatRefused, match="微信接口不可用"):  # nobody answers: the notifier tries again later
+        wechat.send(_message("notice", "/m/notices/11"))
+    assert isinstance(build_wechat(Settings(environment="test", wechat_app_id="wx-app")), DisabledWeChat)

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from estation import clock
-from estation.accounts.models import Role
+from estation.accounts.models import AccessLog, Role
 from estation.migrate import upgrade
 from estation.volunteers.models import Volunteer
 from tests.conftest import ApiHarness, LiveServer
@@ -42,7 +42,7 @@ def people(api):
 
 
 @pytest.mark.parametrize(("overrides", "loc"), [
-    ({"id_number": "370102194802031234"}, ["body", "id_number"]),
+    ({"id_number": "370102194802031230"}, ["body", "id_number"]),
     ({"free_slots": ["saturday:morning"]}, ["body", "free_slots", 0]),
     ({"free_slots": []}, ["body", "free_slots"]),
     ({"activities": ["singing"]}, ["body", "activities", 0]),
@@ -123,6 +123,12 @@ def test_a_need_proposes_assigns_once_and_records_hours(api, people) -> None:
 
 
 def test_the_export_is_the_ledger_masked_with_its_summary(api, people) -> None:
+    with api.db() as s:  # a member who is a resident on record: linked by the id number
+        resident = create_resident(s, household=create_household(s, community_code=THIRD), name="吴凤兰",
+                                   id_number=new_id_number(birth=date(1966, 6, 6)))
+        s.commit()
+        number = resident.id_number
+    assert people["keeper"].post("/api/v1/volunteers", json=_body(name="吴凤兰", id_number=number)).status_code == 201
     answer = people["admin"].get("/api/v1/volunteers/export.xlsx")
     assert answer.status_code == 200
     book = load_workbook(BytesIO(answer.content))
@@ -131,6 +137,10 @@ def test_the_export_is_the_ledger_masked_with_its_summary(api, people) -> None:
     assert [r[2] for r in rows] == [v["name"] for v in listed]
     assert [r[3] for r in rows] == [v["id_number_masked"] for v in listed]
     assert [r[4] for r in rows] == [v["phone_masked"] for v in listed]
+    with api.db() as s:
+        residents = set(s.scalars(select(Volunteer.resident_id).where(Volunteer.resident_id.is_not(None))))
+        logged = set(s.scalars(select(AccessLog.resident_id).where(AccessLog.what == "志愿者台账导出")))
+    assert residents and logged == residents  # members on record are told who exported them
     totals = next(r for r in book["汇总"].iter_rows(values_only=True) if r[0] == "合计")
     summary = people["admin"].get("/api/v1/volunteers/summary").json()
     assert totals[1:5] == (summary["volunteers"], summary["party_members"], summary["active_last_quarter"],

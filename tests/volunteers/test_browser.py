@@ -100,7 +100,6 @@ def test_a_volunteer_joins_is_proposed_for_an_elderly_visit_and_shows_on_the_led
     # the same for every reason kind against the data)
     assert reasons[:3] == ["周六上午有空", "住处离服务地点不到1公里", "愿意参加邻里守望关爱"]
     assert "兴趣“陪老人聊天”正是需求所说" in reasons
-    screenshot(page, "volunteers-need.png")
     proposal.get_by_role("button", name="安排刘秀兰").click()
     page.wait_for_selector(".flash")
     assert "已安排：刘秀兰" in page.inner_text(".flash")
@@ -121,7 +120,5 @@ def test_a_volunteer_joins_is_proposed_for_an_elderly_visit_and_shows_on_the_led
     sign_in(page, base, world["keeper"], "/volunteers")
     card = page.locator(f"#v-{volunteer_id}")
     assert "刘秀兰" in card.inner_text() and "137****9876" in card.inner_text() and "周六上午、周日下午" in card.inner_text()
-    screenshot(page, "volunteers-ledger.png")
     page.goto(f"{base}/volunteers/summary")
     assert page.inner_text("#s-volunteers") == "1"
-    screenshot(page, "volunteers-summary.png")

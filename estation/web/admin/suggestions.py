@@ -1,5 +1,6 @@
-"""Residents' suggestions and complaints: read them and answer (a signed-in resident reads the answer at the
-kiosk next time). The rules are estation.feedback.service's."""
+"""Residents' suggestions and complaints: read them and answer, in public when the resident agreed (a signed-in
+resident reads the answer at the kiosk next time). Counter staff answer on the same list at /counter/suggestions
+(estation.web.counter.suggestions). The rules are estation.feedback.service's."""
 
 from __future__ import annotations
 
@@ -7,56 +8,79 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from estation.deps import DB
+from estation.deps import DB, Principal
 from estation.errors import EstationError
 from estation.feedback import service
-from estation.feedback.models import SuggestionStatus, SuggestionTopic
+from estation.feedback.models import Suggestion, SuggestionStatus, SuggestionTopic
 from estation.schemas import PathId
-from estation.web.admin.common import Admin, Field, admin_router, audit, done, errors_of, page
+from estation.web.admin.common import Admin, Field, admin_router, audit, done, errors_of
+from estation.web.admin.common import page as page_
 from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
 
 router = admin_router()
 
 PAGE_SIZE = 30
+BASE = "/admin/suggestions"
 LABELS = {"answer": "答复", "publish": "公开", "form": ""}
 
 
-def _page(request: Request, db: Session, *, status: str, number: int, failed: int | None = None,
-          form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-          status_code: int = 200) -> Response:
+def listing_context(db: Session, *, base: str, status: str, number: int, failed: int | None = None,
+                    form: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> dict:
+    """What the suggestions list shows (admin/_suggestions.html), at the admin's or the counter's ``base``."""
     chosen = next((s for s in SuggestionStatus if s.value == status), None)
     number = max(1, number)
     rows, total = service.listing(db, status=chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     previews = {r.id: service.public_copy(db, r, answer="")[0] for r in rows
                 if r.public_consent and r.status == SuggestionStatus.open}
-    return page(request, "admin/suggestions.html", {
-        "rows": rows, "total": total, "previews": previews, "topics": list(SuggestionTopic), "status": chosen.value if chosen else "", "statuses": list(SuggestionStatus),
+    return {
+        "base": base, "rows": rows, "total": total, "previews": previews, "topics": list(SuggestionTopic),
+        "status": chosen.value if chosen else "", "statuses": list(SuggestionStatus),
         "number": number, "pages": max(1, -(-total // PAGE_SIZE)), "failed": failed, "form": form or {},
         "errors": errors or {}, "labels": LABELS, "max_answer": service.MAX_ANSWER,
-    }, status_code=status_code)
+    }
+
+
+def page_number(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else 1
+
+
+def post_answer(db: Session, principal: Principal, *, suggestion_id: int, answer: str, publish: str,
+                topic: SuggestionTopic) -> Suggestion:
+    """The answer (and the public copy when chosen), logged with who answered; all or nothing."""
+    with db.begin_nested():
+        row = service.answer(db, suggestion_id=suggestion_id, text=answer, by=principal.user, publish=publish == "yes",
+                             topic=topic)
+        audit(db, principal, action="answer_suggestion", what=f"留言 {row.reference}", reason="答复居民留言")
+    return row
+
+
+def answered(row: Suggestion) -> str:
+    return f"已答复留言 {row.reference}" + ("，已公开" if row.published else "")
+
+
+def topic_of(value: str) -> SuggestionTopic:
+    return next((t for t in SuggestionTopic if t.value == value), SuggestionTopic.other)
 
 
 @router.get("/suggestions")
 def suggestions_page(request: Request, db: DB, admin: Admin, status: str = SuggestionStatus.open.value,
                      page: str = "1") -> Response:
-    number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
-    return _page(request, db, status=status, number=number)
+    return page_(request, "admin/suggestions.html",
+                 listing_context(db, base=BASE, status=status, number=page_number(page)))
 
 
 @router.post("/suggestions/{suggestion_id}/answer", dependencies=[CsrfChecked, SubmittedOnce])
 def answer(request: Request, db: DB, admin: Admin, suggestion_id: PathId, answer: Field = "", publish: Field = "",
            topic: Field = "") -> Response:
-    chosen = next((t for t in SuggestionTopic if t.value == topic), SuggestionTopic.other)
+    chosen = topic_of(topic)
     try:
-        with db.begin_nested():
-            row = service.answer(db, suggestion_id=suggestion_id, text=answer, by=admin.user, publish=publish == "yes",
-                                 topic=chosen)
-            audit(db, admin, action="answer_suggestion", what=f"留言 {row.reference}", reason="答复居民留言")
+        row = post_answer(db, admin, suggestion_id=suggestion_id, answer=answer, publish=publish, topic=chosen)
     except EstationError as exc:
         if exc.status_code == 404:
             raise
-        return _page(request, db, status=SuggestionStatus.open.value, number=1, failed=suggestion_id,
-                     form={"answer": answer, "topic": chosen.value, "publish": publish}, errors=errors_of(exc),
-                     status_code=exc.status_code)
-    return done("/admin/suggestions", f"已答复留言 {row.reference}" + ("，已公开" if row.published else ""))
+        return page_(request, "admin/suggestions.html", listing_context(
+            db, base=BASE, status=SuggestionStatus.open.value, number=1, failed=suggestion_id,
+            form={"answer": answer, "topic": chosen.value, "publish": publish}, errors=errors_of(exc)),
+            status_code=exc.status_code)
+    return done(BASE, answered(row))

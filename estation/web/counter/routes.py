@@ -20,7 +20,7 @@ from estation.geo import provinces
 from estation.labour.access import ensure_can_see_resident
 from estation.labour.service import age_on, change_history, communities, get_resident
 from estation.ratings import service as ratings
-from estation.web.counter import follow_ups, notices, profile, rating
+from estation.web.counter import follow_ups, notices, profile, rating, suggestions
 from estation.web.counter.profile import Clerk, Keeper, PostedForm, desk
 from estation.web.pages import render
 from estation.web.once import FormRoute, SubmittedOnce
@@ -284,4 +284,5 @@ def set_pin(
 router.include_router(profile.router)
 router.include_router(follow_ups.router)
 router.include_router(rating.router)
+router.include_router(suggestions.router)
 router.include_router(notices.router)

@@ -73,7 +73,8 @@ def post_need(request: Request, db: DB, principal: Poster, activity: Text = "", 
     form = {"activity": activity, "title": title, "requirements": requirements, "household_id": household_id,
             "community_code": community_code, "place": place, "first_on": first_on, "part_of_day": part_of_day,
             "weekly": weekly, "hours": hours, "wanted": wanted}
-    values = {k: v.strip() for k, v in form.items() if v.strip() and k != "weekly"} | {"weekly": weekly == "1"}
+    values: dict[str, object] = {k: v.strip() for k, v in form.items() if v.strip() and k != "weekly"}
+    values["weekly"] = weekly == "1"
     if principal.role == Role.community_staff and "household_id" not in values:
         values["community_code"] = principal.user.community_code
     try:
