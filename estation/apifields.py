@@ -115,6 +115,20 @@ FIELDS: dict[str, str] = {
     "wage_max": "月工资上限（元）", "wage_min": "月工资下限（元）", "walking_minutes": "步行约需几分钟",
     "window": "窗口号", "wishes": "求职意愿", "word": "词", "work_capacity": "劳动能力",
     "workdays": "周末调休上班的日子", "year": "年度", "years_by_province": "各省的缴费年限（省级行政区代码 → 年）",
+    # Matching's fallback, volunteers and ratings
+    "nearby": "匹配服务暂不可用时，离这户最近的在招岗位（近的在前）",
+    "about": "理由所指的需求用语（需求名称或其中一项要求）", "active_last_quarter": "最近一个季度参加过服务的人数",
+    "activities": "愿意参加的志愿活动", "activity": "志愿活动类别", "assigned": "已安排的志愿者人数",
+    "assigned_on": "安排日期", "attended": "是否到场", "by_activity": "按活动类别统计",
+    "by_age_band": "按年龄段统计", "by_community": "按社区统计", "consent_to_contact": "是否同意社区联系本人",
+    "decline_reason": "未通过核实的原因", "first_on": "第一次服务的日期", "free_slots": "每周有空的时间（星期几:上午/下午/晚上）",
+    "free_time": "每周有空的时间（文字说明）", "hours_served": "累计服务小时数", "interests": "兴趣爱好",
+    "last_on": "最近一次服务的日期", "last_served_on": "最近一次服务的日期", "max_km": "愿意去多远（公里）",
+    "need_id": "志愿服务需求编号", "need_title": "志愿服务需求名称", "part_of_day": "上午、下午或晚上",
+    "party_member": "是否党员", "party_members": "党员人数", "place": "地点", "rated_at": "评价时间",
+    "registered_on": "登记日期", "requirements": "需要什么：技能、人数、注意事项",
+    "services": "每次服务的记录，按时间先后", "volunteer_id": "志愿者编号", "volunteer_name": "志愿者姓名",
+    "volunteers": "志愿者人数", "wanted": "需要的志愿者人数", "weekly": "是否每周一次", "when": "时间（文字说明）",
 }
 """A field's meaning by its name, the same in every schema."""
 

@@ -51,6 +51,7 @@ FIRST_WINDOW = timedelta(days=1)
 MAX_WINDOW = timedelta(days=7)
 """After a long pause (digests withdrawn and given again, the server down) at most the last week."""
 CADRE_KIND = "jobs.household_matches"
+CADRE_TAIL = "点各户的“为这户找工作”看全部推荐。"
 RESIDENT_LINK = "/kiosk/recommend"
 CADRE_LINK = "/ledger/inbox"
 READ_FOR_RESIDENT = "居民本人订阅的每日新岗位提醒"
@@ -214,7 +215,7 @@ def cadre_summary(factory: sessionmaker[Session], matcher: Matcher, *, cadre_id:
     if found:
         message = {"audience": Audience.user, "user_id": cadre_id, "kind": CADRE_KIND,
                    "title": f"您结对的{len(households)}户家庭有{len(found)}个新岗位可推荐",
-                   "body": joined(lines, tail="可在“我的消息”里打开各户的推荐岗位。"), "link": CADRE_LINK}
+                   "body": joined(lines, tail=CADRE_TAIL), "link": CADRE_LINK}
     row = JobDigest(day=day, user_id=cadre_id, since=since, ran_at=now, vacancy_ids=found, household_ids=households)
     if not _claim(factory, row, message, reads):
         return "already_done"

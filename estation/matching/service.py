@@ -26,7 +26,7 @@ from estation import clock
 from estation.geo import walking_minutes
 from estation.jobs.models import Employer, Occupation, StartupOpportunity, Vacancy
 from estation.kit import get_or_404
-from estation.labour.models import Household, Resident
+from estation.labour.models import Household, Resident, WorkCapacity
 from estation.matching import explain
 from estation.matching.eligibility import eligibility
 from estation.matching.limits import JobFacts, ResidentLimits, job_facts, limit_effects, violations
@@ -34,6 +34,7 @@ from estation.matching.retrieval import Retrieved, Retriever
 from estation.matching.runtime import MatchingRuntime
 from estation.matching.schemas import JobMatchOut, LimitOut, Reason
 from estation.matching.titles import clean_title
+from estation.matching.vacancies import SEEKING
 from estation.matching.scoring import (
     COS_FLOOR,
     WEIGHTS,
@@ -123,9 +124,22 @@ def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, Job
     return out
 
 
+PROFILE_BATCH = 512
+"""Texts per batch when many residents' phrases are encoded at once (Matcher.encode_profiles)."""
+
+
 def _titled(phrase: str) -> str:
     """The text the occupation index encodes for ``phrase`` (OccupationIndex.encode: cleaned first)."""
     return clean_title(phrase) or phrase
+
+
+def profile_texts(profiles: Sequence[Profile]) -> list[str]:
+    """Every text matching encodes for ``profiles`` (query side): their phrases, and the job phrases of
+    their experience lines as the occupation index reads them. Sorted, each once."""
+    texts = {t for p in profiles for t in p.texts}
+    texts |= {_titled(phrase) for p in profiles for i in p.items if i.source == "experience"
+              if (phrase := job_phrase(i.text).strip())}
+    return sorted(texts)
 
 
 class Matcher:
@@ -164,13 +178,13 @@ class Matcher:
         return ResidentOccupations(stated=profile.occupation_codes, read=tuple(read))
 
     def encode_profiles(self, profiles: Sequence[Profile]) -> int:
-        """Encode, in one batch, every phrase of ``profiles`` not encoded yet (and the experience lines'
-        job phrases the occupation index reads): what scoring many residents at once needs, as one
-        batch is many times faster than one resident at a time. Returns how many texts were asked for."""
-        texts = {t for p in profiles for t in p.texts}
-        texts |= {_titled(phrase) for p in profiles for i in p.items if i.source == "experience"
-                  if (phrase := job_phrase(i.text).strip())}
-        self.retriever.encode_items(sorted(texts))
+        """Encode, in batches, every phrase of ``profiles`` not encoded yet (and the experience lines'
+        job phrases the occupation index reads): what scoring many residents at once needs, as a batch
+        is many times faster than one resident at a time. Each batch is kept in the vector store as it
+        is done, so a rebuild that is stopped resumes. Returns how many texts were asked for."""
+        texts = profile_texts(profiles)
+        for start in range(0, len(texts), PROFILE_BATCH):
+            self.retriever.encode_items(texts[start:start + PROFILE_BATCH])
         return len(texts)
 
     def match_profile(self, session: Session, *, profile: Profile, limits: ResidentLimits, today: date | None = None,
@@ -286,12 +300,17 @@ def residents_for_vacancy(session: Session, *, vacancy, matching: MatchingRuntim
 
 
 def encode_resident_phrases(session: Session, *, encoder, store) -> int:
-    """Every resident's phrases into the vector ``store`` (``estation index rebuild``): read back by the
-    candidates pages and recommendations of every app process instead of encoded while someone waits.
+    """Every job seeker's phrases into the vector ``store`` (``estation index rebuild``): the residents an
+    employer's candidates page scores all at once, read back by every app process instead of encoded
+    while the employer waits. (Anyone else's few phrases are encoded, and kept, when first matched.)
     Returns how many distinct texts there are."""
-    rows = session.execute(select(Resident.skills, Resident.experience, Resident.wishes))
-    profiles = [build_profile(skills=skills, experience=experience, wishes=wishes) for skills, experience, wishes in rows]
-    return Matcher(encoder=encoder, search=None, store=store).encode_profiles(profiles)
+    rows = session.execute(select(Resident.skills, Resident.experience, Resident.wishes).where(
+        Resident.work_capacity != WorkCapacity.none, Resident.employment_status.in_(SEEKING)))
+    texts = profile_texts([build_profile(skills=skills, experience=experience, wishes=wishes)
+                           for skills, experience, wishes in rows])
+    for start in range(0, len(texts), PROFILE_BATCH):  # each batch kept as it is done: a stopped rebuild resumes
+        store.encode(encoder, texts[start:start + PROFILE_BATCH], queries=True)
+    return len(texts)
 
 
 def match_household(session: Session, *, household_id: int, matching: MatchingRuntime):

@@ -56,6 +56,16 @@ class Channel(Labelled):
     kiosk = "kiosk", "自助终端"
     community = "community", "社区登记"
     api = "api", "系统接口"
+    phone = "phone", "手机报名"
+
+
+class VolunteerStatus(Labelled):
+    """A member registered by staff or at the kiosk is one at once; an application on the public phone
+    page (no sign-in, no id number) waits for its community's staff to check it by phone."""
+
+    pending = "pending", "待社区核实"
+    member = "member", "已确认"
+    declined = "declined", "未通过"
 
 
 class NeedStatus(Labelled):
@@ -65,7 +75,9 @@ class NeedStatus(Labelled):
 
 class Volunteer(Base, TimestampMixin):
     """A member of the alliance. The id number and phone are encrypted like a resident's, with keyed
-    hashes beside them (one member per id number); a resident who registers at the kiosk is linked."""
+    hashes beside them (one member per id number); a resident who registers at the kiosk is linked. An
+    application from the phone page has no id number: its age band is the one the applicant chose, and
+    it is neither in the ledger nor proposed until community staff confirm it."""
 
     __tablename__ = "volunteer"
 
@@ -73,8 +85,10 @@ class Volunteer(Base, TimestampMixin):
     community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), unique=True)
     name: Mapped[str] = mapped_column(String(40))
-    id_number: Mapped[str] = mapped_column(EncryptedString(200))
-    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number: Mapped[str | None] = mapped_column(EncryptedString(200))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    stated_age_band: Mapped[AgeBand | None] = mapped_column(_enum(AgeBand))
+    """The applicant's own answer, kept only when there is no id number to read it from."""
     phone: Mapped[str] = mapped_column(EncryptedString(200))
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)
     interests: Mapped[str] = mapped_column(Text, default="")
@@ -91,6 +105,11 @@ class Volunteer(Base, TimestampMixin):
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     registered_on: Mapped[date] = mapped_column(Date)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    status: Mapped[VolunteerStatus] = mapped_column(_enum(VolunteerStatus), default=VolunteerStatus.member,
+                                                    index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decline_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 class VolunteerNeed(Base, TimestampMixin):

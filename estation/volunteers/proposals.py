@@ -24,7 +24,14 @@ from estation.matching.runtime import MatchingRuntime
 from estation.matching.scoring import calibrate, split_items
 from estation.privacy import mask_phone
 from estation.volunteers import repository
-from estation.volunteers.models import NeedStatus, Volunteer, VolunteerAssignment, VolunteerNeed, Weekday
+from estation.volunteers.models import (
+    NeedStatus,
+    Volunteer,
+    VolunteerAssignment,
+    VolunteerNeed,
+    VolunteerStatus,
+    Weekday,
+)
 from estation.volunteers.schemas import Proposal, Reason, slot, slot_words
 
 WEIGHTS = {"activity": 0.45, "words": 0.4, "near": 0.15}
@@ -146,7 +153,7 @@ def assign(session: Session, *, user: User, need: VolunteerNeed, volunteer_id: i
     if need.status != NeedStatus.open:
         raise Conflict("该需求已结束", field="volunteer_id")
     v = session.get(Volunteer, volunteer_id)
-    if v is None:
+    if v is None or v.status != VolunteerStatus.member:
         raise InvalidInput("志愿者不存在", field="volunteer_id")
     f = fit(need, v)
     if not v.consent_to_contact:

@@ -9,7 +9,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from estation.db import insert_or_merge
-from estation.volunteers.models import NeedStatus, Volunteer, VolunteerAssignment, VolunteerNeed, VolunteerService
+from estation.volunteers.models import (
+    NeedStatus,
+    Volunteer,
+    VolunteerAssignment,
+    VolunteerNeed,
+    VolunteerService,
+    VolunteerStatus,
+)
 
 
 def insert_volunteer(session: Session, values: dict) -> int | None:
@@ -21,9 +28,10 @@ def insert_volunteer(session: Session, values: dict) -> int | None:
     ).scalar_one_or_none()
 
 
-def volunteers(session: Session, *, community_code: str | None = None, ids: Iterable[int] | None = None
-               ) -> list[Volunteer]:
-    stmt = select(Volunteer).order_by(Volunteer.community_code, Volunteer.id)
+def volunteers(session: Session, *, community_code: str | None = None, ids: Iterable[int] | None = None,
+               status: VolunteerStatus = VolunteerStatus.member) -> list[Volunteer]:
+    """Members (or, with ``status``, the applications in that state), by community."""
+    stmt = select(Volunteer).where(Volunteer.status == status).order_by(Volunteer.community_code, Volunteer.id)
     if community_code is not None:
         stmt = stmt.where(Volunteer.community_code == community_code)
     if ids is not None:
@@ -32,7 +40,8 @@ def volunteers(session: Session, *, community_code: str | None = None, ids: Iter
 
 
 def contactable(session: Session, *, excluding: Iterable[int] = ()) -> list[Volunteer]:
-    stmt = select(Volunteer).where(Volunteer.consent_to_contact.is_(True)).order_by(Volunteer.id)
+    stmt = select(Volunteer).where(Volunteer.status == VolunteerStatus.member,
+                                   Volunteer.consent_to_contact.is_(True)).order_by(Volunteer.id)
     skip = list(excluding)
     if skip:
         stmt = stmt.where(Volunteer.id.not_in(skip))
@@ -45,6 +54,13 @@ def residents_of(session: Session, volunteer_ids: list[int]) -> list[int]:
         return []
     return list(session.scalars(select(Volunteer.resident_id).where(
         Volunteer.id.in_(volunteer_ids), Volunteer.resident_id.is_not(None)).order_by(Volunteer.resident_id)))
+
+
+def open_by_phone(session: Session, *, community_code: str, phone_hash: str) -> Volunteer | None:
+    """A member or waiting application of the community with that phone."""
+    return session.scalar(select(Volunteer).where(
+        Volunteer.community_code == community_code, Volunteer.phone_hash == phone_hash,
+        Volunteer.status != VolunteerStatus.declined).limit(1))
 
 
 def by_resident(session: Session, resident_id: int) -> Volunteer | None:

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from estation.identifiers import parse_resident_id
 from estation.schemas import ORMModel, PhoneNumber, RowId
-from estation.volunteers.models import Activity, AgeBand, Channel, DayPart, NeedStatus, Weekday
+from estation.volunteers.models import Activity, AgeBand, Channel, DayPart, NeedStatus, VolunteerStatus, Weekday
 
 Words = Annotated[str, Field(max_length=500)]
 SLOT = r"^(mon|tue|wed|thu|fri|sat|sun):(morning|afternoon|evening)$"
@@ -65,6 +65,20 @@ class SelfRegistration(Preferences):
     """Only when the record has none."""
 
 
+class Application(Preferences):
+    """Sent on the public phone page without sign-in: no id number (nobody could check whose it is), the
+    age band instead; it waits for the community's staff to confirm it by phone."""
+
+    community_code: Annotated[str, Field(pattern=r"^\d{12}$", examples=["370102009003"])]
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    phone: PhoneNumber
+    age_band: AgeBand
+
+
+class Decision(ORMModel):
+    reason: Annotated[str, Field(min_length=2, max_length=200, description="不通过的原因（告诉申请人时用）")]
+
+
 class VolunteerOut(ORMModel):
     id: int
     community_code: str
@@ -84,6 +98,8 @@ class VolunteerOut(ORMModel):
     max_km: float
     channel: Channel
     registered_on: date
+    status: VolunteerStatus
+    decline_reason: str
     hours_served: float
     last_served_on: date | None
 

@@ -31,11 +31,14 @@ from estation.volunteers.models import (
     Volunteer,
     VolunteerAssignment,
     VolunteerNeed,
+    VolunteerStatus,
 )
 from estation.volunteers.schemas import (
     ActivityCount,
+    Application,
     AssignmentOut,
     CommunitySummary,
+    Decision,
     NeedCreate,
     NeedOut,
     SelfRegistration,
@@ -111,6 +114,14 @@ def age_band(id_number: str, today: date) -> AgeBand:
     return AgeBand.from_60 if age < 70 else AgeBand.from_70
 
 
+def band_of(v: Volunteer, today: date) -> AgeBand:
+    """Read from the id number; an application from the phone page has none and keeps the band it chose."""
+    if v.id_number:
+        return age_band(v.id_number, today)
+    assert v.stated_age_band is not None  # apply() keeps one whenever there is no id number
+    return v.stated_age_band
+
+
 def _insert(session: Session, values: dict) -> Volunteer:
     new_id = repository.insert_volunteer(session, values)
     if new_id is None:
@@ -169,16 +180,73 @@ def register_self(session: Session, *, resident: Resident, data: SelfRegistratio
     return existing
 
 
+def apply(session: Session, *, data: Application, today: date) -> Volunteer | None:
+    """An application from the public phone page: waits (待社区核实) for its community's staff, and is
+    neither in the ledger nor proposed until they confirm it. Its home is the community's centre. A phone
+    already waiting or a member in that community makes no second row (None), and the sender is told the
+    same as anyone, so the page never says whose number is registered."""
+    community = session.get(Community, data.community_code)
+    if community is None:
+        raise InvalidInput("请选择您住的社区", field="community_code")
+    if not data.consent_to_contact:
+        raise InvalidInput("请勾选同意：社区工作人员要打电话向您核实", field="consent_to_contact")
+    digest = lookup_hash(data.phone)
+    if repository.open_by_phone(session, community_code=community.code, phone_hash=digest) is not None:
+        return None
+    return _insert(session, {
+        **data.model_dump(exclude={"community_code", "phone", "activities", "age_band"}),
+        "activities": [a.value for a in data.activities], "community_code": community.code, "resident_id": None,
+        "id_number": None, "id_number_hash": None, "stated_age_band": data.age_band, "phone": data.phone,
+        "phone_hash": digest, "lat": community.lat, "lon": community.lon, "channel": Channel.phone,
+        "registered_on": today, "registered_by_id": None, "status": VolunteerStatus.pending,
+    })
+
+
+def applications(session: Session, *, user: User, today: date) -> list[VolunteerOut]:
+    """The applications waiting for ``user`` to check: community staff their community's, admins all."""
+    if user.role not in KEEPERS:
+        return []
+    found = repository.volunteers(session, community_code=community_scope(user), status=VolunteerStatus.pending)
+    return [volunteer_out(v, names=communities(session), served={}, today=today) for v in found]
+
+
+def _waiting(session: Session, *, user: User, volunteer_id: int) -> Volunteer:
+    v = session.get(Volunteer, volunteer_id, with_for_update=True)
+    if v is None:
+        raise NotFound("该报名不存在")
+    if user.role not in KEEPERS or (user.role == Role.community_staff and user.community_code != v.community_code):
+        raise Forbidden("社区工作人员只能核实本社区的报名")
+    if v.status != VolunteerStatus.pending:
+        raise Conflict(f"这份报名已经处理过了（{v.status.label}）")
+    return v
+
+
+def confirm(session: Session, *, user: User, volunteer_id: int, today: date) -> Volunteer:
+    """Staff checked the applicant by phone: a member from now on (proposed if they agreed to be called)."""
+    v = _waiting(session, user=user, volunteer_id=volunteer_id)
+    v.status, v.decided_by_id, v.decided_on = VolunteerStatus.member, user.id, today
+    session.flush()
+    return v
+
+
+def decline(session: Session, *, user: User, volunteer_id: int, data: Decision, today: date) -> Volunteer:
+    v = _waiting(session, user=user, volunteer_id=volunteer_id)
+    v.status, v.decided_by_id, v.decided_on = VolunteerStatus.declined, user.id, today
+    v.decline_reason = data.reason.strip()
+    session.flush()
+    return v
+
+
 def volunteer_out(v: Volunteer, *, names: dict[str, Community], served: dict, today: date) -> VolunteerOut:
     hours, last = served.get(v.id, (0.0, None))
     return VolunteerOut(
         id=v.id, community_code=v.community_code, community_name=names[v.community_code].short_name,
-        name=v.name, id_number_masked=mask_id_number(v.id_number), phone_masked=mask_phone(v.phone),
-        age_band=age_band(v.id_number, today), interests=v.interests, skills=v.skills,
+        name=v.name, id_number_masked=mask_id_number(v.id_number),
+        phone_masked=mask_phone(v.phone), age_band=band_of(v, today), interests=v.interests, skills=v.skills,
         activities=[Activity(a) for a in v.activities], free_slots=list(v.free_slots),
         free_time=[slot_words(s) for s in v.free_slots], party_member=v.party_member,
         consent_to_contact=v.consent_to_contact, max_km=v.max_km, channel=v.channel,
-        registered_on=v.registered_on, hours_served=round(hours, 1), last_served_on=last)
+        registered_on=v.registered_on, status=v.status, decline_reason=v.decline_reason, hours_served=round(hours, 1), last_served_on=last)
 
 
 def member_out(session: Session, v: Volunteer, *, today: date) -> VolunteerOut:
@@ -215,7 +283,7 @@ def summary(session: Session, *, user: User, today: date) -> Summary:
     hours = repository.hours_by_activity(session, scope)
     bands = {band: 0 for band in AgeBand}
     for v in members:
-        bands[age_band(v.id_number, today)] += 1
+        bands[band_of(v, today)] += 1
     return Summary(
         volunteers=len(members), party_members=sum(v.party_member for v in members),
         active_last_quarter=len(active), hours=round(sum(h for h, _l in served.values()), 1),

@@ -69,7 +69,7 @@ def test_response_times_per_month_match_the_rows(session) -> None:
         row.created_at = datetime(day.year, day.month, day.day, 15, 30, tzinfo=timezone.utc)
         if days is not None:
             feedback.answer(session, suggestion_id=row.id, text="已答复", by=staff)
-            row.answered_at = row.created_at + timedelta(days=days, hours=1)  # 00:30 Beijing next day...
+            row.answered_at = row.created_at + timedelta(days=days, hours=1)  # 00:30 Beijing, a day later
     session.flush()
     figures = {m.month: m for m in feedback.response_times(session, first=first, last=last)}
     assert list(figures) == [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]

@@ -57,6 +57,5 @@ def test_a_suggestion_answered_in_public_appears_masked(api, live, page, browser
 
     at_kiosk.goto(f"{base}/kiosk/answers?topic=counter")
     assert "坡道太陡" in at_kiosk.inner_text("main") and PHONE not in at_kiosk.content()
-    screenshot(at_kiosk, "kiosk-answers.png")
     kiosk.close()
     phone.close()

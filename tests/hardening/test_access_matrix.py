@@ -46,6 +46,7 @@ PUBLIC = {
     ("GET", "/kiosk/startups"), ("GET", "/kiosk/startups/{startup_id}"),
     ("GET", "/m"), ("GET", "/m/notices"), ("GET", "/m/notices/{notice_id}"),
     ("GET", "/m/answers"), ("GET", "/kiosk/answers"), ("GET", "/api/v1/suggestions/public"),
+    ("GET", "/m/volunteer"), ("POST", "/m/volunteer"),
 }
 SIGNED_IN = {
     ("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/auth/me"), ("GET", "/api/v1/households"),

@@ -46,7 +46,8 @@ def test_the_paired_cadre_sees_the_count_and_the_households_links(inbox) -> None
     assert _badge(client.get("/ledger").text) == "1" and _badge(client.get("/ledger/hardship").text) == "1"
     page = client.get("/ledger/inbox")
     assert page.status_code == 200 and TITLE in page.text and "1条未读" in page.text
-    assert f'href="/ledger/households/{household_id}/work"' in page.text and "冯淑华" not in page.text
+    link = re.search(rf'<a href="/ledger/households/{household_id}/work">([^<]+)</a>', page.text)
+    assert link and link.group(1).startswith("冯淑华 · ") and link.group(1).endswith("为这户找工作")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     submission = re.search(r'name="submission_token" value="([^"]+)"', page.text).group(1)
     done = client.post("/ledger/inbox/read", data={"csrf_token": token, "submission_token": submission},

@@ -9,12 +9,12 @@ import numpy as np
 from sqlalchemy import select
 
 from estation.jobs.models import Vacancy, VacancyStatus
-from estation.labour.models import Resident
+from estation.labour.models import Resident, WorkCapacity
 from estation.matching.retrieval import Retriever
 from estation.matching.scoring import job_phrase, profile_of
 from estation.matching.service import Matcher, encode_resident_phrases
 from estation.matching.titles import clean_title
-from estation.matching.vacancies import residents_for_vacancy
+from estation.matching.vacancies import SEEKING, residents_for_vacancy
 from estation.matching.vectors import EmbeddingStore, query_key
 
 
@@ -46,19 +46,21 @@ def test_candidates_are_the_same_with_the_store_warm_and_without_it(demo, tmp_pa
     plain = Matcher(encoder=app_matcher.encoder, search=app_matcher.search, occupations=app_matcher.occupations)
     with demo.db() as s:
         phrases = encode_resident_phrases(s, encoder=app_matcher.encoder, store=store)
-        # Every resident's every phrase is stored (what `estation index rebuild` leaves for the server).
-        texts = sorted({t for r in s.scalars(select(Resident)) for t in profile_of(r).texts})
-        assert phrases >= len(texts) > 1000
+        # Every job seeker's every phrase is stored (what `estation index rebuild` leaves for the server).
+        seekers = s.scalars(select(Resident).where(Resident.work_capacity != WorkCapacity.none,
+                                                   Resident.employment_status.in_(SEEKING))).all()
+        texts = sorted({t for r in seekers for t in profile_of(r).texts})
+        assert phrases >= len(texts) > 500
         kept = store.lookup(query_key(app_matcher.encoder.model_id), texts)
         assert all(v is not None for v in kept)
         np.testing.assert_allclose(np.stack(kept[:20]), app_matcher.encoder.encode_queries(texts[:20]), atol=1e-4)
 
         # An experience line's occupation is read from the stored vector of its job phrase exactly as the
         # occupation index reads it when it encodes the phrase itself.
-        phrases = sorted({job_phrase(i.text).strip() for r in s.scalars(select(Resident))
+        experience = sorted({job_phrase(i.text).strip() for r in seekers
                           for i in profile_of(r).items if i.source == "experience"} - {""})[:30]
         occupations = app_matcher.occupations
-        for phrase in phrases:
+        for phrase in experience:
             stored_vector = store.lookup(query_key(app_matcher.encoder.model_id), [clean_title(phrase) or phrase])[0]
             assert [(m.code, m.confident) for m in occupations.top(phrase, k=3, vector=stored_vector)] == \
                    [(m.code, m.confident) for m in occupations.top(phrase, k=3)]
@@ -93,8 +95,8 @@ def test_a_changed_profile_is_scored_with_its_new_words(demo, tmp_path) -> None:
         encoded = store.encoded
         after = residents_for_vacancy(stored, s, vacancy=vacancy, limit=200)
         assert store.encoded > encoded, "the new words were encoded and stored"
-        assert all(v is not None for v in store.lookup(query_key(app_matcher.encoder.model_id),
-                                                        profile_of(resident).texts))
+        new_words = [t for t in profile_of(resident).texts if "向量存储测试" in t]
+        assert new_words and store.lookup(query_key(app_matcher.encoder.model_id), new_words)[0] is not None
         score = {f.resident.id: f.score for f in after}[resident.id]
         assert score > before[-1].score
         assert [(f.resident.id, round(f.score, 4)) for f in after] == \

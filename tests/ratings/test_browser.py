@@ -64,7 +64,6 @@ def test_a_rating_after_a_case_reaches_the_monthly_report_and_the_follow_up(api,
     cells = page.locator("#by-service tbody tr", has_text=service_name).locator("td").all_inner_texts()
     assert cells[:6] == [str(service_row.counts[level]) for level in Satisfaction] + [str(service_row.total)]
     assert page.inner_text("#rating-total") == str(report.totals.total)
-    screenshot(page, "ledger-ratings.png")
 
     # The supervisor closes the follow-up; opening it (the resident's name is on it) is logged.
     page.context.clear_cookies()
@@ -77,7 +76,6 @@ def test_a_rating_after_a_case_reaches_the_monthly_report_and_the_follow_up(api,
     page.get_by_label("已办结").check()
     page.get_by_role("button", name="记录").click()
     page.wait_for_selector(".notice")
-    screenshot(page, "admin-rating-follow-up.png")
     with api.db() as s:
         rating = s.scalar(select(Rating).where(Rating.case_id == case_id))
         item = s.scalar(select(RatingFollowUp).where(RatingFollowUp.rating_id == rating.id))
@@ -106,7 +104,6 @@ def test_the_kiosk_asks_about_a_finished_case_and_rates_the_session_at_the_end(a
     page.wait_for_url(f"{base}/kiosk/home")
     page.get_by_role("link", name="您有1件窗口办件已办结，请为窗口服务评价").click()
     item = page.locator("li.list-item", has_text=reference)
-    screenshot(page, "kiosk-rate-case.png")
     item.get_by_role("button", name="满意", exact=True).click()
     assert f"谢谢您的评价！办件 {reference}：满意" in page.inner_text(".success")
     assert page.locator("li.list-item", has_text=reference).get_by_role("button", name="满意", exact=True).count() == 0

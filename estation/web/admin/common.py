@@ -36,6 +36,7 @@ NAV: list[tuple[str, str]] = [
     ("/admin/reminders", "政策提醒"),
     ("/admin/imports", "批量导入"),
     ("/counter/notices", "通知公告"),
+    ("/volunteers", "志愿服务"),
 ]
 
 

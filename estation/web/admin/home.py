@@ -9,7 +9,9 @@ from estation.deps import DB
 from estation.feedback import service as feedback
 from estation.feedback.models import SuggestionStatus
 from estation.jobs import service as jobs
+from estation import clock
 from estation.ratings import service as ratings
+from estation.volunteers import service as volunteers
 from estation.web.admin.common import NAV, Admin, admin_router, page
 
 router = admin_router()
@@ -23,4 +25,6 @@ def index(request: Request, db: DB, admin: Admin) -> HTMLResponse:
                "/admin/suggestions": f"{open_suggestions}条留言等待答复" if open_suggestions else ""}
     poor = ratings.open_follow_ups(db)
     waiting["/admin/ratings"] = f"{poor}条差评等待回访" if poor else ""
+    applied = len(volunteers.applications(db, user=admin.user, today=clock.today()))
+    waiting["/volunteers"] = f"{applied}份志愿者报名待核实" if applied else ""
     return page(request, "admin/index.html", {"screens": NAV[1:], "waiting": waiting})

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from estation.accounts.models import Role
 from estation.deps import DB, Principal
+from estation.ledger import service as ledger
 from estation.matching.digest import household_links
 from estation.notifications import service as notifications
 from estation.web.once import FormRoute, SubmittedOnce
@@ -24,8 +25,10 @@ Staff = Annotated[Principal, Depends(require_web_roles(Role.cadre, Role.leader, 
 @router.get("/inbox")
 def inbox(request: Request, db: DB, principal: Staff) -> Response:
     items = notifications.inbox(db, user=principal.user, limit=100)
+    households = household_links(db, [n.id for n in items])
     return render(request, "ledger/inbox.html", {
-        "items": items, "households": household_links(db, [n.id for n in items]),
+        "items": items, "households": households,
+        "heads": {h.id: ledger.head_name(h) for hs in households.values() for h in hs},
         "unread": sum(1 for n in items if n.read_at is None),
     })
 

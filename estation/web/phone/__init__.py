@@ -3,10 +3,11 @@ account's menu and from the QR codes printed on slips."""
 
 from fastapi import APIRouter
 
-from estation.web.phone import answers, notices
+from estation.web.phone import answers, notices, volunteer
 
 router = APIRouter()
 router.include_router(notices.router)
 router.include_router(answers.router)
+router.include_router(volunteer.router)
 
 __all__ = ["router"]

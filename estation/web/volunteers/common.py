@@ -25,6 +25,7 @@ FIELD_NAMES = {
     "requirements": "需要什么", "household_id": "探访的家庭", "place": "地点", "first_on": "开始日期",
     "part_of_day": "时段", "weekly": "每周一次", "hours": "服务时长", "wanted": "需要人数", "volunteer_id": "志愿者",
     "on": "服务日期", "attended": "是否到岗", "note": "备注",
+    "age_band": "年龄段", "reason": "原因",
 }
 
 

@@ -15,7 +15,8 @@ from estation.errors import EstationError
 from estation.labour.service import communities
 from estation.volunteers import export, service
 from estation.volunteers.models import Activity, DayPart, Weekday
-from estation.volunteers.schemas import KM_CHOICES, VolunteerCreate
+from estation.schemas import PathId
+from estation.volunteers.schemas import KM_CHOICES, Decision, VolunteerCreate
 from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.pages import render
 from estation.web.security import CsrfChecked
@@ -35,14 +36,21 @@ def choices() -> dict:
 def volunteer_ledger(request: Request, db: DB, principal: Reader,
                      community: Annotated[str, Query(max_length=12)] = "",
                      activity: Annotated[str, Query(max_length=20)] = ""):
-    today = clock.today()
     chosen = Activity(activity) if activity in {a.value for a in Activity} else None
-    members = service.ledger(db, user=principal.user, today=today, community_code=community or None, activity=chosen)
+    return _ledger_page(request, db, principal, community=community, activity=chosen)
+
+
+def _ledger_page(request: Request, db, principal: Principal, *, community: str = "", activity: Activity | None = None,
+                 error: str = "", error_for: int | None = None, reason: str = "", status_code: int = 200) -> Response:
+    today = clock.today()
+    members = service.ledger(db, user=principal.user, today=today, community_code=community or None, activity=activity)
     scope = service.community_scope(principal.user)
     return render(request, "volunteers/index.html", {
-        "members": members, "communities": communities(db), "scope": scope, "community": community,
-        "activity": chosen, "activities": list(Activity), "msg": request.query_params.get("msg", "")[:40],
-    })
+        "members": members, "applications": service.applications(db, user=principal.user, today=today),
+        "communities": communities(db), "scope": scope, "community": community, "activity": activity,
+        "activities": list(Activity), "msg": request.query_params.get("msg", "")[:40], "error": error,
+        "error_for": error_for, "reason": reason,
+    }, status_code=status_code)
 
 
 def _register_page(request: Request, db, principal: Principal, *, form: dict | None = None, error: str = "",
@@ -76,6 +84,30 @@ def register(request: Request, db: DB, principal: Keeper, name: Text = "", id_nu
         return _register_page(request, db, principal, form=form, error=exc.message, error_field=exc.field or "",
                               status_code=exc.status_code)
     return RedirectResponse(f"/volunteers?msg={quote('已登记：' + volunteer.name)}#v-{volunteer.id}", status_code=303)
+
+
+@router.post("/applications/{volunteer_id}/confirm", dependencies=[CsrfChecked, SubmittedOnce])
+def confirm_application(request: Request, db: DB, principal: Keeper, volunteer_id: PathId):
+    """Staff called the applicant of the phone page: from now on a member."""
+    try:
+        with db.begin_nested():
+            volunteer = service.confirm(db, user=principal.user, volunteer_id=volunteer_id, today=clock.today())
+    except EstationError as exc:
+        return _ledger_page(request, db, principal, error=exc.message, error_for=volunteer_id,
+                            status_code=exc.status_code)
+    return RedirectResponse(f"/volunteers?msg={quote('已确认，已加入台账')}#v-{volunteer.id}", status_code=303)
+
+
+@router.post("/applications/{volunteer_id}/decline", dependencies=[CsrfChecked, SubmittedOnce])
+def decline_application(request: Request, db: DB, principal: Keeper, volunteer_id: PathId, reason: Text = ""):
+    try:
+        data = parse(Decision, {"reason": reason.strip()})
+        with db.begin_nested():
+            service.decline(db, user=principal.user, volunteer_id=volunteer_id, data=data, today=clock.today())
+    except EstationError as exc:
+        return _ledger_page(request, db, principal, error=exc.message, error_for=volunteer_id, reason=reason,
+                            status_code=exc.status_code)
+    return RedirectResponse(f"/volunteers?msg={quote('已标为未通过')}#applications", status_code=303)
 
 
 @router.get("/summary")
