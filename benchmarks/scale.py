@@ -225,7 +225,8 @@ def main() -> None:
         result = {"vacancies": n, "indexed": indexed, "index_s": round(index_s, 1),
                   "index_docs_per_s": round(indexed / index_s), "distinct_texts_encoded": store.encoded,
                   "distinct_texts_reused": store.reused, "seed_s": seed_s,
-                  "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                  "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  "build_command": "python benchmarks/scale.py " + " ".join(sys.argv[1:])}
         built.write_text(json.dumps(result), encoding="utf-8")
         print(f"indexed {indexed} in {index_s:.0f}s ({indexed / index_s:.0f}/s)", flush=True)
     if isinstance(backend, EmbeddedBackend):
@@ -278,9 +279,17 @@ def baseline() -> dict:
     return out
 
 
+def summary(run: dict) -> dict:
+    """A run's headline figures, kept beside the next run's (the figures move with the machine's load)."""
+    keys = ("vacancies", "search_p95_ms", "recommend_p95_ms", "recall_at_10", "command", "run_at")
+    return {k: run.get(k) for k in keys} | {"load_average_at_end": run["machine"]["load_average_at_end"]}
+
+
 def write(out_dir: Path, backend: str, result: dict) -> None:
     path = out_dir / "scale.json"
     out = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if backend in out:
+        result["previous_runs"] = [summary(out[backend]), *out[backend].get("previous_runs", [])][:5]
     out[backend] = result
     out["baseline_100k"] = baseline()
     out["goals"] = GOALS
@@ -331,9 +340,12 @@ def report(out: dict) -> str:
             continue
         m = r["machine"]
         lines += ["", f"## {name}", "", f"Command: `{r['command']}` (run {r['run_at']}; load average at the end "
-                  f"{', '.join(f'{x:.1f}' for x in m['load_average_at_end'])} on {m['cores']} cores).", ""]
-        lines.append(f"- {r['distinct_texts_encoded']:,} distinct texts encoded, {r['distinct_texts_reused']:,} "
-                     "vectors read back from the embedding store.")
+                  f"{', '.join(f'{x:.1f}' for x in m['load_average_at_end'])} on {m['cores']} cores)"
+                  + (f"; the index was built by `{r['build_command']}` at {r['built_at']}" if "build_command" in r
+                     and r["build_command"] != r["command"] else "") + ".", ""]
+        lines.append(f"- {r['distinct_texts_encoded']:,} texts encoded while building, {r['distinct_texts_reused']:,} "
+                     "vectors read back from the embedding store (each distinct text is encoded once; `--work` keeps "
+                     "the store, so texts an earlier run encoded are read back).")
         lines.append(f"- Search: qps from 8 clients {r['search_qps_8_clients']}, mean {r['search_mean_ms']} ms.")
         if name == "embedded":
             ann = r.get("approximate_index")
@@ -358,6 +370,13 @@ def report(out: dict) -> str:
             lines.append(f"- Elasticsearch {r['version']}, {r['vector_index']}; index {r['index_size_mb']} MB in "
                          f"{r['segments']} segments; JVM heap {r['heap_used_mb']} MB used of {r['heap_max_mb']} MB "
                          "at the end (the vectors live off-heap in the page cache).")
+    for name in ("embedded", "elasticsearch"):
+        runs = (out.get(name) or {}).get("previous_runs") or []
+        if runs:
+            lines += ["", f"Earlier runs on {name} (the same index and search code; the load differs):", ""]
+            lines += [f"- `{p['command']}` at {p['run_at']}: search p95 {p['search_p95_ms']} ms, recommend p95 "
+                      f"{p['recommend_p95_ms']} ms, recall@10 {_cell(p.get('recall_at_10'))}, load average at the end "
+                      f"{', '.join(f'{x:.1f}' for x in p['load_average_at_end'])}." for p in runs]
     lines += ["", "The 100,000 figures are from `" + base["embedded"]["search_command"] + "` and `"
               + base["embedded"]["recommend_command"] + "`, on a quieter machine; there the embedded backend "
               "scanned exactly (below 200,000 vectors it still does) and Elasticsearch held float `hnsw` "

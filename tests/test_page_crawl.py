@@ -192,7 +192,7 @@ def test_every_page_speaks_plain_chinese(browser, site: Site, role: str) -> None
     if role == "community staff":  # their own community's residents only
         starts += [f"/counter/residents/{r}?reason=社区办理业务" for r in site.own_community_residents]
     if role == "anonymous":
-        starts += ["/kiosk", "/login", "/m/notices", "/m/answers"]
+        starts += ["/kiosk", "/login", "/m/notices", "/m/answers", "/m/volunteer"]
     if "/volunteers" in within:  # the volunteer alliance: its ledger (those who keep it) and its needs
         starts += ["/volunteers/needs"] + (["/volunteers"] if role != "cadre" else [])
     if "/kiosk" in within:  # the search form is a form: a few searches it would send, a plain one and phrases

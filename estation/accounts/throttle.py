@@ -6,6 +6,10 @@ checked (argon2, slow on purpose), and a success takes its count back. Parallel 
 the row and each sees the ones before it: however many arrive at once, only ``free`` of them are checked
 before the account waits. The lock is the row's (PostgreSQL) or the database's (SQLite): the first
 statement of the transaction is a write, so SQLite's busy timeout queues it instead of failing.
+
+Public forms that anyone may send without signing in (a volunteer application from a phone) are counted
+the same way per client address: every sending counts, and after ``SENDINGS.free`` in an hour the address
+waits.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Limit:
 
 ACCOUNT = Limit("login", 3, "密码连续输错次数过多，为保护您的账户，请{wait}后再试")
 ADDRESS = Limit("address", 30, "这台设备尝试登录的次数过多，请{wait}后再试")
+SENDINGS = Limit("sent", 10, "这台设备提交的次数过多，请{wait}后再试")
 
 
 class TooManyAttempts(EstationError):
@@ -81,16 +86,30 @@ def reserve(session: Session, *, login: str, address: str, now: datetime | None 
     now = now or utcnow()
     with Session(bind=session.get_bind()) as own, own.begin():
         for limit, value in ((ACCOUNT, login), (ADDRESS, address)):  # always this order: no lock cycles
-            row = _lock_row(own, f"{limit.prefix}:{value}", now)
-            if row.locked_until is not None and row.locked_until > now:
-                raise TooManyAttempts(limit.message.format(wait=_wait_words(row.locked_until - now)), field="login")
-            if now - row.window_started_at >= WINDOW:
-                row.failures, row.window_started_at = 0, now
-            row.failures += 1
-            if row.failures >= limit.free:
-                doublings = min(row.failures - limit.free, 10)
-                row.locked_until = now + min(LONGEST_WAIT, FIRST_WAIT * 2**doublings)
+            _count(own, limit, value, now, field="login")
     return Attempt(login=login, address=address)
+
+
+def count_sending(session: Session, *, form: str, address: str, now: datetime | None = None) -> None:
+    """Count one sending of the public form ``form`` from ``address``, committed before the form is read.
+
+    Raises ``TooManyAttempts`` when the address must wait. Like :func:`reserve`, call it before the request's
+    own unit of work has written anything (a route lists it before ``SubmittedOnce``, whose claim writes).
+    """
+    with Session(bind=session.get_bind()) as own, own.begin():
+        _count(own, SENDINGS, f"{form}:{address}", now or utcnow(), field="")
+
+
+def _count(own: Session, limit: Limit, value: str, now: datetime, *, field: str) -> None:
+    row = _lock_row(own, f"{limit.prefix}:{value}", now)
+    if row.locked_until is not None and row.locked_until > now:
+        raise TooManyAttempts(limit.message.format(wait=_wait_words(row.locked_until - now)), field=field or None)
+    if now - row.window_started_at >= WINDOW:
+        row.failures, row.window_started_at = 0, now
+    row.failures += 1
+    if row.failures >= limit.free:
+        doublings = min(row.failures - limit.free, 10)
+        row.locked_until = now + min(LONGEST_WAIT, FIRST_WAIT * 2**doublings)
 
 
 def settle(session: Session, *, attempt: Attempt, success: bool) -> None:

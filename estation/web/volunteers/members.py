@@ -83,7 +83,7 @@ def register(request: Request, db: DB, principal: Keeper, name: Text = "", id_nu
     except EstationError as exc:
         return _register_page(request, db, principal, form=form, error=exc.message, error_field=exc.field or "",
                               status_code=exc.status_code)
-    return RedirectResponse(f"/volunteers?msg={quote('已登记：' + volunteer.name)}#v-{volunteer.id}", status_code=303)
+    return RedirectResponse(f"/volunteers?msg={quote('已登记，已加入台账')}#v-{volunteer.id}", status_code=303)
 
 
 @router.post("/applications/{volunteer_id}/confirm", dependencies=[CsrfChecked, SubmittedOnce])

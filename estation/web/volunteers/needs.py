@@ -116,7 +116,7 @@ def assign(request: Request, db: DB, principal: Poster, need_id: PathId, volunte
                                           matching=_matching(request), today=clock.today())
     except EstationError as exc:
         return _need_page(request, db, principal, need_id, error=exc.message, status_code=exc.status_code)
-    return _to_need(need_id, f"已安排：{assignment.volunteer.name}", f"#a-{assignment.id}")
+    return _to_need(need_id, "已安排", f"#a-{assignment.id}")
 
 
 @router.post("/{need_id}/assignments/{assignment_id}/services", dependencies=[CsrfChecked, SubmittedOnce])
