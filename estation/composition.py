@@ -30,8 +30,8 @@ from estation.jobs.search import SearchService
 from estation.labour.models import Resident
 from estation.matching.encoder import Encoder, load_encoder, model_id_for, vector_dims_for
 from estation.matching.occupations import OccupationIndex, occupation_index
-from estation.matching.runtime import MatchingRuntime
 from estation.matching.digest import DigestRun, due, run_daily
+from estation.matching.runtime import MatchingRuntime
 from estation.matching.service import Matcher, residents_for_vacancy
 from estation.matching.vectors import embedding_store, listing_vectors
 from estation.notifications.notifier import Notifier, build_notifier, deliver_pending
@@ -172,14 +172,17 @@ def build(settings: Settings) -> Parts:
         with one_runner(engine.url, "notify", wait=NOTIFY_INTERVAL) as alone, session_scope(session_factory) as session:
             return deliver_pending(session, parts.notifier, quiet_hours=parts.settings.alert_quiet_hours) if alone else 0
 
-    search_worker = Worker(index_round, name="estation-index", interval=INDEX_INTERVAL)
-    kick_after_commit(session_factory, search_worker.kick)
     def digest_round() -> DigestRun | None:
         # Never loads the model itself: the server loads it at start-up, and a round before that waits.
+        # Each process's round does the people no other process is doing (held one by one on PostgreSQL;
+        # on SQLite one process at a time), so several workers share the day's digests, not repeat them.
         if not due(utcnow(), parts.settings.alert_digest_time) or parts.matching.status != "ready":
             return None
-        return run_daily(session_factory, parts.matching.matcher())
+        with one_runner(engine.url, "digest", wait=0) as alone:
+            return run_daily(session_factory, parts.matching.matcher()) if alone else None
 
+    search_worker = Worker(index_round, name="estation-index", interval=INDEX_INTERVAL)
+    kick_after_commit(session_factory, search_worker.kick)
     notify_worker = Worker(notify_round, name="estation-notify", interval=NOTIFY_INTERVAL)
     digest_worker = Worker(digest_round, name="estation-digest", interval=DIGEST_INTERVAL)
     parts = Parts(settings=settings, engine=engine, session_factory=session_factory, search=search,

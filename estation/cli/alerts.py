@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from estation.cli.common import cli_parts, console
+from estation.cli.common import cli_matcher, console
 
 alerts_app = typer.Typer(help="短信和微信提醒：每日新岗位提醒。", no_args_is_help=True)
 
@@ -15,14 +15,8 @@ def digest() -> None:
     each cadre of a hardship household. Safe to repeat and to run beside the server: one digest per person
     per day. The server's notifier worker then sends them (SMS / WeChat, outside the quiet hours)."""
     from estation.matching.digest import run_daily
-    from estation.matching.runtime import MatchingUnavailable
 
-    with cli_parts() as parts:
-        try:
-            matcher = parts.matching.matcher()
-        except MatchingUnavailable as exc:
-            console.print(f"[red]{exc.message}[/red] ({exc.detail})")
-            raise typer.Exit(3) from exc
+    with cli_matcher() as (parts, matcher):
         run = run_daily(parts.session_factory, matcher)
     console.print(f"居民：发出{len(run.sent)}份，没有新岗位{len(run.nothing_new)}人，今天已发过{len(run.already_done)}人")
     console.print(f"包户干部：发出{len(run.cadres_sent)}份，没有新岗位{len(run.cadres_nothing_new)}人，"

@@ -16,6 +16,7 @@ from estation.config import get_settings
 
 if TYPE_CHECKING:
     from estation.composition import Parts
+    from estation.matching.service import Matcher
 
 console = Console()
 
@@ -55,6 +56,20 @@ def cli_parts() -> Iterator[Parts]:
         yield parts
     finally:
         parts.close()
+
+
+@contextmanager
+def cli_matcher() -> Iterator[tuple[Parts, Matcher]]:
+    """Every part and the matcher, loaded as the server loads it; exit code 3 if the model is unavailable."""
+    from estation.matching.runtime import MatchingUnavailable
+
+    with cli_parts() as parts:
+        try:
+            matcher = parts.matching.matcher()
+        except MatchingUnavailable as exc:
+            console.print(f"[red]{exc.message}[/red] ({exc.detail})")
+            raise typer.Exit(3) from exc
+        yield parts, matcher
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from estation.cli.common import cli_parts, console
+from estation.cli.common import cli_matcher, console
 
 if TYPE_CHECKING:
     from estation.matching.service import Matcher
@@ -23,16 +23,9 @@ CLI_REASON = "命令行查询（工作人员）"
 def _matching() -> Iterator[tuple[Matcher, Session]]:
     """The matcher as the server builds it, and one unit of work; exit code 3 if the model is unavailable."""
     from estation.db import session_scope
-    from estation.matching.runtime import MatchingUnavailable
 
-    with cli_parts() as parts:
-        try:
-            matcher = parts.matching.matcher()
-        except MatchingUnavailable as exc:
-            console.print(f"[red]{exc.message}[/red] ({exc.detail})")
-            raise typer.Exit(3) from exc
-        with session_scope(parts.session_factory) as session:
-            yield matcher, session
+    with cli_matcher() as (parts, matcher), session_scope(parts.session_factory) as session:
+        yield matcher, session
 
 
 def _get(session, model, key: int, label: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 STARTUP_SECONDS = 120
@@ -25,6 +27,12 @@ def serve(
     import uvicorn
 
     from estation.privacy import server_log_config
+
+    # Each worker's torch would otherwise use every core for each encoding, so N workers encoding at once
+    # would ask for N times the cores there are: share them out (the workers inherit the environment).
+    # An OMP_NUM_THREADS set by the operator wins.
+    if workers > 1:
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
     uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_config=server_log_config(), timeout_worker_healthcheck=STARTUP_SECONDS)

@@ -38,6 +38,7 @@ from estation.matching.service import JobMatch, Matcher
 from estation.notifications.models import Audience, JobDigest
 from estation.notifications.notifier import DIGEST_KIND
 from estation.notifications.service import digest_subscribers, notify
+from estation.outbox import hold_entities
 from estation.privacy import mask_name
 
 log = logging.getLogger("estation.matching")
@@ -149,8 +150,9 @@ def resident_digest(factory: sessionmaker[Session], matcher: Matcher, *, residen
     """The resident's digest for ``now``'s day: "sent", "nothing_new" or "already_done"."""
     day = beijing_day(now)
     with factory() as session:
-        if session.scalar(select(JobDigest.id).where(JobDigest.resident_id == resident_id, JobDigest.day == day)):
-            return "already_done"
+        if session.scalar(select(JobDigest.id).where(JobDigest.resident_id == resident_id, JobDigest.day == day)) \
+                or not hold_entities(session, "digest.resident", [resident_id]):
+            return "already_done"  # written, or being written by another process now
         since = window_start(session, now=now, resident_id=resident_id)
         resident = session.get(Resident, resident_id)
         # Read on the resident's own behalf (their subscription): logged as theirs once they have signed in.
@@ -195,8 +197,9 @@ def cadre_summary(factory: sessionmaker[Session], matcher: Matcher, *, cadre_id:
     households: list[int] = []
     reads: list[tuple[int, int | None, str]] = []
     with factory() as session:
-        if session.scalar(select(JobDigest.id).where(JobDigest.user_id == cadre_id, JobDigest.day == day)):
-            return "already_done"
+        if session.scalar(select(JobDigest.id).where(JobDigest.user_id == cadre_id, JobDigest.day == day)) \
+                or not hold_entities(session, "digest.cadre", [cadre_id]):
+            return "already_done"  # written, or being written by another process now
         since = window_start(session, now=now, user_id=cadre_id)
         for household_id in household_ids:
             household = session.get(Household, household_id)

@@ -165,7 +165,8 @@ class SentenceTransformerEncoder:
 
 
 def configure_torch_threads() -> int:
-    """Use exactly the cores this process may run on.
+    """Use exactly the cores this process may run on, or its share of them (OMP_NUM_THREADS, which
+    ``estation serve --workers N`` sets to cores / N).
 
     torch sizes its pool from the machine, not from the cgroup/affinity mask, and oversubscribed
     threads on a 2-core box make every matmul slower.
@@ -173,6 +174,9 @@ def configure_torch_threads() -> int:
     import torch
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    share = os.environ.get("OMP_NUM_THREADS", "")
+    if share.isdigit() and int(share) > 0:
+        cores = min(cores, int(share))
     if torch.get_num_threads() != cores:
         torch.set_num_threads(cores)
     return cores

@@ -293,3 +293,21 @@ def test_the_command_writes_todays_digests_once(tmp_path, monkeypatch, encoder, 
     with factory() as s:
         (digest,) = _digests(s, resident_id=person_id)
         assert digest.vacancy_ids and _note(s, digest).kind == DIGEST_KIND
+
+
+def test_a_person_another_process_is_writing_is_left_to_it(world: DigestWorld) -> None:
+    """Several app processes run the digest round: the one holding a person does their matching, the others
+    skip them (no repeated work, no row) instead of matching them again."""
+    from estation.matching.digest import resident_digest
+    from estation.outbox import hold_entities
+
+    later = world.now + timedelta(days=5)
+    with world.factory() as other:  # another process, in the middle of the knitter's digest
+        assert hold_entities(other, "digest.resident", [world.knitter]) == {world.knitter}
+        assert resident_digest(world.factory, world.matcher, resident_id=world.knitter, now=later) == "already_done"
+        with world.factory() as s:
+            assert [d for d in _digests(s, resident_id=world.knitter) if d.day == beijing_day(later)] == []
+    # Released (that process ended without writing, e.g. it failed): the next round writes it.
+    assert resident_digest(world.factory, world.matcher, resident_id=world.knitter, now=later) in ("sent", "nothing_new")
+    with world.factory() as s:
+        assert len([d for d in _digests(s, resident_id=world.knitter) if d.day == beijing_day(later)]) == 1
