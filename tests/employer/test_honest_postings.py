@@ -172,3 +172,5 @@ def test_the_migration_drops_unanswered_zeros_and_queues_reindexing(tmp_path: Pa
     command.downgrade(config, before)
     with harness.db() as s:
         assert s.get(Vacancy, ids[0]).demands == old_form  # what the old code read them as
+    # This app's workers would go on polling a database the code no longer matches (an error a round).
+    harness.app.state.parts.close()

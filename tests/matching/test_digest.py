@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from estation import clock
 from estation.accounts.models import AccessLog, Role, User
 from estation.db import make_engine, make_session_factory
 from estation.jobs.models import Vacancy
@@ -74,7 +75,9 @@ def world(private_postgres_url: str, tmp_path_factory, encoder, occupation_index
     upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    # 10:00 Beijing today: the runs below add minutes and hours, and must stay within one Beijing day
+    # whenever the suite runs (at 23:57 Beijing, "five minutes later" was tomorrow).
+    now = datetime.combine(clock.today(), time(10, 0), tzinfo=clock.BEIJING).astimezone(timezone.utc)
     with factory() as s:
         refs = seed_jobs(s, today=beijing_day(now), specs=[j for j in job_specs() if j.archetype in ARCHETYPES])
         # The variants near home were published three days ago (before any digest window), the rest two hours ago.
