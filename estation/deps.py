@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from estation.accounts import service as accounts
 from estation.accounts.models import AuthSession, Role, User
@@ -137,20 +137,22 @@ SESSION = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="Sessi
 """How a client proves who it is: the two ways the API documentation describes (either one will do)."""
 
 
-@contextmanager
-def _session_of(request: Request, token: str) -> Iterator[tuple[User | None, AuthSession | None]]:
-    """The user and sign-in session of ``token``, (None, None) when it is unknown, expired or disabled.
+def _session_of(request: Request, token: str) -> tuple[User, AuthSession] | None:
+    """The user and sign-in session of ``token``; None when it is unknown, expired, disabled, or ended by
+    a request running at the same moment (结束 pressed twice: the other one signed out first).
 
     The session's own writes (last seen, an expired session removed) are a short transaction of their
     own, committed at once: the request's unit of work takes no write lock for them, so a request that
     then waits on the model or the search engine holds none (SQLite has one writer at a time)."""
     settings = parts(request).settings
-    with parts(request).session_factory() as own, own.begin():
-        found = accounts.resolve_session(own, token=token, limits=accounts.SessionLimits(
-            kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
-            idle=timedelta(minutes=settings.session_idle_minutes),
-            lifetime=timedelta(hours=settings.session_lifetime_hours)))
-        yield found if found else (None, None)
+    try:
+        with parts(request).session_factory() as own, own.begin():
+            return accounts.resolve_session(own, token=token, limits=accounts.SessionLimits(
+                kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
+                idle=timedelta(minutes=settings.session_idle_minutes),
+                lifetime=timedelta(hours=settings.session_lifetime_hours)))
+    except StaleDataError:  # the row it stamped "last seen" on was deleted meanwhile: signed out
+        return None
 
 
 def principal_for_page(request: Request) -> Principal | None:
@@ -160,10 +162,10 @@ def principal_for_page(request: Request) -> Principal | None:
     token = request.cookies.get(SESSION_COOKIE)
     if found is not None or not token:
         return found
-    with _session_of(request, token) as (user, auth):
-        if user is None or auth is None:
-            return None
-        found = request_scope(request).principal = Principal(user=user, auth=auth, token=token)
+    signed_in = _session_of(request, token)
+    if signed_in is None:
+        return None
+    found = request_scope(request).principal = Principal(user=signed_in[0], auth=signed_in[1], token=token)
     return found
 
 
@@ -174,9 +176,9 @@ def optional_principal(request: Request, db: DB,
     token, from_cookie = (bearer.credentials, False) if bearer else (cookie, True)
     if not token:
         return None
-    with _session_of(request, token) as (found_user, found_auth):
-        keys = (found_user.id, found_auth.token_hash) if found_user and found_auth else None
-    user, auth = (db.get(User, keys[0]), db.get(AuthSession, keys[1])) if keys else (None, None)
+    signed_in = _session_of(request, token)
+    user, auth = (db.get(User, signed_in[0].id), db.get(AuthSession, signed_in[1].token_hash)) if signed_in \
+        else (None, None)
     if user is None or auth is None:
         return None
     if from_cookie and request.method not in SAFE_METHODS and request.url.path.startswith("/api/") \
