@@ -4,6 +4,8 @@ resident reads the answer at the kiosk next time). Counter staff answer on the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -70,17 +72,24 @@ def suggestions_page(request: Request, db: DB, admin: Admin, status: str = Sugge
                  listing_context(db, base=BASE, status=status, number=page_number(page)))
 
 
-@router.post("/suggestions/{suggestion_id}/answer", dependencies=[CsrfChecked, SubmittedOnce])
-def answer(request: Request, db: DB, admin: Admin, suggestion_id: PathId, answer: Field = "", publish: Field = "",
-           topic: Field = "") -> Response:
+def answer_form(db: Session, principal: Principal, *, base: str, suggestion_id: int, answer: str, publish: str,
+                topic: str, show: Callable[[dict, int], Response]) -> Response:
+    """The answer form's POST on either list (admin or counter): answered -> back to ``base`` with a line
+    saying so; refused -> the list again through ``show`` (context, status) with the text kept."""
     chosen = topic_of(topic)
     try:
-        row = post_answer(db, admin, suggestion_id=suggestion_id, answer=answer, publish=publish, topic=chosen)
+        row = post_answer(db, principal, suggestion_id=suggestion_id, answer=answer, publish=publish, topic=chosen)
     except EstationError as exc:
         if exc.status_code == 404:
             raise
-        return page_(request, "admin/suggestions.html", listing_context(
-            db, base=BASE, status=SuggestionStatus.open.value, number=1, failed=suggestion_id,
-            form={"answer": answer, "topic": chosen.value, "publish": publish}, errors=errors_of(exc)),
-            status_code=exc.status_code)
-    return done(BASE, answered(row))
+        return show(listing_context(db, base=base, status=SuggestionStatus.open.value, number=1, failed=suggestion_id,
+                                    form={"answer": answer, "topic": chosen.value, "publish": publish},
+                                    errors=errors_of(exc)), exc.status_code)
+    return done(base, answered(row))
+
+
+@router.post("/suggestions/{suggestion_id}/answer", dependencies=[CsrfChecked, SubmittedOnce])
+def answer(request: Request, db: DB, admin: Admin, suggestion_id: PathId, answer: Field = "", publish: Field = "",
+           topic: Field = "") -> Response:
+    return answer_form(db, admin, base=BASE, suggestion_id=suggestion_id, answer=answer, publish=publish, topic=topic,
+                       show=lambda ctx, code: page_(request, "admin/suggestions.html", ctx, status_code=code))

@@ -9,11 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from estation.deps import DB
-from estation.errors import EstationError
 from estation.feedback.models import SuggestionStatus
 from estation.schemas import PathId
-from estation.web.admin.common import done, errors_of
-from estation.web.admin.suggestions import answered, listing_context, page_number, post_answer, topic_of
+from estation.web.admin.suggestions import answer_form, listing_context, page_number
 from estation.web.counter.profile import Clerk
 from estation.web.once import FormRoute, SubmittedOnce
 from estation.web.pages import render
@@ -35,13 +33,6 @@ def suggestions_page(request: Request, db: DB, principal: Clerk, status: str = S
 @router.post("/suggestions/{suggestion_id}/answer", dependencies=[CsrfChecked, SubmittedOnce])
 def answer(request: Request, db: DB, principal: Clerk, suggestion_id: PathId, answer: Field = "", publish: Field = "",
            topic: Field = "") -> Response:
-    chosen = topic_of(topic)
-    try:
-        row = post_answer(db, principal, suggestion_id=suggestion_id, answer=answer, publish=publish, topic=chosen)
-    except EstationError as exc:
-        if exc.status_code == 404:
-            raise
-        ctx = listing_context(db, base=BASE, status=SuggestionStatus.open.value, number=1, failed=suggestion_id,
-                              form={"answer": answer, "topic": chosen.value, "publish": publish}, errors=errors_of(exc))
-        return render(request, "counter/suggestions.html", ctx, status_code=exc.status_code)
-    return done(BASE, answered(row))
+    return answer_form(db, principal, base=BASE, suggestion_id=suggestion_id, answer=answer, publish=publish,
+                       topic=topic, show=lambda ctx, code: render(request, "counter/suggestions.html", ctx,
+                                                                   status_code=code))
