@@ -78,18 +78,22 @@ def rss_mb() -> tuple[float, float]:
     return round(now, 1), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def seed(factory, bench, n: int, seed_value: int, today: date) -> float | None:
-    """Seconds to seed ``n`` vacancies, or None when the work directory already holds them."""
+def seed(factory, bench, n: int, seed_value: int, today: date, work: Path) -> tuple[float | None, bool]:
+    """Seconds it took to seed ``n`` vacancies (None if not known), and whether this run seeded them:
+    a work directory that already holds them keeps its seeding time in seeded-N.json."""
+    kept = work / f"seeded-{n}.json"
     with factory() as s:
         have = s.scalar(select(func.count()).select_from(Vacancy)) or 0
     if have == n:
-        return None
+        return (json.loads(kept.read_text(encoding="utf-8"))["seed_s"] if kept.exists() else None), False
     if have:
         raise SystemExit(f"the work directory holds {have} vacancies, not {n}: use another --work")
     t = time.perf_counter()
     with factory() as s:
         bench.seed(s, random.Random(seed_value), n, today)
-    return round(time.perf_counter() - t, 1)
+    seconds = round(time.perf_counter() - t, 1)
+    kept.write_text(json.dumps({"seed_s": seconds}), encoding="utf-8")
+    return seconds, True
 
 
 def progress(started: float):
@@ -197,8 +201,9 @@ def main() -> None:
     url = f"sqlite:///{work / f'estation-{n}.sqlite3'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
-    seed_s = seed(factory, search_bench, n, args.seed, today)
-    print(f"{n} vacancies ({'seeded in %ss' % seed_s if seed_s is not None else 'already seeded'})", flush=True)
+    seed_s, seeded = seed(factory, search_bench, n, args.seed, today, work)
+    print(f"{n:,} vacancies ({'seeded' if seeded else 'already seeded'} in {seed_s} s"
+          f"{', %.0f/s' % (n / seed_s) if seed_s else ''})", flush=True)
 
     encoder = load_encoder(Settings(model_cache_dir=ROOT / "var/models"))
     occupations = OccupationIndex.load(encoder, cache_dir=ROOT / "var/occupations", also=[ROOT / "var/models/occupations"])

@@ -150,6 +150,8 @@ OWN_MEANING: dict[str, str] = {
     "OccupationSuggestion.name": "职业名称",
     "Reason.kind": "推荐理由的类别", "Reason.text": "推荐理由", "Reason.code": "相关的职业代码",
     "Reason.level": "相关的级别", "Reason.item": "相关的事项",
+    "VolunteerReason.kind": "推荐理由的类别（时间、距离、活动、兴趣、特长、党员）", "VolunteerReason.text": "推荐理由",
+    "VolunteerReason.item": "志愿者自己填的与需求相近的话", "MemberMatchOut.name": "姓名",
     "ReminderOut.code": "提醒规则的代码", "ReminderOut.name": "提醒的名称", "ReminderOut.reason": "为什么提醒",
     "ResidentCreate.name": "姓名", "ResidentOut.name": "姓名", "ResidentUpdate.name": "姓名",
     "ApplicantOut.name": "姓名（居民同意展示时）", "MemberWork.name": "姓名", "SkippedMember.name": "姓名",
@@ -170,8 +172,7 @@ def describe_fields(components: dict[str, Any]) -> None:
     """Fill in the description of every schema property the code left without one, and list each enum's
     values with their Chinese labels."""
     labelled = _labelled_enums()
-    for name, schema in components.items():
-        short = name.rsplit("__", 1)[-1]  # estation__ledger__schemas__MemberOut -> MemberOut
+    for short, schema in components.items():  # each a class's own name: tests/test_api_docs.py keeps them unique
         if "enum" in schema and short in labelled:
             schema.setdefault("description", "取值：" + "；".join(f"{m.value} {m.label}" for m in labelled[short]))
         for field, spec in (schema.get("properties") or {}).items():

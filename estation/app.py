@@ -25,7 +25,7 @@ from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
 from estation.composition import build
 from estation.config import Settings, get_settings
-from estation.deps import CSRF_COOKIE, request_scope, set_cookie
+from estation.deps import CSRF_COOKIE, RequestScope, request_scope
 from estation.errors import (
     EstationError, InvalidInput, duplicate_key, error_body, http_error_body, validation_errors,
 )
@@ -35,7 +35,7 @@ from estation.jobs.employer_api import router as employer_api_router
 from estation.jobs.search_api import router as search_router
 from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
-from estation.middleware import BodyLimit, BodyTooLarge, SecurityHeaders, add_security_headers
+from estation.middleware import BodyLimit, BodyTooLarge, CsrfCookie, SecurityHeaders, add_security_headers
 from estation.ledger.api import router as ledger_router
 from estation.notifications.api import router as alerts_router
 from estation.ratings.api import router as ratings_router
@@ -98,6 +98,12 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
                   status_code=status_code)
 
 
+def _csrf_token_of(scope: dict) -> str | None:
+    """The CSRF token this request minted or read (estation.deps.csrf_token), for the cookie middleware."""
+    found = scope.get("estation")
+    return found.csrf_token if isinstance(found, RequestScope) else None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     parts = build(settings or get_settings())
     settings = parts.settings
@@ -123,8 +129,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.parts = parts
     parts.start_workers()  # index changes and notifications are applied from the first commit on
 
-    for router in (accounts_router, labour_router, jobs_router, cases_router, home_router, ledger_router, ledger_web_router,
-                   kiosk_router, feedback_router, employer_api_router, employer_web_router, counter_web_router,
+    # FastAPI tries the routers in this order, every route of each, until one matches: the pages most asked
+    # for come first (the kiosk's, the counter's). Their addresses are theirs alone (/kiosk/..., /counter/...),
+    # so the order decides nothing else.
+    for router in (kiosk_router, counter_web_router, accounts_router, labour_router, jobs_router, cases_router, home_router,
+                   ledger_router, ledger_web_router, feedback_router, employer_api_router, employer_web_router,
                    search_router, matching_router, admin_web_router, reports_router, outcomes_web_router,
                    hardship_web_router, phone_web_router, volunteers_router, volunteers_web_router,
                    ratings_router, service_quality_web_router, alerts_router,
@@ -137,16 +146,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     apidocs.install(app)
 
     # Innermost (added first): its 413 is raised where the endpoint reads the body, straight to the handler
-    # below (an outer BaseHTTPMiddleware would wrap it in an exception group).
+    # below.
     app.add_middleware(BodyLimit, body_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
 
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next) -> Response:
-        response = await call_next(request)
-        token = request_scope(request).csrf_token
-        if token and request.cookies.get(CSRF_COOKIE) != token:
-            set_cookie(request, response, CSRF_COOKIE, token)
-        return response
+    app.add_middleware(CsrfCookie, cookie=CSRF_COOKIE, https=settings.https, token_of=_csrf_token_of)
 
     # Outermost: the headers go on every response, the errors of the inner middleware included.
     app.add_middleware(SecurityHeaders, https=settings.https)

@@ -137,22 +137,37 @@ SESSION = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="Sessi
 """How a client proves who it is: the two ways the API documentation describes (either one will do)."""
 
 
-def _session_of(request: Request, token: str) -> tuple[User, AuthSession] | None:
+def _session_of(request: Request, token: str, db: Session | None = None) -> tuple[User, AuthSession] | None:
     """The user and sign-in session of ``token``; None when it is unknown, expired, disabled, or ended by
     a request running at the same moment (结束 pressed twice: the other one signed out first).
 
-    The session's own writes (last seen, an expired session removed) are a short transaction of their
-    own, committed at once: the request's unit of work takes no write lock for them, so a request that
-    then waits on the model or the search engine holds none (SQLite has one writer at a time)."""
+    Most requests only read: through ``db`` (the request's unit of work) when given. When the session must
+    be written (its "last seen" stamp is due, or it expired and is removed: estation.accounts.service
+    STAMP_SHARE), that is a short transaction of its own, committed at once: the request's unit of work takes
+    no write lock for it, so a request that then waits on the model or the search engine holds none (SQLite
+    has one writer at a time)."""
     settings = parts(request).settings
+    limits = accounts.SessionLimits(kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
+                                    idle=timedelta(minutes=settings.session_idle_minutes),
+                                    lifetime=timedelta(hours=settings.session_lifetime_hours))
+    if db is not None:
+        row = accounts.session_row(db, token=token)
+        if row is None:
+            return None
+        if not accounts.needs_writing(row, limits=limits):
+            user = db.get(User, row.user_id)
+            return (user, row) if user is not None and user.active else None
     try:
         with parts(request).session_factory() as own, own.begin():
-            return accounts.resolve_session(own, token=token, limits=accounts.SessionLimits(
-                kiosk_idle=timedelta(seconds=settings.kiosk_idle_seconds),
-                idle=timedelta(minutes=settings.session_idle_minutes),
-                lifetime=timedelta(hours=settings.session_lifetime_hours)))
+            signed_in = accounts.resolve_session(own, token=token, limits=limits)
     except StaleDataError:  # the row it stamped "last seen" on was deleted meanwhile: signed out
         return None
+    if signed_in is None or db is None:
+        return signed_in
+    # The request's own copies, read after that write (the stamp just written included).
+    db.expire_all()
+    user, auth = db.get(User, signed_in[0].id), db.get(AuthSession, signed_in[1].token_hash)
+    return (user, auth) if user is not None and auth is not None else None
 
 
 def principal_for_page(request: Request) -> Principal | None:
@@ -176,11 +191,10 @@ def optional_principal(request: Request, db: DB,
     token, from_cookie = (bearer.credentials, False) if bearer else (cookie, True)
     if not token:
         return None
-    signed_in = _session_of(request, token)
-    user, auth = (db.get(User, signed_in[0].id), db.get(AuthSession, signed_in[1].token_hash)) if signed_in \
-        else (None, None)
-    if user is None or auth is None:
+    signed_in = _session_of(request, token, db)
+    if signed_in is None:
         return None
+    user, auth = signed_in
     if from_cookie and request.method not in SAFE_METHODS and request.url.path.startswith("/api/") \
             and not csrf_matches(request, request.headers.get(CSRF_HEADER, "")):
         # A cookie rides along on a forged cross-site request; the header can only come from our own pages
@@ -193,7 +207,8 @@ def optional_principal(request: Request, db: DB,
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def current_principal(principal: OptionalPrincipal) -> Principal:
+async def current_principal(principal: OptionalPrincipal) -> Principal:
+    # async: no I/O here, so FastAPI runs it on the event loop instead of handing it to a worker thread
     if principal is None:
         raise NotSignedIn("请先登录")
     return principal
@@ -210,13 +225,14 @@ class RoleCheck(ABC):
     allowed_roles: frozenset[Role]
 
     @abstractmethod
-    def __call__(self, principal: Any) -> Principal:
-        """The signed-in principal when its role is allowed; raises otherwise."""
+    async def __call__(self, principal: Any) -> Principal:
+        """The signed-in principal when its role is allowed; raises otherwise. async: it does no I/O, so it
+        runs on the event loop rather than costing each request a hop to a worker thread."""
 
 
 @dataclass(frozen=True)
 class ApiRoleCheck(RoleCheck):
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if principal.role not in self.allowed_roles:
             raise Forbidden("您没有权限进行此操作")
         return principal

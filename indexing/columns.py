@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -197,21 +197,37 @@ class ColumnStore:
         return rows[np.lexsort(keys)][q.offset : need]
 
 
-def search(store: ColumnStore, q: SearchQuery, *, text_hits: tuple[np.ndarray, np.ndarray] | None,
-           tagged_ids: np.ndarray | None, adj_bits: dict[str, int]) -> SearchHits:
-    """Combine the full-text hits (ids, bm25 scores) with the filters, facets and order."""
-    tagged = None
-    if tagged_ids is not None:
-        tagged = np.zeros(len(store.ids), dtype=bool)
-        tagged[store.positions(tagged_ids)] = True
-    mask = store.mask(q, tagged=tagged, adj_bits=adj_bits)
+def filter_key(q: SearchQuery) -> SearchQuery:
+    """``q`` without what does not filter (its words, order, page and facets): two queries with the same
+    key pass the same rows of a store, so the embedded backend keeps the mask of a key per snapshot."""
+    return replace(q, text="", sort=Sort.relevance, page=1, per_page=20, facets=False)
+
+
+def hit_rows(store: ColumnStore, text_hits: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The full-text hits (ids, bm25 scores) as rows of ``store`` with their scores; ids it lacks dropped."""
+    hit_ids, hit_scores = text_hits
+    pos = np.searchsorted(store.ids, hit_ids)
+    pos = np.clip(pos, 0, max(len(store.ids) - 1, 0))
+    ok = (store.ids[pos] == hit_ids) if len(store.ids) else np.zeros(len(hit_ids), dtype=bool)
+    return pos[ok], hit_scores[ok]
+
+
+def tagged_rows(store: ColumnStore, tagged_ids: np.ndarray | None) -> np.ndarray | None:
+    """The occupation filter's listing ids as a mask over ``store``'s rows."""
+    if tagged_ids is None:
+        return None
+    tagged = np.zeros(len(store.ids), dtype=bool)
+    tagged[store.positions(tagged_ids)] = True
+    return tagged
+
+
+def search(store: ColumnStore, q: SearchQuery, *, mask: np.ndarray, text_rows: tuple[np.ndarray, np.ndarray] | None,
+           adj_bits: dict[str, int]) -> SearchHits:
+    """Combine the rows passing the filters (``mask``, :meth:`ColumnStore.mask`) with the full-text hits
+    (rows and bm25 scores, :func:`hit_rows`), the facets and the order."""
     scores = None
-    if text_hits is not None:
-        hit_ids, hit_scores = text_hits
-        pos = np.searchsorted(store.ids, hit_ids)
-        pos = np.clip(pos, 0, max(len(store.ids) - 1, 0))
-        ok = (store.ids[pos] == hit_ids) if len(store.ids) else np.zeros(len(hit_ids), dtype=bool)
-        pos, hit_scores = pos[ok], hit_scores[ok]
+    if text_rows is not None:
+        pos, hit_scores = text_rows
         keep = mask[pos]
         rows, scores = pos[keep], hit_scores[keep]
     else:

@@ -7,9 +7,12 @@ analysis-common module. The request-body functions are pure so that golden tests
 
 from __future__ import annotations
 
+import json
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
 
@@ -27,6 +30,15 @@ _UNAVAILABLE = (ConnectionError, ConnectionTimeout)
 T = TypeVar("T")
 _META_TTL = 5.0
 """Seconds an index's model and vector size are trusted before kNN reads them again."""
+REBUILD_CHUNK = 500
+"""Documents per bulk request while a new index fills (with their vectors, about 4 MB a request)."""
+REBUILD_IN_FLIGHT = 2
+"""Bulk requests the node works on while the next one is built: the node indexes (and builds its vector
+graph) on its own threads meanwhile, instead of waiting for Python between requests."""
+_BUILD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
+"""While a new index fills: no refresh (nobody reads it before the swap; a refresh a second would cut it
+into hundreds of small segments whose vector graphs are then merged again) and no fsync per request (a
+crash loses the unfinished index, which the next rebuild builds again)."""
 
 
 def index_settings() -> dict:
@@ -96,6 +108,27 @@ def to_source(d: SearchDocument) -> dict:
     if d.vector is not None:
         src["vector"] = d.vector
     return {k: v for k, v in src.items() if v is not None}
+
+
+def _dumps(value: Any) -> str:
+    # As the client serializes (elastic_transport's JsonSerializer).
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def source_line(d: SearchDocument, vectors: dict[tuple[float, ...], str] | None = None) -> str:
+    """``to_source(d)`` as one JSON line; ``vectors`` keeps the JSON of vectors already written, so
+    listings sharing a text (and so a vector) serialize its 384 floats once."""
+    src = to_source(d)
+    vector = src.pop("vector", None)
+    if vector is None or vectors is None:
+        return _dumps(src if vector is None else to_source(d))
+    key = tuple(vector)
+    text = vectors.get(key)
+    if text is None:
+        if len(vectors) >= 10_000:
+            vectors.clear()
+        text = vectors[key] = _dumps([float(x) for x in vector])
+    return f'{_dumps(src)[:-1]},"vector":{text}}}'
 
 
 def _group_clause(group: TermGroup) -> dict:
@@ -291,15 +324,19 @@ class ElasticsearchBackend(SearchBackend):
 
     def rebuild(self, kind: Kind, docs: Iterable[SearchDocument], *, vector_dims: int, model_id: str) -> int:
         name = self._create(kind, vector_dims=vector_dims, model_id=model_id)
-        # No refresh while the new index fills (nobody reads it before the swap): a refresh a second
-        # would cut it into hundreds of small segments whose vector graphs are then merged again.
-        self._call(self.client.indices.put_settings, index=name, settings={"refresh_interval": "-1"})
-        written = 0
-        for ok, _item in helpers.streaming_bulk(self.client, self._actions(name, docs), chunk_size=1000,
-                                                raise_on_error=True):
-            written += int(ok)
+        try:
+            self._call(self.client.indices.put_settings, index=name, settings=_BUILD_SETTINGS)
+            written = self._fill(name, docs)
+        except BaseException:
+            # Nothing reads the half-filled index (the alias still names the old one): drop it.
+            try:
+                self.client.indices.delete(index=name)
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise
         self._call(self.client.indices.put_settings, index=name,
-                   settings={"refresh_interval": index_settings()["refresh_interval"]})
+                   settings={"refresh_interval": index_settings()["refresh_interval"],
+                             "translog.durability": "request"})
         self._call(self.client.indices.refresh, index=name)
         self._call(self.client.indices.put_mapping, index=name,
                    meta={**mappings(vector_dims=vector_dims, model_id=model_id, documents=written)["_meta"]})
@@ -313,6 +350,42 @@ class ElasticsearchBackend(SearchBackend):
         self._spaces.pop(kind, None)  # the model and size of the index it just replaced no longer hold
         for o in old:
             self._call(self.client.indices.delete, index=o)
+        return written
+
+    def _fill(self, index: str, docs: Iterable[SearchDocument]) -> int:
+        """Bulk-index ``docs`` into ``index``: requests of REBUILD_CHUNK documents, serialized here while
+        the node indexes the previous ones (up to REBUILD_IN_FLIGHT at once). Any refused document
+        fails the rebuild (helpers.BulkIndexError), as before. Returns the documents written."""
+        vectors: dict[tuple[float, ...], str] = {}
+        action = '{"index":{"_index":' + _dumps(index) + ',"_id":"'
+        written = 0
+        pending: deque[Future] = deque()
+
+        def send(body: str) -> int:
+            resp = self._call(self.client.bulk, operations=body.encode("utf-8"))
+            items = resp["items"]
+            if resp["errors"]:
+                errors = [i for i in items if i["index"].get("error")]
+                raise helpers.BulkIndexError(f"{len(errors)} document(s) failed to index.", errors[:20])
+            return len(items)
+
+        with ThreadPoolExecutor(REBUILD_IN_FLIGHT, thread_name_prefix="es-rebuild") as pool:
+            try:
+                lines: list[str] = []
+                for d in docs:
+                    lines.append(f'{action}{d.id}"}}}}\n{source_line(d, vectors)}\n')
+                    if len(lines) >= REBUILD_CHUNK:
+                        if len(pending) >= REBUILD_IN_FLIGHT:
+                            written += pending.popleft().result()
+                        pending.append(pool.submit(send, "".join(lines)))
+                        lines = []
+                if lines:
+                    pending.append(pool.submit(send, "".join(lines)))
+                while pending:
+                    written += pending.popleft().result()
+            finally:
+                for f in pending:
+                    f.cancel()
         return written
 
     def search(self, query: SearchQuery) -> SearchHits:

@@ -13,6 +13,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,11 @@ BM25_MAX_HITS = 2000
 """Words matching more listings than this are scored by matched columns instead of bm25 (:func:`_text_hits`)."""
 CHANGE_LOG = 500
 """Generations of changed ids kept for readers to catch up by patching instead of reloading."""
+CACHED_HIT_ROWS = 3_000_000
+"""Rows of word matches (with their scores) one backend keeps for the current snapshot, about 50 MB:
+a resident's words (保洁, 收银, 门卫) recur, and a common word matches tens of thousands of listings."""
+CACHED_MASKS = 64
+"""Filter masks (one bool per listing) one backend keeps for the current snapshot."""
 APPROXIMATE_FROM = 200_000
 """From this many vectors kNN is answered by the approximate index (indexing/ann.py), not the exact scan:
 below it the scan takes a few milliseconds; None keeps the exact scan at any size."""
@@ -69,6 +75,67 @@ def fts_match(query: SearchQuery) -> str:
     return " AND ".join(parts)
 
 
+class SnapshotCache:
+    """What one snapshot of an index answers the same every time it is asked: the rows a word
+    expression matches (with their scores) and the rows a filter passes.
+
+    A snapshot is (physical index, generation); every write transaction moves the generation, and a
+    rebuild the physical index, so an entry is only ever read for the snapshot it was computed in:
+    when a reader's snapshot differs the cache is emptied first. Nothing cached can be stale, and no
+    write needs to clear it. Arrays handed out are read-only (one is shared by concurrent readers)."""
+
+    def __init__(self, *, max_hit_rows: int = CACHED_HIT_ROWS, max_masks: int = CACHED_MASKS) -> None:
+        self.max_hit_rows, self.max_masks = max_hit_rows, max_masks
+        self._lock = threading.Lock()
+        self._snapshot: tuple[str, int] | None = None
+        self._hits: OrderedDict[object, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._hit_rows = 0
+        self._masks: OrderedDict[object, np.ndarray] = OrderedDict()
+
+    def _at(self, snapshot: tuple[str, int]) -> bool:
+        """Under the lock: move to ``snapshot`` if it is not the cached one; False for an older reader's
+        snapshot (the same physical index at an earlier generation), which is neither read nor kept."""
+        if self._snapshot == snapshot:
+            return True
+        if self._snapshot is not None and self._snapshot[0] == snapshot[0] and self._snapshot[1] > snapshot[1]:
+            return False
+        self._snapshot = snapshot
+        self._hits.clear()
+        self._masks.clear()
+        self._hit_rows = 0
+        return True
+
+    def hits(self, snapshot: tuple[str, int], key: object, compute) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            if self._at(snapshot) and key in self._hits:
+                self._hits.move_to_end(key)
+                return self._hits[key]
+        rows, scores = compute()
+        rows.flags.writeable = scores.flags.writeable = False
+        with self._lock:
+            if self._at(snapshot) and key not in self._hits and len(rows) <= self.max_hit_rows:
+                self._hits[key] = (rows, scores)
+                self._hit_rows += len(rows)
+                while self._hit_rows > self.max_hit_rows:
+                    old, _ = self._hits.popitem(last=False)
+                    self._hit_rows -= len(old)
+        return rows, scores
+
+    def mask(self, snapshot: tuple[str, int], key: object, compute) -> np.ndarray:
+        with self._lock:
+            if self._at(snapshot) and key in self._masks:
+                self._masks.move_to_end(key)
+                return self._masks[key]
+        mask = compute()
+        mask.flags.writeable = False
+        with self._lock:
+            if self._at(snapshot):
+                self._masks[key] = mask
+                while len(self._masks) > self.max_masks:
+                    self._masks.popitem(last=False)
+        return mask
+
+
 class EmbeddedBackend(SearchBackend):
     """Lexical search, kNN and similarities over one SQLite file (see the module's docstring)."""
 
@@ -89,6 +156,7 @@ class EmbeddedBackend(SearchBackend):
         self._load_lock = threading.Lock()
         self._stores: dict[str, tuple[int, ColumnStore]] = {}
         self._matrices = MatrixCache(approximate_from=approximate_from)
+        self._cache = SnapshotCache()
         conn = self._conn()
         conn.execute("CREATE TABLE IF NOT EXISTS search_alias (alias TEXT PRIMARY KEY, physical TEXT, meta TEXT)")
         # Bumped by every write transaction; readers reload their columns when it moves.
@@ -322,12 +390,33 @@ class EmbeddedBackend(SearchBackend):
         # One read transaction: the columns, the words and the tags all come from the same snapshot.
         conn.execute("BEGIN")
         try:
-            phys, _gen, store = self._snapshot(conn, q.kind)
-            text_hits = _text_hits(conn, phys, q, bm25_max_hits=self.bm25_max_hits) if q.groups else None
-            tagged = _tagged(conn, phys, q.occupation) if q.occupation else None
+            phys, gen, store = self._snapshot(conn, q.kind)
+            text_rows = self._text_rows(conn, (phys, gen), store, q) if q.groups else None
+            mask = self._mask(conn, (phys, gen), store, [q])
         finally:
             conn.execute("COMMIT")
-        return columns.search(store, q, text_hits=text_hits, tagged_ids=tagged, adj_bits=_ADJ_BITS)
+        return columns.search(store, q, mask=mask, text_rows=text_rows, adj_bits=_ADJ_BITS)
+
+    def _text_rows(self, conn: sqlite3.Connection, snapshot: tuple[str, int], store: ColumnStore,
+                   q: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``store`` matching the words of ``q``, with their scores (:func:`_text_hits`);
+        kept for the snapshot: the same words ask FTS5 once per generation of the index."""
+        key = (fts_match(q), q.effective_sort == Sort.relevance)
+        return self._cache.hits(snapshot, key, lambda: columns.hit_rows(
+            store, _text_hits(conn, snapshot[0], q, bm25_max_hits=self.bm25_max_hits)))
+
+    def _mask(self, conn: sqlite3.Connection, snapshot: tuple[str, int], store: ColumnStore,
+              queries: Sequence[SearchQuery]) -> np.ndarray:
+        """The rows of ``store`` passing the filters of any of ``queries`` (OR-ed), kept for the
+        snapshot: a recommendation asks the same limits of its word searches and of its kNN."""
+        def compute() -> np.ndarray:
+            mask = np.zeros(len(store.ids), dtype=bool)
+            for f in queries:
+                tagged = columns.tagged_rows(store, _tagged(conn, snapshot[0], f.occupation) if f.occupation else None)
+                mask |= store.mask(f, tagged=tagged, adj_bits=_ADJ_BITS)
+            return mask
+
+        return self._cache.mask(snapshot, tuple(columns.filter_key(f) for f in queries), compute)
 
     def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]:
         words, last = segment_prefix(prefix)
@@ -357,16 +446,7 @@ class EmbeddedBackend(SearchBackend):
         conn.execute("BEGIN")
         try:
             phys, gen, store = self._snapshot(conn, kind)
-            masks = []
-            for query_filters in filters:
-                mask = np.zeros(len(store.ids), dtype=bool)
-                for f in filter_list(query_filters):
-                    tagged = None
-                    if f.occupation:
-                        tagged = np.zeros(len(store.ids), dtype=bool)
-                        tagged[store.positions(_tagged(conn, phys, f.occupation))] = True
-                    mask |= store.mask(f, tagged=tagged, adj_bits=_ADJ_BITS)
-                masks.append(mask)
+            masks = [self._mask(conn, (phys, gen), store, filter_list(f)) for f in filters]
             matrix = self._matrices.get(conn, phys, gen, dims, store.ids)
         finally:
             conn.execute("COMMIT")

@@ -58,7 +58,14 @@ def _clean(tokens: Iterable[str]) -> list[str]:
 def segment_document(text: str) -> list[str]:
     """Tokens of a listing: jieba's search mode, which adds the words inside longer words
     (保洁员 -> 保洁, 保洁员), so a short query word finds a longer one in a listing."""
-    return _clean(_tokenizer().cut_for_search(normalise(text), HMM=False))
+    return list(_segment_document(text))
+
+
+@lru_cache(maxsize=20_000)
+def _segment_document(text: str) -> tuple[str, ...]:
+    # Kept per text: a rebuild segments the same employer names, addresses, occupation words and
+    # labels (and reposted descriptions) over and over, and segmenting is most of a document's cost.
+    return tuple(_clean(_tokenizer().cut_for_search(normalise(text), HMM=False)))
 
 
 def segment_query(text: str) -> list[str]:
@@ -84,7 +91,7 @@ def job_word_spans(text: str) -> list[tuple[int, int]]:
 
 def document_text(*parts: str | None) -> str:
     """Segmented, whitespace-joined text of the given fields, ready for a whitespace analyzer."""
-    return " ".join(tok for part in parts if part for tok in segment_document(part))
+    return " ".join(tok for part in parts if part for tok in _segment_document(part))
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ def initials(word: str) -> str:
     return "".join(x for x in letters if x.isascii() and x.isalpha()).lower()
 
 
+@lru_cache(maxsize=20_000)
 def initials_tokens(title: str) -> str:
     """Initials of the whole title and of each word in it, so ``bj`` finds 小区保洁员 as well as 保洁."""
     out: list[str] = []

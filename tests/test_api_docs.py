@@ -160,6 +160,19 @@ def test_every_field_is_described_and_the_demand_scale_says_what_each_level_mean
     assert all(value in enum["description"] for value in enum["enum"]) and "部分劳动能力" in enum["description"]
 
 
+def test_every_schema_has_its_own_plain_name(api) -> None:
+    """Two schemas of one class name would be shown as estation__volunteers__schemas__AssignmentOut (and
+    their fields described by the wrong entry of estation.apifields): the next clash fails here."""
+    components = api.app.openapi()["components"]["schemas"]
+    clashing = sorted(name for name in components if "__" in name)
+    assert not clashing, clashing
+    for renamed in ("VolunteerAssignmentOut", "VolunteerServiceOut", "VolunteerReason", "VolunteerChannel",
+                    "RatingFollowUpOut", "AssignmentOut", "FollowUpOut", "Reason", "Channel"):
+        assert renamed in components, renamed
+    assert "社区登记" in components["VolunteerChannel"]["description"]  # its own labels, not the alerts' Channel
+    assert components["VolunteerReason"]["properties"]["text"]["description"] == "推荐理由"
+
+
 def test_every_tag_has_a_chinese_name(api) -> None:
     tags = api.app.openapi()["tags"]
     assert tags and all(CHINESE.search(t.get("x-displayName", "")) and CHINESE.search(t["description"]) for t in tags)

@@ -39,6 +39,13 @@ class User(Base, TimestampMixin):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+SYSTEM_ACTOR = "system"
+"""``AccessLog.role`` of a row written with no signed-in person: a command run on the server (``estation match``)
+or a scheduled job; its reason says what ran. Rows written before this had a name say "anonymous" and mean
+the same (``SYSTEM_ROLES``); the log is only ever inserted into, so they stay as written."""
+SYSTEM_ROLES = frozenset({SYSTEM_ACTOR, "anonymous"})
+
+
 class AccessLog(Base):
     """Every read of a resident's personal record. Rows are only ever inserted."""
 
@@ -48,6 +55,7 @@ class AccessLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     role: Mapped[str] = mapped_column(String(32))
+    """The writer's ``Role`` value, or ``SYSTEM_ACTOR`` when no signed-in person wrote the row."""
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     what: Mapped[str] = mapped_column(String(120))

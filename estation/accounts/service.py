@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from estation.accounts import throttle
-from estation.accounts.models import AccessLog, AuthSession, Role, SignInAttempt, User
+from estation.accounts.models import SYSTEM_ACTOR, AccessLog, AuthSession, Role, SignInAttempt, User
 from estation.accounts.passwords import verify_password
 from estation.db import utcnow
 
@@ -54,6 +54,22 @@ def start_session(session: Session, *, user: User, kiosk: bool = False) -> tuple
     return token, row
 
 
+STAMP_SHARE = 10
+"""A session's "last seen" is written once it is a tenth of its idle limit old (9 s at a kiosk, 3 minutes for
+staff), not on every request: most requests then only read. The idle limit is counted from that stamp, so a
+session unused for nine tenths of its limit may end up to a tenth early, never late."""
+
+
+def session_row(session: Session, *, token: str) -> AuthSession | None:
+    return session.get(AuthSession, _token_hash(token))
+
+
+def needs_writing(row: AuthSession, *, limits: SessionLimits) -> bool:
+    """Whether resolving ``row`` now writes: it has expired (removed) or its stamp is due."""
+    idle, now = (limits.kiosk_idle if row.kiosk else limits.idle), utcnow()
+    return now - row.last_seen_at >= idle / STAMP_SHARE or now - row.created_at > limits.lifetime
+
+
 def resolve_session(session: Session, *, token: str, limits: SessionLimits) -> tuple[User, AuthSession] | None:
     row = session.get(AuthSession, _token_hash(token))
     if row is None:
@@ -67,7 +83,8 @@ def resolve_session(session: Session, *, token: str, limits: SessionLimits) -> t
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    row.last_seen_at = now
+    if now - row.last_seen_at >= idle / STAMP_SHARE:
+        row.last_seen_at = now
     return user, row
 
 
@@ -86,10 +103,12 @@ def end_user_sessions(session: Session, *, user: User, keep_token: str | None = 
 def log_access(
     session: Session, *, user: User | None, resident_id: int | None, action: str, what: str, reason: str
 ) -> None:
+    """One row of the access log. ``user`` None: no signed-in person (a command on the server, a scheduled
+    job); the row is the system's (``SYSTEM_ACTOR``) and ``reason`` says what ran."""
     session.add(
         AccessLog(
             user_id=user.id if user else None,
-            role=user.role.value if user else "anonymous",
+            role=user.role.value if user else SYSTEM_ACTOR,
             resident_id=resident_id,
             action=action,
             what=what,

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from estation.matching.service import Matcher
 
 match_app = typer.Typer(help="岗位匹配：为居民、家庭或岗位查找合适的岗位、创业机会或人选。", no_args_is_help=True)
-CLI_REASON = "命令行查询（工作人员）"
+CLI_REASON = "工作人员在系统后台查询"
+"""The reason of the access log rows these commands write (with no signed-in user: the system's rows)."""
 
 
 @contextmanager

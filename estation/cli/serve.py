@@ -16,6 +16,9 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, envvar="ESTATION_WORKERS",
                                 help="Worker processes (each loads the model: see the README's deployment section)."),
+    request_log: bool = typer.Option(False, "--request-log/--no-request-log", envvar="ESTATION_REQUEST_LOG",
+                                    help="Log every request's line (addresses carry searched names: off unless asked; "
+                                         "behind nginx its own log does this)."),
 ) -> None:
     """Serve the web UIs and the JSON API (OpenAPI at /docs). Id numbers and phones are masked in the log.
 
@@ -35,4 +38,4 @@ def serve(
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
     uvicorn.run("estation.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=server_log_config(), timeout_worker_healthcheck=STARTUP_SECONDS)
+                log_config=server_log_config(), access_log=request_log, timeout_worker_healthcheck=STARTUP_SECONDS)

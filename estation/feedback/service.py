@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from estation import clock
 from estation.accounts.models import User
+from estation.accounts.service import log_access
 from estation.db import utcnow
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.feedback.masking import introduced_names, mask_public
@@ -65,7 +66,9 @@ def listing(session: Session, *, status: SuggestionStatus | None, limit: int, of
 
 def answer(session: Session, *, suggestion_id: int, text: str, by: User, publish: bool = False,
            topic: SuggestionTopic | None = None) -> Suggestion:
-    """The answer, and with the resident's consent and the staff's choice, the masked public copy."""
+    """The answer, and with the resident's consent and the staff's choice, the masked public copy; logged
+    with who answered (from the admin's or the counter's list, or the API), against the resident who wrote
+    it if they were signed in."""
     # Locked: of two answers sent at once, the second waits here and then finds this one answered.
     row = session.get(Suggestion, suggestion_id, with_for_update=True, populate_existing=True)
     if row is None:
@@ -87,6 +90,8 @@ def answer(session: Session, *, suggestion_id: int, text: str, by: User, publish
     if publish:
         row.published = True
         row.public_text, row.public_answer = public_copy(session, row, answer=text)
+    log_access(session, user=by, resident_id=row.resident_id, action="answer_suggestion", what=f"留言 {row.reference}",
+               reason="答复居民留言")
     session.flush()
     return row
 

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from estation import clock
+from estation.accounts.models import User
+from estation.accounts.service import log_access
 from estation.db import utcnow
 from estation.errors import Conflict, Forbidden, InvalidInput, NotFound
 from estation.jobs import service
@@ -44,6 +46,11 @@ def invite(
                             message=message.strip(), invited_by_user_id=by_user_id)
     session.add(invitation)
     session.flush()
+    # Logged as the resident reads it at the kiosk (谁看过我的信息): the employer picked them from the
+    # recommended candidates (their name still hidden) and invited them.
+    log_access(session, user=session.get(User, by_user_id) if by_user_id else None, resident_id=resident.id,
+               action="invite", what="您的求职信息（未显示姓名）",
+               reason=f"邀请您了解岗位“{vacancy.title}”"[:200])
     notify(session, audience=Audience.resident, resident_id=resident.id, kind="invitation.new",
            title=f"{vacancy.employer.name}邀请您了解岗位：{vacancy.title}",
            body=(message.strip() or "如有意向，请在自助终端“我的邀请”里接受或婉拒。"), link="/kiosk/me/invitations")

@@ -112,7 +112,8 @@ class Employer(Base, TimestampMixin):
     name: Mapped[str] = mapped_column(String(120))
     industry: Mapped[str] = mapped_column(String(60), default="")
     contact_name: Mapped[str] = mapped_column(String(40))
-    contact_phone: Mapped[str] = mapped_column(EncryptedString(200))
+    contact_phone: Mapped[str] = mapped_column(EncryptedString(200), deferred=True)
+    """Read (and decrypted) only where it is shown or used: not with every job card that names the employer."""
     address: Mapped[str] = mapped_column(String(160))
     community_code: Mapped[str | None] = mapped_column(ForeignKey("community.code"))
     lat: Mapped[float] = mapped_column(Float)

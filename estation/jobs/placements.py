@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from estation import clock
 from estation.accounts.models import Role, User
+from estation.accounts.service import log_access
 from estation.db import utcnow
 from estation.errors import Conflict, InvalidInput, NotFound
 from estation.jobs.service import minimum_wage_for
@@ -106,6 +107,14 @@ def _step(session: Session, application: Application, to: ApplicationStatus, *, 
     return application
 
 
+def _logged(session: Session, application: Application, *, user: User | None, action: str, words: str) -> None:
+    """An employer's (or staff member's) decision on an application goes into the access log: the resident
+    reads it at the kiosk (谁看过我的信息), so the words are theirs."""
+    title = application.vacancy.title
+    log_access(session, user=user, resident_id=application.resident_id, action=f"application_{action}",
+               what="您的求职申请", reason=f"“{title}”：{words}（申请编号{application.reference}）"[:200])
+
+
 def _note(text: str | None, *, required: str = "", field: str = "reason") -> str | None:
     text = " ".join((text or "").split())
     if len(text) > 200:
@@ -125,6 +134,7 @@ def move(session: Session, *, application: Application, status: ApplicationStatu
         raise Conflict("求职者参加面试后才能发录用通知；请先登记面试是否参加", field="status")
     required = "未录用时请说明原因" if status == S.not_hired else ""
     _step(session, application, status, user=user, note=_note(reason, required=required))
+    _logged(session, application, user=user, action=status.value, words=status.label)
     _notify(session, application=application, user=user)
     return application
 
@@ -150,6 +160,7 @@ def schedule_interview(session: Session, *, application: Application, at: dateti
     when = at.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M")
     _step(session, application, S.interview, user=user, note=f"面试：{when}，{place}", same_attendance=True,
           interview_at=at, interview_place=place, interview_attended=None)
+    _logged(session, application, user=user, action="interview", words=f"约面试（{when}）")
     _notify(session, application=application, user=user)
     return application
 
@@ -165,6 +176,7 @@ def record_attendance(session: Session, *, application: Application, attended: b
         raise InvalidInput("面试时间还没到，到时再登记是否参加", field="attended")
     text = ("已参加面试" if attended else "未参加面试") + (f"：{n}" if (n := _note(note, field="note")) else "")
     _step(session, application, S.interview, user=user, note=text, same_attendance=True, interview_attended=attended)
+    _logged(session, application, user=user, action="attendance", words="登记" + ("已参加面试" if attended else "未参加面试"))
     return application
 
 
@@ -203,6 +215,7 @@ def hire(session: Session, *, application: Application, data: Hire, user: User, 
                                  application=application, monthly_wage=data.monthly_wage,
                                  contract_type=data.contract_type, public_welfare=data.public_welfare,
                                  term_until=term_until)
+    _logged(session, application, user=user, action="hired", words=f"登记录用上岗（{data.started_on:%Y年%m月%d日}起）")
     _notify(session, application=application, user=user)
     return placement
 

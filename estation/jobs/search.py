@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from estation import clock
 from estation.geo import distance_km, walking_minutes
@@ -122,7 +122,7 @@ def hydrate(session: Session, kind: Kind, ids: list[int], *, today: date) -> lis
         return []
     stmt: Select[tuple[Vacancy]] | Select[tuple[StartupOpportunity]]
     if kind == "vacancy":
-        stmt = select(Vacancy).where(Vacancy.id.in_(ids)).options(selectinload(Vacancy.employer))
+        stmt = select(Vacancy).where(Vacancy.id.in_(ids)).options(joinedload(Vacancy.employer))
     else:
         stmt = select(StartupOpportunity).where(StartupOpportunity.id.in_(ids))
     found = {r.id: r for r in session.scalars(stmt)}

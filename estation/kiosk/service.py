@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from estation import clock
 from estation.accounts.models import User
@@ -49,7 +49,7 @@ def resident_of(session: Session, user: User) -> Resident:
 def open_vacancy(session: Session, vacancy_id: int, *, today: date | None = None) -> Vacancy:
     """A vacancy a resident may read and apply for: open and not expired."""
     today = today or clock.today()
-    vacancy = session.get(Vacancy, vacancy_id, options=[selectinload(Vacancy.employer)])
+    vacancy = session.get(Vacancy, vacancy_id, options=[joinedload(Vacancy.employer)])
     if vacancy is None or vacancy.status != VacancyStatus.open or vacancy.valid_until < today:
         raise NotFound("这个岗位已经招满或停止招聘了")
     return vacancy
@@ -254,12 +254,56 @@ def recommendations(session: Session, *, resident: Resident, user: User, matchin
 class AccessView:
     at: datetime
     who: str
-    what: str
+    doing: str
+    """What was done, in the resident's words: the action's verb with the row's ``what`` ("查看了居民档案")."""
     reason: str
 
 
+SYSTEM_WHO = "系统后台"
+"""Who a row written with no signed-in person is to the resident (a command on the server, a scheduled job)."""
+OTHER_WHO = "其他人员"
+"""A role no longer known: the row is still shown, never a fault."""
+
+_DOING = {
+    "read": "查看了{what}",
+    "view": "查看了{what}",
+    "view_rating_follow_up": "查看了{what}",
+    "create": "新建了{what}",
+    "update": "修改了{what}",
+    "match": "用您的求职信息匹配岗位（{what}）",
+    "export": "把您的信息导出成表格（{what}）",
+    "print": "打印了{what}",
+    "invite": "看过{what}后邀请了您",
+    "answer_suggestion": "答复了您的{what}",
+}
+"""The verb of each action, as the resident reads it; an employer's step on an application (``application_*``)
+is 处理了 and its reason says which step. An action not named here is still shown (查看或处理了)."""
+_STEP = "处理了{what}"
+_UNKNOWN = "查看或处理了{what}"
+
+_REASONS = {"命令行查询（工作人员）": "工作人员在系统后台查询"}
+"""Reasons stored in words a resident would not follow, as they are said now (``estation.cli.match``)."""
+
+
+def access_who(role: str) -> str:
+    from estation.accounts.models import SYSTEM_ROLES, Role
+
+    if role in SYSTEM_ROLES:
+        return SYSTEM_WHO
+    try:
+        return Role(role).label
+    except ValueError:
+        return OTHER_WHO
+
+
+def access_doing(action: str, what: str) -> str:
+    words = _DOING.get(action) or (_STEP if action.startswith("application_") else _UNKNOWN)
+    return words.format(what=what)
+
+
 def record_readers(session: Session, *, user: User, limit: int = 50) -> list[AccessView]:
-    """Every time someone other than the resident opened their record, newest first (the access log)."""
+    """Every time someone other than the resident (or the system, with nobody signed in) read or changed
+    their record, newest first (the access log)."""
     from estation.accounts.models import AccessLog, Role
 
     resident = resident_of(session, user)
@@ -267,4 +311,5 @@ def record_readers(session: Session, *, user: User, limit: int = 50) -> list[Acc
         select(AccessLog).where(AccessLog.resident_id == resident.id, AccessLog.role != Role.resident.value)
         .order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)
     )
-    return [AccessView(at=r.at, who=Role(r.role).label, what=r.what, reason=r.reason) for r in rows]
+    return [AccessView(at=r.at, who=access_who(r.role), doing=access_doing(r.action, r.what),
+                       reason=_REASONS.get(r.reason, r.reason)) for r in rows]

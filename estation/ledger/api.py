@@ -260,7 +260,7 @@ def pairings(db: DB, principal: Staff, current_only: bool = False) -> list:
              description="管理员为困难家庭指定包户干部，自某日起结对。",
              responses=error_responses((409, "该干部已与这户结对"), (422, "填写有误，如家庭不存在")))
 def create_pairing(db: DB, principal: Admin, data: PairingCreate) -> HouseholdPairing:
-    return service.pair(db, data=data)
+    return service.pair(db, data=data, by=principal.user)
 
 
 @router.post("/pairings/{pairing_id}/reassign", response_model=PairingOut, status_code=201,
@@ -271,7 +271,8 @@ def reassign(db: DB, principal: Admin, pairing_id: PathId, data: Reassign) -> Ho
     pairing = db.get(HouseholdPairing, pairing_id)
     if pairing is None:
         raise NotFound("结对关系不存在")
-    return service.reassign(db, pairing=pairing, cadre_id=data.cadre_id, on=data.on, reason=data.reason)
+    return service.reassign(db, pairing=pairing, cadre_id=data.cadre_id, on=data.on, reason=data.reason,
+                            by=principal.user)
 
 
 @router.get("/assignments", response_model=list[AssignmentOut],
@@ -290,7 +291,7 @@ def assignments(db: DB, principal: Overseer) -> list:
              responses=error_responses((409, "该领导已联系这个社区"),
                                        (422, "填写有误，如开始日期早于现任领导的开始日期")))
 def create_assignment(db: DB, principal: Admin, data: AssignmentCreate) -> CommunityAssignment:
-    return service.assign_leader(db, data=data)
+    return service.assign_leader(db, data=data, by=principal.user)
 
 
 @router.get("/meetings", response_model=list[MeetingOut],

@@ -344,10 +344,17 @@ def _user_with_role(session: Session, user_id: int, role: Role, field: str) -> U
     return found
 
 
-def pair(session: Session, *, data: PairingCreate) -> HouseholdPairing:
-    _user_with_role(session, data.cadre_id, Role.cadre, "cadre_id")
+def _logged(session: Session, by: User, *, action: str, what: str, reason: str) -> None:
+    """A pairing or a leader's community made or changed, from the admin screen or the API alike, goes
+    into the access log: who gave whom access to which household's (or community's) records."""
+    log_access(session, user=by, resident_id=None, action=action, what=what[:120], reason=reason[:200])
+
+
+def pair(session: Session, *, data: PairingCreate, by: User) -> HouseholdPairing:
+    cadre = _user_with_role(session, data.cadre_id, Role.cadre, "cadre_id")
     # The household locked: of two pairings sent at once, the second sees the first.
-    if session.get(Household, data.household_id, with_for_update=True) is None:
+    household = session.get(Household, data.household_id, with_for_update=True)
+    if household is None:
         raise InvalidInput("家庭不存在", field="household_id")
     for p in repository.pairings_of_household(session, data.household_id):
         if p.cadre_id == data.cadre_id and (p.end_date is None or p.end_date >= data.start_date):
@@ -355,12 +362,15 @@ def pair(session: Session, *, data: PairingCreate) -> HouseholdPairing:
     pairing = HouseholdPairing(cadre_id=data.cadre_id, household_id=data.household_id, start_date=data.start_date)
     session.add(pairing)
     session.flush()
+    _logged(session, by, action="pair", what=f"结对：{household.address}",
+            reason=f"{cadre.display_name}自{data.start_date:%Y-%m-%d}起包户")
     return pairing
 
 
-def reassign(session: Session, *, pairing: HouseholdPairing, cadre_id: int, on: date, reason: str) -> HouseholdPairing:
+def reassign(session: Session, *, pairing: HouseholdPairing, cadre_id: int, on: date, reason: str,
+             by: User) -> HouseholdPairing:
     """End the pairing the day before ``on`` and pair the new cadre from ``on``; both rows are kept."""
-    _user_with_role(session, cadre_id, Role.cadre, "cadre_id")
+    successor = _user_with_role(session, cadre_id, Role.cadre, "cadre_id")
     if pairing.end_date is not None and pairing.end_date < on:
         raise Conflict("该结对关系已结束", field="on")
     if on <= pairing.start_date:
@@ -372,11 +382,15 @@ def reassign(session: Session, *, pairing: HouseholdPairing, cadre_id: int, on: 
     new = HouseholdPairing(cadre_id=cadre_id, household_id=pairing.household_id, start_date=on)
     session.add(new)
     session.flush()
+    before = display_names(session, {pairing.cadre_id}).get(pairing.cadre_id, "")
+    household = session.get(Household, pairing.household_id)
+    _logged(session, by, action="reassign", what=f"结对：{household.address if household else ''}",
+            reason=f"{before}→{successor.display_name}，{reason.strip()}")
     return new
 
 
-def assign_leader(session: Session, *, data: AssignmentCreate) -> CommunityAssignment:
-    _user_with_role(session, data.leader_id, Role.leader, "leader_id")
+def assign_leader(session: Session, *, data: AssignmentCreate, by: User) -> CommunityAssignment:
+    leader = _user_with_role(session, data.leader_id, Role.leader, "leader_id")
     if session.get(Community, data.community_code, with_for_update=True) is None:  # locked: one change at a time
         raise InvalidInput("社区代码不存在", field="community_code")
     current = repository.leader_of(session, data.community_code, data.start_date)
@@ -390,6 +404,8 @@ def assign_leader(session: Session, *, data: AssignmentCreate) -> CommunityAssig
                                      start_date=data.start_date)
     session.add(assignment)
     session.flush()
+    _logged(session, by, action="assign_leader", what=f"联居领导：{communities(session)[data.community_code].short_name}",
+            reason=f"{leader.display_name}自{data.start_date:%Y-%m-%d}起联系")
     return assignment
 
 

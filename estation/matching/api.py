@@ -28,14 +28,14 @@ from estation.matching.households import match_household
 from estation.matching.schemas import (
     HouseholdMatchOut,
     MaskedResidentOut,
-    MemberOut,
-    OccupationOut,
+    MemberMatchOut,
+    OccupationMatchOut,
+    RecommendationsOut,
     SimilarJobOut,
     SimilarJobsOut,
     SkippedOut,
     StaffResidentOut,
     VacancyMatchOut,
-    RecommendationsOut,
     recommendations_out,
 )
 from estation.matching.similarity import similar_jobs
@@ -95,7 +95,7 @@ def match_household_route(request: Request, db: DB, principal: CurrentPrincipal,
                    reason="为家庭成员匹配岗位和创业机会")
     return HouseholdMatchOut(
         household_id=household.id,
-        members=[MemberOut(resident_id=m.resident_id, name=m.name, age=m.age, work_capacity=m.work_capacity,
+        members=[MemberMatchOut(resident_id=m.resident_id, name=m.name, age=m.age, work_capacity=m.work_capacity,
                            employment_status=m.employment_status, considerations=m.considerations,
                            jobs=recommendations_out(m.jobs),
                            startups=recommendations_out(m.startups)) for m in result.members],
@@ -158,18 +158,18 @@ def similar(request: Request, db: DB, vacancy_id: int | None = Query(None, ge=1)
                                                similarity=i.similarity) for i in items])
 
 
-@router.get("/match/occupations", response_model=list[OccupationOut],
+@router.get("/match/occupations", response_model=list[OccupationMatchOut],
             summary="职业名称归一",
             description=("把一段职业描述（如“看大门的”）对应到2022年版职业分类中最接近的几个职业代码，附相似度（公"
                          "开）。"),
             responses=error_responses((503, "智能匹配暂不可用")))
 def normalise_occupation(request: Request, text: str = Query(..., min_length=1, max_length=200,
                                                              description="岗位名称或一句工作经历"),
-                         k: int = Query(5, ge=1, le=20)) -> list[OccupationOut]:
+                         k: int = Query(5, ge=1, le=20)) -> list[OccupationMatchOut]:
     """Free text -> the closest codes of the 2022 occupation classification, with scores."""
     index = _matcher(request).occupations
     if index is None:
         from estation.matching.runtime import MatchingUnavailable
 
         raise MatchingUnavailable("no occupation index")
-    return [OccupationOut(code=m.code, name=m.name, score=m.score, confident=m.confident) for m in index.top(text, k=k)]
+    return [OccupationMatchOut(code=m.code, name=m.name, score=m.score, confident=m.confident) for m in index.top(text, k=k)]

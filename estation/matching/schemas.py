@@ -83,7 +83,7 @@ class RecommendationsOut(BaseModel):
     degraded: bool
 
 
-class MemberOut(BaseModel):
+class MemberMatchOut(BaseModel):
     resident_id: RowId
     name: str
     age: int
@@ -103,7 +103,7 @@ class SkippedOut(BaseModel):
 
 class HouseholdMatchOut(BaseModel):
     household_id: RowId
-    members: list[MemberOut]
+    members: list[MemberMatchOut]
     skipped: list[SkippedOut]
 
 
@@ -133,7 +133,7 @@ class VacancyMatchOut(BaseModel):
     residents: list[MaskedResidentOut] | list[StaffResidentOut]
 
 
-class OccupationOut(BaseModel):
+class OccupationMatchOut(BaseModel):
     code: str
     name: str
     score: float

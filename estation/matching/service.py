@@ -12,6 +12,8 @@ matcher of the app whose state it is given.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from types import SimpleNamespace
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -124,6 +126,51 @@ def load_facts(session: Session, kind: str, ids: Sequence[int]) -> dict[int, Job
     return out
 
 
+class FactsCache:
+    """The facts of vacancies read before, kept by the process, each checked against the database on
+    every read: a recommendation reads a hundred listings' facts, and building them (a wide row, its
+    JSON columns, the JobFacts) cost more than the whole vector search at 300,000 listings.
+
+    Every read asks the database for the listings' ``updated_at`` (moved by every ORM or Core update
+    of the row) with their employer's and occupation's names (the two facts read from other tables);
+    a listing whose answer differs from the one its facts were built with is read again. So what is
+    returned is what :func:`load_facts` would return, only cheaper when nothing changed."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._facts: OrderedDict[int, tuple[tuple, JobFacts]] = OrderedDict()
+
+    def load(self, session: Session, kind: str, ids: Sequence[int]) -> dict[int, JobFacts]:
+        if kind != "vacancy" or not ids:
+            return load_facts(session, kind, ids)
+        stmt = (select(Vacancy.id, Vacancy.updated_at, Employer.name, Occupation.name)
+                .join(Employer, Employer.id == Vacancy.employer_id)
+                .outerjoin(Occupation, Occupation.code == Vacancy.occupation_code)
+                .where(Vacancy.id.in_(list(ids))))
+        versions = {r[0]: tuple(r[1:]) for r in session.execute(stmt)}
+        out: dict[int, JobFacts] = {}
+        with self._lock:
+            for i, version in versions.items():
+                kept = self._facts.get(i)
+                if kept is not None and kept[0] == version:
+                    out[i] = kept[1]
+                    self._facts.move_to_end(i)
+        missing = [i for i in versions if i not in out]
+        if missing:
+            # Read after the versions: facts at least as new as the version they are kept with (a
+            # write in between only makes the next read read the row again).
+            fresh = load_facts(session, kind, missing)
+            with self._lock:
+                for i, facts in fresh.items():
+                    if versions[i][0] is not None:
+                        self._facts[i] = (versions[i], facts)
+                while len(self._facts) > self.size:
+                    self._facts.popitem(last=False)
+            out |= fresh
+        return out
+
+
 PROFILE_BATCH = 512
 """Texts per batch when many residents' phrases are encoded at once (Matcher.encode_profiles)."""
 
@@ -151,6 +198,8 @@ class Matcher:
         """A VectorStore (estation.matching.vectors.embedding_store) or None: the listings' vectors by text."""
         self.weights = dict(weights or WEIGHTS)
         self.retriever = Retriever(search, encoder, fusion=fusion, store=store)
+        self.facts = FactsCache()
+        """The candidates' facts, kept between recommendations and checked on every read."""
         self.occupations = occupations
         """An OccupationIndex (estation.matching.occupations) or None: resident words -> occupation codes."""
 
@@ -194,7 +243,7 @@ class Matcher:
         vectors = self.retriever.encode_items(profile.texts)
         got = self.retriever.retrieve(session, kind=kind, profile=profile, limits=limits, today=today,
                                       item_vectors=vectors)
-        jobs = load_facts(session, kind, sorted(set(got.candidates) | set(got.pool)))
+        jobs = self.facts.load(session, kind, sorted(set(got.candidates) | set(got.pool)))
         sims = self._similarities(got, jobs, vectors, kind)
         occupations = self.resident_occupations(profile, vectors)
         scored: list[Scored] = []

@@ -26,7 +26,7 @@ Month = Annotated[str | None, Query(max_length=7, description="月份，如 2026
                   AfterValidator(lambda v: v if v is None else month_of("月份")(v))]
 
 
-class TallyOut(BaseModel):
+class RatingTallyOut(BaseModel):
     name: str = Field(description="窗口或服务事项的名称（“自助终端”为终端使用后的评价）")
     total: int = Field(description="评价总数")
     counts: dict[Satisfaction, int] = Field(description="各评价等级的条数（非常满意……非常不满意）")
@@ -36,9 +36,9 @@ class TallyOut(BaseModel):
 
 class MonthlyOut(BaseModel):
     month: str = Field(description="月份，如 2026-03")
-    totals: TallyOut = Field(description="这个月的合计")
-    by_window: list[TallyOut] = Field(description="按窗口，各行相加等于合计")
-    by_service: list[TallyOut] = Field(description="按服务事项，各行相加等于合计")
+    totals: RatingTallyOut = Field(description="这个月的合计")
+    by_window: list[RatingTallyOut] = Field(description="按窗口，各行相加等于合计")
+    by_service: list[RatingTallyOut] = Field(description="按服务事项，各行相加等于合计")
 
 
 class StepOut(BaseModel):
@@ -47,7 +47,7 @@ class StepOut(BaseModel):
     note: str
 
 
-class FollowUpOut(BaseModel):
+class RatingFollowUpOut(BaseModel):
     id: int = Field(description="差评回访编号")
     status: FollowUpStatus
     level: Satisfaction
@@ -65,8 +65,8 @@ class StepIn(BaseModel):
     status: FollowUpStatus = Field(description="处理后的状态：处理中或已办结")
 
 
-def _tally(name: str, t: service.Tally) -> TallyOut:
-    return TallyOut(name=name, total=t.total, counts=t.counts, satisfied=t.satisfied, satisfaction_rate=t.rate)
+def _tally(name: str, t: service.Tally) -> RatingTallyOut:
+    return RatingTallyOut(name=name, total=t.total, counts=t.counts, satisfied=t.satisfied, satisfaction_rate=t.rate)
 
 
 @router.get("/monthly", response_model=MonthlyOut,
@@ -82,28 +82,28 @@ def monthly(db: DB, principal: Overseer, month: Month = None) -> MonthlyOut:
                       by_service=[_tally(n, t) for n, t in report.by_service])
 
 
-def _follow_up(item: RatingFollowUp, references: dict[int, str]) -> FollowUpOut:
+def _follow_up(item: RatingFollowUp, references: dict[int, str]) -> RatingFollowUpOut:
     r = item.rating
-    return FollowUpOut(id=item.id, status=item.status, level=r.level, reason=r.reason,
+    return RatingFollowUpOut(id=item.id, status=item.status, level=r.level, reason=r.reason,
                        case_reference=references.get(r.case_id) if r.case_id else None, window=r.window,
                        rated_at=r.rated_at, steps=[StepOut(at=s.at, status=s.status, note=s.note) for s in item.steps])
 
 
-@router.get("/follow-ups", response_model=list[FollowUpOut],
+@router.get("/follow-ups", response_model=list[RatingFollowUpOut],
             summary="差评回访列表",
             description="不满意、非常不满意的评价各成一条回访事项，由管理员（督办）处理到办结；可按状态筛选。",
             responses=error_responses(422))
 def list_follow_ups(db: DB, principal: Supervisor,
-                    status: Annotated[FollowUpStatus | None, Query(description="按状态筛选")] = None) -> list[FollowUpOut]:
+                    status: Annotated[FollowUpStatus | None, Query(description="按状态筛选")] = None) -> list[RatingFollowUpOut]:
     items = service.follow_ups(db, status=status)
     references = service.case_references(db, [i.rating.case_id for i in items if i.rating.case_id])
     return [_follow_up(i, references) for i in items]
 
 
-@router.post("/follow-ups/{follow_up_id}/steps", response_model=FollowUpOut,
+@router.post("/follow-ups/{follow_up_id}/steps", response_model=RatingFollowUpOut,
              summary="记录差评回访的处理情况",
              description="写下做了什么，并把事项改为处理中或已办结；已办结的事项不能再记录。",
              responses=error_responses((404, "没有这条差评回访"), (409, "这条差评回访已经办结")))
-def add_step(db: DB, principal: Supervisor, follow_up_id: PathId, body: StepIn) -> FollowUpOut:
+def add_step(db: DB, principal: Supervisor, follow_up_id: PathId, body: StepIn) -> RatingFollowUpOut:
     item = service.record_step(db, follow_up_id=follow_up_id, note=body.note, status=body.status, by=principal.user)
     return _follow_up(item, service.case_references(db, [item.rating.case_id] if item.rating.case_id else []))

@@ -29,6 +29,7 @@ ToMonth = Annotated[str, Query(alias="to", max_length=7, description="结束月�
                          "零就业家庭的变化和公益性岗位安置，并按社区、按残疾类别/年龄段/性别分组（分组数字用于公平性监测）。"
                          "“被推荐过岗位”按记录计：期间内用人单位从匹配推荐的人选中发出邀请，或包户干部推荐了岗位"
                          "（不逐人实时重跑匹配：太慢，且今天的匹配结果不是当时给到本人的推荐）。"
+                         "残疾类别中求职人数少于5人的组不公开数字，另有组一并不单独公开，使其无法由总数推算（见 hidden）。"
                          "联居领导和管理员看全部社区，社区工作人员只看本社区。"),
             responses=error_responses((422, "月份格式不对，或结束月份早于起始月份")))
 def outcomes(db: DB, principal: Reader, from_month: FromMonth, to_month: ToMonth) -> Outcomes:
@@ -52,7 +53,9 @@ def _schema(report: service.Outcomes) -> Outcomes:
         "from": report.period.start.strftime("%Y-%m"), "to": report.period.end.strftime("%Y-%m"),
         **_figures(report.totals),
         "by_community": [{"code": code, "name": name, **_figures(counts)} for code, name, counts in report.by_community],
-        "by_group": [{"dimension": g.dimension, "group": g.group, "label": g.label, "job_seekers": g.job_seekers,
-                      "with_recommendations": g.with_recommendations, "placements": g.placements}
+        "by_group": [{"dimension": g.dimension, "group": g.group, "label": g.label, "hidden": g.hidden,
+                      **({"job_seekers": None, "with_recommendations": None, "placements": None} if g.hidden else
+                         {"job_seekers": g.job_seekers, "with_recommendations": g.with_recommendations,
+                          "placements": g.placements})}
                      for g in report.by_group],
     })

@@ -38,16 +38,23 @@ class GroupFigures(BaseModel):
         description="分组方式：disability_category 残疾类别，age_band 年龄段（按期间最后一天的年龄），sex 性别")
     group: str = Field(description="组：残疾类别（无残疾证为 none）、年龄段（如 25-34岁）或性别（male/female）")
     label: str = Field(description="组的中文名称")
-    job_seekers: int = Field(description="该组的求职人数（口径同 registered_job_seekers）")
-    with_recommendations: int = Field(
-        description="其中期间内被推荐过岗位的人数：用人单位从匹配推荐的人选中发出邀请，或包户干部推荐了岗位")
-    placements: int = Field(description="该组期间内上岗的人次")
+    job_seekers: int | None = Field(
+        description="该组的求职人数（口径同 registered_job_seekers）；不公开时（见 hidden）为 null")
+    with_recommendations: int | None = Field(
+        description=("其中期间内被推荐过岗位的人数：用人单位从匹配推荐的人选中发出邀请，或包户干部推荐了岗位；"
+                     "不公开时为 null"))
+    placements: int | None = Field(description="该组期间内上岗的人次；不公开时为 null")
+    hidden: Literal["small", "complementary"] | None = Field(
+        description=("该组的数字为何不公开：small 该残疾类别的求职人数少于5人（1至4人），可能认出具体的人；"
+                     "complementary 为免用总数减去其他组推算出少于5人的组，一并不单独公开；"
+                     "为 null 时数字如实给出。残疾类别之外的分组不隐去"))
 
 
 class Outcomes(Figures):
     from_month: str = Field(alias="from", description="起始月份（年-月）")
     to_month: str = Field(alias="to", description="结束月份（年-月）")
     by_community: list[CommunityFigures] = Field(description="各社区的数字，相加等于总数（中位数除外）")
-    by_group: list[GroupFigures] = Field(description="按残疾类别、年龄段、性别分组；每种分组内各组相加等于总数")
+    by_group: list[GroupFigures] = Field(
+        description="按残疾类别、年龄段、性别分组；每种分组内各组相加等于总数（残疾类别中不公开的组除外，见 hidden）")
 
     model_config = {"populate_by_name": True}

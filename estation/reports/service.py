@@ -17,6 +17,9 @@ communities in scope; each community's figures and each group's figures add up t
   (ledger 推荐岗位). Running the matcher live for every job seeker takes minutes per page, and what it
   would return today is not what was put in front of the person then, so the recorded recommendations
   are what is counted.
+
+A disability category is health data: a category with one to four job seekers could point at the person,
+so its figures are not given (:func:`suppress`), nor can they be worked out from the totals.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ AGE_BANDS = ((0, 24, "24岁及以下"), (25, 34, "25-34岁"), (35, 44, "35-44岁
              (55, 200, "55岁及以上"))
 NO_DISABILITY = "none"
 DIMENSIONS = {"disability_category": "残疾类别", "age_band": "年龄段", "sex": "性别"}
+SMALL_CELL = 5
+"""A group of fewer job seekers than this (but some) could point at someone: its figures are not given."""
+SUPPRESSED_DIMENSIONS = ("disability_category",)
+"""The groupings whose small groups are hidden: a disability category is sensitive personal data."""
+HIDDEN = {"small": f"少于{SMALL_CELL}人", "complementary": "不单独显示"}
+"""How a hidden group's figures read: too small, or hidden with it so that the totals cannot give it away."""
 RATES = {"coverage": "获得岗位推荐的比例", "placement": "上岗的比例"}
 
 
@@ -111,6 +120,8 @@ class Group:
     job_seekers: int = 0
     with_recommendations: int = 0
     placements: int = 0
+    hidden: str | None = None
+    """A key of HIDDEN when the group's figures are not given (see :func:`suppress`)."""
 
     def rate(self, which: str) -> float:
         part = self.with_recommendations if which == "coverage" else self.placements
@@ -169,7 +180,8 @@ def fairness_flags(groups: Iterable[Group]) -> list[Flag]:
     recommended would otherwise set a bar that flags every large group."""
     flags: list[Flag] = []
     for dimension in DIMENSIONS:
-        members = [g for g in groups if g.dimension == dimension and g.job_seekers]
+        # A hidden group is neither compared nor the bar: a flag would tell its rate (0 of 3 placed).
+        members = [g for g in groups if g.dimension == dimension and g.job_seekers and g.hidden is None]
         large = [g for g in members if g.job_seekers >= SMALL_GROUP] or members
         for which in RATES:
             if not members:
@@ -215,7 +227,55 @@ def outcomes(session: Session, *, user: User, period: Period, today: date) -> Ou
         add(household.community_code, _bump("cleared", before and not after))
     recommended = _recommended(session, set(seekers), period)
     groups = _groups(seekers.values(), recommended, placed, last_day)
+    suppress(groups)
     return Outcomes(period, totals, [(code, names[code], by_code[code]) for code in names], groups)
+
+
+def suppress(groups: list[Group]) -> None:
+    """Hide the figures of every group of one to four job seekers of SUPPRESSED_DIMENSIONS, then of the
+    next smallest groups of that dimension until none of the hidden figures can be worked out.
+
+    The groups of a dimension add up to the report's totals, so whoever reads the page knows what the
+    hidden groups add up to (job seekers, recommended, not recommended, placements); that a small group
+    has one to four people and a group hidden with it five or more; and that a group hidden with it is
+    no bigger than any group shown. A figure is worked out when those leave it one possible value: a
+    small group hidden alone (the total minus the others), 1 + 5 = 6 people, or nobody recommended
+    among the hidden groups. What hiding every group of the dimension would not hide either (nobody at
+    all placed) is what the totals say of everyone, and hides no more groups."""
+    for dimension in SUPPRESSED_DIMENSIONS:
+        members = sorted((g for g in groups if g.dimension == dimension), key=lambda g: (g.job_seekers, g.group))
+        small = [g for g in members if 0 < g.job_seekers < SMALL_CELL]
+        if not small:
+            continue
+        for g in small:
+            g.hidden = "small"
+        hidden, shown = small, [g for g in members if g.hidden is None]
+        anyway = _worked_out(members, [])
+        while shown and _worked_out(hidden, shown) - anyway:
+            g = shown.pop(0)
+            g.hidden = "complementary"
+            hidden = [*hidden, g]
+
+
+def _worked_out(hidden: list[Group], shown: list[Group]) -> set[str]:
+    """Which figures of the hidden groups (of one dimension) the reader can work out, as said above."""
+    total = sum(g.job_seekers for g in hidden)
+    cap = min((g.job_seekers for g in shown), default=total)
+    people = [(1, SMALL_CELL - 1) if g.hidden == "small" else (SMALL_CELL, cap) for g in hidden]
+    top = [high for _, high in people]
+    measures = {
+        "job_seekers": ([g.job_seekers for g in hidden], people),
+        "recommended": ([g.with_recommendations for g in hidden], [(0, t) for t in top]),
+        "not_recommended": ([g.job_seekers - g.with_recommendations for g in hidden], [(0, t) for t in top]),
+        "placements": ([g.placements for g in hidden], [(0, sum(g.placements for g in hidden))] * len(hidden)),
+    }
+    return {name for name, (values, bounds) in measures.items() if _pinned(sum(values), bounds)}
+
+
+def _pinned(total: int, bounds: list[tuple[int, int]]) -> bool:
+    """Whether some part is left one value by its bounds and the parts' known sum."""
+    low, high = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+    return any(max(lo, total - (high - hi)) >= min(hi, total - (low - lo)) for lo, hi in bounds)
 
 
 def _bump(name: str, really: bool = True) -> Callable[[Counts], None]:

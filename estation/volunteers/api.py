@@ -16,13 +16,13 @@ from estation.schemas import PathId
 from estation.volunteers import export, proposals, service
 from estation.volunteers.models import Activity
 from estation.volunteers.schemas import (
-    AssignmentCreate,
-    AssignmentOut,
     NeedCreate,
     NeedOut,
     Proposal,
     ServiceCreate,
     Summary,
+    VolunteerAssignmentCreate,
+    VolunteerAssignmentOut,
     VolunteerCreate,
     VolunteerOut,
 )
@@ -107,44 +107,44 @@ def propose(request: Request, db: DB, principal: Poster, need_id: PathId,
     return proposals.propose(db, need=need, matching=parts(request).matching, limit=limit)
 
 
-@router.get("/needs/{need_id}/assignments", response_model=list[AssignmentOut],
+@router.get("/needs/{need_id}/assignments", response_model=list[VolunteerAssignmentOut],
             summary="需求的志愿者安排",
             description="已安排的志愿者、推荐理由、每次服务的出勤和时长。",
             responses=error_responses((404, "该需求不存在，或不在您负责的范围内")))
-def need_assignments(db: DB, principal: Poster, need_id: PathId) -> list[AssignmentOut]:
+def need_assignments(db: DB, principal: Poster, need_id: PathId) -> list[VolunteerAssignmentOut]:
     need = service.visible_need(db, principal.user, need_id)
     return service.assignments_of_need(db, need=need)
 
 
-@router.post("/needs/{need_id}/assignments", response_model=AssignmentOut, status_code=201,
+@router.post("/needs/{need_id}/assignments", response_model=VolunteerAssignmentOut, status_code=201,
              summary="安排志愿者",
              description=("把一名志愿者安排到需求上（须同意被联系、那时有空、距离在其愿意范围内）；保存推荐时的理由。"
                           "同一人重复安排返回 409。"),
              responses=error_responses((404, "该需求不存在，或不在您负责的范围内"),
                                        (409, "已安排过，或该志愿者那时没有空、距离太远、未同意被联系"),
                                        (503, "智能匹配暂不可用")))
-def assign(request: Request, db: DB, principal: Poster, need_id: PathId, data: AssignmentCreate) -> AssignmentOut:
+def assign(request: Request, db: DB, principal: Poster, need_id: PathId, data: VolunteerAssignmentCreate) -> VolunteerAssignmentOut:
     need = service.visible_need(db, principal.user, need_id)
     assignment = proposals.assign(db, user=principal.user, need=need, volunteer_id=data.volunteer_id,
                                   matching=parts(request).matching, today=clock.today())
     return service.assignment_out(assignment)
 
 
-@router.post("/assignments/{assignment_id}/services", response_model=AssignmentOut, status_code=201,
+@router.post("/assignments/{assignment_id}/services", response_model=VolunteerAssignmentOut, status_code=201,
              summary="登记出勤和服务时长",
              description=("登记志愿者某一天是否到岗和服务了几小时（须是需求的服务日，不晚于今天）；同一天只登记一次，"
                           "再次提交返回 409。"),
              responses=error_responses((404, "该安排不存在，或不在您负责的范围内"),
                                        (409, "这一天已经登记过了")))
-def record_service(db: DB, principal: Poster, assignment_id: PathId, data: ServiceCreate) -> AssignmentOut:
+def record_service(db: DB, principal: Poster, assignment_id: PathId, data: ServiceCreate) -> VolunteerAssignmentOut:
     assignment = service.visible_assignment(db, principal.user, assignment_id)
     service.record_service(db, user=principal.user, assignment=assignment, data=data, today=clock.today())
     return service.assignment_out(assignment)
 
 
-@router.get("/households/{household_id}/visits", response_model=list[AssignmentOut],
+@router.get("/households/{household_id}/visits", response_model=list[VolunteerAssignmentOut],
             summary="家庭的志愿者探访",
             description="台账中一户家庭由哪些志愿者探访、什么时间、每次来没来。可见范围同该家庭的台账。",
             responses=error_responses((403, "您无权查看该家庭的信息"), (404, "家庭不存在")))
-def household_visits(db: DB, principal: Poster, household_id: PathId) -> list[AssignmentOut]:
+def household_visits(db: DB, principal: Poster, household_id: PathId) -> list[VolunteerAssignmentOut]:
     return service.visible_household_visits(db, user=principal.user, household_id=household_id)

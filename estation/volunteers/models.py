@@ -52,7 +52,7 @@ class AgeBand(Labelled):
     from_70 = "from_70", "70岁及以上"
 
 
-class Channel(Labelled):
+class VolunteerChannel(Labelled):
     kiosk = "kiosk", "自助终端"
     community = "community", "社区登记"
     api = "api", "系统接口"
@@ -102,7 +102,7 @@ class Volunteer(Base, TimestampMixin):
     max_km: Mapped[float] = mapped_column(Float, default=2.0)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[VolunteerChannel] = mapped_column(_enum(VolunteerChannel))
     registered_on: Mapped[date] = mapped_column(Date)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     status: Mapped[VolunteerStatus] = mapped_column(_enum(VolunteerStatus), default=VolunteerStatus.member,

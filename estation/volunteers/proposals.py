@@ -32,7 +32,7 @@ from estation.volunteers.models import (
     VolunteerStatus,
     Weekday,
 )
-from estation.volunteers.schemas import Proposal, Reason, slot, slot_words
+from estation.volunteers.schemas import Proposal, VolunteerReason, slot, slot_words
 
 WEIGHTS = {"activity": 0.45, "words": 0.4, "near": 0.15}
 NAMED = 0.75
@@ -106,20 +106,20 @@ def word_similarities(matching: MatchingRuntime | None, need: VolunteerNeed, mem
     return {vid: [Closeness(s, i, *best[i]) for s, i in its] for vid, its in items.items()}
 
 
-def reasons_for(need: VolunteerNeed, f: Fit, words: list[Closeness]) -> tuple[list[Reason], float]:
+def reasons_for(need: VolunteerNeed, f: Fit, words: list[Closeness]) -> tuple[list[VolunteerReason], float]:
     v = f.volunteer
-    reasons = [Reason(kind="time", text=f"{slot_words(need_slot(need))}有空"),
-               Reason(kind="distance", text=f"住处离服务地点{distance_words(f.km)}")]
+    reasons = [VolunteerReason(kind="time", text=f"{slot_words(need_slot(need))}有空"),
+               VolunteerReason(kind="distance", text=f"住处离服务地点{distance_words(f.km)}")]
     wants = need.activity.value in v.activities
     if wants:
-        reasons.append(Reason(kind="activity", text=f"愿意参加{need.activity.label}"))
+        reasons.append(VolunteerReason(kind="activity", text=f"愿意参加{need.activity.label}"))
     close = sorted((w for w in words if w.similarity >= NAMED), key=lambda w: (-w.similarity, w.item))[:2]
     for w in close:
         said = "兴趣" if w.source == "interest" else "技能"
-        reasons.append(Reason(kind=w.source, item=w.item, about=w.about,
+        reasons.append(VolunteerReason(kind=w.source, item=w.item, about=w.about,
                               text=f"{said}“{w.item}”" + ("正是需求所说" if w.item == w.about else f"与需求“{w.about}”相近")))
     if v.party_member:
-        reasons.append(Reason(kind="party", text="党员"))
+        reasons.append(VolunteerReason(kind="party", text="党员"))
     best = max((w.similarity for w in words), default=0.0)
     score = (WEIGHTS["activity"] * wants + WEIGHTS["words"] * best
              + WEIGHTS["near"] * (1 - min(1.0, f.km / max(v.max_km, 0.1))))

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from estation.identifiers import parse_resident_id
 from estation.schemas import ORMModel, PhoneNumber, RowId
-from estation.volunteers.models import Activity, AgeBand, Channel, DayPart, NeedStatus, VolunteerStatus, Weekday
+from estation.volunteers.models import Activity, AgeBand, DayPart, NeedStatus, VolunteerChannel, VolunteerStatus, Weekday
 
 Words = Annotated[str, Field(max_length=500)]
 SLOT = r"^(mon|tue|wed|thu|fri|sat|sun):(morning|afternoon|evening)$"
@@ -96,7 +96,7 @@ class VolunteerOut(ORMModel):
     party_member: bool
     consent_to_contact: bool
     max_km: float
-    channel: Channel
+    channel: VolunteerChannel
     registered_on: date
     status: VolunteerStatus
     decline_reason: str
@@ -170,7 +170,7 @@ class NeedOut(ORMModel):
     status: NeedStatus
 
 
-class Reason(ORMModel):
+class VolunteerReason(ORMModel):
     kind: str
     """time, distance, activity, interest, skill or party: what in the data makes it true."""
     text: str
@@ -187,10 +187,10 @@ class Proposal(ORMModel):
     community_name: str
     distance_km: float
     score: float
-    reasons: list[Reason]
+    reasons: list[VolunteerReason]
 
 
-class AssignmentCreate(ORMModel):
+class VolunteerAssignmentCreate(ORMModel):
     volunteer_id: RowId
 
 
@@ -201,14 +201,14 @@ class ServiceCreate(ORMModel):
     note: Annotated[str, Field(max_length=200)] = ""
 
 
-class ServiceOut(ORMModel):
+class VolunteerServiceOut(ORMModel):
     on: date
     attended: bool
     hours: float
     note: str
 
 
-class AssignmentOut(ORMModel):
+class VolunteerAssignmentOut(ORMModel):
     id: int
     need_id: int
     need_title: str
@@ -218,6 +218,6 @@ class AssignmentOut(ORMModel):
     phone_masked: str
     assigned_on: date
     reasons: list[str]
-    services: list[ServiceOut]
+    services: list[VolunteerServiceOut]
     hours: float
     last_on: date | None

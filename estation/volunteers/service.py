@@ -26,27 +26,27 @@ from estation.volunteers import repository
 from estation.volunteers.models import (
     Activity,
     AgeBand,
-    Channel,
     NeedStatus,
     Volunteer,
     VolunteerAssignment,
+    VolunteerChannel,
     VolunteerNeed,
     VolunteerStatus,
 )
 from estation.volunteers.schemas import (
     ActivityCount,
     Application,
-    AssignmentOut,
     CommunitySummary,
     Decision,
     NeedCreate,
     NeedOut,
     SelfRegistration,
     ServiceCreate,
-    ServiceOut,
     Summary,
+    VolunteerAssignmentOut,
     VolunteerCreate,
     VolunteerOut,
+    VolunteerServiceOut,
     slot_words,
 )
 
@@ -132,7 +132,7 @@ def _insert(session: Session, values: dict) -> Volunteer:
 
 
 def register(session: Session, *, user: User | None, data: VolunteerCreate, today: date,
-             channel: Channel = Channel.community) -> Volunteer:
+             channel: VolunteerChannel = VolunteerChannel.community) -> Volunteer:
     """A member registered at the community's desk (or by a program); their home is the community's
     centre unless they are a resident on record."""
     if user is not None:
@@ -168,7 +168,7 @@ def register_self(session: Session, *, resident: Resident, data: SelfRegistratio
         existing = _insert(session, {
             **prefs, "community_code": resident.community_code, "resident_id": resident.id, "name": resident.name,
             "id_number": resident.id_number, "id_number_hash": resident.id_number_hash, "phone": phone,
-            "phone_hash": lookup_hash(phone), "lat": resident.lat, "lon": resident.lon, "channel": Channel.kiosk,
+            "phone_hash": lookup_hash(phone), "lat": resident.lat, "lon": resident.lon, "channel": VolunteerChannel.kiosk,
             "registered_on": today, "registered_by_id": None,
         })
         return existing
@@ -197,7 +197,7 @@ def apply(session: Session, *, data: Application, today: date) -> Volunteer | No
         **data.model_dump(exclude={"community_code", "phone", "activities", "age_band"}),
         "activities": [a.value for a in data.activities], "community_code": community.code, "resident_id": None,
         "id_number": None, "id_number_hash": None, "stated_age_band": data.age_band, "phone": data.phone,
-        "phone_hash": digest, "lat": community.lat, "lon": community.lon, "channel": Channel.phone,
+        "phone_hash": digest, "lat": community.lat, "lon": community.lon, "channel": VolunteerChannel.phone,
         "registered_on": today, "registered_by_id": None, "status": VolunteerStatus.pending,
     })
 
@@ -369,26 +369,26 @@ def close_need(session: Session, *, need: VolunteerNeed) -> VolunteerNeed:
 
 # ---- assignments and services ------------------------------------------------------------------------
 
-def assignment_out(a: VolunteerAssignment) -> AssignmentOut:
+def assignment_out(a: VolunteerAssignment) -> VolunteerAssignmentOut:
     attended = [s for s in a.services if s.attended]
-    return AssignmentOut(
+    return VolunteerAssignmentOut(
         id=a.id, need_id=a.need_id, need_title=a.need.title, when=when_words(a.need), volunteer_id=a.volunteer_id,
         volunteer_name=a.volunteer.name, phone_masked=mask_phone(a.volunteer.phone), assigned_on=a.assigned_on,
-        reasons=list(a.reasons), services=[ServiceOut(on=s.on, attended=s.attended, hours=s.hours, note=s.note)
+        reasons=list(a.reasons), services=[VolunteerServiceOut(on=s.on, attended=s.attended, hours=s.hours, note=s.note)
                                            for s in a.services],
         hours=round(sum(s.hours for s in attended), 1), last_on=max((s.on for s in attended), default=None))
 
 
-def assignments_of_need(session: Session, *, need: VolunteerNeed) -> list[AssignmentOut]:
+def assignments_of_need(session: Session, *, need: VolunteerNeed) -> list[VolunteerAssignmentOut]:
     return [assignment_out(a) for a in repository.assignments_of(session, need_id=need.id)]
 
 
-def household_visits(session: Session, *, household_id: int) -> list[AssignmentOut]:
+def household_visits(session: Session, *, household_id: int) -> list[VolunteerAssignmentOut]:
     """Who visits a household for the volunteer alliance, and when they came (the ledger page shows it)."""
     return [assignment_out(a) for a in repository.assignments_of(session, household_id=household_id)]
 
 
-def visible_household_visits(session: Session, *, user: User, household_id: int) -> list[AssignmentOut]:
+def visible_household_visits(session: Session, *, user: User, household_id: int) -> list[VolunteerAssignmentOut]:
     """:func:`household_visits` of a household ``user`` may see (the same rule as its ledger)."""
     get_or_404(session, Household, household_id, "家庭不存在")
     access.ensure_can_see_household(session, user, household_id)

@@ -22,7 +22,7 @@ class SignInRequired(EstationError):
         self.login_url = login_url
 
 
-def verify_csrf(request: Request, csrf_token: Annotated[str, Form(max_length=100)] = "") -> None:
+async def verify_csrf(request: Request, csrf_token: Annotated[str, Form(max_length=100)] = "") -> None:
     """The form's hidden field (templates put ``estation.deps.csrf_token`` there) must echo the cookie."""
     if not csrf_matches(request, csrf_token):
         raise CsrfFailed("页面已过期，请返回后重试")
@@ -37,7 +37,7 @@ class PageRoleCheck(RoleCheck):
 
     login_url: str = "/login"
 
-    def __call__(self, principal: OptionalPrincipal) -> Principal:
+    async def __call__(self, principal: OptionalPrincipal) -> Principal:
         if principal is None:
             raise SignInRequired(self.login_url)
         if principal.role not in self.allowed_roles:

@@ -23,6 +23,7 @@ WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+templates.env.auto_reload = False  # the templates change only with a release (a restart): no stat() of each file per page
 
 
 @lru_cache(maxsize=256)

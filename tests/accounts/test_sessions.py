@@ -70,6 +70,28 @@ def test_a_busy_session_still_ends_after_its_lifetime(api, staff) -> None:
     assert client.get("/counter", follow_redirects=False).headers["location"].startswith("/login")
 
 
+def _last_seen(api: ApiHarness, client: TestClient):
+    with api.db() as s:
+        return s.get(AuthSession, _token_hash(client.cookies["estation_session"])).last_seen_at
+
+
+def test_last_seen_is_written_once_a_tenth_of_the_idle_time_has_passed_not_on_every_request(api, staff) -> None:
+    """Most requests only read the session; a used session still never ends while it is used."""
+    idle = timedelta(minutes=api.settings.session_idle_minutes)
+    client = api.client_for(staff[Role.counter_staff])
+    _age(api, client, idle=idle / 10 - timedelta(seconds=20), age=timedelta(hours=1))
+    before = _last_seen(api, client)
+    for _ in range(3):
+        assert client.get("/counter").status_code == 200
+    assert _last_seen(api, client) == before  # within the tenth: nothing written
+    _age(api, client, idle=idle / 10 + timedelta(seconds=1), age=timedelta(hours=1))
+    assert client.get("/counter").status_code == 200
+    assert utcnow() - _last_seen(api, client) < timedelta(seconds=30)  # due: stamped now
+    _age(api, client, idle=idle - timedelta(seconds=30), age=timedelta(hours=1))
+    assert client.get("/api/v1/auth/me").status_code == 200  # late in the idle time: used, so kept...
+    assert utcnow() - _last_seen(api, client) < timedelta(seconds=30)  # ...and counted from now
+
+
 def test_the_defaults_are_half_an_hour_idle_and_twelve_hours_in_all(api) -> None:
     assert (api.settings.session_idle_minutes, api.settings.session_lifetime_hours) == (30, 12)
 

@@ -117,8 +117,9 @@ def test_invitation_accept_makes_an_application_and_decline_is_final(session) ->
         invitations.decline_invitation(session, invitation_id=inv.id, resident_id=willing.id)
     applicants = candidates.applicants(session, vacancy=company.vacancy, viewer=company.user)
     assert [(a.name, a.via_invitation) for a in applicants] == [("钱芳", True)]
-    logged = session.scalars(select(AccessLog).where(AccessLog.resident_id == willing.id)).all()
-    assert [(row.user_id, row.what) for row in logged] == [(company.user.id, "您的求职申请")]
+    logged = session.scalars(select(AccessLog).where(AccessLog.resident_id == willing.id).order_by(AccessLog.id)).all()
+    assert [(row.user_id, row.action, row.what) for row in logged] == [
+        (company.user.id, "invite", "您的求职信息（未显示姓名）"), (company.user.id, "read", "您的求职申请")]
     assert _notes(session, audience=Audience.employer, kind="invitation.accepted")
 
 

@@ -1,5 +1,6 @@
-"""Id numbers and phones never reach the server log: `estation serve` (uvicorn, access log on) is sent
-requests that carry them in forms, JSON bodies and addresses, and its whole output is scanned."""
+"""Id numbers and phones never reach the server log: `estation serve` (uvicorn, with its request log asked
+for) is sent requests that carry them in forms, JSON bodies and addresses, and its whole output is scanned.
+Without being asked, it logs no request line at all (the counter's look-up addresses carry residents' names)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         credentials = {"clerk": clerk.username, "resident_id": resident.id, "household_id": household.id}
     engine.dispose()
     log = tmp / "server.log"
-    with log.open("wb") as out, estation_serve(url, tmp, output=out, search_backend="embedded") as (base, proc):
+    with log.open("wb") as out, estation_serve(url, tmp, output=out, search_backend="embedded", request_log="true") as (base, proc):
         yield base, credentials, proc, log
 
 
@@ -68,10 +69,23 @@ def test_no_id_number_or_phone_reaches_the_server_log(served) -> None:
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=20)
     output = log.read_text(errors="replace")
-    assert '"POST /counter HTTP/1.1" 200' in output, output  # the access log was on and captured
+    assert '"POST /counter HTTP/1.1" 200' in output, output  # the request log was on and captured
     assert '"GET /counter?q=' in output  # ... including the address that carried the id number
     for value in RAW_VALUES:
         assert value not in output, value
+
+
+def test_no_request_line_is_logged_unless_asked(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'estation.sqlite3'}"
+    upgrade(url)
+    log = tmp_path / "server.log"
+    with log.open("wb") as out, estation_serve(url, tmp_path, output=out, search_backend="embedded") as (base, proc):
+        assert httpx.get(f"{base}/kiosk/jobs/results", params={"q": "孙建华"}, timeout=30).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    output = log.read_text(errors="replace")
+    assert "Application startup complete" in output, output  # the log was captured
+    assert "/kiosk/jobs/results" not in output and "GET /" not in output, output
 
 
 def test_estation_and_library_loggers_go_through_the_same_redaction(tmp_path: Path) -> None:

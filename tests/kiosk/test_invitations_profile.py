@@ -88,9 +88,11 @@ def test_the_employers_reads_are_logged_and_the_resident_reads_them_in_plain_wor
     with loop.world.harness.db() as s:
         logged = s.scalars(select(AccessLog).where(AccessLog.resident_id == loop.world.pin_resident_id,
                                                    AccessLog.user_id == loop.employer_user.id)).all()
-        assert logged and {row.what for row in logged} == {"您的求职申请"}
+        # The invitation (from the recommended candidates, the name hidden) and the reads of the applicants.
+        assert logged and {row.what for row in logged} == {"您的求职申请", "您的求职信息（未显示姓名）"}
     text = plain(resident_client(loop).get("/kiosk/me/readers").text)
     assert "用人单位查看了您的求职申请" in text and "查看“小区保安”的申请人（申请编号YX" in text
+    assert "用人单位看过您的求职信息（未显示姓名）后邀请了您" in text and "原因：邀请您了解岗位“小区保安”" in text
 
 
 def test_declining_keeps_the_reason_the_resident_gave_and_the_employer_sees_only_that(loop) -> None:

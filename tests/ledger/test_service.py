@@ -143,7 +143,8 @@ def test_overdue_items_escalate_once_to_the_leader_of_the_day(session) -> None:
     move(session, cadre, done, LedgerStatus.resolved)
     service.assign_leader(session, data=AssignmentCreate(leader_id=new_leader.id,
                                                          community_code=household.community_code,
-                                                         start_date=date(2025, 5, 1)))
+                                                         start_date=date(2025, 5, 1)),
+                          by=create_user(session, role=Role.admin))
     assert assignment.end_date == date(2025, 4, 30)
     escalated = service.escalate_overdue(session, today=date(2025, 5, 2))
     assert late in escalated and on_time not in escalated and done not in escalated
@@ -184,7 +185,8 @@ def test_reassignment_keeps_history_and_moves_visibility(session) -> None:
     successor = create_user(session, role=Role.cadre)
     pairing = service.repository.active_pairings(session, day=DAY, household_ids=[household.id])[0]
     today = utcnow().date()
-    new = service.reassign(session, pairing=pairing, cadre_id=successor.id, on=today, reason="工作调动")
+    admin = create_user(session, role=Role.admin)
+    new = service.reassign(session, pairing=pairing, cadre_id=successor.id, on=today, reason="工作调动", by=admin)
     assert pairing.end_date == today - timedelta(days=1) and pairing.end_reason == "工作调动"
     assert new.start_date == today and new.end_date is None
     assert len(service.repository.pairings_of_household(session, household.id)) == 2
@@ -193,7 +195,7 @@ def test_reassignment_keeps_history_and_moves_visibility(session) -> None:
         access.ensure_can_see_household(session, cadre, household.id)
     with pytest.raises(InvalidInput):  # only a cadre can be paired
         service.reassign(session, pairing=new, cadre_id=create_user(session, role=Role.leader).id,
-                         on=today + timedelta(days=1), reason="调整")
+                         on=today + timedelta(days=1), reason="调整", by=admin)
 
 
 def test_routine_visit_is_a_contact_without_a_problem(session) -> None:

@@ -4,6 +4,7 @@ against a small world built here on a fresh database: registrations, placements 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -118,9 +119,12 @@ def test_figures_match_the_records(api, world) -> None:
 
     groups = {(g["dimension"], g["group"]): g for g in body["by_group"]}
     assert groups[("sex", "female")] == {"dimension": "sex", "group": "female", "label": "女", "job_seekers": 3,
-                                              "with_recommendations": 1, "placements": 1}
+                                              "with_recommendations": 1, "placements": 1, "hidden": None}
     assert groups[("sex", "male")]["with_recommendations"] == 1 and groups[("sex", "male")]["placements"] == 2
-    assert groups[("disability_category", "肢体")]["placements"] == 1
+    # One with a 肢体 certificate and four without: both groups too small to be shown.
+    assert {k: (g["hidden"], g["job_seekers"], g["placements"]) for k, g in groups.items()
+            if k[0] == "disability_category"} == {("disability_category", "肢体"): ("small", None, None),
+                                                  ("disability_category", "none"): ("small", None, None)}
     assert groups[("age_band", "45-54岁")]["job_seekers"] == 2  # born 1975 and 1980: 50 and 45 on 2025-06-30
     assert groups[("age_band", "24岁及以下")]["job_seekers"] == 1
 
@@ -134,7 +138,7 @@ def test_the_parts_add_up_to_the_totals(api, world) -> None:
                          ("zero_employment_households", "at_start"), ("zero_employment_households", "at_end"),
                          ("zero_employment_households", "cleared")):
         assert sum(c[outer][inner] for c in body["by_community"]) == body[outer][inner], (outer, inner)
-    for dimension in ("disability_category", "age_band", "sex"):
+    for dimension in ("age_band", "sex"):  # the disability categories' hidden groups give no figures
         rows = [g for g in body["by_group"] if g["dimension"] == dimension]
         assert sum(g["job_seekers"] for g in rows) == body["registered_job_seekers"], dimension
         assert sum(g["placements"] for g in rows) == body["placements"], dimension
@@ -241,3 +245,107 @@ def test_the_report_reads_the_same_on_postgresql_and_sqlite(session) -> None:
     assert (t.due_3_months, t.retained_3_months, t.zero_at_start, t.zero_at_end, t.cleared) == (1, 1, 1, 0, 1)
     assert [(g.group, g.with_recommendations) for g in report.by_group if g.dimension == "sex"] == [("male", 1)]
     assert [code for code, _, _ in report.by_community] == ["370102009008"]
+
+
+# A disability category of three job seekers (言语) in 2021, a year no one of the world above was looking.
+SMALL_URL = "/api/v1/reports/outcomes?from=2021-01&to=2021-12"
+CATEGORIES = {"none": (20, 10, 6), "肢体": (12, 6, 3), "视力": (8, 4, 2), "言语": (3, 1, 0)}
+"""Job seekers, of them recommended, of them placed."""
+
+
+@pytest.fixture(scope="module")
+def small_group(api, world):
+    with api.db() as s:
+        vacancy = create_vacancy(s, employer=create_employer(s))
+        for category, (people, recommended, placed) in CATEGORIES.items():
+            for i in range(people):
+                end = date(2021, 6, 1) if i < placed else date(2021, 12, 1)
+                r = _person(s, A if i % 2 else B, born=date(1970 + i, 3, 3), sex="female" if i % 2 else "male",
+                            disability=None if category == "none" else category,
+                            spells=[(S.registered_unemployed, date(2021, 1, 1), end), (S.employed, end, None)])
+                if i < placed:
+                    _placed(s, r, vacancy.id, end)
+                if i < recommended:
+                    s.add(Invitation(vacancy_id=vacancy.id, resident_id=r.id,
+                                     created_at=datetime(2021, 3, 1, 9, 0, tzinfo=timezone.utc)))
+        s.commit()
+    return world
+
+
+def test_a_group_of_three_is_hidden_with_one_more_so_no_total_gives_it_away(api, small_group) -> None:
+    body = api.client_for(small_group["leader"]).get(SMALL_URL).json()
+    assert body["registered_job_seekers"] == 43 and body["placements"] == 11
+    rows = {g["group"]: g for g in body["by_group"] if g["dimension"] == "disability_category"}
+    assert rows["言语"] == {"dimension": "disability_category", "group": "言语", "label": "言语", "hidden": "small",
+                          "job_seekers": None, "with_recommendations": None, "placements": None}
+    # 8 with 视力 are hidden too: the total less the shown groups is 11 people, 5 recommended, 2 placed,
+    # which 3 + 8, 4 + 7 ... all fit.
+    assert rows["视力"]["hidden"] == "complementary" and rows["视力"]["job_seekers"] is None
+    assert (rows["none"]["job_seekers"], rows["肢体"]["job_seekers"]) == (20, 12)
+    assert body["registered_job_seekers"] - sum(g["job_seekers"] or 0 for g in rows.values()) == 11
+    # The other groupings are not by health: they are given in full and add up.
+    assert sum(g["job_seekers"] for g in body["by_group"] if g["dimension"] == "sex") == 43
+    # A community's staff see one community: in B, 2 with 言语 and 4 with 视力, hidden together (6 people:
+    # 2 + 4 or 3 + 3 or 4 + 2), 10 without a certificate and 6 with 肢体 shown.
+    staff = api.client_for(small_group["staff_b"]).get(SMALL_URL).json()
+    rows = {g["group"]: g for g in staff["by_group"] if g["dimension"] == "disability_category"}
+    assert {k: (g["hidden"], g["job_seekers"]) for k, g in rows.items()} == {
+        "none": (None, 10), "肢体": (None, 6), "视力": ("small", None), "言语": ("small", None)}
+
+
+def test_suppression_keeps_hiding_until_nothing_can_be_worked_out() -> None:
+    def hidden(*spec: tuple[str, int, int, int]) -> dict[str, str | None]:
+        groups = [Group("disability_category", n, n, job_seekers=j, with_recommendations=r, placements=p)
+                  for n, j, r, p in spec]
+        service.suppress(groups)
+        return {g.group: g.hidden for g in groups}
+
+    # Nothing small: all shown.
+    assert set(hidden(("none", 40, 20, 10), ("视力", 5, 2, 1)).values()) == {None}
+    # One person with 言语 and five with 视力: hidden together they make 6, which only 1 + 5 gives; so
+    # the next group is hidden too.
+    assert hidden(("none", 40, 20, 10), ("言语", 1, 0, 0), ("视力", 5, 2, 1), ("肢体", 30, 10, 5)) == {
+        "none": None, "言语": "small", "视力": "complementary", "肢体": "complementary"}
+    # Nobody recommended among 言语 and 视力 while others were: that would say the three were not.
+    assert hidden(("none", 40, 20, 10), ("言语", 3, 0, 0), ("视力", 8, 0, 0), ("肢体", 9, 3, 1)) == {
+        "none": None, "言语": "small", "视力": "complementary", "肢体": "complementary"}
+    # Nobody at all recommended: the totals say so of everyone; no more groups are hidden for it.
+    assert hidden(("none", 40, 0, 0), ("言语", 3, 0, 0), ("视力", 8, 0, 0)) == {
+        "none": None, "言语": "small", "视力": "complementary"}
+    # Other groupings are never hidden, and a hidden group is never flagged nor the bar.
+    ages = [Group("age_band", "24岁及以下", "24岁及以下", job_seekers=2, with_recommendations=0, placements=0)]
+    service.suppress(ages)
+    assert ages[0].hidden is None
+    groups = [Group("disability_category", "none", "无残疾证", job_seekers=20, with_recommendations=12, placements=6),
+              Group("disability_category", "言语", "言语", job_seekers=3, with_recommendations=0, placements=0),
+              Group("disability_category", "视力", "视力", job_seekers=10, with_recommendations=6, placements=3)]
+    service.suppress(groups)
+    assert service.fairness_flags(groups) == []
+
+
+def _no_number(text: str) -> bool:
+    return not re.search(r"\d", text.replace("少于5人", "").replace("1至4人", ""))
+
+
+def test_the_page_shows_no_figure_of_the_small_group(live, page, small_group) -> None:
+    sign_in(page, live.url, small_group["leader"].username, "/ledger")
+    page.goto(f"{live.url}/ledger/outcomes?from=2021-01&to=2021-12")
+    rows = {r.split("\t")[1]: r for r in page.locator("#group-h ~ .table-wrap tbody tr").all_inner_texts()}
+    assert rows["言语"].split("\t")[2:] == ["少于5人", "不显示", "不显示"]
+    assert rows["视力"].split("\t")[2:] == ["不单独显示", "不显示", "不显示"]
+    assert rows["肢体"].split("\t")[2:] == ["12", "6（50%）", "3（25%）"]
+    # In the charts, the flags and anywhere else on the page, nothing said of 言语 or 视力 carries a number.
+    for chart in page.locator("svg.chart").all():
+        title = chart.locator("title").first.text_content()
+        if title.startswith("按残疾类别"):
+            svg = chart.inner_html()
+            assert "言语：" not in svg and "视力：" not in svg  # no bar drawn, so no tooltip with a rate
+            labels = chart.locator("text").all_text_contents()
+            assert labels[labels.index("言语") + 1] == "少于5人" and labels[labels.index("视力") + 1] == "不单独显示"
+    text = page.inner_text("main")
+    for line in text.splitlines():
+        if "言语" in line or "视力" in line:
+            assert _no_number(line), line
+    assert re.search("数字不公开的组不参与比较：残疾类别“(视力|言语)”、残疾类别“(视力|言语)”。", text)
+    assert "None" not in text and "small" not in text and "complementary" not in text
+    screenshot(page, "outcomes-small-group.png")

@@ -85,3 +85,68 @@ def test_a_reader_far_behind_reloads_everything(tmp_path: Path) -> None:
         writer.upsert("vacancy", [replace(doc(i, "门卫"), wage_max=10000 + i)])
     assert reader.search(SearchQuery(today=TODAY, sort=Sort.wage)).ids == [6, 5, 4, 3, 2, 1]
     assert answers(reader) == answers(EmbeddedBackend(path, prefix="p"))
+
+
+def fts_delete_behind(path: Path, listing: int) -> None:
+    """Remove a listing's words from the index file behind the backends' backs: no generation moves."""
+    backend = EmbeddedBackend(path, prefix="p")
+    phys = backend.index_meta("vacancy")["index"]
+    backend.close()
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(f'DELETE FROM "{phys}_fts" WHERE rowid = ?', (listing,))
+
+
+NEAR = (36.665, 117.06)
+
+
+def test_word_matches_and_filters_are_kept_per_generation(tmp_path: Path) -> None:
+    """A reader keeps what a snapshot answers (the listings a word matches, the rows a filter passes)
+    and reads them again once a write moves the index on: what it answers is a fresh reader's."""
+    path = tmp_path / "search.sqlite3"
+    writer = EmbeddedBackend(path, prefix="p")
+    unit = [1.0, 0.0, 0.0, 0.0]
+    writer.rebuild("vacancy", [doc(i, "小区保洁员" if i % 2 else "门卫", vector=unit) for i in range(1, 21)],
+                   vector_dims=4, model_id="m")
+    reader = EmbeddedBackend(path, prefix="p")
+    words = SearchQuery(today=TODAY, text="保洁", near=NEAR, radius_km=1.0, facets=False)
+    near = SearchQuery(today=TODAY, near=NEAR, radius_km=1.0)
+
+    def knn() -> list[int]:
+        (hits,) = reader.knn_sets("vacancy", [unit], [(50, near)], model_id="m")[0]
+        return sorted(i for i, _ in hits)
+
+    first = reader.search(words)
+    assert first.ids and all(i % 2 for i in first.ids)
+    within = knn()
+    assert within == [i for i in range(1, 21) if abs(36.66 + i / 1000 - NEAR[0]) * 111.195 <= 1.0]
+    fts_delete_behind(path, first.ids[0])  # a reader that asked FTS5 again would lose it
+    assert reader.search(words).ids == first.ids  # the same snapshot: answered from what the reader kept
+    # A write moves the generation: a new listing matching the words, one moved out of reach.
+    far = within[0]
+    writer.upsert("vacancy", [doc(21, "保洁主管", lat=36.665, vector=unit),
+                              doc(far, "门卫" if far % 2 == 0 else "小区保洁员", lat=37.5, vector=unit)])
+    fresh = EmbeddedBackend(path, prefix="p")
+    again = reader.search(words)
+    assert again.ids == fresh.search(words).ids and again.total == fresh.search(words).total
+    assert 21 in again.ids and first.ids[0] not in again.ids and far not in again.ids
+    assert knn() == sorted((set(within) - {far}) | {21})
+    assert reader.search(near).total == fresh.search(near).total
+
+
+def test_parallel_readers_share_one_cache(tmp_path: Path) -> None:
+    """Threads of one backend asking the same and different words at once get a fresh reader's answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "search.sqlite3"
+    titles = ["小区保洁员", "门卫", "收银员", "保洁主管"]
+    EmbeddedBackend(path, prefix="p").rebuild(
+        "vacancy", [doc(i, titles[i % 4]) for i in range(1, 201)], vector_dims=4, model_id="m")
+    queries = [SearchQuery(today=TODAY, text=t, near=NEAR, radius_km=r, per_page=100)
+               for t in ("保洁", "门卫", "收银") for r in (0.5, 2.0, 50.0)]
+    want = [(h.ids, h.total, h.facets) for h in map(EmbeddedBackend(path, prefix="p").search, queries)]
+    shared = EmbeddedBackend(path, prefix="p")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        got = list(pool.map(lambda n: [(h.ids, h.total, h.facets) for h in map(shared.search, queries[n % 9:]
+                                                                                + queries[:n % 9])], range(30)))
+    for n, answer in enumerate(got):
+        assert answer == want[n % 9:] + want[:n % 9]

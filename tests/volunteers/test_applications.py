@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from estation.accounts.models import Role
 from estation.errors import Conflict, Forbidden, InvalidInput
 from estation.volunteers import proposals, service
-from estation.volunteers.models import Activity, AgeBand, Channel, Volunteer, VolunteerStatus
+from estation.volunteers.models import Activity, AgeBand, Volunteer, VolunteerChannel, VolunteerStatus
 from estation.volunteers.schemas import Application, Decision
 from tests.factories import create_user
 from tests.volunteers.helpers import FIRST, THIRD, TODAY, elderly_household, staff, visit_need
@@ -36,7 +36,7 @@ def test_an_application_waits_masked_and_is_neither_in_the_ledger_nor_proposed(s
     applied = application(session)
     assert applied is not None
     assert (applied.status, applied.channel, applied.id_number, applied.registered_by_id) == (
-        VolunteerStatus.pending, Channel.phone, None, None)
+        VolunteerStatus.pending, VolunteerChannel.phone, None, None)
     raw = session.execute(text("SELECT phone, phone_hash FROM volunteer WHERE id = :id"), {"id": applied.id}).one()
     assert PHONE not in raw.phone and PHONE not in raw.phone_hash  # encrypted, and only a keyed hash beside it
     waiting = service.applications(session, user=keeper, today=TODAY)

@@ -19,7 +19,7 @@ from estation.labour.service import communities
 from estation.ledger import service
 from estation.ledger.schemas import AssignmentCreate, PairingCreate
 from estation.schemas import PathId
-from estation.web.admin.common import Admin, Field, admin_router, audit, done, errors_of, page
+from estation.web.admin.common import Admin, Field, admin_router, done, errors_of, page
 from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
 
@@ -101,10 +101,8 @@ def pair(request: Request, db: DB, admin: Admin, household_id: PathId, cadre_id:
         data = PairingCreate(cadre_id=_person(cadre_id, "cadre_id", Role.cadre), household_id=household.id,
                              start_date=_day(start_date, "start_date"))
         with db.begin_nested():
-            pairing = service.pair(db, data=data)
+            pairing = service.pair(db, data=data, by=admin.user)  # logged there, as from the API
             cadre = service.display_names(db, {pairing.cadre_id})[pairing.cadre_id]
-            audit(db, admin, action="pair", what=f"结对：{household.address}",
-                  reason=f"{cadre}自{pairing.start_date:%Y-%m-%d}起包户")
     except EstationError as exc:
         return _household_page(request, db, admin, household_id, form={"cadre_id": cadre_id, "start_date": start_date},
                                errors=errors_of(exc), status_code=exc.status_code)
@@ -124,9 +122,8 @@ def reassign(request: Request, db: DB, admin: Admin, pairing_id: PathId, cadre_i
             raise InvalidInput("请写明更换原因（至少2个字）", field="reason")
         with db.begin_nested():
             names = service.display_names(db, {pairing.cadre_id, new_cadre})
-            new = service.reassign(db, pairing=pairing, cadre_id=new_cadre, on=day, reason=reason.strip()[:200])
-            audit(db, admin, action="reassign", what=f"结对：{household.address}",
-                  reason=f"{names.get(pairing.cadre_id, '')}→{names.get(new_cadre, '')}，{reason.strip()}")
+            new = service.reassign(db, pairing=pairing, cadre_id=new_cadre, on=day, reason=reason.strip()[:200],
+                                   by=admin.user)
     except EstationError as exc:
         db.refresh(pairing)
         return _household_page(request, db, admin, household_id,
@@ -144,11 +141,9 @@ def assign_leader(request: Request, db: DB, admin: Admin, leader_id: Field = "",
                                 community_code=_community(db, community_code),
                                 start_date=_day(start_date, "start_date"))
         with db.begin_nested():
-            assignment = service.assign_leader(db, data=data)
+            assignment = service.assign_leader(db, data=data, by=admin.user)
             leader = service.display_names(db, {assignment.leader_id})[assignment.leader_id]
             place = communities(db)[assignment.community_code].short_name
-            audit(db, admin, action="assign_leader", what=f"联居领导：{place}",
-                  reason=f"{leader}自{assignment.start_date:%Y-%m-%d}起联系")
     except EstationError as exc:
         return _board_page(request, db, admin, community=community_code, show_all=False,
                              form={"leader_id": leader_id, "community_code": community_code, "start_date": start_date},

@@ -15,7 +15,7 @@ from estation.errors import EstationError
 from estation.feedback import service
 from estation.feedback.models import Suggestion, SuggestionStatus, SuggestionTopic
 from estation.schemas import PathId
-from estation.web.admin.common import Admin, Field, admin_router, audit, done, errors_of
+from estation.web.admin.common import Admin, Field, admin_router, done, errors_of
 from estation.web.admin.common import page as page_
 from estation.web.once import SubmittedOnce
 from estation.web.security import CsrfChecked
@@ -49,12 +49,10 @@ def page_number(value: str) -> int:
 
 def post_answer(db: Session, principal: Principal, *, suggestion_id: int, answer: str, publish: str,
                 topic: SuggestionTopic) -> Suggestion:
-    """The answer (and the public copy when chosen), logged with who answered; all or nothing."""
+    """The answer (and the public copy when chosen), logged with who answered (by the service); all or nothing."""
     with db.begin_nested():
-        row = service.answer(db, suggestion_id=suggestion_id, text=answer, by=principal.user, publish=publish == "yes",
-                             topic=topic)
-        audit(db, principal, action="answer_suggestion", what=f"留言 {row.reference}", reason="答复居民留言")
-    return row
+        return service.answer(db, suggestion_id=suggestion_id, text=answer, by=principal.user,
+                              publish=publish == "yes", topic=topic)
 
 
 def answered(row: Suggestion) -> str:

@@ -64,7 +64,7 @@ class Asked:
         return "/kiosk/jobs/results?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def asked(
+async def asked(  # async: no I/O, no hop to a worker thread
     q: Annotated[str, Query(max_length=40)] = "",
     cat: Annotated[str, Query(max_length=20)] = "",
     near: Flag = "", seated: Flag = "", light: Flag = "", short: Flag = "", home: Flag = "",

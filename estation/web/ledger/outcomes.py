@@ -40,7 +40,8 @@ def outcomes_page(request: Request, db: DB, principal: Overseer,
         return render(request, "ledger/outcomes.html", ctx, status_code=422)
     report = service.outcomes(db, user=principal.user, period=span, today=today)
     ctx.update(report=report, flags=report.flags, charts=_charts(report), dimensions=service.DIMENSIONS,
-               rates=service.RATES, four_fifths=service.FOUR_FIFTHS)
+               rates=service.RATES, four_fifths=service.FOUR_FIFTHS, hidden_words=service.HIDDEN,
+               hidden=[g for g in report.by_group if g.hidden], small_cell=service.SMALL_CELL)
     return render(request, "ledger/outcomes.html", ctx)
 
 
@@ -64,7 +65,8 @@ def _charts(report: service.Outcomes) -> dict[str, Markup]:
         groups = [g for g in report.by_group if g.dimension == dimension]
         for which, words in service.RATES.items():
             charts[f"{dimension}.{which}"] = bar_chart(
-                [Bar(g.label, round(g.rate(which) * 100), text=f"{round(g.rate(which) * 100)}%",
+                [Bar(g.label, 0, text=service.HIDDEN[g.hidden], tone="muted") if g.hidden else
+                 Bar(g.label, round(g.rate(which) * 100), text=f"{round(g.rate(which) * 100)}%",
                      tone="bad" if (dimension, g.group, which) in flagged else "accent") for g in groups],
                 title=f"按{service.DIMENSIONS[dimension]}：{words}", max_value=100)
     return charts
