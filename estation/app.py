@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from estation import apidocs
+from indexing import text as search_words
 from estation.apifields import FIELDS
 from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # only once start-up is done, so no request waits for a load (/readyz says how it went).
             # Tests start many apps; each loads the (shared) model only when a test asks it to match.
             await anyio.to_thread.run_sync(parts.matching.load)
+            await anyio.to_thread.run_sync(search_words.prepare)  # jieba's dictionary: about a second
         yield
         parts.close()
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -97,18 +98,31 @@ def get_settings_dep(request: Request) -> Settings:
     return parts(request).settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed here, once, before the response is sent."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: committed here, once, before the response is sent.
+
+    The session is made on the event loop (it does no I/O before its first query); its end, commit or
+    rollback and close, is one hop to a worker thread (a plain generator would take two, in and out)."""
     session = parts(request).session_factory()
     try:
         yield session
-        session.commit()
     except BaseException:
         # Detach first: a rollback expires every loaded object, and the error page rendered after this
         # still shows the signed-in user's name (principal.user), which would then fail to load.
         session.expunge_all()
-        session.rollback()
+        await run_in_threadpool(_end, session, commit=False)
         raise
+    await run_in_threadpool(_end, session, commit=True)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close; a failed commit is rolled back by the close, its objects detached
+    first (close expunges before it ends the transaction)."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
 

@@ -117,8 +117,8 @@ class SnapshotCache:
                 self._hits[key] = (rows, scores)
                 self._hit_rows += len(rows)
                 while self._hit_rows > self.max_hit_rows:
-                    old, _ = self._hits.popitem(last=False)
-                    self._hit_rows -= len(old)
+                    _key, (evicted, _scores) = self._hits.popitem(last=False)
+                    self._hit_rows -= len(evicted)
         return rows, scores
 
     def mask(self, snapshot: tuple[str, int], key: object, compute) -> np.ndarray:

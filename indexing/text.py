@@ -40,15 +40,28 @@ def normalise(text: str) -> str:
     return "".join(_normalise_char(ch) for ch in text)
 
 
-@lru_cache(maxsize=1)
+_built: list[jieba.Tokenizer] = []
+
+
 def _tokenizer() -> jieba.Tokenizer:
-    # A private Tokenizer, so the job dictionary never leaks into (or depends on) jieba's global one.
-    tk = jieba.Tokenizer()
+    """The one private Tokenizer of the process (the job dictionary never leaks into, or depends on,
+    jieba's global one), built once: threads that ask while it is built wait for it, rather than each
+    building its own (a second each; under a burst of first searches they queued for half a minute)."""
+    if _built:
+        return _built[0]
     with _lock:
-        tk.initialize()
-        for word in dictionary_words():
-            tk.add_word(word.lower(), freq=200000)
-    return tk
+        if not _built:
+            tk = jieba.Tokenizer()
+            tk.initialize()
+            for word in dictionary_words():
+                tk.add_word(word.lower(), freq=200000)
+            _built.append(tk)
+    return _built[0]
+
+
+def prepare() -> None:
+    """Build the tokenizer now (a server does it at start-up, before it takes traffic)."""
+    _tokenizer()
 
 
 def _clean(tokens: Iterable[str]) -> list[str]:

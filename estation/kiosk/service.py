@@ -257,6 +257,8 @@ class AccessView:
     doing: str
     """What was done, in the resident's words: the action's verb with the row's ``what`` ("查看了居民档案")."""
     reason: str
+    reason_label: str = "原因"
+    """进展 for an employer's step on an application: its reason says which step ("单位已联系")."""
 
 
 SYSTEM_WHO = "系统后台"
@@ -267,7 +269,7 @@ OTHER_WHO = "其他人员"
 _DOING = {
     "read": "查看了{what}",
     "view": "查看了{what}",
-    "view_rating_follow_up": "查看了{what}",
+    "view_rating_follow_up": "查看了您对服务的不满意评价",  # its ``what`` carries the item's number
     "create": "新建了{what}",
     "update": "修改了{what}",
     "match": "用您的求职信息匹配岗位（{what}）",
@@ -312,4 +314,5 @@ def record_readers(session: Session, *, user: User, limit: int = 50) -> list[Acc
         .order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)
     )
     return [AccessView(at=r.at, who=access_who(r.role), doing=access_doing(r.action, r.what),
-                       reason=_REASONS.get(r.reason, r.reason)) for r in rows]
+                       reason=_REASONS.get(r.reason, r.reason),
+                       reason_label="进展" if r.action.startswith("application_") else "原因") for r in rows]

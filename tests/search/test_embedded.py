@@ -150,3 +150,32 @@ def test_parallel_readers_share_one_cache(tmp_path: Path) -> None:
                                                                                 + queries[:n % 9])], range(30)))
     for n, answer in enumerate(got):
         assert answer == want[n % 9:] + want[:n % 9]
+
+
+def test_the_kept_word_matches_stay_within_their_budget() -> None:
+    """The oldest word matches make way for new ones; an answer too big to keep is answered, not kept."""
+    import numpy as np
+
+    from indexing.embedded import SnapshotCache
+
+    cache = SnapshotCache(max_hit_rows=10)
+    asked: list[str] = []
+
+    def hits(word: str, n: int):
+        def compute():
+            asked.append(word)
+            return np.arange(n, dtype=np.int64), np.zeros(n)
+        return cache.hits(("p", 1), word, compute)
+
+    assert len(hits("保洁", 4)[0]) == 4 and len(hits("门卫", 4)[0]) == 4
+    hits("保洁", 4)
+    assert asked == ["保洁", "门卫"]  # kept
+    hits("收银", 4)  # 12 rows: the least recently asked (门卫) makes way
+    hits("保洁", 4)
+    hits("门卫", 4)
+    assert asked == ["保洁", "门卫", "收银", "门卫"]
+    assert len(hits("兼职", 11)[0]) == 11 and len(hits("兼职", 11)[0]) == 11
+    assert asked[-2:] == ["兼职", "兼职"]  # more than the budget: never kept
+    hits("保洁", 4)
+    cache.hits(("p", 2), "保洁", lambda: (asked.append("保洁@2") or np.arange(4), np.zeros(4)))
+    assert asked[-1] == "保洁@2"  # the next generation asks again

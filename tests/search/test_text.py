@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from indexing.lexicon import dictionary_words, occupation_terms, synonym_table
@@ -103,3 +106,23 @@ def test_highlight_reads_naturally() -> None:
 
 def test_highlight_matches_full_width_text_and_escapes_html() -> None:
     assert highlight("<b>ＡＴＭ维护</b>", expand_query("atm")) == "&lt;b&gt;<mark>ＡＴＭ</mark>维护&lt;/b&gt;"
+
+
+def test_threads_asking_for_the_tokenizer_at_once_share_one_built_once() -> None:
+    """A burst of first searches (a server just started) builds jieba's dictionary once, not once per thread:
+    each build took about a second, and forty queued threads timed requests out."""
+    script = (
+        "import threading\n"
+        "from indexing import text\n"
+        "start = threading.Barrier(8)\n"
+        "got = []\n"
+        "def ask():\n"
+        "    start.wait()\n"
+        "    got.append(id(text._tokenizer()))\n"
+        "threads = [threading.Thread(target=ask) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(len(got), len(set(got)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["8", "1"], done.stdout + done.stderr
