@@ -26,6 +26,7 @@ from estation.accounts.api import router as accounts_router
 from estation.cases.api import router as cases_router
 from estation.composition import build
 from estation.config import Settings, get_settings
+from estation.db import THREADS
 from estation.deps import CSRF_COOKIE, RequestScope, request_scope
 from estation.errors import (
     EstationError, InvalidInput, duplicate_key, error_body, http_error_body, validation_errors,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         if settings.environment != "test":
             # Every worker process loads the model before it takes traffic: uvicorn accepts connections
             # only once start-up is done, so no request waits for a load (/readyz says how it went).

@@ -35,6 +35,8 @@ REBUILD_CHUNK = 500
 REBUILD_IN_FLIGHT = 2
 """Bulk requests the node works on while the next one is built: the node indexes (and builds its vector
 graph) on its own threads meanwhile, instead of waiting for Python between requests."""
+MERGE_TIMEOUT_S = 4 * 3600
+"""Seconds the merge of a new index may take (a million listings on two busy cores: tens of minutes)."""
 _BUILD_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async"}
 """While a new index fills: no refresh (nobody reads it before the swap; a refresh a second would cut it
 into hundreds of small segments whose vector graphs are then merged again) and no fsync per request (a
@@ -327,6 +329,7 @@ class ElasticsearchBackend(SearchBackend):
         try:
             self._call(self.client.indices.put_settings, index=name, settings=_BUILD_SETTINGS)
             written = self._fill(name, docs)
+            self._merge(name)
         except BaseException:
             # Nothing reads the half-filled index (the alias still names the old one): drop it.
             try:
@@ -388,6 +391,15 @@ class ElasticsearchBackend(SearchBackend):
                     f.cancel()
         return written
 
+    def _merge(self, index: str) -> None:
+        """Merge the filled index into one segment before readers get it. Filled in bulk it holds
+        dozens of segments (one per indexing buffer flushed, per indexing thread), and every kNN search
+        walks every segment's vector graph: a million listings in 32 segments answered in hundreds of
+        milliseconds (benchmarks/results/scale.md). The merge of a big index takes minutes: this one
+        request may wait that long."""
+        self._call(self.client.options(request_timeout=MERGE_TIMEOUT_S).indices.forcemerge, index=index,
+                   max_num_segments=1)
+
     def search(self, query: SearchQuery) -> SearchHits:
         resp = self._call(self.client.search, index=self.alias(query.kind), body=search_body(query))
         hits = resp["hits"]
@@ -414,19 +426,42 @@ class ElasticsearchBackend(SearchBackend):
             self._spaces[kind] = hit
         check_space(hit[1], model_id=model_id, dims=dims)
 
-    def _msearch(self, kind: Kind, bodies: list[dict]) -> list[Neighbours]:
-        """Every body as one search, all in one round trip; hits as (id, cosine)."""
+    def _responses(self, kind: Kind, bodies: list[dict]) -> list[dict]:
+        """Every body as one search, all in one round trip (the node runs them side by side)."""
         searches: list[dict] = []
         for body in bodies:
             searches += [{"index": self.alias(kind)}, body]
         resp = self._call(self.client.msearch, searches=searches)
-        out: list[Neighbours] = []
         for r in resp["responses"]:
             if "error" in r:
-                raise RuntimeError(f"kNN search failed: {r['error']}")
-            # Elasticsearch scores cosine as (1 + cos) / 2; give callers the cosine itself.
-            out.append([(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]])
-        return out
+                raise RuntimeError(f"search failed: {r['error']}")
+        return resp["responses"]
+
+    def _msearch(self, kind: Kind, bodies: list[dict]) -> list[Neighbours]:
+        """Every kNN body as one search, all in one round trip; hits as (id, cosine)."""
+        # Elasticsearch scores cosine as (1 + cos) / 2; give callers the cosine itself.
+        return [[(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]]
+                for r in self._responses(kind, bodies)]
+
+    def knn_and_search(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest],
+                       queries: Sequence[SearchQuery], *, model_id: str) -> tuple[list[list[Neighbours]],
+                                                                                  list[SearchHits]]:
+        """``knn_sets(kind, vectors, requests)`` and ``search(q)`` of each of ``queries``, all in one
+        msearch round trip: what matching asks for one resident (the kNN within the limits and of the
+        pool, and the words' queries) costs one request, the node running the searches side by side."""
+        q = as_matrix(vectors)
+        self._check_space(kind, model_id, q.shape[1])
+        knn = [knn_body(vec, k, filter_list(f)) for k, f in requests for vec in q]
+        for query in queries:
+            if query.kind != kind:
+                raise ValueError("every query must be of the kind searched")
+        responses = self._responses(kind, knn + [search_body(query) for query in queries])
+        flat = [[(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]]
+                for r in responses[:len(knn)]]
+        n = q.shape[0]
+        hits = [SearchHits(ids=[int(h["_id"]) for h in r["hits"]["hits"]], total=r["hits"]["total"]["value"],
+                           facets=parse_facets(r.get("aggregations", {}))) for r in responses[len(knn):]]
+        return [flat[i * n:(i + 1) * n] for i in range(len(requests))], hits
 
     def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,
                  model_id: str) -> list[list[Neighbours]]:

@@ -82,15 +82,23 @@ class SnapshotCache:
     A snapshot is (physical index, generation); every write transaction moves the generation, and a
     rebuild the physical index, so an entry is only ever read for the snapshot it was computed in:
     when a reader's snapshot differs the cache is emptied first. Nothing cached can be stale, and no
-    write needs to clear it. Arrays handed out are read-only (one is shared by concurrent readers)."""
+    write needs to clear it. Arrays handed out are read-only (one is shared by concurrent readers).
+
+    A word's matches that do not depend on the rest of the index (any order but relevance, and the
+    column-weighted score of a word matching more than bm25_max_hits listings) are carried to the next
+    generation with the ids they hold: the next reader patches them with the listings written since
+    (:func:`_patched_hits`) instead of asking FTS5 for tens of thousands of rows again."""
 
     def __init__(self, *, max_hit_rows: int = CACHED_HIT_ROWS, max_masks: int = CACHED_MASKS) -> None:
         self.max_hit_rows, self.max_masks = max_hit_rows, max_masks
         self._lock = threading.Lock()
         self._snapshot: tuple[str, int] | None = None
-        self._hits: OrderedDict[object, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # key -> (rows, row scores, and for an entry that can be carried: its ids and their scores)
+        self._hits: OrderedDict[object, tuple[np.ndarray, np.ndarray, tuple | None]] = OrderedDict()
         self._hit_rows = 0
         self._masks: OrderedDict[object, np.ndarray] = OrderedDict()
+        # key -> (generation, ids, scores): matches of an earlier generation of the same physical index
+        self._carried: OrderedDict[object, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
 
     def _at(self, snapshot: tuple[str, int]) -> bool:
         """Under the lock: move to ``snapshot`` if it is not the cached one; False for an older reader's
@@ -99,6 +107,15 @@ class SnapshotCache:
             return True
         if self._snapshot is not None and self._snapshot[0] == snapshot[0] and self._snapshot[1] > snapshot[1]:
             return False
+        if self._snapshot is not None and self._snapshot[0] == snapshot[0]:
+            for key, (_rows, _scores, carry) in self._hits.items():
+                if carry is not None:
+                    self._carried.pop(key, None)
+                    self._carried[key] = (self._snapshot[1], *carry)
+            while sum(len(c[1]) for c in self._carried.values()) > self.max_hit_rows:
+                self._carried.popitem(last=False)
+        else:
+            self._carried.clear()
         self._snapshot = snapshot
         self._hits.clear()
         self._masks.clear()
@@ -106,18 +123,27 @@ class SnapshotCache:
         return True
 
     def hits(self, snapshot: tuple[str, int], key: object, compute) -> tuple[np.ndarray, np.ndarray]:
+        """The rows ``key`` matches in ``snapshot``; ``compute(carried)`` answers a miss, given the
+        matches an earlier generation carried ((generation, ids, scores), or None), and returns
+        (rows, row scores, (ids, scores) if the answer can be carried on, else None)."""
         with self._lock:
-            if self._at(snapshot) and key in self._hits:
+            if not self._at(snapshot):
+                carried = None
+            elif key in self._hits:
                 self._hits.move_to_end(key)
-                return self._hits[key]
-        rows, scores = compute()
-        rows.flags.writeable = scores.flags.writeable = False
+                return self._hits[key][:2]
+            else:
+                carried = self._carried.get(key)
+        rows, scores, carry = compute(carried)
+        for array in (rows, scores, *(carry or ())):
+            array.flags.writeable = False
         with self._lock:
             if self._at(snapshot) and key not in self._hits and len(rows) <= self.max_hit_rows:
-                self._hits[key] = (rows, scores)
+                self._carried.pop(key, None)
+                self._hits[key] = (rows, scores, carry)
                 self._hit_rows += len(rows)
                 while self._hit_rows > self.max_hit_rows:
-                    _key, (evicted, _scores) = self._hits.popitem(last=False)
+                    _key, (evicted, _scores, _carry) = self._hits.popitem(last=False)
                     self._hit_rows -= len(evicted)
         return rows, scores
 
@@ -402,8 +428,18 @@ class EmbeddedBackend(SearchBackend):
         """The rows of ``store`` matching the words of ``q``, with their scores (:func:`_text_hits`);
         kept for the snapshot: the same words ask FTS5 once per generation of the index."""
         key = (fts_match(q), q.effective_sort == Sort.relevance)
-        return self._cache.hits(snapshot, key, lambda: columns.hit_rows(
-            store, _text_hits(conn, snapshot[0], q, bm25_max_hits=self.bm25_max_hits)))
+
+        def compute(carried):
+            hits = None
+            if carried is not None:
+                hits = _patched_hits(conn, snapshot, q, carried, bm25_max_hits=self.bm25_max_hits)
+            if hits is None:
+                hits = _text_hits(conn, snapshot[0], q, bm25_max_hits=self.bm25_max_hits)
+            # bm25 scores move with every write (they count the whole index): those are not carried.
+            carry = hits if q.effective_sort != Sort.relevance or len(hits[0]) > self.bm25_max_hits else None
+            return (*columns.hit_rows(store, hits), carry)
+
+        return self._cache.hits(snapshot, key, compute)
 
     def _mask(self, conn: sqlite3.Connection, snapshot: tuple[str, int], store: ColumnStore,
               queries: Sequence[SearchQuery]) -> np.ndarray:
@@ -522,6 +558,49 @@ def _text_hits(conn: sqlite3.Connection, phys: str, q: SearchQuery, *,
             hit = _rowids(conn, phys, f"{column} : ({alts})")
             score -= weight * np.isin(ids, hit, assume_unique=True)
     return ids, score
+
+
+def _rowids_among(conn: sqlite3.Connection, phys: str, match: str, among: np.ndarray) -> np.ndarray:
+    """The ids of ``among`` matching ``match``."""
+    found = []
+    for start in range(0, len(among), 500):
+        chunk = [int(i) for i in among[start:start + 500]]
+        marks = ", ".join("?" for _ in chunk)
+        found += [r[0] for r in conn.execute(
+            f'SELECT rowid FROM "{phys}_fts" WHERE "{phys}_fts" MATCH ? AND rowid IN ({marks})', (match, *chunk))]
+    return np.array(sorted(found), dtype=np.int64)
+
+
+def _patched_hits(conn: sqlite3.Connection, snapshot: tuple[str, int], q: SearchQuery,
+                  carried: tuple[int, np.ndarray, np.ndarray], *, bm25_max_hits: int) \
+        -> tuple[np.ndarray, np.ndarray] | None:
+    """What :func:`_text_hits` answers in ``snapshot``, from its answer at an earlier generation
+    (``carried``: generation, ids, scores) with only the listings written since matched again; None
+    when the change log no longer reaches back, or the word now matches few enough listings for bm25."""
+    phys, gen = snapshot
+    old_gen, ids, scores = carried
+    oldest = conn.execute("SELECT min(gen) FROM search_change WHERE physical = ?", (phys,)).fetchone()[0]
+    if oldest is None or oldest > old_gen + 1:
+        return None
+    changed = np.array(sorted({r[0] for r in conn.execute(
+        "SELECT DISTINCT doc_id FROM search_change WHERE physical = ? AND gen > ? AND gen <= ?",
+        (phys, old_gen, gen))}), dtype=np.int64)
+    keep = ~np.isin(ids, changed)
+    found = _rowids_among(conn, phys, fts_match(q), changed)
+    found_scores = np.zeros(len(found))
+    relevance = q.effective_sort == Sort.relevance
+    if relevance and len(found):
+        # The same column-weighted score as _text_hits gives a word matching many listings.
+        for g in q.groups:
+            alts = " OR ".join(_quote(a) for a in g.alternatives)
+            for column, weight in _COLUMN_WEIGHTS:
+                found_scores -= weight * np.isin(found, _rowids_among(conn, phys, f"{column} : ({alts})", found))
+    ids = np.concatenate([ids[keep], found])
+    scores = np.concatenate([scores[keep], found_scores])
+    order = np.argsort(ids, kind="stable")
+    if relevance and len(ids) <= bm25_max_hits:
+        return None
+    return ids[order], scores[order]
 
 
 def _bump(conn: sqlite3.Connection, phys: str, ids: list[int], *, keep: int) -> None:

@@ -17,8 +17,8 @@ def serve(
     workers: int = typer.Option(1, min=1, envvar="ESTATION_WORKERS",
                                 help="Worker processes (each loads the model: see the README's deployment section)."),
     request_log: bool = typer.Option(False, "--request-log/--no-request-log", envvar="ESTATION_REQUEST_LOG",
-                                    help="Log every request's line (addresses carry searched names: off unless asked; "
-                                         "behind nginx its own log does this)."),
+                                    help="Log a line per request (an address can carry a searched name: off unless asked; "
+                                         "deploy/nginx.conf logs requests without their query)."),
 ) -> None:
     """Serve the web UIs and the JSON API (OpenAPI at /docs). Id numbers and phones are masked in the log.
 

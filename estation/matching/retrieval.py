@@ -127,6 +127,13 @@ class Retriever:
                  item_vectors: np.ndarray) -> Retrieved:
         filters = limit_filters(limits, kind=kind, today=today, per_page=self.k_lexical)
         backend = self.search.backend
+        try:
+            if len(item_vectors) and hasattr(backend, "knn_and_search"):
+                return self._one_request(backend, kind=kind, profile=profile, filters=filters, today=today,
+                                         item_vectors=item_vectors)
+        except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
+            log.warning("matching retrieval degraded to the database: %s", exc)
+            return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
         # The words' queries run in a second thread while this one scans the vectors: the full-text
         # search and the matrix product both release the GIL, and the machine has two cores.
         words = _POOL.submit(self._lexical, backend, profile, filters)
@@ -141,20 +148,37 @@ class Retriever:
             log.warning("matching retrieval degraded to the database: %s", exc)
             return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
 
+    @staticmethod
+    def _centroid(item_vectors: np.ndarray) -> np.ndarray:
+        centroid = item_vectors.mean(axis=0)
+        return (centroid / max(float(np.linalg.norm(centroid)), 1e-12))[None, :]
+
+    def _knn_requests(self, kind: str, filters: list[SearchQuery], today: date) -> list:
+        return [(2 * self.k_vector, filters), (2 * self.pool_k, SearchQuery(kind=kind, today=today))]
+
     def _vectors(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,
                  item_vectors: np.ndarray) -> Retrieved:
         """One query vector (the profile's centroid) finds the candidates, within the limits, and the
         pool of related jobs with no limit applied (one scan, or one round trip): the search costs
         one vector, not one per phrase."""
-        model_id = self.encoder.model_id
-        centroid = item_vectors.mean(axis=0)
-        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-        near, pool = backend.knn_sets(kind, centroid[None, :], [
-            (2 * self.k_vector, filters), (2 * self.pool_k, SearchQuery(kind=kind, today=today))], model_id=model_id)
-        vector_order = [d for d, _ in near[0]]
-        lexical = lexical()  # the words' queries, run meanwhile in the other thread
+        near, pool = backend.knn_sets(kind, self._centroid(item_vectors), self._knn_requests(kind, filters, today),
+                                      model_id=self.encoder.model_id)
+        return self._retrieved(backend, near[0], pool[0], lexical())  # the words' queries, run meanwhile
+
+    def _one_request(self, backend, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date,
+                     item_vectors: np.ndarray) -> Retrieved:
+        """The same searches as :meth:`_vectors` and :meth:`_lexical`, sent as one request to an engine
+        that takes them so (Elasticsearch's msearch: one round trip, the searches run side by side)."""
+        queries = self._lexical_queries(profile, filters)
+        (near, pool), hits = backend.knn_and_search(kind, self._centroid(item_vectors),
+                                                    self._knn_requests(kind, filters, today), queries,
+                                                    model_id=self.encoder.model_id)
+        return self._retrieved(backend, near[0], pool[0], rrf([h.ids for h in hits]) if hits else [])
+
+    def _retrieved(self, backend, near, pool, lexical: list[int]) -> Retrieved:
+        vector_order = [d for d, _ in near]
         candidates = self._fuse(vector_order, lexical)
-        pool_ids = sorted(d for d, _ in pool[0])
+        pool_ids = sorted(d for d, _ in pool)
         return Retrieved(candidates=candidates, pool=pool_ids, vector=vector_order, lexical=lexical,
                          backend=backend.name)
 
@@ -167,16 +191,16 @@ class Retriever:
             fused = rrf([vector, lexical])
         return fused[: self.max_candidates]
 
-    def _lexical(self, backend, profile: Profile, filters: list[SearchQuery]) -> list[int]:
+    def _lexical_queries(self, profile: Profile, filters: list[SearchQuery]) -> list[SearchQuery]:
         if self.fusion == "vector":
             return []
-        rankings = []
         # Words find listings within reach (or, for a home-only resident, home-based ones); home-based
         # listings farther away come from the vector side. One query per item keeps this cheap.
-        for text in self.lexical_items(profile):
-            q = replace(filters[0], text=text)
-            if q.groups:
-                rankings.append(backend.search(q).ids)
+        queries = [replace(filters[0], text=text) for text in self.lexical_items(profile)]
+        return [q for q in queries if q.groups]
+
+    def _lexical(self, backend, profile: Profile, filters: list[SearchQuery]) -> list[int]:
+        rankings = [backend.search(q).ids for q in self._lexical_queries(profile, filters)]
         return rrf(rankings) if rankings else []
 
     def _degraded(self, session, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date) -> Retrieved:

@@ -162,9 +162,9 @@ def test_the_kept_word_matches_stay_within_their_budget() -> None:
     asked: list[str] = []
 
     def hits(word: str, n: int):
-        def compute():
+        def compute(_carried):
             asked.append(word)
-            return np.arange(n, dtype=np.int64), np.zeros(n)
+            return np.arange(n, dtype=np.int64), np.zeros(n), None
         return cache.hits(("p", 1), word, compute)
 
     assert len(hits("保洁", 4)[0]) == 4 and len(hits("门卫", 4)[0]) == 4
@@ -177,5 +177,48 @@ def test_the_kept_word_matches_stay_within_their_budget() -> None:
     assert len(hits("兼职", 11)[0]) == 11 and len(hits("兼职", 11)[0]) == 11
     assert asked[-2:] == ["兼职", "兼职"]  # more than the budget: never kept
     hits("保洁", 4)
-    cache.hits(("p", 2), "保洁", lambda: (asked.append("保洁@2") or np.arange(4), np.zeros(4)))
+    cache.hits(("p", 2), "保洁", lambda _carried: (asked.append("保洁@2") or np.arange(4), np.zeros(4), None))
     assert asked[-1] == "保洁@2"  # the next generation asks again
+
+
+def test_a_common_words_matches_are_patched_after_writes(tmp_path: Path) -> None:
+    """A word matching many listings (scored by matched columns, not bm25) is carried to the next
+    generation and patched with the listings written since: the same answer as a fresh reader's,
+    without asking FTS5 for every match again; a reader the change log no longer reaches asks again."""
+    path = tmp_path / "search.sqlite3"
+
+    def backend(**kw) -> EmbeddedBackend:
+        return EmbeddedBackend(path, prefix="p", bm25_max_hits=3, **kw)
+
+    def listing(i: int) -> SearchDocument:
+        if i % 3 == 0:
+            return doc(i, "小区保洁员")
+        if i % 3 == 1:
+            return doc(i, "门卫", text_body=document_text("兼做保洁"))  # the word only in the description
+        return doc(i, "收银员")
+
+    writer = backend()
+    writer.rebuild("vacancy", [listing(i) for i in range(1, 31)], vector_dims=4, model_id="m")
+    reader = backend()
+    queries = [SearchQuery(today=TODAY, text="保洁", per_page=100, facets=False),
+               SearchQuery(today=TODAY, text="保洁", sort=Sort.newest, per_page=100, facets=False),
+               SearchQuery(today=TODAY, text="门卫", per_page=100, facets=False)]
+
+    def answers(b: EmbeddedBackend) -> list:
+        return [(h.ids, h.total) for h in map(b.search, queries)]
+
+    before = answers(reader)
+    assert before == answers(backend()) and before[0][0][-1] == 1  # the oldest of those matching in a description
+    # Listing 1's word moves into its title (it ranks with the titles now), 3 loses it, 31 is new, 6 is gone.
+    writer.upsert("vacancy", [doc(1, "保洁主管"), doc(3, "收银员"), doc(31, "门卫", text_body=document_text("保洁"))])
+    writer.delete("vacancy", [6])
+    fts_delete_behind(path, 9)  # an unchanged listing's words, gone behind the backs: only a full read loses it
+    patched, fresh = answers(reader), answers(backend())
+    ranked = patched[0][0]
+    assert ranked.index(1) < ranked.index(4) and 9 in ranked and 9 not in fresh[0][0]
+    assert [([i for i in ids if i != 9], total - (9 in ids)) for ids, total in patched] == fresh
+    assert {3, 6}.isdisjoint(patched[0][0]) and 31 in patched[0][0] and 31 in patched[2][0]
+    pruning = backend(change_log=1)
+    for i in (2, 5, 8):  # more generations than the log keeps: the reader cannot patch, it reads again
+        pruning.upsert("vacancy", [doc(i, "保洁员")])
+    assert answers(reader) == answers(backend())

@@ -1,6 +1,6 @@
 """Filling a new Elasticsearch index (ElasticsearchBackend.rebuild): several bulk requests in flight,
 each document's source written as the client would write it, refused documents failing the rebuild,
-and the index left searchable (refreshing, durable) after the swap. On the real node."""
+and the index left merged and searchable (refreshing, durable) after the swap. On the real node."""
 
 from __future__ import annotations
 
@@ -77,6 +77,10 @@ def test_a_rebuild_over_many_bulk_requests_indexes_every_document_with_its_vecto
                                 model_id="m")
     assert sorted(i for i, _ in near) == sharing
     assert all(abs(cos - 1.0) < 1e-3 for _, cos in near)
+    # Merged before the swap: one segment, one vector graph for every kNN search to walk.
+    segments = backend.client.indices.segments(index=backend.alias("vacancy")).body["indices"]
+    assert [len(copy["segments"]) for idx in segments.values() for copies in idx["shards"].values()
+            for copy in copies] == [1]
     # The build's settings are undone: the index refreshes again and writes its translog per request.
     settings = backend.client.indices.get_settings(index=backend.alias("vacancy")).body
     (index_settings,) = [v["settings"]["index"] for v in settings.values()]
