@@ -410,6 +410,7 @@ def report(out: dict) -> str:
                          f"used of {r['heap_max_mb']} MB at the end (the vectors live off-heap in the page cache).")
             if r.get("merge_s") is not None:
                 lines.append(f"- Merge into one segment: {r['merge_s']:,} s ({r['merge_note']}).")
+        lines += [f"- {note}" for note in r.get("notes", [])]
     for name in ("embedded", "elasticsearch"):
         runs = (out.get(name) or {}).get("previous_runs") or []
         if runs:

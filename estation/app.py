@@ -37,7 +37,7 @@ from estation.jobs.employer_api import router as employer_api_router
 from estation.jobs.search_api import router as search_router
 from estation.labour.api import router as labour_router
 from estation.matching.api import router as matching_router
-from estation.middleware import BodyLimit, BodyTooLarge, CsrfCookie, SecurityHeaders, add_security_headers
+from estation.middleware import Admission, BodyLimit, BodyTooLarge, CsrfCookie, SecurityHeaders, add_security_headers
 from estation.ledger.api import router as ledger_router
 from estation.notifications.api import router as alerts_router
 from estation.ratings.api import router as ratings_router
@@ -154,6 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, body_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
 
     app.add_middleware(CsrfCookie, cookie=CSRF_COOKIE, https=settings.https, token_of=_csrf_token_of)
+
+    # A request enters only when one of the process's threads' worth of room is free (estation.db.THREADS).
+    app.add_middleware(Admission, limit=THREADS)
 
     # Outermost: the headers go on every response, the errors of the inner middleware included.
     app.add_middleware(SecurityHeaders, https=settings.https)

@@ -61,17 +61,17 @@ class TimestampMixin:
 
 
 THREADS = 16
-"""Worker threads a server process runs requests' blocking work on (the app sets anyio's limiter to this at
-start-up; anyio's default is 40). Fewer threads than that served more pages on two cores, with shorter
-waits: the threads contend for one interpreter lock, and a request waiting for a thread waits in the queue
-of the event loop, not for a database connection."""
+"""Requests a server process lets in at once, and the worker threads their blocking work runs on (the app
+sets anyio's limiter to this at start-up, whose default is 40; estation.middleware.Admission holds the
+rest at the door). Fewer threads served more pages on two cores, with shorter waits: the threads contend
+for one interpreter lock."""
 
 POOL = {"pool_size": 2 * THREADS + 4, "max_overflow": 4, "pool_timeout": 10}
-"""Connections per process: two for each request thread (a request's unit of work, and the short one that
-stamps a sign-in session or renders the unread count) and a few for the background workers, so a request
-never waits for a connection that a thread waiting for one holds (FastAPI's sync dependencies deadlock that
-way). The timeout turns any remaining exhaustion into a 503, not a hang. At most 40 per process:
-PostgreSQL's max_connections must cover replicas x workers x 40 (README, "Several processes")."""
+"""Connections per process: two for each request let in (its unit of work, held from its first query to its
+end, and the short one that stamps a sign-in session or counts unread messages) and a few for the
+background workers, so a request never waits for a connection. The timeout turns any remaining exhaustion
+into a 503, not a hang. At most 40 per process: PostgreSQL's max_connections must cover replicas x
+workers x 40 (README, "Several processes")."""
 
 
 def make_engine(url: str) -> Engine:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from estation import physical, submissions
 from estation.clock import BEIJING
@@ -66,10 +66,11 @@ def inbox_unread(context) -> int:
         return notifications.unread_count(session, user=principal.user)
 
 
+@lru_cache(maxsize=512)
 def icon(name: str, cls: str = "icon") -> Markup:
-    """One of the kiosk's icons (the sprite in kiosk/_icons.html). A function, not a template macro: a
-    results page draws about seventy, and a macro call costs several times as much."""
-    return Markup('<svg class="{}" aria-hidden="true" focusable="false"><use href="#i-{}"/></svg>').format(cls, name)
+    """One of the kiosk's icons (the sprite in kiosk/_icons.html). A function kept per (name, class), not a
+    template macro: a results page draws about seventy, and a macro call costs several times as much."""
+    return Markup(f'<svg class="{escape(cls)}" aria-hidden="true" focusable="false"><use href="#i-{escape(name)}"/></svg>')
 
 
 templates.env.globals.update(static_url=static_url, physical=physical, form_fields=form_fields, notices_qr=notices_qr,

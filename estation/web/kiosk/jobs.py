@@ -24,7 +24,7 @@ from estation.kiosk import service as kiosk
 from estation.kit import get_or_404
 from estation.physical import DOMAIN_NAMES
 from estation.web.kiosk import catalog
-from estation.web.kiosk.keyboard import pinyin_table
+from estation.web.kiosk.keyboard import pinyin_json
 from estation.web.kiosk.common import KioskRoute, SERVICE_HALL, SIGNIN_URL, kiosk_resident, page, signin_redirect, terminal
 from estation.web.once import SubmittedOnce
 from estation.web.qr import public_url, qr_svg
@@ -80,7 +80,7 @@ AskedFor = Annotated[Asked, Depends(asked)]
 def _form(ask: Asked) -> dict:
     """What the search form shows: the words, the category, the buttons on, the keyboard's words."""
     return {"q": ask.text, "category": ask.category, "categories": catalog.CATEGORIES, "filters": catalog.FILTERS,
-            "active": {f.key: f.key in ask.ticked for f in catalog.FILTERS}, "pinyin": pinyin_table()}
+            "active": {f.key: f.key in ask.ticked for f in catalog.FILTERS}, "pinyin": pinyin_json()}
 
 
 @router.get("/jobs")

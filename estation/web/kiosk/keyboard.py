@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from pypinyin import Style, lazy_pinyin
 
 from estation.jobs.phrases import typing_words
@@ -27,3 +29,10 @@ def pinyin_table() -> tuple[tuple[str, str, str], ...]:
         if full:
             rows.append((word, full, _letters(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore"))))
     return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def pinyin_json() -> Markup:
+    """The table as the page carries it (JSON safe inside a script element), written once per process:
+    every page with the search form has it."""
+    return htmlsafe_json_dumps(pinyin_table())

@@ -18,6 +18,7 @@ from indexing.documents import SearchDocument
 from indexing.elasticsearch import ElasticsearchBackend, source_line, to_source
 from indexing.query import SearchQuery
 from indexing.text import document_text, initials_tokens
+from indexing.vectors import VectorSpaceMismatch
 from tests.engines import drop_backend, make_backend
 
 TODAY = date(2026, 11, 27)
@@ -102,3 +103,21 @@ def test_a_refused_document_fails_the_rebuild_keeps_the_old_index_and_drops_the_
     assert backend.count("vacancy") == 3
     assert backend.search(SearchQuery(text="门卫", today=TODAY, facets=False)).total == 3
     assert list(backend.client.indices.get(index=f"{backend.alias('vacancy')}-*").body) == [old]
+
+
+def test_knn_and_search_answers_as_knn_sets_and_search_do_one_at_a_time(backend: ElasticsearchBackend) -> None:
+    backend.rebuild("vacancy", [doc(i, "小区保洁员" if i % 3 else "门卫", unit(i % 7)) for i in range(1, 61)],
+                    vector_dims=DIMS, model_id="m")
+    query = np.array([unit(3)])
+    near = SearchQuery(today=TODAY, near=(36.66, 117.06), radius_km=0.2, facets=False)
+    requests = [(10, [near, SearchQuery(today=TODAY, home_based=True)]), (15, SearchQuery(today=TODAY))]
+    words = [SearchQuery(text="保洁", today=TODAY, per_page=5, facets=False),
+             SearchQuery(text="门卫", today=TODAY, per_page=30)]
+    knn, hits = backend.knn_and_search("vacancy", query, requests, words, model_id="m")
+    assert knn == backend.knn_sets("vacancy", query, requests, model_id="m")
+    assert hits == [backend.search(q) for q in words]
+    assert [len(k[0]) for k in knn] == [10, 15] and hits[0].total == 40 and hits[1].total == 20
+    assert hits[1].facets["shift"] == {"day": 20}
+    # A vector of another size is refused before anything is sent, as knn_sets refuses it.
+    with pytest.raises(VectorSpaceMismatch):
+        backend.knn_and_search("vacancy", np.ones((1, 3)), requests, words, model_id="m")
