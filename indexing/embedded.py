@@ -15,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from indexing.matrix import MatrixCache, VectorMatrix
 from indexing.query import SearchBackend, SearchHits, SearchQuery, Sort
 from indexing.text import is_initials, segment_prefix
 from indexing.vectors import Filters, KnnRequest, Neighbours, as_matrix, check_space, filter_list
+
+_WORDS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="estation-words")
+"""Where knn_and_search runs the words' queries, beside the vector scan (the machine has two cores)."""
 
 _BATCH = 1000
 _TEXT_COLUMNS = ("text_title", "text_body", "text_terms", "initials")
@@ -489,6 +493,18 @@ class EmbeddedBackend(SearchBackend):
         if not np.array_equal(matrix.ids, store.ids):
             raise RuntimeError("vector matrix and column store disagree; retry")
         return matrix, masks
+
+    def knn_and_search(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest],
+                       queries: Sequence[SearchQuery], *, model_id: str) -> tuple[list[list[Neighbours]],
+                                                                                  list[SearchHits]]:
+        """The words' queries run in a second thread while this one scans the vectors: the full-text
+        search and the matrix product both release the GIL."""
+        words = _WORDS.submit(lambda: [self.search(q) for q in queries])
+        try:
+            near = self.knn_sets(kind, vectors, requests, model_id=model_id)
+        finally:
+            hits = words.result()
+        return near, hits
 
     def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,
                  model_id: str) -> list[list[Neighbours]]:

@@ -141,6 +141,15 @@ class VectorSearch(Protocol):
         listings, all answered in one pass (one scan of the vectors, or one round trip)."""
         ...
 
+    def knn_and_search(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest],
+                       queries: Sequence[SearchQuery], *, model_id: str) -> tuple[list[list[Neighbours]],
+                                                                                  list[SearchHits]]:
+        """``knn_sets(kind, vectors, requests)`` and ``search(q)`` of each of ``queries``, answered together:
+        what matching asks for one resident (the kNN within the limits and of the pool, and the words'
+        queries) in one round trip to a remote engine, or in process with the words searched beside the
+        vector scan."""
+        ...
+
     def similarities(self, kind: Kind, ids: Sequence[int], vectors: ArrayLike, *,
                      model_id: str) -> dict[int, list[float]]:
         """The exact cosine of each query vector with each listing of ``ids`` (listings without a vector

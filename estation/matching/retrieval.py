@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -35,7 +34,6 @@ FUSIONS = ("rrf", "vector", "lexical")
 # A resident's items are short phrases that recur (收银, 保洁, 腿脚不便): encoded once per process.
 _QUERY_CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _QUERY_LOCK = threading.Lock()
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="estation-match")
 
 
 @dataclass
@@ -128,22 +126,12 @@ class Retriever:
         filters = limit_filters(limits, kind=kind, today=today, per_page=self.k_lexical)
         backend = self.search.backend
         try:
-            if len(item_vectors) and hasattr(backend, "knn_and_search"):
-                return self._one_request(backend, kind=kind, profile=profile, filters=filters, today=today,
-                                         item_vectors=item_vectors)
-        except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
-            log.warning("matching retrieval degraded to the database: %s", exc)
-            return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
-        # The words' queries run in a second thread while this one scans the vectors: the full-text
-        # search and the matrix product both release the GIL, and the machine has two cores.
-        words = _POOL.submit(self._lexical, backend, profile, filters)
-        try:
             if not len(item_vectors):
-                lexical = words.result()
+                lexical = self._lexical(backend, profile, filters)
                 return Retrieved(candidates=lexical[: self.max_candidates], pool=[], lexical=lexical,
                                  backend=backend.name)
-            return self._vectors(backend, kind=kind, filters=filters, today=today, lexical=words.result,
-                                 item_vectors=item_vectors)
+            return self._both(backend, kind=kind, profile=profile, filters=filters, today=today,
+                              item_vectors=item_vectors)
         except (EngineUnavailable, LookupError, VectorSpaceMismatch) as exc:
             log.warning("matching retrieval degraded to the database: %s", exc)
             return self._degraded(session, kind=kind, profile=profile, filters=filters, today=today)
@@ -156,22 +144,14 @@ class Retriever:
     def _knn_requests(self, kind: str, filters: list[SearchQuery], today: date) -> list:
         return [(2 * self.k_vector, filters), (2 * self.pool_k, SearchQuery(kind=kind, today=today))]
 
-    def _vectors(self, backend, *, kind: str, filters: list[SearchQuery], today: date, lexical,
-                 item_vectors: np.ndarray) -> Retrieved:
-        """One query vector (the profile's centroid) finds the candidates, within the limits, and the
-        pool of related jobs with no limit applied (one scan, or one round trip): the search costs
-        one vector, not one per phrase."""
-        near, pool = backend.knn_sets(kind, self._centroid(item_vectors), self._knn_requests(kind, filters, today),
-                                      model_id=self.encoder.model_id)
-        return self._retrieved(backend, near[0], pool[0], lexical())  # the words' queries, run meanwhile
-
-    def _one_request(self, backend, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date,
-                     item_vectors: np.ndarray) -> Retrieved:
-        """The same searches as :meth:`_vectors` and :meth:`_lexical`, sent as one request to an engine
-        that takes them so (Elasticsearch's msearch: one round trip, the searches run side by side)."""
-        queries = self._lexical_queries(profile, filters)
+    def _both(self, backend, *, kind: str, profile: Profile, filters: list[SearchQuery], today: date,
+              item_vectors: np.ndarray) -> Retrieved:
+        """One query vector (the profile's centroid) finds the candidates, within the limits, and the pool
+        of related jobs with no limit applied; the words' queries are asked together with it (one round
+        trip to Elasticsearch; in process, beside the scan): the search costs one vector, not one per phrase."""
         (near, pool), hits = backend.knn_and_search(kind, self._centroid(item_vectors),
-                                                    self._knn_requests(kind, filters, today), queries,
+                                                    self._knn_requests(kind, filters, today),
+                                                    self._lexical_queries(profile, filters),
                                                     model_id=self.encoder.model_id)
         return self._retrieved(backend, near[0], pool[0], rrf([h.ids for h in hits]) if hits else [])
 

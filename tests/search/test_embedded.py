@@ -222,3 +222,20 @@ def test_a_common_words_matches_are_patched_after_writes(tmp_path: Path) -> None
     for i in (2, 5, 8):  # more generations than the log keeps: the reader cannot patch, it reads again
         pruning.upsert("vacancy", [doc(i, "保洁员")])
     assert answers(reader) == answers(backend())
+
+
+def test_knn_and_search_answers_as_knn_sets_and_search_one_at_a_time(tmp_path: Path) -> None:
+    """What matching asks for one resident in one call (the words searched beside the vector scan) is
+    exactly what the separate calls answer (tests/search/test_es_batches.py asks the same of Elasticsearch)."""
+    backend = EmbeddedBackend(tmp_path / "search.sqlite3", prefix="p")
+    vectors = [[1.0, 0.0, 0.0, 0.0], [0.6, 0.8, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]
+    backend.rebuild("vacancy", [doc(i, "小区保洁员" if i % 3 else "门卫", vector=vectors[i % 3]) for i in range(1, 31)],
+                    vector_dims=4, model_id="m")
+    query = [[0.8, 0.6, 0.0, 0.0]]
+    requests = [(5, [SearchQuery(today=TODAY, near=NEAR, radius_km=1.0), SearchQuery(today=TODAY, home_based=True)]),
+                (12, SearchQuery(today=TODAY))]
+    words = [SearchQuery(today=TODAY, text="保洁", per_page=5, facets=False), SearchQuery(today=TODAY, text="门卫")]
+    knn, hits = backend.knn_and_search("vacancy", query, requests, words, model_id="m")
+    assert knn == backend.knn_sets("vacancy", query, requests, model_id="m")
+    assert hits == [backend.search(q) for q in words]
+    assert [len(k[0]) for k in knn] == [5, 12] and hits[0].total == 20 and hits[1].total == 10
