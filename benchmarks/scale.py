@@ -262,9 +262,29 @@ def main() -> None:
     queries = search_bench.make_queries(random.Random(args.seed), args.queries, today)
     for q in queries:
         _ = q.groups  # segmented once, outside the timings, as benchmarks/search.py does
-    searched = search_bench.measure(args.backend, backend.search, queries)
+    clear = None
+    cache_stats: list[dict] = []
+    if args.backend == "elasticsearch":
+        def request_cache() -> dict:
+            stats = backend.client.indices.stats(index=backend.alias("vacancy"), metric="request_cache")
+            return stats.body["_all"]["primaries"]["request_cache"]
+
+        def clear() -> None:
+            backend.client.indices.clear_cache(index=backend.alias("vacancy"), request=True)
+            cache_stats.append(request_cache())
+    # On Elasticsearch the headline is measured with the shard request cache emptied after the warm-up:
+    # it keeps the counts (total and facets) of the queries already asked, and every refresh that changes
+    # the index empties it, so the run counts what a changing index counts (a query repeated within the
+    # run is answered from the cache, as it would be). Then the same queries again, their counts cached.
+    searched = search_bench.measure(args.backend, backend.search, queries, before_timing=clear)
     result |= {"search_p50_ms": searched["p50_ms"], "search_p95_ms": searched["p95_ms"],
                "search_mean_ms": searched["mean_ms"], "search_qps_8_clients": searched["qps_8_clients"]}
+    if clear is not None:
+        misses = request_cache()["miss_count"] - cache_stats[0]["miss_count"]
+        warm = search_bench.measure(args.backend + " (counts cached)", backend.search, queries)
+        result |= {"search_cache_cleared_before_run": True, "search_counts_computed": misses,
+                   "search_warm_p50_ms": warm["p50_ms"], "search_warm_p95_ms": warm["p95_ms"],
+                   "search_warm_mean_ms": warm["mean_ms"], "search_warm_qps_8_clients": warm["qps_8_clients"]}
 
     matcher = Matcher(encoder=encoder, search=SearchService(backend), fusion="rrf", occupations=occupations,
                       store=store)
@@ -374,6 +394,17 @@ def report(out: dict) -> str:
                      "vectors read back from the embedding store (each distinct text is encoded once; `--work` keeps "
                      "the store, so texts an earlier run encoded are read back).")
         lines.append(f"- Search: qps from 8 clients {r['search_qps_8_clients']}, mean {r['search_mean_ms']} ms.")
+        if r.get("search_cache_cleared_before_run"):
+            lines.append(
+                "- Search sends each query as two searches in one msearch: the page (counting nothing) and the "
+                "exact total and facets (size 0), which the node's shard request cache keeps until a refresh "
+                "changes the index (indexing/elasticsearch.py hits_body, counts_body). The headline p95 is "
+                "measured with that cache emptied after the warm-up, so it counts what a changing index counts: "
+                f"{r['search_counts_computed']:,} of the 1,000 queries' counts were computed (the 8-client run "
+                "that follows asks the same queries), the others were repeats answered from the cache. The same "
+                f"queries again, every count cached (as served between two changes of the index): p50 "
+                f"{r['search_warm_p50_ms']} / p95 {r['search_warm_p95_ms']} ms, mean {r['search_warm_mean_ms']} ms, "
+                f"qps from 8 clients {r['search_warm_qps_8_clients']}.")
         if name == "embedded" and "first_recommend_p95_ms" in r:
             lines.append(
                 "- The backend keeps what one generation of the index answers the same every time (the listings a "

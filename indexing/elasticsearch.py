@@ -204,6 +204,36 @@ def search_body(q: SearchQuery) -> dict:
     return body
 
 
+def hits_body(q: SearchQuery) -> dict:
+    """The page of ``search_body(q)``, its ranked ids, without counting every match: without a total to
+    count, the node may stop collecting a sorted query once no further listing can reach the page."""
+    body = search_body(q)
+    body.pop("aggs", None)
+    return body | {"track_total_hits": False}
+
+
+def counts_body(q: SearchQuery) -> dict:
+    """The exact total and facets of ``search_body(q)`` as a search of its own with ``size: 0``. The
+    node's shard request cache keeps such an answer and drops it itself at the next refresh that changed
+    the index, so the same words and filters counted again (the next page, another sort, the next
+    resident typing 保洁 near the same community) are answered from the cache and stay exact. The words
+    are in filter context: counting needs no scores."""
+    query = search_body(q)["query"]["bool"]
+    words = [c for c in query["must"] if "match_all" not in c]
+    body: dict[str, Any] = {"query": {"bool": {"filter": words + query["filter"]}}, "size": 0,
+                            "track_total_hits": True}
+    if q.facets:
+        body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in FACETS[q.kind]}
+    return body
+
+
+def page_and_counts(page: dict, counts: dict) -> SearchHits:
+    """One query's SearchHits from the responses to its ``hits_body`` and ``counts_body`` (or twice the
+    response to its ``search_body``, which holds both)."""
+    return SearchHits(ids=[int(h["_id"]) for h in page["hits"]["hits"]], total=counts["hits"]["total"]["value"],
+                      facets=parse_facets(counts.get("aggregations", {})))
+
+
 def suggest_body(prefix: str, *, today: date, limit: int) -> dict | None:
     words, last = segment_prefix(prefix)
     if last is None:
@@ -401,13 +431,12 @@ class ElasticsearchBackend(SearchBackend):
                    max_num_segments=1)
 
     def search(self, query: SearchQuery) -> SearchHits:
-        resp = self._call(self.client.search, index=self.alias(query.kind), body=search_body(query))
-        hits = resp["hits"]
-        return SearchHits(
-            ids=[int(h["_id"]) for h in hits["hits"]],
-            total=hits["total"]["value"],
-            facets=parse_facets(resp.get("aggregations", {})),
-        )
+        """The page (``hits_body``) and the exact total and facets (``counts_body``, which the node's
+        request cache keeps) as two searches in one msearch round trip: at a million listings, with a
+        filter passing most of them, counting the total and six facets cost several times the page, and
+        the same counts were asked again and again (benchmarks/results/scale.md)."""
+        page, counts = self._responses(query.kind, [hits_body(query), counts_body(query)])
+        return page_and_counts(page, counts)
 
     def suggest(self, kind: Kind, prefix: str, *, today: date, limit: int = 8) -> list[str]:
         body = suggest_body(prefix, today=today, limit=limit)
@@ -430,7 +459,9 @@ class ElasticsearchBackend(SearchBackend):
         """Every body as one search, all in one round trip (the node runs them side by side)."""
         searches: list[dict] = []
         for body in bodies:
-            searches += [{"index": self.alias(kind)}, body]
+            # A count (size 0, no kNN) is cached by the node: said here rather than left to its default.
+            cached = {"request_cache": True} if body.get("size") == 0 and "knn" not in body else {}
+            searches += [{"index": self.alias(kind)} | cached, body]
         resp = self._call(self.client.msearch, searches=searches)
         for r in resp["responses"]:
             if "error" in r:
@@ -455,12 +486,13 @@ class ElasticsearchBackend(SearchBackend):
         for query in queries:
             if query.kind != kind:
                 raise ValueError("every query must be of the kind searched")
+        # Each word query as one search with its total (matching reads only the page: split in two, as
+        # search() sends it, the resident's searches would double for counts nobody reads).
         responses = self._responses(kind, knn + [search_body(query) for query in queries])
         flat = [[(int(h["_id"]), 2.0 * float(h["_score"]) - 1.0) for h in r["hits"]["hits"]]
                 for r in responses[:len(knn)]]
         n = q.shape[0]
-        hits = [SearchHits(ids=[int(h["_id"]) for h in r["hits"]["hits"]], total=r["hits"]["total"]["value"],
-                           facets=parse_facets(r.get("aggregations", {}))) for r in responses[len(knn):]]
+        hits = [page_and_counts(r, r) for r in responses[len(knn):]]
         return [flat[i * n:(i + 1) * n] for i in range(len(requests))], hits
 
     def knn_sets(self, kind: Kind, vectors: ArrayLike, requests: Sequence[KnnRequest], *,

@@ -134,6 +134,15 @@ def sign_in(client: TestClient, id_number: str, pin: str = PIN) -> None:
     assert response.status_code == 303, response.text
 
 
+def pin_sign_in(page, base: str, id_number: str, pin: str = PIN) -> None:
+    """A resident signs in at the kiosk in the browser, by id number and PIN, and lands on 首页."""
+    page.goto(f"{base}/kiosk/signin/pin")
+    page.fill("#id_number", id_number)
+    page.fill("#pin", pin)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/kiosk/home")
+
+
 @pytest.fixture(scope="module")
 def live_kiosk(world):
     from tests.conftest import LiveServer

@@ -21,7 +21,7 @@ from estation.kiosk.service import access_doing, access_who
 from estation.labour.models import Resident
 from tests.conftest import screenshot
 from tests.factories import create_user
-from tests.kiosk.conftest import PIN, make_world, sign_in
+from tests.kiosk.conftest import make_world, pin_sign_in, sign_in
 from tests.kiosk.elder import VIEWPORTS, axe_problems, elder_problems
 from tests.kiosk.loop import RAW
 
@@ -97,11 +97,7 @@ def test_the_page_in_chromium_in_elder_mode(browser, world, live_kiosk, orientat
     page = context.new_page()
     try:
         base = live_kiosk.url
-        page.goto(f"{base}/kiosk/signin/pin")
-        page.fill("#id_number", world.pin_id_number)
-        page.fill("#pin", PIN)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{base}/kiosk/home")
+        pin_sign_in(page, base, world.pin_id_number)
         response = page.goto(f"{base}/kiosk/me/readers")
         assert response is not None and response.status == 200
         words = page.inner_text("main")

@@ -15,7 +15,7 @@ from estation.labour.models import Resident, ResidentChange
 from estation.notifications.models import AlertConsent, Channel
 from estation.notifications.service import consent_of
 from tests.conftest import screenshot
-from tests.kiosk.conftest import PIN, sign_in
+from tests.kiosk.conftest import pin_sign_in, sign_in
 from tests.kiosk.elder import VIEWPORTS, elder_problems
 from tests.kiosk.loop import form_of, plain
 
@@ -92,11 +92,7 @@ def test_the_resident_opts_in_and_withdraws_at_the_kiosk(world, live_kiosk, brow
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS["portrait"])
     page = context.new_page()
     base = live_kiosk.url
-    page.goto(f"{base}/kiosk/signin/pin")
-    page.fill("#id_number", world.pin_id_number)
-    page.fill("#pin", PIN)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/kiosk/home")
+    pin_sign_in(page, base, world.pin_id_number)
     page.goto(f"{base}/kiosk/me/profile")
     page.get_by_role("link", name="设置短信和微信提醒（求职进展、每日新岗位）").click()
     page.wait_for_url(f"{base}/kiosk/me/alerts")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import LiveServer
-from tests.kiosk.conftest import PIN, make_world
+from tests.kiosk.conftest import PIN, make_world, pin_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -94,11 +94,7 @@ def test_inactivity_warns_in_the_page_then_ends_the_session(browser, short_world
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.clock.install()
-        page.goto(f"{server.url}/kiosk/signin/pin")
-        page.fill("#id_number", short_world.pin_id_number)
-        page.fill("#pin", PIN)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{server.url}/kiosk/home")
+        pin_sign_in(page, server.url, short_world.pin_id_number)
         page.goto(f"{server.url}/kiosk/me/insurance")
         banner = page.locator("#idle-banner")
         assert banner.is_hidden()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kiosk.conftest import PIN, make_world
+from tests.kiosk.conftest import make_world, pin_sign_in
 from tests.kiosk.elder import VIEWPORTS, axe_problems, elder_problems
 
 pytestmark = pytest.mark.browser
@@ -43,14 +43,6 @@ def _pages(world) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _sign_in(page, base: str, world) -> None:
-    page.goto(f"{base}/kiosk/signin/pin")
-    page.fill("#id_number", world.pin_id_number)
-    page.fill("#pin", PIN)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/kiosk/home")
-
-
 @pytest.mark.parametrize("orientation", sorted(VIEWPORTS))
 def test_elder_mode_figures_on_every_main_screen(browser, world, live_kiosk, orientation: str) -> None:
     context = browser.new_context(locale="zh-CN", viewport=VIEWPORTS[orientation])
@@ -59,7 +51,7 @@ def test_elder_mode_figures_on_every_main_screen(browser, world, live_kiosk, ori
     problems: list[str] = []
     for name, path, personal in _pages(world):
         if personal and not signed_in:
-            _sign_in(page, live_kiosk.url, world)
+            pin_sign_in(page, live_kiosk.url, world.pin_id_number)
             signed_in = True
         page.goto(live_kiosk.url + path)
         problems += elder_problems(page, name)
@@ -75,7 +67,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser, world, live_kiosk) 
     signed_in = False
     for name, path, personal in _pages(world) + [("print", None, False)]:
         if personal and not signed_in:
-            _sign_in(page, live_kiosk.url, world)
+            pin_sign_in(page, live_kiosk.url, world.pin_id_number)
             signed_in = True
         if path is None:
             page.goto(f"{live_kiosk.url}/kiosk/jobs/{world.guard_id}")

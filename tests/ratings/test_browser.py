@@ -20,7 +20,7 @@ from estation.ratings.models import FollowUpStatus, Rating, RatingFollowUp, Sati
 from tests.admin.helpers import make_user
 from tests.conftest import screenshot, sign_in
 from tests.factories import create_resident
-from tests.kiosk.conftest import PIN
+from tests.kiosk.conftest import PIN, pin_sign_in
 from tests.ratings.helpers import finished_case
 
 @pytest.mark.browser
@@ -97,11 +97,7 @@ def test_the_kiosk_asks_about_a_finished_case_and_rates_the_session_at_the_end(a
     context = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920})
     page = context.new_page()
     base = live.url
-    page.goto(f"{base}/kiosk/signin/pin")
-    page.fill("#id_number", id_number)
-    page.fill("#pin", PIN)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/kiosk/home")
+    pin_sign_in(page, base, id_number)
     page.get_by_role("link", name="您有1件窗口办件已办结，请为窗口服务评价").click()
     item = page.locator("li.list-item", has_text=reference)
     item.get_by_role("button", name="满意", exact=True).click()
