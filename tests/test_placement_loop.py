@@ -274,10 +274,14 @@ def test_the_whole_loop_from_the_counter_to_a_retained_placement(api, live, brow
     assert out["zero_employment_households"] == {"at_start": 1, "at_end": 0, "cleared": 1}
     assert out["median_days_to_placement"] == 200 - STARTED
     assert sum(c["placements"] for c in out["by_community"]) == 1
-    for dimension in ("age_band", "sex", "disability_category"):
+    for dimension in ("age_band", "sex"):
         groups = [g for g in out["by_group"] if g["dimension"] == dimension]
         assert sum(g["placements"] for g in groups) == 1
         assert sum(g["with_recommendations"] for g in groups) == 1
+    # One job seeker in all: his disability category is under five people, so it shows no figure at all.
+    categories = [g for g in out["by_group"] if g["dimension"] == "disability_category"]
+    assert categories and all(g["hidden"] and g["placements"] is None and g["with_recommendations"] is None
+                              for g in categories)
 
     # 8. Every step left its notification and an outbox row for delivery.
     with api.db() as s:
