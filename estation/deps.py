@@ -169,8 +169,8 @@ def _session_of(request: Request, token: str, db: Session | None = None) -> tupl
         if row is None:
             return None
         if not accounts.needs_writing(row, limits=limits):
-            user = db.get(User, row.user_id)
-            return (user, row) if user is not None and user.active else None
+            user = accounts.active_user(db, row)
+            return (user, row) if user is not None else None
     try:
         with parts(request).session_factory() as own, own.begin():
             signed_in = accounts.resolve_session(own, token=token, limits=limits)

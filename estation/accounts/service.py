@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -64,10 +64,24 @@ def session_row(session: Session, *, token: str) -> AuthSession | None:
     return session.get(AuthSession, _token_hash(token))
 
 
+def _idle_limit(row: AuthSession, limits: SessionLimits) -> timedelta:
+    return limits.kiosk_idle if row.kiosk else limits.idle
+
+
+def _stamp_due(row: AuthSession, now: datetime, limits: SessionLimits) -> bool:
+    return now - row.last_seen_at >= _idle_limit(row, limits) / STAMP_SHARE
+
+
 def needs_writing(row: AuthSession, *, limits: SessionLimits) -> bool:
     """Whether resolving ``row`` now writes: it has expired (removed) or its stamp is due."""
-    idle, now = (limits.kiosk_idle if row.kiosk else limits.idle), utcnow()
-    return now - row.last_seen_at >= idle / STAMP_SHARE or now - row.created_at > limits.lifetime
+    now = utcnow()
+    return _stamp_due(row, now, limits) or now - row.created_at > limits.lifetime
+
+
+def active_user(session: Session, row: AuthSession) -> User | None:
+    """The user of a sign-in session, None when gone or disabled."""
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
 
 
 def resolve_session(session: Session, *, token: str, limits: SessionLimits) -> tuple[User, AuthSession] | None:
@@ -75,15 +89,14 @@ def resolve_session(session: Session, *, token: str, limits: SessionLimits) -> t
     if row is None:
         return None
     now = utcnow()
-    idle = limits.kiosk_idle if row.kiosk else limits.idle
-    if now - row.last_seen_at > idle or now - row.created_at > limits.lifetime:
+    if now - row.last_seen_at > _idle_limit(row, limits) or now - row.created_at > limits.lifetime:
         session.delete(row)
         session.flush()
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    user = active_user(session, row)
+    if user is None:
         return None
-    if now - row.last_seen_at >= idle / STAMP_SHARE:
+    if _stamp_due(row, now, limits):
         row.last_seen_at = now
     return user, row
 
