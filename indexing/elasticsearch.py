@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
 
-from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, NotFoundError, helpers
+from elasticsearch import ApiError, BadRequestError, ConnectionError, ConnectionTimeout, Elasticsearch, NotFoundError, helpers
 from numpy.typing import ArrayLike
 
 from estation.physical import DOMAIN_NAMES
@@ -323,10 +323,19 @@ class ElasticsearchBackend(SearchBackend):
         return name
 
     def ensure_indexes(self, *, vector_dims: int, model_id: str) -> None:
+        """Each kind's first index, made with its alias in one request. Several processes start at once:
+        they all name it ``<alias>-first``, so one makes it and the others find it made (two indexes
+        under one alias would leave writes nowhere to go)."""
         for kind in KINDS:
-            if not self._call(self.client.indices.exists_alias, name=self.alias(kind)):
-                name = self._create(kind, vector_dims=vector_dims, model_id=model_id)
-                self._call(self.client.indices.put_alias, index=name, name=self.alias(kind))
+            alias = self.alias(kind)
+            if self._call(self.client.indices.exists_alias, name=alias):
+                continue
+            try:
+                self._call(self.client.indices.create, index=f"{alias}-first", settings=index_settings(),
+                           mappings=mappings(vector_dims=vector_dims, model_id=model_id), aliases={alias: {}})
+            except BadRequestError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
 
     def index_meta(self, kind: Kind) -> dict:
         resp = self._call(self.client.indices.get_mapping, index=self.alias(kind))

@@ -160,13 +160,22 @@ def _done(entries: list[OutboxEntry]) -> None:
 
 
 def _failed(entries: list[OutboxEntry], exc: BaseException, report: SyncReport) -> None:
-    message = f"{type(exc).__name__}: {exc}"[:2000]
+    message = f"{type(exc).__name__}: {exc}{_first_reason(exc)}"[:2000]
     for e in entries:
         e.attempts += 1
         e.last_error = message
     report.failed += len(entries)
     report.errors.append(message)
     log.warning("index write failed (%d rows kept for retry): %s", len(entries), message)
+
+
+def _first_reason(exc: BaseException) -> str:
+    """What the engine said about the first document it refused (a bulk error's own text says only how many)."""
+    for item in getattr(exc, "errors", None) or []:
+        for op in item.values():
+            if isinstance(op, dict) and isinstance(error := op.get("error"), dict):
+                return f" (document {op.get('_id')}: {error.get('type')}: {error.get('reason')})"
+    return ""
 
 
 def pending_count(session: Session) -> int:

@@ -8,6 +8,8 @@ real node once, so a body that the engine would refuse cannot be golden.
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from indexing.elasticsearch import ElasticsearchBackend, mappings, search_body, suggest_body
 from indexing.query import SearchQuery, Sort
-from tests.engines import make_backend
+from tests.engines import ES_URL, drop_backend, make_backend
 
 GOLDEN = Path(__file__).parent / "golden"
 DAY = date(2026, 11, 27)
@@ -74,3 +76,28 @@ def test_golden_bodies_are_accepted_by_the_real_node(tmp_path: Path) -> None:
     finally:
         backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
         backend.close()
+
+
+def test_processes_starting_at_once_make_one_index_per_alias(tmp_path: Path) -> None:
+    """Replicas start together and each makes the indexes it does not find: however their calls
+    interleave, each alias ends on one index, and a listing written through any of them is kept."""
+    first = make_backend("elasticsearch", tmp_path)
+    assert isinstance(first, ElasticsearchBackend)
+    starters = [ElasticsearchBackend(ES_URL, prefix=first.prefix) for _ in range(6)]
+    try:
+        gate = threading.Barrier(len(starters))
+
+        def start(backend: ElasticsearchBackend) -> None:
+            gate.wait()
+            backend.ensure_indexes(vector_dims=384, model_id="multilingual-e5-small")
+
+        with ThreadPoolExecutor(len(starters)) as pool:
+            list(pool.map(start, starters))
+        for kind in ("vacancy", "startup"):
+            assert len(first.client.indices.get_alias(name=first.alias(kind)).body) == 1
+        first.client.index(index=first.alias("vacancy"), id="1", document={"title": "保洁员"}, refresh=True)
+        assert first.count("vacancy") == 1
+    finally:
+        for backend in starters:
+            backend.close()
+        drop_backend(first)
