@@ -96,18 +96,28 @@ def held_out(occupation_index):
 
 def test_codes_on_held_out_job_ads_are_no_worse_than_measured(occupation_index, held_out) -> None:
     """What the index reaches on the held-out half (benchmarks/results/occupations.md): better than the old
-    index's top-1 of 0.44 and its 49% of confident codes right, without claiming confidence everywhere."""
+    index's top-1 of 0.44, and the codes it calls confident right at least 85% of the time (issue 14 point 5;
+    the old index: 49%) on a share of the titles worth having."""
     chosen, vectors = held_out
     got = accuracy(occupation_index, chosen, vectors)
     print(f"held-out: {got}")
-    assert got.top1 >= 0.47, got
-    assert got.confident_precision >= 0.72 and 0.03 <= got.coverage <= 0.15, got
+    assert got.top1 >= 0.48, got
+    assert got.confident_precision >= 0.85 and 0.05 <= got.coverage <= 0.15, got
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 point 5 targets not reached: held-out top-1 ~0.48 and confident "
-                                       "codes ~77% right at ~5% coverage (see benchmarks/results/occupations.md)")
-def test_issue_targets_on_held_out_job_ads(occupation_index, held_out) -> None:
-    """Issue 14 point 5: top-1 >= 0.60 at the label's level and confident codes right >= 85%."""
+@pytest.mark.xfail(strict=True, reason="issue 14 point 5's top-1 not reached: held-out top-1 ~0.49 (see "
+                                       "benchmarks/results/occupations.md for how far the labels follow the aliases)")
+def test_issue_top1_on_held_out_job_ads(occupation_index, held_out) -> None:
+    """Issue 14 point 5: top-1 >= 0.60 at the label's level."""
     chosen, vectors = held_out
-    got = accuracy(occupation_index, chosen, vectors)
-    assert got.top1 >= 0.60 and got.confident_precision >= 0.85, got
+    assert accuracy(occupation_index, chosen, vectors).top1 >= 0.60
+
+
+def test_a_title_that_is_an_occupations_name_is_confident(occupation_index) -> None:
+    """Such titles are labelled under that occupation 98% of the time (benchmarks/results/occupations.md):
+    the index calls them confident whatever its margin; a longer title is not a name."""
+    for title in ("保安员", "招聘师", "家政服务员", "（急招）保洁员"):
+        best = occupation_index.top(title, k=1)[0]
+        assert best.confident and best.name == title.removeprefix("（急招）"), (title, best)
+    assert occupation_index.named("小区保安员") is None
+    assert occupation_index.named("保安员") == occupation_index.codes.index("4-07-05-01")
