@@ -8,6 +8,7 @@ analysis-common module. The request-body functions are pure so that golden tests
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from indexing.vectors import KnnRequest, Neighbours, as_matrix, check_space, fil
 
 TEXT_FIELDS = ["text_title^3", "text_body", "text_terms^2"]
 _UNAVAILABLE = (ConnectionError, ConnectionTimeout)
+log = logging.getLogger("estation.indexing")
 T = TypeVar("T")
 _META_TTL = 5.0
 """Seconds an index's model and vector size are trusted before kNN reads them again."""
@@ -325,10 +327,12 @@ class ElasticsearchBackend(SearchBackend):
     def ensure_indexes(self, *, vector_dims: int, model_id: str) -> None:
         """Each kind's first index, made with its alias in one request. Several processes start at once:
         they all name it ``<alias>-first``, so one makes it and the others find it made (two indexes
-        under one alias would leave writes nowhere to go)."""
+        under one alias would leave writes nowhere to go). An alias found on several indexes (made so by
+        processes of an older release starting together) is put back on one: the fullest, then the newest."""
         for kind in KINDS:
             alias = self.alias(kind)
             if self._call(self.client.indices.exists_alias, name=alias):
+                self._one_index_under(alias)
                 continue
             try:
                 self._call(self.client.indices.create, index=f"{alias}-first", settings=index_settings(),
@@ -336,6 +340,20 @@ class ElasticsearchBackend(SearchBackend):
             except BadRequestError as exc:
                 if exc.error != "resource_already_exists_exception":
                     raise
+
+    def _one_index_under(self, alias: str) -> None:
+        names = sorted(self._call(self.client.indices.get_alias, name=alias).body)
+        if len(names) < 2:
+            return
+        counts = {n: self._call(self.client.count, index=n)["count"] for n in names}
+        keep = max(names, key=lambda n: (counts[n], n))
+        drop = [n for n in names if n != keep]
+        log.warning("alias %s was on %d indexes; kept %s (%d documents), dropped %s", alias, len(names), keep,
+                    counts[keep], ", ".join(drop))
+        self._call(self.client.indices.update_aliases,
+                   actions=[{"remove": {"index": n, "alias": alias}} for n in drop])
+        for n in drop:
+            self._call(self.client.indices.delete, index=n)
 
     def index_meta(self, kind: Kind) -> dict:
         resp = self._call(self.client.indices.get_mapping, index=self.alias(kind))

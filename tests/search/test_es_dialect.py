@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from elasticsearch import ApiError
 
 from indexing.elasticsearch import ElasticsearchBackend, mappings, search_body, suggest_body
 from indexing.query import SearchQuery, Sort
@@ -101,3 +102,25 @@ def test_processes_starting_at_once_make_one_index_per_alias(tmp_path: Path) -> 
         for backend in starters:
             backend.close()
         drop_backend(first)
+
+
+def test_an_alias_left_on_two_indexes_is_put_back_on_one(tmp_path: Path) -> None:
+    """A deployment whose replicas raced before the fix has an alias on two indexes, and every write
+    fails; the next start keeps the fuller index and writes go through again."""
+    backend = make_backend("elasticsearch", tmp_path)
+    assert isinstance(backend, ElasticsearchBackend)
+    try:
+        alias = backend.alias("vacancy")
+        body = dict(settings={"number_of_replicas": 0}, mappings=mappings(vector_dims=384, model_id="multilingual-e5-small"))
+        for name in (f"{alias}-1", f"{alias}-2"):
+            backend.client.indices.create(index=name, aliases={alias: {}}, **body)
+        backend.client.index(index=f"{alias}-1", id="7", document={"title": "保安员"}, refresh=True)
+        with pytest.raises(ApiError):
+            backend.client.index(index=alias, id="8", document={"title": "保洁员"})
+        backend.ensure_indexes(vector_dims=384, model_id="multilingual-e5-small")
+        assert list(backend.client.indices.get_alias(name=alias).body) == [f"{alias}-1"]
+        assert not backend.client.indices.exists(index=f"{alias}-2")
+        backend.client.index(index=alias, id="8", document={"title": "保洁员"}, refresh=True)
+        assert backend.count("vacancy") == 2
+    finally:
+        drop_backend(backend)
