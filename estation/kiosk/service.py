@@ -22,7 +22,7 @@ from estation.cases.models import Case, ServiceType
 from estation.cases.pension import DEFAULT_MINIMUM_YEARS
 from estation.errors import NotFound
 from estation.geo import provinces
-from estation.jobs.models import Application, ApplicationStatus, Vacancy, VacancyStatus
+from estation.jobs.models import Application, ApplicationStatus, Employer, Vacancy, VacancyStatus
 from estation.kiosk.models import KioskPrint
 from estation.labour.models import Resident, Scheme
 from estation.matching.runtime import MatchingRuntime
@@ -305,14 +305,24 @@ def access_doing(action: str, what: str) -> str:
 
 def record_readers(session: Session, *, user: User, limit: int = 50) -> list[AccessView]:
     """Every time someone other than the resident (or the system, with nobody signed in) read or changed
-    their record, newest first (the access log)."""
+    their record, newest first (the access log). An employer is named: the resident may want to know
+    which one looked."""
     from estation.accounts.models import AccessLog, Role
 
     resident = resident_of(session, user)
     rows = session.scalars(
         select(AccessLog).where(AccessLog.resident_id == resident.id, AccessLog.role != Role.resident.value)
         .order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)
-    )
-    return [AccessView(at=r.at, who=access_who(r.role), doing=access_doing(r.action, r.what),
+    ).all()
+    employer_users = {r.user_id for r in rows if r.role == Role.employer.value and r.user_id is not None}
+    employers = dict(session.execute(
+        select(User.id, Employer.name).join(Employer, Employer.id == User.employer_id)
+        .where(User.id.in_(employer_users))).tuples().all()) if employer_users else {}
+
+    def who(r: AccessLog) -> str:
+        name = employers.get(r.user_id) if r.user_id is not None else None
+        return f"{access_who(r.role)}“{name}”" if name else access_who(r.role)
+
+    return [AccessView(at=r.at, who=who(r), doing=access_doing(r.action, r.what),
                        reason=_REASONS.get(r.reason, r.reason),
                        reason_label="进展" if r.action.startswith("application_") else "原因") for r in rows]

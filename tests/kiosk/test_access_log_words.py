@@ -77,10 +77,12 @@ def test_each_row_says_what_was_done_reads_as_reads_and_decisions_as_decisions(w
 
     read = card("窗口工作人员查看了居民档案")
     assert len(read) == 1 and "原因：办理失业登记" in read[0]
-    steps = card("用人单位处理了您的求职申请")
+    with world.harness.db() as s:
+        named = f"用人单位“{s.get(Vacancy, world.guard_id).employer.name}”"  # the employer that looked, by name
+    steps = card(f"{named}处理了您的求职申请")
     assert len(steps) == 2
     assert "进展：“小区保安”：单位已联系" in " ".join(steps) and "进展：“小区保安”：约面试" in " ".join(steps)
-    invited = card("用人单位看过您的求职信息（未显示姓名）后邀请了您")
+    invited = card(f"{named}看过您的求职信息（未显示姓名）后邀请了您")
     assert len(invited) == 1 and "原因：邀请您了解岗位“社区数据录入员”" in invited[0]
     for decision in steps + invited:
         assert "查看" not in decision, decision
@@ -101,7 +103,7 @@ def test_the_page_in_chromium_in_elder_mode(browser, world, live_kiosk, orientat
         response = page.goto(f"{base}/kiosk/me/readers")
         assert response is not None and response.status == 200
         words = page.inner_text("main")
-        assert "系统后台用您的求职信息匹配岗位" in words and "用人单位处理了您的求职申请" in words
+        assert "系统后台用您的求职信息匹配岗位" in words and re.search("用人单位“[^”]+”处理了您的求职申请", words)
         assert "窗口工作人员查看了居民档案" in words and "后邀请了您" in words
         # Latin letters only in the application's number (申请编号YX…), nothing else raw.
         assert not re.search(r"[A-Za-z]", re.sub(r"申请编号[A-Z]+\d+", "", words)), words
