@@ -58,4 +58,5 @@ def _schema(report: service.Outcomes) -> Outcomes:
                          {"job_seekers": g.job_seekers, "with_recommendations": g.with_recommendations,
                           "placements": g.placements})}
                      for g in report.by_group],
+        "withheld_dimensions": report.withheld,
     })

@@ -56,5 +56,8 @@ class Outcomes(Figures):
     by_community: list[CommunityFigures] = Field(description="各社区的数字，相加等于总数（中位数除外）")
     by_group: list[GroupFigures] = Field(
         description="按残疾类别、年龄段、性别分组；每种分组内各组相加等于总数（残疾类别中不公开的组除外，见 hidden）")
+    withheld_dimensions: list[str] = Field(
+        description="整个不分组显示的分组（如 disability_category）：本范围内人数太少，仅凭总数就能推算出某组的人数，"
+                    "列出组名就等于说出了这些人的残疾类别")
 
     model_config = {"populate_by_name": True}

@@ -157,6 +157,8 @@ class Outcomes:
     by_community: list[tuple[str, str, Counts]]
     """(code, name, figures) of each community in scope."""
     by_group: list[Group]
+    withheld: list[str] = field(default_factory=list)
+    """Dimensions whose groups are not given at all (see :func:`suppress`)."""
 
     @property
     def flags(self) -> list[Flag]:
@@ -227,11 +229,11 @@ def outcomes(session: Session, *, user: User, period: Period, today: date) -> Ou
         add(household.community_code, _bump("cleared", before and not after))
     recommended = _recommended(session, set(seekers), period)
     groups = _groups(seekers.values(), recommended, placed, last_day)
-    suppress(groups)
-    return Outcomes(period, totals, [(code, names[code], by_code[code]) for code in names], groups)
+    withheld = suppress(groups)
+    return Outcomes(period, totals, [(code, names[code], by_code[code]) for code in names], groups, withheld)
 
 
-def suppress(groups: list[Group]) -> None:
+def suppress(groups: list[Group]) -> list[str]:
     """Hide the figures of every group of one to four job seekers of SUPPRESSED_DIMENSIONS, then of the
     next smallest groups of that dimension until none of the hidden figures can be worked out.
 
@@ -241,7 +243,13 @@ def suppress(groups: list[Group]) -> None:
     no bigger than any group shown. A figure is worked out when those leave it one possible value: a
     small group hidden alone (the total minus the others), 1 + 5 = 6 people, or nobody recommended
     among the hidden groups. What hiding every group of the dimension would not hide either (nobody at
-    all placed) is what the totals say of everyone, and hides no more groups."""
+    all placed) is what the totals say of everyone, and hides no more groups.
+
+    But where the totals alone tell how many people a hidden group has (a scope whose only job seekers
+    with a certificate are three people of one category, or 5 + 1 people), its name would tie them to
+    their health: then the dimension's groups are removed from ``groups`` and the dimension returned
+    among those withheld. Returns the withheld dimensions."""
+    withheld: list[str] = []
     for dimension in SUPPRESSED_DIMENSIONS:
         members = sorted((g for g in groups if g.dimension == dimension), key=lambda g: (g.job_seekers, g.group))
         small = [g for g in members if 0 < g.job_seekers < SMALL_CELL]
@@ -251,10 +259,15 @@ def suppress(groups: list[Group]) -> None:
             g.hidden = "small"
         hidden, shown = small, [g for g in members if g.hidden is None]
         anyway = _worked_out(members, [])
+        if "job_seekers" in anyway:
+            withheld.append(dimension)
+            groups[:] = [g for g in groups if g.dimension != dimension]
+            continue
         while shown and _worked_out(hidden, shown) - anyway:
             g = shown.pop(0)
             g.hidden = "complementary"
             hidden = [*hidden, g]
+    return withheld
 
 
 def _worked_out(hidden: list[Group], shown: list[Group]) -> set[str]:

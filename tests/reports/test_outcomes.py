@@ -323,6 +323,45 @@ def test_suppression_keeps_hiding_until_nothing_can_be_worked_out() -> None:
     assert service.fairness_flags(groups) == []
 
 
+def test_a_scope_whose_few_certificate_holders_the_totals_give_away_is_not_grouped_by_category() -> None:
+    def withheld(*spec: tuple[str, int]) -> tuple[list[str], list[str]]:
+        groups = [Group("disability_category", n, n, job_seekers=j) for n, j in spec]
+        groups.append(Group("sex", "female", "女", job_seekers=sum(j for _, j in spec)))
+        dimensions = service.suppress(groups)
+        return dimensions, [g.group for g in groups]
+
+    # Three job seekers, all 视力: the totals are theirs, so the name alone would say it.
+    assert withheld(("视力", 3)) == (["disability_category"], ["female"])
+    # 5 + 1 people: hidden together they still make only 5 + 1.
+    assert withheld(("none", 5), ("视力", 1)) == (["disability_category"], ["female"])
+    # 40 + 3: hidden together, 3 could be 1 to 4: the groups stay, hidden.
+    assert withheld(("none", 40), ("言语", 3)) == ([], ["none", "言语", "female"])
+
+
+@pytest.fixture(scope="module")
+def lone_category(api, world):
+    """2022 in community 009005: three job seekers, all with a 视力 certificate; its staff read the report."""
+    code = "370102009005"
+    with api.db() as s:
+        for i in range(3):
+            _person(s, code, born=date(1975 + i, 4, 4), sex="female", disability="视力",
+                    spells=[(S.registered_unemployed, date(2022, 2, 1), None)])
+        staff = create_user(s, role=Role.community_staff, community_code=code)
+        s.commit()
+    return staff, world["leader"]
+
+
+def test_the_lone_category_is_neither_listed_nor_charted(api, lone_category) -> None:
+    """The community's staff (API) and the district's leader (page): nobody else was looking in 2022."""
+    for user in lone_category:
+        body = api.client_for(user).get("/api/v1/reports/outcomes?from=2022-01&to=2022-12").json()
+        assert body["registered_job_seekers"] == 3 and body["withheld_dimensions"] == ["disability_category"]
+        assert {g["dimension"] for g in body["by_group"]} == {"age_band", "sex"}
+    page = api.client_for(lone_category[1]).get("/ledger/outcomes?from=2022-01&to=2022-12")
+    assert page.status_code == 200 and 'id="withheld-note"' in page.text
+    assert "视力" not in page.text and "按残疾类别：" not in page.text
+
+
 def _no_number(text: str) -> bool:
     return not re.search(r"\d", text.replace("少于5人", "").replace("1至4人", ""))
 
@@ -349,3 +388,14 @@ def test_the_page_shows_no_figure_of_the_small_group(live, page, small_group) ->
     assert re.search("数字不公开的组不参与比较：残疾类别“(视力|言语)”、残疾类别“(视力|言语)”。", text)
     assert "None" not in text and "small" not in text and "complementary" not in text
     screenshot(page, "outcomes-small-group.png")
+
+
+def test_the_page_of_a_lone_category_in_chromium(live, page, lone_category) -> None:
+    sign_in(page, live.url, lone_category[1].username, "/ledger")
+    page.goto(f"{live.url}/ledger/outcomes?from=2022-01&to=2022-12")
+    text = page.inner_text("main")
+    assert "不按残疾类别分组显示" in text and "视力" not in text and "按残疾类别：" not in text  # no chart by it
+    assert [r.split("\t")[0] for r in page.locator("#group-h ~ .table-wrap tbody tr").all_inner_texts()] == \
+        ["年龄段", "性别"]  # born 1975-1977: all 45-54 in 2022, all women
+    assert "None" not in text and "disability" not in text
+    screenshot(page, "outcomes-lone-category.png")
