@@ -35,6 +35,7 @@ from estation.matching.runtime import MatchingRuntime
 from estation.matching.service import Matcher, residents_for_vacancy
 from estation.matching.vectors import embedding_store, listing_vectors
 from estation.notifications.notifier import Notifier, build_notifier, deliver_pending
+from estation.notifications.wechat import WeChatAccount, build_wechat
 from estation.outbox import Worker, one_runner
 from indexing.query import EngineUnavailable, SearchBackend
 from indexing.sync import kick_after_commit, sync_pending
@@ -62,6 +63,8 @@ class Parts:
     """Applies the outbox's index rows to the search backend."""
     notifier: Notifier
     """The SMS / WeChat adapter (ESTATION_EXTERNAL_NOTIFICATIONS; estation.notifications.notifier)."""
+    wechat: WeChatAccount
+    """The official account: template messages (through ``notifier``) and residents binding their WeChat."""
     notify_worker: Worker
     """Hands the outbox's ``notify`` rows to ``notifier``, retrying the ones it refused."""
     digest_worker: Worker
@@ -185,7 +188,8 @@ def build(settings: Settings) -> Parts:
     kick_after_commit(session_factory, search_worker.kick)
     notify_worker = Worker(notify_round, name="estation-notify", interval=NOTIFY_INTERVAL)
     digest_worker = Worker(digest_round, name="estation-digest", interval=DIGEST_INTERVAL)
+    wechat = build_wechat(settings)
     parts = Parts(settings=settings, engine=engine, session_factory=session_factory, search=search,
-                  matching=runtime, search_worker=search_worker, notifier=build_notifier(settings),
+                  matching=runtime, search_worker=search_worker, notifier=build_notifier(settings, wechat), wechat=wechat,
                   notify_worker=notify_worker, digest_worker=digest_worker, card_reader=SimulatedReader())
     return parts

@@ -16,6 +16,7 @@ from estation.accounts.service import log_access
 from estation.errors import InvalidInput, NotFound
 from estation.labour.models import Resident
 from estation.labour.service import record_change
+from estation.notifications.binding import bound_openid
 from estation.notifications.models import AlertConsent, Channel
 from estation.notifications.service import consent_of, opt_in, opt_out
 from estation.privacy import mask_phone
@@ -48,7 +49,8 @@ def _resident(session: Session, user: User) -> Resident:
 def _view(session: Session, resident: Resident, *, changed: bool = False) -> MyAlerts:
     consent = consent_of(session, resident.id)
     return MyAlerts(consent=consent, phone=mask_phone(resident.phone),
-                    wechat_bound=bool(consent is not None and consent.wechat_openid), changed=changed)
+                    wechat_bound=bool((consent is not None and consent.wechat_openid) or bound_openid(session, resident.id)),
+                    changed=changed)
 
 
 def my_alerts(session: Session, *, user: User, reason: str) -> MyAlerts:
@@ -74,7 +76,7 @@ def choose(session: Session, *, user: User, channel: Channel, application_steps:
         raise InvalidInput(NO_PHONE, field="channel")
     current = consent_of(session, resident.id)
     before = _state(current)
-    kept = current.wechat_openid if current is not None else None
+    kept = (current.wechat_openid if current is not None else None) or bound_openid(session, resident.id)
     consent = opt_in(session, resident_id=resident.id, channel=channel, application_steps=application_steps,
                      job_digest=job_digest, notices=notices, wechat_openid=(wechat_openid or "").strip() or kept)
     changed = _state(consent) != before

@@ -91,3 +91,20 @@ class JobDigest(Base):
     household_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     """A cadre's summary: the households with new matches, linked from the cadre's inbox."""
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
+
+
+class WeChatBinding(Base):
+    """A resident tying their WeChat to their alerts: the kiosk shows a QR code of a one-time code (kept
+    here only as its hash, good for BINDING_MINUTES), the resident scans it, WeChat says who they are
+    (their openid for the street's official account) and the row keeps it. The resident's WeChat address
+    is that of their latest bound row; withdrawing from alerts empties it."""
+
+    __tablename__ = "wechat_binding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    openid: Mapped[str | None] = mapped_column(EncryptedString(200))
+    bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -117,9 +117,10 @@ class ByChannel:
         return (self.wechat if message.channel == Channel.wechat else self.sms).send(message)
 
 
-def build_notifier(settings: Settings) -> Notifier:
+def build_notifier(settings: Settings, wechat: WeChatAccount | None = None) -> Notifier:
+    """SMS and WeChat (``wechat``: the app's official account, else one built from ``settings``)."""
     sms: Notifier = LoggingNotifier() if settings.external_notifications == "log" else DisabledNotifier()
-    wechat = build_wechat(settings)
+    wechat = wechat or build_wechat(settings)
     if isinstance(sms, DisabledNotifier) and isinstance(wechat, DisabledWeChat):
         return sms
     return ByChannel(sms=sms, wechat=WeChatNotifier(wechat, settings))

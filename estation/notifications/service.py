@@ -13,6 +13,7 @@ from estation.accounts.models import Role, User
 from estation.db import utcnow
 from estation.errors import Forbidden, InvalidInput
 from estation.kit import get_or_404
+from estation.notifications.binding import forget
 from estation.notifications.models import AlertConsent, Audience, Channel, Notification
 from estation.outbox import enqueue
 
@@ -122,7 +123,8 @@ def opt_out(session: Session, *, resident_id: int) -> None:
     if consent is not None:
         consent.withdrawn_at = utcnow()
         consent.wechat_openid = None
-        session.flush()
+    forget(session, resident_id)
+    session.flush()
 
 
 def digest_subscribers(session: Session) -> list[int]:

@@ -14,6 +14,7 @@ account's AppID and AppSecret set, :class:`WeChatApi` sends them through the WeC
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -67,17 +68,35 @@ class TemplateMessage:
 
 class WeChatAccount(Protocol):
     name: str
+    binds: bool
+    """Whether residents can bind their WeChat here (there is an account, live or the logging fake)."""
 
     def send_template(self, message: TemplateMessage) -> bool:
         """True when the message left the platform; False when it was (deliberately) not sent."""
         ...
 
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        """Where a phone goes to have WeChat say who its user is (the official account's web sign-in,
+        ``snsapi_base``: no prompt), coming back to ``redirect_uri`` with ``code`` and ``state``."""
+        ...
+
+    def openid_for(self, code: str) -> str:
+        """The user's address for the official account, from the ``code`` the sign-in came back with."""
+        ...
+
 
 class DisabledWeChat:
     name = "off"
+    binds = False
 
     def send_template(self, message: TemplateMessage) -> bool:
         return False
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        raise WeChatRefused("没有接入微信公众号")
+
+    def openid_for(self, code: str) -> str:
+        raise WeChatRefused("没有接入微信公众号")
 
 
 def mask_openid(openid: str) -> str:
@@ -89,7 +108,19 @@ class LoggingWeChat:
     """Writes each template message to the log (the WeChat address masked) and keeps it in ``sent``."""
 
     name = "log"
+    binds = True
     sent: list[TemplateMessage] = field(default_factory=list)
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        """Straight back, as WeChat would after its sign-in, with a made-up code."""
+        code = "log-" + hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
+        return f"{redirect_uri}?{urllib.parse.urlencode({'code': code, 'state': state})}"
+
+    def openid_for(self, code: str) -> str:
+        """A made-up address of 28 characters, as WeChat's, the same for the same code."""
+        if not code.startswith("log-"):
+            raise WeChatRefused("微信接口拒绝登录：40029 invalid code")
+        return "o" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:27]
 
     def send_template(self, message: TemplateMessage) -> bool:
         self.sent.append(message)
@@ -128,6 +159,8 @@ class WeChatRefused(Exception):
     """The WeChat API answered with an error (or not at all): the message is tried again later."""
 
 
+AUTHORIZE_URL = "https://open.weixin.qq.com/connect/oauth2/authorize"
+"""The official account's web sign-in (a page on WeChat's own site, not the API's)."""
 GONE = frozenset({43004, 43101})
 """The resident no longer follows the account, or refused this template: nothing to send, nothing to retry."""
 EXPIRED_TOKEN = frozenset({40001, 40014, 42001})
@@ -139,6 +172,7 @@ class WeChatApi:
     two threads from fetching two tokens (each fetch invalidates the one before)."""
 
     name = "live"
+    binds = True
 
     def __init__(self, *, app_id: str, app_secret: str, base_url: str, timeout: float = 10.0,
                  now: Callable[[], float] = time.monotonic) -> None:
@@ -163,6 +197,19 @@ class WeChatApi:
                     raise WeChatRefused(f"微信接口拒绝取令牌：{got.get('errcode')} {got.get('errmsg', '')}")
                 self._token = (got["access_token"], self._now() + int(got.get("expires_in", 7200)) - 300)
             return self._token[0]
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        query = urllib.parse.urlencode({"appid": self.app_id, "redirect_uri": redirect_uri, "response_type": "code",
+                                        "scope": "snsapi_base", "state": state})
+        return f"{AUTHORIZE_URL}?{query}#wechat_redirect"
+
+    def openid_for(self, code: str) -> str:
+        query = urllib.parse.urlencode({"appid": self.app_id, "secret": self._secret, "code": code,
+                                        "grant_type": "authorization_code"})
+        got = self._call(urllib.request.Request(f"{self.base_url}/sns/oauth2/access_token?{query}"))
+        if not got.get("openid"):
+            raise WeChatRefused(f"微信接口拒绝登录：{got.get('errcode')} {got.get('errmsg', '')}")
+        return str(got["openid"])
 
     def send_template(self, message: TemplateMessage) -> bool:
         token = urllib.parse.quote(self._access_token())

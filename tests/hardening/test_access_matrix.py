@@ -45,7 +45,7 @@ PUBLIC = {
     ("GET", "/kiosk/prints/{reference}"), ("GET", "/kiosk/progress"), ("POST", "/kiosk/progress"),
     ("GET", "/kiosk/startups"), ("GET", "/kiosk/startups/{startup_id}"),
     ("GET", "/m"), ("GET", "/m/notices"), ("GET", "/m/notices/{notice_id}"),
-    ("GET", "/m/answers"), ("GET", "/kiosk/answers"), ("GET", "/api/v1/suggestions/public"),
+    ("GET", "/m/answers"), ("GET", "/m/wechat/bind"), ("GET", "/m/wechat/bound"), ("GET", "/kiosk/answers"), ("GET", "/api/v1/suggestions/public"),
     ("GET", "/m/volunteer"), ("POST", "/m/volunteer"),
 }
 SIGNED_IN = {
@@ -65,7 +65,7 @@ KIOSK_PERSONAL = {
     ("GET", "/kiosk/me/invitations"), ("POST", "/kiosk/me/invitations/{invitation_id}/accept"),
     ("POST", "/kiosk/me/invitations/{invitation_id}/decline"), ("POST", "/kiosk/startups/{startup_id}/ask"),
     ("POST", "/kiosk/me/cases/{reference}/rating"),
-    ("GET", "/kiosk/me/alerts"), ("POST", "/kiosk/me/alerts"), ("POST", "/kiosk/me/alerts/withdraw"),
+    ("GET", "/kiosk/me/alerts"), ("POST", "/kiosk/me/alerts"), ("POST", "/kiosk/me/alerts/withdraw"), ("POST", "/kiosk/me/wechat"),
     ("GET", "/kiosk/me/volunteer"), ("POST", "/kiosk/me/volunteer"),
 }
 ROLE_DENIALS = ("您没有权限进行此操作", "您没有权限访问此页面")

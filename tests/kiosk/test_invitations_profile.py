@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from estation.accounts.models import AccessLog, Role
 from estation.feedback.models import Suggestion, SuggestionKind
 from estation.jobs.candidates import candidate_ref
-from estation.jobs.models import Application, Invitation, InvitationStatus, StartupKind, StartupOpportunity
+from estation.jobs.models import Application, Employer, Invitation, InvitationStatus, StartupKind, StartupOpportunity
 from estation.kiosk import opportunities
 from estation.labour.models import Resident, ResidentChange
 from estation.notifications.models import Notification
@@ -90,9 +90,12 @@ def test_the_employers_reads_are_logged_and_the_resident_reads_them_in_plain_wor
                                                    AccessLog.user_id == loop.employer_user.id)).all()
         # The invitation (from the recommended candidates, the name hidden) and the reads of the applicants.
         assert logged and {row.what for row in logged} == {"您的求职申请", "您的求职信息（未显示姓名）"}
+    with loop.world.harness.db() as s:
+        employer = s.get(Employer, loop.employer_user.employer_id).name
     text = plain(resident_client(loop).get("/kiosk/me/readers").text)
-    assert "用人单位查看了您的求职申请" in text and "查看“小区保安”的申请人（申请编号YX" in text
-    assert "用人单位看过您的求职信息（未显示姓名）后邀请了您" in text and "原因：邀请您了解岗位“小区保安”" in text
+    assert f"用人单位“{employer}”查看了您的求职申请" in text and "查看“小区保安”的申请人（申请编号YX" in text
+    assert f"用人单位“{employer}”看过您的求职信息（未显示姓名）后邀请了您" in text
+    assert "原因：邀请您了解岗位“小区保安”" in text
 
 
 def test_declining_keeps_the_reason_the_resident_gave_and_the_employer_sees_only_that(loop) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -13,10 +15,12 @@ from estation.deps import DB, OptionalPrincipal, Principal, parts
 from estation.errors import EstationError, InvalidInput
 from estation.kiosk.profile import OWN_CHANGE
 from estation.kiosk.service import OWN_RECORD
-from estation.notifications import alerts
+from estation.notifications import alerts, binding
 from estation.notifications.models import Channel
 from estation.web.kiosk.common import KioskRoute, kiosk_resident, page, signin_redirect
 from estation.web.once import SubmittedOnce
+from estation.web.phone.wechat import NO_ACCOUNT
+from estation.web.qr import public_url, qr_svg
 from estation.web.security import CsrfChecked
 
 router = APIRouter(prefix="/kiosk/me", include_in_schema=False, route_class=KioskRoute)
@@ -41,15 +45,31 @@ def _alerts_page(request: Request, db: DB, principal: Principal, *, form: dict[s
             **{key: "1" if (c and getattr(c, key)) or (c is None and key == "application_steps") else ""
                for key, _, _ in TOPICS},
         },
+        "wechat_available": parts(request).wechat.binds,
     } | extra
     return page(request, "kiosk/alerts.html", ctx, principal=principal, status_code=status_code)
 
 
 @router.get("/alerts")
-def my_alerts(request: Request, db: DB, principal: OptionalPrincipal, saved: str = ""):
+def my_alerts(request: Request, db: DB, principal: OptionalPrincipal, saved: str = "", scanned: str = ""):
     if (resident := kiosk_resident(principal)) is None:
         return signin_redirect(request)
-    return _alerts_page(request, db, resident, saved=SAVED.get(saved, ""))
+    return _alerts_page(request, db, resident, saved=SAVED.get(saved, ""), scanned=scanned == "1")
+
+
+@router.post("/wechat", dependencies=[CsrfChecked])
+def bind_wechat(request: Request, db: DB, principal: OptionalPrincipal):
+    """A new one-time code as a QR code of the phone page; nothing is saved until WeChat answers for it."""
+    if (resident := kiosk_resident(principal)) is None:
+        return signin_redirect(request)
+    if resident.user.resident_id is None:
+        return signin_redirect(request)
+    if not parts(request).wechat.binds:
+        return _alerts_page(request, db, resident, status_code=409, error=NO_ACCOUNT, error_field="channel")
+    code = binding.start(db, resident_id=resident.user.resident_id)
+    url = public_url(request, "/m/wechat/bind?" + urlencode({"code": code}))
+    return page(request, "kiosk/wechat.html", {"qr": qr_svg(url), "url": url, "minutes": binding.BINDING_MINUTES},
+                principal=resident)
 
 
 @router.post("/alerts", dependencies=[CsrfChecked, SubmittedOnce])

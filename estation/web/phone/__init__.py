@@ -3,11 +3,12 @@ account's menu and from the QR codes printed on slips."""
 
 from fastapi import APIRouter
 
-from estation.web.phone import answers, notices, volunteer
+from estation.web.phone import answers, notices, volunteer, wechat
 
 router = APIRouter()
 router.include_router(notices.router)
 router.include_router(answers.router)
 router.include_router(volunteer.router)
+router.include_router(wechat.router)
 
 __all__ = ["router"]
