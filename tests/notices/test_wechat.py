@@ -130,13 +130,14 @@ def test_the_command_prints_the_menu_for_the_public_address() -> None:
 
 
 class FakeWeChatServer:
-    """The WeChat API's two calls, on a loopback port (an outside service's fake): it hands out tokens, records
+    """The WeChat API's calls (token, template message, the web sign-in's code), on a loopback port (an outside service's fake): it hands out tokens, records
     each template message, and answers each send with the next error code queued (0 once the queue is empty)."""
 
     def __init__(self) -> None:
         self.tokens: list[dict[str, list[str]]] = []
         self.sent: list[tuple[str, dict]] = []
         self.codes: list[int] = []
+        self.signins: list[dict[str, list[str]]] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -150,7 +151,14 @@ class FakeWeChatServer:
 
             def do_GET(self) -> None:
                 url = urlsplit(self.path)
-                fake.tokens.append(parse_qs(url.query))
+                query = parse_qs(url.query)
+                if url.path == "/sns/oauth2/access_token":  # the web sign-in's code for the user's openid
+                    fake.signins.append(query)
+                    code = query["code"][0]
+                    self._answer({"openid": f"oWx-{code}", "access_token": "WEB", "scope": "snsapi_base"}
+                                 if code.startswith("good") else {"errcode": 40029, "errmsg": "invalid code"})
+                    return
+                fake.tokens.append(query)
                 self._answer({"access_token": f"TOKEN-{len(fake.tokens)}", "expires_in": 7200})
 
             def do_POST(self) -> None:
@@ -198,3 +206,26 @@ def test_the_live_account_keeps_its_token_and_says_what_went_wrong() -> None:
     with pytest.raises(WeChatRefused, match="微信接口不可用"):  # nobody answers: the notifier tries again later
         wechat.send(_message("notice", "/m/notices/11"))
     assert isinstance(build_wechat(Settings(environment="test", wechat_app_id="wx-app")), DisabledWeChat)
+
+
+def test_the_live_account_tells_who_signed_in_for_binding() -> None:
+    """绑定微信 through the live account: the phone is sent to WeChat's sign-in page (snsapi_base, the
+    state carried), and the code it comes back with is exchanged for the user's openid."""
+    fake = FakeWeChatServer()
+    try:
+        account = build_wechat(Settings(environment="test", wechat_app_id="wx-app", wechat_app_secret="s3cret",
+                                        wechat_api_url=fake.url))
+        assert isinstance(account, WeChatApi) and account.binds
+        target = urlsplit(account.authorize_url(f"{PUBLIC}/m/wechat/bound", "CODE-1"))
+        assert (target.netloc, target.path, target.fragment) == ("open.weixin.qq.com", "/connect/oauth2/authorize",
+                                                                 "wechat_redirect")
+        assert {k: v[0] for k, v in parse_qs(target.query).items()} == {
+            "appid": "wx-app", "redirect_uri": f"{PUBLIC}/m/wechat/bound", "response_type": "code",
+            "scope": "snsapi_base", "state": "CODE-1"}
+        assert account.openid_for("good-7") == "oWx-good-7"
+        assert fake.signins[0]["grant_type"] == ["authorization_code"] and fake.signins[0]["secret"] == ["s3cret"]
+        with pytest.raises(WeChatRefused, match="40029"):
+            account.openid_for("stale")
+    finally:
+        fake.stop()
+    assert not build_wechat(Settings(environment="test")).binds
