@@ -57,7 +57,7 @@ def check(session: Session, code: str, *, now: datetime | None = None) -> WeChat
 def finish(session: Session, code: str, *, openid: str, now: datetime | None = None) -> WeChatBinding:
     """Keep the WeChat address ``openid`` for the resident whose code this is. The same scan arriving
     twice (a double tap, a reload) binds once and answers the same."""
-    row = check_or_same(session, code, openid=openid, now=now)
+    row = _check_or_same(session, code, openid=openid, now=now)
     if row.bound_at is None:
         # Only a code not yet bound is bound: of two scans at once, one binds and the other is told it is used.
         done = session.execute(update(WeChatBinding).where(WeChatBinding.id == row.id, WeChatBinding.bound_at.is_(None))
@@ -68,7 +68,8 @@ def finish(session: Session, code: str, *, openid: str, now: datetime | None = N
     return row
 
 
-def check_or_same(session: Session, code: str, *, openid: str, now: datetime | None) -> WeChatBinding:
+def _check_or_same(session: Session, code: str, *, openid: str, now: datetime | None) -> WeChatBinding:
+    """The code's binding if it can be scanned, or if it was bound already to this very address."""
     row = session.scalar(select(WeChatBinding).where(WeChatBinding.code_hash == _hash(code or "")))
     if row is not None and row.bound_at is not None and row.openid == openid:
         return row

@@ -5,7 +5,6 @@ change to their profile); a refused choice comes back on the same page with what
 from __future__ import annotations
 
 from typing import Annotated
-
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
