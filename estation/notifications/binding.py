@@ -32,14 +32,21 @@ def _hash(code: str) -> str:
 def start(session: Session, *, resident_id: int, now: datetime | None = None) -> str:
     """A new one-time code for the resident; any code of theirs not yet scanned stops working."""
     now = now or utcnow()
-    session.execute(update(WeChatBinding).where(WeChatBinding.resident_id == resident_id,
-                                                WeChatBinding.bound_at.is_(None), WeChatBinding.expires_at > now)
-                    .values(expires_at=now))
+    expire_pending(session, resident_id=resident_id, now=now)
     code = secrets.token_urlsafe(18)
     session.add(WeChatBinding(resident_id=resident_id, code_hash=_hash(code), created_at=now,
                               expires_at=now + timedelta(minutes=BINDING_MINUTES)))
     session.flush()
     return code
+
+
+def expire_pending(session: Session, *, resident_id: int, now: datetime | None = None) -> None:
+    """Codes of the resident's not yet scanned stop working (a new one is shown, or they end their session
+    at the kiosk: a photo of the screen binds nobody afterwards)."""
+    now = now or utcnow()
+    session.execute(update(WeChatBinding).where(WeChatBinding.resident_id == resident_id,
+                                                WeChatBinding.bound_at.is_(None), WeChatBinding.expires_at > now)
+                    .values(expires_at=now))
 
 
 def check(session: Session, code: str, *, now: datetime | None = None) -> WeChatBinding:

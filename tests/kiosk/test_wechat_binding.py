@@ -126,6 +126,11 @@ def test_a_code_is_good_for_ten_minutes_and_only_the_newest_works(world) -> None
         s.commit()
     late = _scan(world, second)
     assert late.status_code == 422 and "过期" in plain(late.text)
+    third = _show_qr(world, kiosk)
+    ended = kiosk.post("/kiosk/finish", data={"csrf_token": form_of(kiosk, "/kiosk/me/alerts", "/kiosk/me/wechat")["csrf_token"]})
+    assert ended.status_code == 303
+    left = _scan(world, third)  # a QR code left on the screen (or photographed) after 结束 binds nobody
+    assert left.status_code == 422 and "过期" in plain(left.text)
     unknown = TestClient(world.harness.app).get("/m/wechat/bind?code=made-up")
     assert unknown.status_code == 422 and "无效" in plain(unknown.text)
     no_code = TestClient(world.harness.app).get("/m/wechat/bound?state=made-up")

@@ -15,6 +15,7 @@ from estation.errors import EstationError
 from estation.kiosk import opportunities
 from estation.labour.service import get_resident
 from estation.notices import service as notices
+from estation.notifications import binding
 from estation.ratings import service as ratings
 from estation.web.kiosk.common import (
     KioskRoute, card_reader, kiosk_resident, page, safe_next, signin_redirect, terminal,
@@ -113,6 +114,8 @@ def finish(request: Request, db: DB, principal: OptionalPrincipal,
     """结束: the server session goes, then every cookie, cached page and stored value in this browser.
     结束并评价 sends a rating of the session with it (once per session, however often it is sent)."""
     resident = kiosk_resident(principal)
+    if resident is not None and resident.user.resident_id is not None:
+        binding.expire_pending(db, resident_id=resident.user.resident_id)  # a QR code left on the screen
     if resident is not None and level:
         ratings.rate_kiosk_session(db, session_key=resident.auth.token_hash, resident_id=resident.user.resident_id,
                                    level=level_of(level), reason=reason)
