@@ -328,7 +328,7 @@ class ElasticsearchBackend(SearchBackend):
         """Each kind's first index, made with its alias in one request. Several processes start at once:
         they all name it ``<alias>-first``, so one makes it and the others find it made (two indexes
         under one alias would leave writes nowhere to go). An alias found on several indexes (made so by
-        processes of an older release starting together) is put back on one: the fullest, then the newest."""
+        processes of an older release starting together) is put back on one: the fullest (then the last by name)."""
         for kind in KINDS:
             alias = self.alias(kind)
             if self._call(self.client.indices.exists_alias, name=alias):
@@ -350,10 +350,13 @@ class ElasticsearchBackend(SearchBackend):
         drop = [n for n in names if n != keep]
         log.warning("alias %s was on %d indexes; kept %s (%d documents), dropped %s", alias, len(names), keep,
                     counts[keep], ", ".join(drop))
-        self._call(self.client.indices.update_aliases,
-                   actions=[{"remove": {"index": n, "alias": alias}} for n in drop])
-        for n in drop:
-            self._call(self.client.indices.delete, index=n)
+        try:
+            self._call(self.client.indices.update_aliases,
+                       actions=[{"remove": {"index": n, "alias": alias}} for n in drop])
+            for n in drop:
+                self._call(self.client.indices.delete, index=n)
+        except NotFoundError:  # another process starting beside this one put it back first
+            pass
 
     def index_meta(self, kind: Kind) -> dict:
         resp = self._call(self.client.indices.get_mapping, index=self.alias(kind))
