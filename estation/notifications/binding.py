@@ -51,7 +51,30 @@ def expire_pending(session: Session, *, resident_id: int, now: datetime | None =
 
 def check(session: Session, code: str, *, now: datetime | None = None) -> WeChatBinding:
     """The binding of a code that can still be scanned; else InvalidInput saying what to do."""
-    row = session.scalar(select(WeChatBinding).where(WeChatBinding.code_hash == _hash(code or "")))
+    return _usable(_row(session, code), now=now)
+
+
+def finish(session: Session, code: str, *, openid: str, now: datetime | None = None) -> WeChatBinding:
+    """Keep the WeChat address ``openid`` for the resident whose code this is. The same scan arriving
+    twice (a double tap, a reload) binds once and answers the same."""
+    row = _row(session, code)
+    if row is not None and row.bound_at is not None and row.openid == openid:
+        return row
+    row = _usable(row, now=now)
+    # Only a code not yet bound is bound: of two scans at once, one binds and the other is told it is used.
+    done = session.execute(update(WeChatBinding).where(WeChatBinding.id == row.id, WeChatBinding.bound_at.is_(None))
+                           .values(openid=openid, bound_at=now or utcnow()).execution_options(synchronize_session=False))
+    session.refresh(row)
+    if done.rowcount != 1 and row.openid != openid:  # type: ignore[attr-defined]
+        raise InvalidInput(USED, field="state")
+    return row
+
+
+def _row(session: Session, code: str) -> WeChatBinding | None:
+    return session.scalar(select(WeChatBinding).where(WeChatBinding.code_hash == _hash(code or "")))
+
+
+def _usable(row: WeChatBinding | None, *, now: datetime | None) -> WeChatBinding:
     if row is None:
         raise InvalidInput(UNKNOWN, field="state")
     if row.bound_at is not None:
@@ -59,28 +82,6 @@ def check(session: Session, code: str, *, now: datetime | None = None) -> WeChat
     if row.expires_at <= (now or utcnow()):
         raise InvalidInput(EXPIRED, field="state")
     return row
-
-
-def finish(session: Session, code: str, *, openid: str, now: datetime | None = None) -> WeChatBinding:
-    """Keep the WeChat address ``openid`` for the resident whose code this is. The same scan arriving
-    twice (a double tap, a reload) binds once and answers the same."""
-    row = _check_or_same(session, code, openid=openid, now=now)
-    if row.bound_at is None:
-        # Only a code not yet bound is bound: of two scans at once, one binds and the other is told it is used.
-        done = session.execute(update(WeChatBinding).where(WeChatBinding.id == row.id, WeChatBinding.bound_at.is_(None))
-                               .values(openid=openid, bound_at=now or utcnow()).execution_options(synchronize_session=False))
-        session.refresh(row)
-        if done.rowcount != 1 and row.openid != openid:  # type: ignore[attr-defined]
-            raise InvalidInput(USED, field="state")
-    return row
-
-
-def _check_or_same(session: Session, code: str, *, openid: str, now: datetime | None) -> WeChatBinding:
-    """The code's binding if it can be scanned, or if it was bound already to this very address."""
-    row = session.scalar(select(WeChatBinding).where(WeChatBinding.code_hash == _hash(code or "")))
-    if row is not None and row.bound_at is not None and row.openid == openid:
-        return row
-    return check(session, code, now=now)
 
 
 def bound_openid(session: Session, resident_id: int) -> str | None:
